@@ -1,0 +1,41 @@
+"""studylab: a study dashboard and lab journal for a deep-learning math course.
+
+Run with `streamlit run app.py`. This file is the frame around every page: page config,
+navigation in sections, and the sidebar; each page lives in pages/.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
+
+HERE = Path(__file__).parent
+SECTIONS = {
+    "Journal": [
+        ("pages/dashboard.py", "Dashboard", ":material/dashboard:", True),
+        ("pages/notes.py", "Notes", ":material/menu_book:", False),
+        ("pages/write.py", "Write", ":material/edit_note:", False),
+    ],
+    "Labs": [
+        ("pages/conv_lab.py", "Convolution lab", ":material/grid_on:", False),
+        ("pages/bptt_lab.py", "BPTT explorer", ":material/timeline:", False),
+    ],
+    "Records": [
+        ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
+    ],
+}
+
+navigation = {
+    section: [
+        st.Page(path, title=title, icon=icon, default=default)
+        for path, title, icon, default in pages
+        if (HERE / path).exists()
+    ]
+    for section, pages in SECTIONS.items()
+}
+page = st.navigation({section: pages for section, pages in navigation.items() if pages})
+ui.sidebar(ui.load_library())
+page.run()

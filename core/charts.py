@@ -1,0 +1,67 @@
+"""Chart builders for the journal pages: data in, `alt.Chart` out (no streamlit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
+    """One row per day of `year`: date, week (column index), weekday (row label), entries."""
+    days = pd.date_range(dt.date(year, 1, 1), dt.date(year, 12, 31), freq="D")
+    first_monday = days[0] - pd.Timedelta(days=days[0].day_of_week)
+    return pd.DataFrame(
+        {
+            "date": days.date,
+            "week": ((days - first_monday).days // 7).astype(int),
+            "weekday": [WEEKDAYS[d] for d in days.day_of_week],
+            "entries": [counts.get(day, 0) for day in days.date],
+            "label": days.strftime("%a %Y-%m-%d"),
+        }
+    )
+
+
+def calendar_heatmap(counts: dict[dt.date, int], year: int) -> alt.Chart:
+    """A study calendar: one square per day of `year`, coloured by the number of entries,
+    month names under the first week of each month."""
+    frame = calendar_frame(counts, year)
+    most = max(1, int(frame["entries"].max()))
+    first_days = frame[[day.day == 1 for day in frame["date"]]]
+    month_of_week = " : ".join(
+        f"datum.value == {week} ? '{day.strftime('%b')}'" for week, day in zip(first_days["week"], first_days["date"])
+    )
+    return (
+        alt.Chart(frame, title=f"Study calendar {year}")
+        .mark_rect(cornerRadius=2, stroke="white", strokeWidth=1.5)
+        .encode(
+            x=alt.X("week:O", title=None, axis=alt.Axis(labelExpr=f"{month_of_week} : ''", labelAngle=0, ticks=False, domain=False)),
+            y=alt.Y("weekday:N", sort=WEEKDAYS, title=None, axis=alt.Axis(ticks=False, domain=False)),
+            color=alt.Color(
+                "entries:Q",
+                title="entries a day",
+                scale=alt.Scale(domain=[0, most], range=["#ebedf0", "#216e39"]),
+                legend=alt.Legend(orient="right", gradientLength=90, tickMinStep=1, format="d"),
+            ),
+            tooltip=[alt.Tooltip("label:N", title="day"), alt.Tooltip("entries:Q", title="entries")],
+        )
+        .properties(height=alt.Step(17))
+    )
+
+
+def type_bar_chart(counts: dict[str, int]) -> alt.Chart:
+    """Horizontal bars: number of notes of each type."""
+    frame = pd.DataFrame({"type": list(counts), "notes": list(counts.values())})
+    return (
+        alt.Chart(frame, title="Notes by type")
+        .mark_bar()
+        .encode(
+            x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("type:N", sort="-x", title=None),
+            tooltip=["type:N", "notes:Q"],
+        )
+        .properties(height=alt.Step(22))
+    )

@@ -1,0 +1,361 @@
+"""The notes library: markdown files with YAML front matter, loaded so that a bad file never
+stops the load.
+
+A note on disk::
+
+    ---
+    title: CNN first steps
+    date: 2021-08-05
+    type: lecture
+    tags: [cnn, convolution]
+    ---
+    # CNN first steps
+    ...
+
+`parse_note` turns the bytes of one file into a `Note` or raises `NoteError` with a reason a
+student understands (and the line, where known). `load_library` walks a notes folder and
+collects every good note and every problem; it never raises for a file's content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
+DEFAULT_TYPE = "til"
+MAX_NOTE_BYTES = 1_000_000
+NOTES_DIR_ENV = "STUDYLAB_NOTES_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The C-accelerated loader when PyYAML has libyaml: the same safe constructor as yaml.safe_load
+# (plain values only, no Python objects), about ten times faster on a large journal.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FENCE = "---"
+_FENCE_CLOSERS = ("---", "...")
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_DATE_IN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+
+
+class NoteError(ValueError):
+    """A file that cannot be read as a note. `line` is 1-based in the file, or None."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Note:
+    """One journal entry. `path` is the posix path relative to the notes folder."""
+
+    slug: str
+    path: str
+    title: str
+    date: dt.date | None
+    type: str
+    tags: tuple[str, ...]
+    body: str
+    course: str | None = None
+    week: int | None = None
+    day: int | None = None
+    labs: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    warnings: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    haystack: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file in the notes folder that could not be loaded, and why."""
+
+    file: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every note (newest first) and every problem of one notes folder."""
+
+    notes: tuple[Note, ...]
+    problems: tuple[Problem, ...]
+    by_slug: dict[str, Note]
+    backlinks: dict[str, tuple[str, ...]]
+
+    def neighbours(self, slug: str) -> tuple[Note | None, Note | None]:
+        """(previous, next) note by date around `slug`; None at either end."""
+        ordered = [n for n in reversed(self.notes)]
+        index = next((i for i, n in enumerate(ordered) if n.slug == slug), None)
+        if index is None:
+            return None, None
+        previous = ordered[index - 1] if index > 0 else None
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        return previous, following
+
+
+def notes_dir() -> Path:
+    """The notes folder: $STUDYLAB_NOTES_DIR if set, else notes/ next to app.py."""
+    configured = os.environ.get(NOTES_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else PROJECT_ROOT / "notes"
+
+
+def parse_note(data: bytes, rel_path: str) -> Note:
+    """Parse one file's bytes into a Note; raise NoteError for anything that is not a note."""
+    text = _decode(data)
+    meta, body = _split_front_matter(text)
+    warnings: list[str] = []
+    slug = Path(rel_path).stem
+    note_type = _note_type(meta.get("type"), warnings)
+    tags = _string_list(meta.get("tags"), "tags", warnings)
+    labs = _string_list(meta.get("labs"), "labs", warnings)
+    date = _note_date(meta, slug, text)
+    title = _title(meta.get("title"), body, slug)
+    return Note(
+        slug=slug,
+        path=rel_path,
+        title=title,
+        date=date,
+        type=note_type,
+        tags=tags,
+        body=body,
+        course=_optional_text(meta.get("course")),
+        week=_optional_int(meta.get("week"), "week", warnings),
+        day=_optional_int(meta.get("day"), "day", warnings),
+        labs=labs,
+        meta=meta,
+        warnings=tuple(warnings),
+        links=tuple(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(body))),
+        haystack="\n".join([title, " ".join(tags), body]).casefold(),
+    )
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteError(f"file is {len(data) / 1e6:.1f} MB, over the 1 MB limit for a note; split it into smaller notes")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if not data.strip():
+        raise NoteError("file is empty")
+    if b"\x00" in data:
+        raise NoteError("binary file (it contains NUL bytes), not a markdown note", data[: data.index(b"\x00")].count(b"\n") + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise NoteError(f"not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded); save the file as UTF-8", line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Return (front matter mapping, markdown body)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != _FENCE:
+        return {}, text
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _FENCE_CLOSERS), None)
+    if closing is None:
+        raise NoteError("front matter opened with '---' is never closed: add a '---' line after it", 1)
+    meta = _load_yaml("\n".join(lines[1:closing]))
+    body = "\n".join(lines[closing + 1:]).lstrip("\n")
+    return meta, body
+
+
+def _load_yaml(source: str) -> dict[str, Any]:
+    try:
+        meta = yaml.load(source, Loader=SAFE_LOADER)
+    except yaml.constructor.ConstructorError as err:
+        raise NoteError(
+            f"front matter uses a YAML tag that is not allowed ({_first_line(err.problem)}); notes hold plain values only",
+            _yaml_line(err),
+        ) from None
+    except yaml.YAMLError as err:
+        raise NoteError(f"front matter is not valid YAML: {_first_line(getattr(err, 'problem', None) or str(err))}", _yaml_line(err)) from None
+    except ValueError as err:
+        raise NoteError(f"front matter has an impossible value: {err}", _line_of_key(source, "date", offset=2)) from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise NoteError(f"front matter must be 'key: value' lines (a mapping), not a {type(meta).__name__}", 2)
+    return {str(key): value for key, value in meta.items()}
+
+
+def _first_line(message: str | None) -> str:
+    return (message or "unknown problem").strip().splitlines()[0]
+
+
+def _yaml_line(err: yaml.YAMLError) -> int | None:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    return mark.line + 2 if mark is not None else None
+
+
+def _line_of_key(source: str, key: str, offset: int = 1) -> int | None:
+    """1-based line of the first `key:` line, `offset` being the line number of source's start."""
+    for number, line in enumerate(source.split("\n")):
+        if line.lstrip().startswith(f"{key}:"):
+            return number + offset
+    return None
+
+
+def _note_type(value: Any, warnings: list[str]) -> str:
+    if value is None:
+        return DEFAULT_TYPE
+    note_type = str(value).strip().lower()
+    if note_type not in NOTE_TYPES:
+        warnings.append(f"unknown type '{value}', shown as '{DEFAULT_TYPE}'")
+        return DEFAULT_TYPE
+    return note_type
+
+
+def _string_list(value: Any, name: str, warnings: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, (list, tuple, set)):
+        items = list(value)
+    else:
+        items = [value]
+    cleaned = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            warnings.append(f"ignored a nested value in {name}")
+            continue
+        text = str(item).strip().lstrip("#").strip()
+        if text:
+            cleaned.append(text)
+    return tuple(dict.fromkeys(cleaned))
+
+
+def _note_date(meta: dict[str, Any], slug: str, text: str) -> dt.date | None:
+    value = meta.get("date")
+    if value is None:
+        match = _DATE_IN_NAME.match(slug)
+        value = match.group(1) if match else None
+        if value is None:
+            return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise NoteError(f"date '{value}' is not a real calendar date in YYYY-MM-DD form", _line_of_key(text, "date")) from None
+
+
+def _title(value: Any, body: str, slug: str) -> str:
+    if value is not None and str(value).strip():
+        return str(value).strip()
+    heading = _HEADING.search(body)
+    if heading:
+        return heading.group(1).strip()
+    return slug
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _optional_int(value: Any, name: str, warnings: list[str]) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        warnings.append(f"{name} '{value}' is not a whole number; ignored")
+        return None
+
+
+def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(relative path, mtime in ns, size in bytes) of every note file, sorted: the cache key."""
+    return tuple(sorted((rel_path, stat.st_mtime_ns, stat.st_size) for rel_path, _, stat in _scan(folder)))
+
+
+def _note_files(folder: Path):
+    """Yield (posix relative path, full path) of every *.md below `folder`, skipping dot-names."""
+    for rel_path, full_path, _ in _scan(folder):
+        yield rel_path, Path(full_path)
+
+
+def _scan(folder: Path | str, prefix: str = ""):
+    """Yield (relative path, full path as str, stat) of note files, recursively, in name order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel_path = f"{prefix}{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _scan(entry.path, f"{rel_path}/")
+            elif entry.name.lower().endswith(".md"):
+                yield rel_path, entry.path, entry.stat()
+        except OSError:
+            continue
+
+
+def load_library(folder: Path) -> Library:
+    """Load every note below `folder`. Bad files become Problems; this never raises for content."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        problem = Problem(str(folder), "the notes folder does not exist; set STUDYLAB_NOTES_DIR to an existing folder")
+        return build_library([], [problem])
+    resolved_root = folder.resolve()
+    notes: list[Note] = []
+    problems: list[Problem] = []
+    for rel_path, full_path in _note_files(folder):
+        try:
+            if full_path.is_symlink() and not full_path.resolve().is_relative_to(resolved_root):
+                raise NoteError("a link to a file outside the notes folder; not loaded")
+            notes.append(parse_note(_read_capped(full_path), rel_path))
+        except NoteError as err:
+            problems.append(Problem(rel_path, err.reason, err.line))
+        except OSError as err:
+            problems.append(Problem(rel_path, f"cannot be read: {err.strerror or err}"))
+    return build_library(notes, problems)
+
+
+def _read_capped(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(MAX_NOTE_BYTES + 1)
+
+
+def build_library(notes: list[Note], problems: list[Problem]) -> Library:
+    """Order notes newest first, give every note a unique slug and index the wikilinks."""
+    ordered = sorted(notes, key=lambda n: (n.date or dt.date.min, n.path), reverse=True)
+    by_slug: dict[str, Note] = {}
+    unique = []
+    for note in reversed(ordered):
+        slug, counter = note.slug, 2
+        while slug in by_slug:
+            slug, counter = f"{note.slug}-{counter}", counter + 1
+        if slug != note.slug:
+            note = replace(note, slug=slug)
+        by_slug[slug] = note
+        unique.append(note)
+    unique.reverse()
+    backlinks: dict[str, list[str]] = {}
+    for note in unique:
+        for target in note.links:
+            if target in by_slug and target != note.slug:
+                backlinks.setdefault(target, []).append(note.slug)
+    return Library(
+        notes=tuple(unique),
+        problems=tuple(sorted(problems, key=lambda p: p.file)),
+        by_slug=by_slug,
+        backlinks={slug: tuple(sources) for slug, sources in backlinks.items()},
+    )
+
+

@@ -1,0 +1,107 @@
+"""Filtering and full-text search over the notes library.
+
+Matching is case-insensitive (Unicode casefold), so Korean, accented and Latin text all work;
+every whitespace-separated term of a query must appear in the title, the tags or the body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from core.notes import Note
+
+SNIPPET_RADIUS = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A note that matched, with a snippet as (text, is_match) spans in reading order."""
+
+    note: Note
+    snippet: tuple[tuple[str, bool], ...]
+
+
+def query_terms(query: str) -> list[str]:
+    """The casefolded terms of a query, duplicates removed."""
+    return list(dict.fromkeys(term.casefold() for term in query.split()))
+
+
+def filter_notes(
+    notes: Iterable[Note],
+    *,
+    types: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[Note]:
+    """Notes of any of `types` carrying all `tags`, dated within [start, end] (both inclusive).
+
+    An empty `types` or `tags` does not filter; with a date range, undated notes are left out.
+    """
+    wanted_types = set(types)
+    wanted_tags = {tag.casefold() for tag in tags}
+    kept = []
+    for note in notes:
+        if wanted_types and note.type not in wanted_types:
+            continue
+        if wanted_tags and not wanted_tags <= {tag.casefold() for tag in note.tags}:
+            continue
+        if (start or end) and note.date is None:
+            continue
+        if start and note.date < start:
+            continue
+        if end and note.date > end:
+            continue
+        kept.append(note)
+    return kept
+
+
+def search(notes: Iterable[Note], query: str) -> list[Note]:
+    """Notes whose title, tags or body contain every term of `query`, in the given order."""
+    terms = query_terms(query)
+    if not terms:
+        return list(notes)
+    return [note for note in notes if all(term in note.haystack for term in terms)]
+
+
+def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:
+    """A short excerpt around the first match in the body (else the title), matches flagged."""
+    terms = query_terms(query)
+    if not terms:
+        return ((_shorten(note.body, 2 * radius), False),)
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    text = " ".join(note.body.split())
+    first = pattern.search(text)
+    if first is None:
+        text = note.title
+        first = pattern.search(text)
+        if first is None:
+            return ((_shorten(" ".join(note.body.split()), 2 * radius), False),)
+    start = max(0, first.start() - radius)
+    end = min(len(text), first.end() + radius)
+    window = text[start:end]
+    spans: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    position = 0
+    for match in pattern.finditer(window):
+        if match.start() > position:
+            spans.append((window[position:match.start()], False))
+        spans.append((match.group(0), True))
+        position = match.end()
+    if position < len(window):
+        spans.append((window[position:], False))
+    if end < len(text):
+        spans.append(("…", False))
+    return tuple(spans)
+
+
+def hits(notes: Iterable[Note], query: str) -> list[Hit]:
+    """`search` plus a snippet for each match."""
+    return [Hit(note, snippet(note, query)) for note in search(notes, query)]
+
+
+def _shorten(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width].rstrip() + "…"

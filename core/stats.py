@@ -1,0 +1,48 @@
+"""Study statistics for the dashboard: entries per day, streaks, counts by type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Iterable
+
+from core.notes import NOTE_TYPES, Note
+
+
+def entries_per_day(notes: Iterable[Note]) -> dict[dt.date, int]:
+    """Number of dated notes on each day that has at least one."""
+    return dict(Counter(note.date for note in notes if note.date is not None))
+
+
+def longest_streak(days: Iterable[dt.date]) -> int:
+    """Length in days of the longest run of consecutive days in `days`."""
+    ordered = sorted(set(days))
+    best = run = 0
+    previous = None
+    for day in ordered:
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        best = max(best, run)
+        previous = day
+    return best
+
+
+def current_streak(days: Iterable[dt.date], today: dt.date) -> int:
+    """Consecutive days with an entry ending today, or ending yesterday while today is still open."""
+    present = set(days)
+    day = today if today in present else today - dt.timedelta(days=1)
+    streak = 0
+    while day in present:
+        streak += 1
+        day -= dt.timedelta(days=1)
+    return streak
+
+
+def counts_by_type(notes: Iterable[Note]) -> dict[str, int]:
+    """Number of notes of each type, every known type present (zero when unused)."""
+    counts = Counter(note.type for note in notes)
+    return {note_type: counts.get(note_type, 0) for note_type in NOTE_TYPES}
+
+
+def calendar_years(days: Iterable[dt.date], today: dt.date) -> list[int]:
+    """Years the calendar can show, newest first: every year with an entry, and this year."""
+    return sorted({day.year for day in days} | {today.year}, reverse=True)

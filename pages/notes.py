@@ -1,0 +1,77 @@
+"""Notes: browse, filter and search the journal, and read one note (?note=<slug> opens it)."""
+
+import streamlit as st
+
+import ui
+from core import search
+from core.notes import NOTE_TYPES
+from core.render import highlighted
+
+PAGE_SIZE = 50
+
+library = ui.load_library()
+
+st.title("Notes", anchor=False)
+
+if not library.notes:
+    st.info("No notes yet. Put markdown files in the notes folder (see the README for the format).")
+    st.stop()
+
+dated = [note.date for note in library.notes if note.date]
+all_tags = sorted({tag for note in library.notes for tag in note.tags}, key=str.casefold)
+
+query_column, type_column, tag_column, date_column = st.columns([3, 2, 2, 2])
+query = query_column.text_input("Search", key="notes_query", placeholder="e.g. 합성곱, BPTT, kernel")
+types = type_column.multiselect("Type", NOTE_TYPES, key="notes_types")
+tags = tag_column.multiselect("Tags", all_tags, key="notes_tags")
+date_range = date_column.date_input(
+    "Dates", value=(min(dated), max(dated)) if dated else (), key="notes_dates", format="YYYY-MM-DD"
+)
+start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
+date_filtered = bool(dated) and (start, end) != (min(dated), max(dated))
+
+filtered = search.filter_notes(
+    library.notes, types=types, tags=tags, start=start if date_filtered else None, end=end if date_filtered else None
+)
+matches = search.search(filtered, query)
+
+selected_slug = st.query_params.get("note")
+if selected_slug is not None and selected_slug not in library.by_slug:
+    st.warning(f"There is no note named '{selected_slug}'. Pick one from the list.")
+    selected_slug = None
+
+list_column, note_column = st.columns([2, 5], gap="large")
+
+with list_column:
+    st.caption(f"{len(matches)} of {len(library.notes)} notes")
+    shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
+    for note in matches[:shown]:
+        ui.note_link(note)
+        if query.strip():
+            st.markdown(highlighted(search.snippet(note, query)))
+    if len(matches) > shown:
+        st.button(
+            f"Show {min(PAGE_SIZE, len(matches) - shown)} more",
+            key="notes_more",
+            on_click=lambda: st.session_state.update(notes_shown=shown + PAGE_SIZE),
+        )
+
+with note_column:
+    if selected_slug is None:
+        if matches:
+            selected_slug = matches[0].slug
+        else:
+            st.info("No note matches. Try fewer words or clear a filter.")
+            st.stop()
+    note = library.by_slug[selected_slug]
+    previous_note, next_note = library.neighbours(note.slug)
+    back, forward = st.columns(2)
+    with back:
+        if previous_note:
+            st.page_link(ui.NOTES_PAGE, label=f"← {previous_note.title}", query_params={"note": previous_note.slug})
+    with forward:
+        if next_note:
+            st.page_link(ui.NOTES_PAGE, label=f"{next_note.title} →", query_params={"note": next_note.slug})
+    with st.container(border=True):
+        ui.render_note(note, library)
+    st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")

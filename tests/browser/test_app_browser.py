@@ -1,0 +1,71 @@
+"""Real browser: every page opens from the navigation without an exception box, and HTML or
+script inside a note never runs."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import SHIPPED_NOTES, LiveServer, wait_idle
+
+EVIL_NOTE = """---
+title: Evil note
+date: 2021-08-07
+type: til
+---
+# Evil note
+<script>window.__studylabPwned = "script";</script>
+<img src="x" onerror="window.__studylabPwned = 'onerror'">
+[click](javascript:window.__studylabPwned='link')
+Plain text after the HTML.
+"""
+
+
+@pytest.fixture
+def evil_server(tmp_path):
+    notes = tmp_path / "notes"
+    shutil.copytree(SHIPPED_NOTES, notes)
+    (notes / "2021-08-07-evil.md").write_text(EVIL_NOTE, encoding="utf-8")
+    server = LiveServer(notes)
+    yield server
+    server.stop()
+
+
+def nav_links(page):
+    return page.locator('[data-testid="stSidebarNav"] a')
+
+
+def test_every_page_opens_from_the_navigation(browser_page, tmp_path):
+    page = browser_page
+    titles = [link.inner_text().split("\n")[-1].strip() for link in nav_links(page).all()]
+    assert {"Dashboard", "Notes"} <= set(titles), titles
+    for index, title in enumerate(titles):
+        nav_links(page).nth(index).click()
+        wait_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"exception on {title}"
+        assert page.locator('[data-testid="stMain"]').inner_text().strip(), f"{title} is blank"
+        page.screenshot(path=str(tmp_path / f"page-{index}.png"), full_page=True)
+
+
+def test_dashboard_shows_calendar_and_notes(browser_page):
+    page = browser_page
+    assert page.get_by_text("Study calendar 2021").count() >= 1 or page.locator("canvas, svg").count() > 0
+    assert page.get_by_text("CNN first steps").count() >= 1
+
+
+def test_note_html_and_scripts_never_run(browser, evil_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{evil_server.url}/notes?note=2021-08-07-evil")
+    wait_idle(page)
+    page.get_by_text("Plain text after the HTML.").wait_for()
+    page.wait_for_timeout(500)
+    for link in page.get_by_text("click").all():
+        if link.is_visible():
+            link.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__studylabPwned") is None
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()

@@ -1,0 +1,179 @@
+"""Streamlit helpers shared by the pages: the cached notes library, the sidebar, note rendering,
+notes pairing for the labs and the verified badge. Pages import this module; core/ never does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import altair as alt
+import streamlit as st
+
+from core import notes as notes_lib
+from core.notes import Library, Note
+from core.render import escape_markdown, link_wikilinks
+
+NOTES_PAGE = "pages/notes.py"
+LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
+TYPE_ICONS = {
+    "lecture": ":material/school:",
+    "assignment": ":material/calculate:",
+    "peer-session": ":material/groups:",
+    "masterclass": ":material/account_balance:",
+    "retrospective": ":material/replay:",
+    "til": ":material/lightbulb:",
+    "experiment": ":material/science:",
+}
+DEFAULT_ICON = ":material/description:"
+_SESSION_LIBRARY = "_studylab_library"
+
+
+def notes_dir() -> Path:
+    """The notes folder in use (STUDYLAB_NOTES_DIR or notes/ next to app.py)."""
+    return notes_lib.notes_dir()
+
+
+def load_library() -> Library:
+    """The notes library, re-read only when a note file's path, mtime or size changed.
+
+    The st.cache_data entry is shared by every session; each session also keeps the copy it got
+    with its fingerprint, because a cache_data hit unpickles the whole library (tens of ms for
+    thousands of notes) and most reruns change nothing on disk.
+    """
+    folder = notes_dir()
+    key = (str(folder), notes_lib.fingerprint(folder))
+    memo = st.session_state.get(_SESSION_LIBRARY)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    library = _cached_library(*key)
+    st.session_state[_SESSION_LIBRARY] = (key, library)
+    return library
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
+    """Keyed on the fingerprint so any change on disk is a cache miss."""
+    return notes_lib.load_library(Path(folder))
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> None:
+    """Draw `builder(*args, **kwargs)` full width, building and validating its spec once per input.
+
+    Altair validates every spec against the Vega-Lite schema, which costs tens of milliseconds a
+    chart; caching the finished spec keeps reruns with unchanged inputs instant.
+    """
+    key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
+    st.vega_lite_chart(_chart_spec(key, builder, args, kwargs), width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
+    """The validated Vega-Lite spec; only `key` (a digest of builder and inputs) is hashed."""
+    return _builder(*_args, **_kwargs).to_dict()
+
+
+def refresh_library() -> None:
+    """Forget the cached library (call after every write)."""
+    _cached_library.clear()
+    st.session_state.pop(_SESSION_LIBRARY, None)
+
+
+def readonly() -> bool:
+    """True when STUDYLAB_READONLY is set: every writing control is hidden."""
+    from core.storage import is_readonly
+
+    return is_readonly()
+
+
+def sidebar(library: Library) -> None:
+    """Notes folder in use and the library's size, shown on every page."""
+    with st.sidebar:
+        st.caption("Notes folder")
+        st.code(str(notes_dir()), language=None, wrap_lines=True)
+        problems = f" · {len(library.problems)} problem file(s)" if library.problems else ""
+        st.caption(f"{len(library.notes)} notes{problems}")
+
+
+def chips(note: Note) -> str:
+    """The note's front matter as one line of markdown badges."""
+    parts = [f":blue-badge[{TYPE_ICONS.get(note.type, DEFAULT_ICON)} {escape_markdown(note.type)}]"]
+    if note.date:
+        parts.append(f":gray-badge[:material/calendar_today: {note.date.isoformat()}]")
+    course = " · ".join(
+        text for text in (note.course, f"week {note.week}" if note.week else None, f"day {note.day}" if note.day else None) if text
+    )
+    if course:
+        parts.append(f":violet-badge[{escape_markdown(course)}]")
+    parts += [f":green-badge[#{escape_markdown(tag)}]" for tag in note.tags]
+    return " ".join(parts)
+
+
+def render_note(note: Note, library: Library) -> None:
+    """Render a note as the Notes page does: chips, warnings, body (math included), links."""
+    st.markdown(chips(note))
+    for warning in note.warnings:
+        st.caption(f":material/warning: {escape_markdown(warning)}")
+    if not note.body.lstrip().startswith("# "):
+        st.header(note.title, anchor=False)
+    st.markdown(link_wikilinks(note.body, library.by_slug))
+    lab_links(note.labs)
+    backlinks = library.backlinks.get(note.slug, ())
+    if backlinks:
+        st.markdown("**Linked from**")
+        for slug in backlinks:
+            note_link(library.by_slug[slug])
+
+
+def note_link(note: Note, *, key_suffix: str = "") -> None:
+    """An in-app link that opens `note` on the Notes page."""
+    label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}"
+    st.page_link(NOTES_PAGE, label=label, icon=TYPE_ICONS.get(note.type, DEFAULT_ICON), query_params={"note": note.slug})
+
+
+def lab_links(labs: Iterable[str]) -> None:
+    """Links to the labs a note pairs with (only labs that exist)."""
+    for lab in labs:
+        page = LAB_PAGES.get(lab)
+        if page and Path(__file__).parent.joinpath(page[0]).exists():
+            st.page_link(page[0], label=f"Open the {page[1]}", icon=":material/biotech:")
+
+
+def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this lab") -> list[Note]:
+    """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links."""
+    library = load_library()
+    wanted = {tag.casefold() for tag in tags}
+    paired = [
+        note
+        for note in library.notes
+        if wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs)
+    ]
+    st.markdown(f"**{heading}**")
+    if not paired:
+        st.caption("No notes are tagged for this lab yet.")
+    for note in paired:
+        note_link(note)
+    return paired
+
+
+def verified_badge(label: str, max_error: float, tolerance: float, detail: str = "") -> bool:
+    """A green 'verified' or red 'mismatch' line with the measured error; returns whether it passed."""
+    passed = bool(max_error <= tolerance)
+    text = f"{label}: largest difference {max_error:.2e} (tolerance {tolerance:.0e})"
+    if detail:
+        text += f" · {detail}"
+    if passed:
+        st.success(f"Verified · {text}", icon=":material/verified:")
+    else:
+        st.error(f"Mismatch · {text}", icon=":material/error:")
+    return passed
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
