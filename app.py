@@ -17,7 +17,7 @@ SECTIONS = {
     "Journal": [
         ("pages/dashboard.py", "Dashboard", ":material/dashboard:", True),
         ("pages/notes.py", "Notes", ":material/menu_book:", False),
-        ("pages/write.py", "Write", ":material/edit_note:", False),
+        *([] if ui.readonly() else [("pages/write.py", "Write", ":material/edit_note:", False)]),
     ],
     "Labs": [
         ("pages/conv_lab.py", "Convolution lab", ":material/grid_on:", False),

@@ -6,16 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import runpy
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import altair as alt
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from core import notes as notes_lib
 from core.notes import Library, Note
 from core.render import escape_markdown, link_wikilinks
 
+APP_PATH = Path(__file__).resolve().parent / "app.py"
 NOTES_PAGE = "pages/notes.py"
 LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
 TYPE_ICONS = {
@@ -29,6 +32,20 @@ TYPE_ICONS = {
 }
 DEFAULT_ICON = ":material/description:"
 _SESSION_LIBRARY = "_studylab_library"
+
+
+def app_frame() -> None:
+    """Make sure the running page goes through app.py's navigation frame; call it first in a page.
+
+    Streamlit treats a folder named pages/ beside the entry script as an old-style multipage app
+    until some session has called st.navigation, so the first visitor who opens /notes directly
+    would get pages/notes.py on its own, without app.py's layout and sidebar. Switching that
+    mode off (app.py's st.navigation does that) and running app.py in place, which runs this
+    page inside its frame, keeps the run's widget events (a rerun would drop a button click).
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
 
 
 def notes_dir() -> Path:
@@ -120,11 +137,16 @@ def render_note(note: Note, library: Library) -> None:
         st.header(note.title, anchor=False)
     st.markdown(link_wikilinks(note.body, library.by_slug))
     lab_links(note.labs)
-    backlinks = library.backlinks.get(note.slug, ())
-    if backlinks:
-        st.markdown("**Linked from**")
-        for slug in backlinks:
-            note_link(library.by_slug[slug])
+    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
+    related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
+
+
+def related_notes(heading: str, notes: list[Note]) -> None:
+    """A heading and one in-app link per note (nothing when the list is empty)."""
+    if notes:
+        st.markdown(f"**{heading}**")
+        for note in notes:
+            note_link(note)
 
 
 def note_link(note: Note, *, key_suffix: str = "") -> None:

@@ -5,6 +5,8 @@ import streamlit as st
 import ui
 from core import charts, stats
 
+ui.app_frame()
+
 library = ui.load_library()
 today = ui.today()
 per_day = stats.entries_per_day(library.notes)

@@ -3,9 +3,11 @@
 import streamlit as st
 
 import ui
-from core import search
+from core import search, storage
 from core.notes import NOTE_TYPES
-from core.render import highlighted
+from core.render import escape_markdown, highlighted
+
+ui.app_frame()
 
 PAGE_SIZE = 50
 
@@ -75,3 +77,21 @@ with note_column:
     with st.container(border=True):
         ui.render_note(note, library)
     st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
+    if not ui.readonly():
+        edit_column, history_column, delete_column, _ = st.columns([1, 1, 1, 2])
+        edit_column.page_link("pages/write.py", label="Edit", icon=":material/edit:", query_params={"edit": note.slug})
+        history_column.page_link(
+            "pages/archive.py", label="History", icon=":material/history:", query_params={"history": note.slug}
+        )
+        with delete_column.popover("Move to trash", icon=":material/delete:"):
+            st.write(f"Move **{escape_markdown(note.title)}** to the trash? You can restore it from *Trash & history*.")
+            if st.button("Yes, move it to the trash", key="notes_delete", type="primary"):
+                try:
+                    storage.trash_note(ui.notes_dir(), note.path)
+                except storage.StorageError as err:
+                    st.error(str(err))
+                else:
+                    ui.refresh_library()
+                    st.query_params.pop("note", None)
+                    st.toast(f"Moved '{note.title}' to the trash.", icon=":material/delete:")
+                    st.rerun()

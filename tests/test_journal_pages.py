@@ -24,8 +24,10 @@ def test_dashboard_renders_with_metrics_calendar_and_recent_entries(app):
     assert "Every file in the notes folder loaded" in app.main.caption[-1].value
 
 
-def test_sidebar_names_the_notes_folder(app, notes_dir):
+def test_sidebar_names_the_notes_folder_on_every_journal_page(app, notes_dir):
     assert str(notes_dir) in [code.value for code in app.sidebar.code]
+    app.switch_page("pages/notes.py").run()
+    assert str(notes_dir) in [code.value for code in app.sidebar.code], "pages run inside app.py's frame"
 
 
 def test_dashboard_lists_bad_files_with_reasons(notes_dir):
@@ -117,3 +119,22 @@ def test_raw_html_in_a_note_is_not_marked_safe(notes_dir):
     at.query_params["note"] = "2021-08-07-html"
     at.run()
     assert not any(element.allow_html for element in at.markdown)
+
+
+def test_notes_page_moves_a_note_to_the_trash(app, notes_dir):
+    app.switch_page("pages/notes.py")
+    app.query_params["note"] = "2021-08-05-mentor-meeting"
+    app.run()
+    app.button(key="notes_delete").click().run()
+    assert not app.exception
+    assert not (notes_dir / "2021-08-05-mentor-meeting.md").exists()
+    assert list((notes_dir / ".trash").rglob("*mentor-meeting*"))
+    assert app.main.caption[0].value == "5 of 5 notes"
+
+
+def test_readonly_hides_edit_and_delete(notes_dir, monkeypatch):
+    monkeypatch.setenv("STUDYLAB_READONLY", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/notes.py").run()
+    assert not at.exception
+    assert not [button for button in at.button if button.key == "notes_delete"]

@@ -59,6 +59,9 @@ def test_note_html_and_scripts_never_run(browser, evil_server):
     page = context.new_page()
     page.goto(f"{evil_server.url}/notes?note=2021-08-07-evil")
     wait_idle(page)
+    titles = [text.split("\n")[-1].strip() for text in nav_links(page).all_inner_texts()]
+    assert "Dashboard" in titles, f"a shared link opened first must still get the app's navigation: {titles}"
+    assert page.locator('[data-testid="stSidebar"]').get_by_text(str(evil_server.notes)).count() == 1
     page.get_by_text("Plain text after the HTML.").wait_for()
     page.wait_for_timeout(500)
     for link in page.get_by_text("click").all():

@@ -1,0 +1,158 @@
+"""Trash & history: restore deleted notes and earlier versions, import .md files, export the journal.
+
+Everything here reads or writes through core.storage; in read-only mode only browsing and
+downloading are offered.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+import ui
+from core import storage
+from core.render import escape_markdown
+
+ui.app_frame()
+
+st.title("🗄️ Trash & history", anchor=False)
+
+folder = ui.notes_dir()
+readonly = ui.readonly()
+if readonly:
+    st.info("This journal is shared read-only: you can look at the history and download notes, but not change anything.")
+elif "archive_cleaned" not in st.session_state:
+    storage.cleanup_stray_temp_files(folder)
+    st.session_state.archive_cleaned = True
+st.session_state.setdefault("archive_upload_round", 0)
+library = ui.load_library()
+
+
+def when(moment: dt.datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def slug_of(rel_path: str) -> str | None:
+    return next((note.slug for note in ui.load_library().notes if note.path == rel_path), None)
+
+
+def flash(kind: str, message: str, slug: str | None = None) -> None:
+    st.session_state.archive_flash = (kind, message, slug)
+
+
+def restore_deleted(trash_name: str) -> None:
+    try:
+        restored = storage.restore_from_trash(folder, trash_name)
+    except storage.StorageError as err:
+        flash("error", str(err))
+        return
+    ui.refresh_library()
+    rel_path = restored.relative_to(folder.resolve()).as_posix()
+    flash("success", f"Restored `{rel_path}`.", slug_of(rel_path))
+
+
+def restore_old_version(rel_path: str, version_name: str, label: str, shown_hash: str | None) -> None:
+    try:
+        storage.restore_version(folder, rel_path, version_name, expected_hash=shown_hash)
+    except storage.StorageError as err:
+        flash("error", str(err))
+        return
+    ui.refresh_library()
+    flash("success", f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.", slug_of(rel_path))
+
+
+def import_uploads(uploads: list) -> None:
+    results = storage.import_notes(folder, [(upload.name, upload.getvalue()) for upload in uploads])
+    if any(result.saved for result in results):
+        ui.refresh_library()
+    st.session_state.archive_import_results = [(result.filename, result.saved.rel_path if result.saved else None, result.error) for result in results]
+    st.session_state.archive_upload_round += 1
+
+
+message = st.session_state.pop("archive_flash", None)
+if message:
+    kind, text, slug = message
+    (st.error if kind == "error" else st.success)(text)
+    if slug:
+        st.page_link(ui.NOTES_PAGE, label="See it on the Notes page", icon="📚", query_params={"note": slug})
+
+tab_names = ["🗑️ Trash", "🕰️ History", "⬇️ Export"] + ([] if readonly else ["⬆️ Import"])
+trash_tab, history_tab, export_tab, *import_tab = st.tabs(tab_names)
+
+with trash_tab:
+    deleted = storage.list_trash(folder)
+    if not deleted:
+        st.caption("The trash is empty. Notes you delete land here and can be restored.")
+    for entry in deleted:
+        text_column, button_column = st.columns([5, 1], vertical_alignment="center")
+        text_column.markdown(f"**{escape_markdown(entry.title)}** · `{entry.original_path}` · deleted {when(entry.deleted_at)}")
+        if not readonly:
+            button_column.button("Restore", key=f"archive_restore_{entry.name}", on_click=restore_deleted, args=(entry.name,), width="stretch")
+
+with history_tab:
+    st.caption("Every save from the app keeps the version it replaced. Pick a note to compare and restore.")
+    kept = storage.history_counts(folder)
+    paths = sorted((note.path for note in library.notes), key=lambda path: path not in kept)
+    by_path = {note.path: note for note in library.notes}
+    wanted = library.by_slug.get(st.query_params.get("history", ""))
+    chosen = st.selectbox(
+        "Note (notes with earlier versions first)", paths, key="archive_note", index=paths.index(wanted.path) if wanted else 0,
+        format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"
+        + (f" · {kept[path]} earlier version{'s' if kept[path] > 1 else ''}" if path in kept else ""),
+    ) if paths else None
+    versions = storage.list_history(folder, chosen) if chosen else []
+    if chosen and not versions:
+        st.caption("No earlier versions of this note yet: its history starts with its first save from the app.")
+    if versions:
+        names = [version.name for version in versions]
+        labels = {version.name: f"{when(version.saved_at)} · {version.size:,} bytes" for version in versions}
+        version_name = st.selectbox("Version (newest first)", names, key="archive_version", format_func=labels.get)
+        old_text = storage.read_version(folder, chosen, version_name).decode("utf-8", errors="replace")
+        try:
+            current_bytes, current_hash = storage.read_note(folder, chosen)
+            current_text = current_bytes.decode("utf-8", errors="replace")
+        except storage.StorageError as err:
+            st.warning(str(err))
+            current_text, current_hash = "", None
+        st.markdown(f"**Changes from this version to the current text** ({labels[version_name]})")
+        difference = storage.diff_text(old_text, current_text, f"version {labels[version_name]}", "current")
+        st.code(difference or "The current text is the same as this version.", language="diff")
+        with st.expander("This version in full"):
+            st.code(old_text, language="markdown", wrap_lines=True)
+        if not readonly:
+            st.button(
+                "Restore this version", key="archive_restore_version", on_click=restore_old_version,
+                args=(chosen, version_name, labels[version_name], current_hash), type="primary",
+                help="The current text is kept in the history first, so this can be undone.",
+            )
+
+with export_tab:
+    st.download_button(
+        "Download the whole journal (.zip)", key="archive_export_zip", data=lambda: storage.export_zip(folder),
+        file_name=f"studylab-journal-{ui.today().isoformat()}.zip", mime="application/zip", on_click="ignore",
+        icon="📦",
+    )
+    if library.notes:
+        export_path = st.selectbox(
+            "One note", [note.path for note in library.notes], key="archive_export_note",
+            format_func=lambda path: f"{by_path[path].title} ({path})",
+        )
+        st.download_button(
+            "Download this note (.md)", key="archive_export_one", data=lambda: storage.export_note(folder, export_path),
+            file_name=export_path.rsplit("/", 1)[-1], mime="text/markdown", on_click="ignore", icon="📄",
+        )
+
+for tab in import_tab:
+    with tab:
+        st.caption(
+            "Add .md notes from your computer. Each file is checked like any note in the folder; "
+            "a file that would not load is refused with the reason, and nothing is overwritten."
+        )
+        uploads = st.file_uploader(
+            "Markdown notes", type=["md"], accept_multiple_files=True, key=f"archive_upload_{st.session_state.archive_upload_round}"
+        )
+        st.button("Import", key="archive_import", on_click=import_uploads, args=(uploads or [],), disabled=not uploads, type="primary")
+        for filename, rel_path, error in st.session_state.get("archive_import_results", []):
+            if error:
+                st.error(f"**{escape_markdown(filename)}** was not imported: {escape_markdown(error)}")
+            else:
+                st.success(f"**{escape_markdown(filename)}** was imported as `{rel_path}`.")
