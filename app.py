@@ -37,5 +37,5 @@ navigation = {
     for section, pages in SECTIONS.items()
 }
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
-ui.sidebar(ui.load_library())
+ui.sidebar(ui.load_library(rescan=True))
 page.run()

@@ -32,6 +32,7 @@ TYPE_ICONS = {
 }
 DEFAULT_ICON = ":material/description:"
 _SESSION_LIBRARY = "_studylab_library"
+_FLASH = "_studylab_flash"
 
 
 def app_frame() -> None:
@@ -53,16 +54,19 @@ def notes_dir() -> Path:
     return notes_lib.notes_dir()
 
 
-def load_library() -> Library:
+def load_library(*, rescan: bool = False) -> Library:
     """The notes library, re-read only when a note file's path, mtime or size changed.
 
-    The st.cache_data entry is shared by every session; each session also keeps the copy it got
-    with its fingerprint, because a cache_data hit unpickles the whole library (tens of ms for
-    thousands of notes) and most reruns change nothing on disk.
+    app.py rescans the folder once per run (`rescan=True`); pages then get that run's library
+    without walking the folder again. The st.cache_data entry is shared by every session; each
+    session also keeps the copy it got, because a cache_data hit unpickles the whole library
+    (tens of ms for thousands of notes) and most reruns change nothing on disk.
     """
+    memo = st.session_state.get(_SESSION_LIBRARY)
+    if memo is not None and not rescan:
+        return memo[1]
     folder = notes_dir()
     key = (str(folder), notes_lib.fingerprint(folder))
-    memo = st.session_state.get(_SESSION_LIBRARY)
     if memo is not None and memo[0] == key:
         return memo[1]
     library = _cached_library(*key)
@@ -90,6 +94,28 @@ def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) 
 def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
     """The validated Vega-Lite spec; only `key` (a digest of builder and inputs) is hashed."""
     return _builder(*_args, **_kwargs).to_dict()
+
+
+def slug_of(rel_path: str) -> str | None:
+    """The slug of the note stored at `rel_path`, or None when no such note is loaded."""
+    return next((note.slug for note in load_library().notes if note.path == rel_path), None)
+
+
+def flash(kind: str, message: str, slug: str | None = None) -> None:
+    """Leave a message for the next run to show (callbacks run before the page draws)."""
+    st.session_state[_FLASH] = (kind, message, slug)
+
+
+def show_flash() -> str | None:
+    """Show, once, the message a callback left (with a link to its note); return its kind."""
+    message = st.session_state.pop(_FLASH, None)
+    if message is None:
+        return None
+    kind, text, slug = message
+    (st.error if kind == "error" else st.success)(text)
+    if slug:
+        st.page_link(NOTES_PAGE, label="See it on the Notes page", icon=":material/menu_book:", query_params={"note": slug})
+    return kind
 
 
 def refresh_library() -> None:

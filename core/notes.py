@@ -112,6 +112,13 @@ def notes_dir() -> Path:
 
 def parse_note(data: bytes, rel_path: str) -> Note:
     """Parse one file's bytes into a Note; raise NoteError for anything that is not a note."""
+    try:
+        return _parse_note(data, rel_path)
+    except (RecursionError, OverflowError, MemoryError) as err:
+        raise NoteError(f"front matter is too deeply nested or too large to read ({type(err).__name__})") from None
+
+
+def _parse_note(data: bytes, rel_path: str) -> Note:
     text = _decode(data)
     meta, body = _split_front_matter(text)
     warnings: list[str] = []
@@ -120,7 +127,7 @@ def parse_note(data: bytes, rel_path: str) -> Note:
     tags = _string_list(meta.get("tags"), "tags", warnings)
     labs = _string_list(meta.get("labs"), "labs", warnings)
     date = _note_date(meta, slug, text)
-    title = _title(meta.get("title"), body, slug)
+    title = _title(meta.get("title"), body, slug, warnings)
     return Note(
         slug=slug,
         path=rel_path,
@@ -129,7 +136,7 @@ def parse_note(data: bytes, rel_path: str) -> Note:
         type=note_type,
         tags=tags,
         body=body,
-        course=_optional_text(meta.get("course")),
+        course=_optional_text(meta.get("course"), "course", warnings),
         week=_optional_int(meta.get("week"), "week", warnings),
         day=_optional_int(meta.get("day"), "day", warnings),
         labs=labs,
@@ -172,7 +179,10 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 def _load_yaml(source: str) -> dict[str, Any]:
     try:
+        _refuse_aliases(source)
         meta = yaml.load(source, Loader=SAFE_LOADER)
+    except NoteError:
+        raise
     except yaml.constructor.ConstructorError as err:
         raise NoteError(
             f"front matter uses a YAML tag that is not allowed ({_first_line(err.problem)}); notes hold plain values only",
@@ -187,6 +197,16 @@ def _load_yaml(source: str) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise NoteError(f"front matter must be 'key: value' lines (a mapping), not a {type(meta).__name__}", 2)
     return {str(key): value for key, value in meta.items()}
+
+
+def _refuse_aliases(source: str) -> None:
+    """Refuse `*alias` references: nested aliases expand exponentially (a few hundred bytes can
+    fill the memory), and a journal's front matter never needs them."""
+    if "*" not in source:
+        return
+    for event in yaml.parse(source, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise NoteError("front matter uses a YAML alias (*name); write the value out instead", event.start_mark.line + 2)
 
 
 def _first_line(message: str | None) -> str:
@@ -206,8 +226,15 @@ def _line_of_key(source: str, key: str, offset: int = 1) -> int | None:
     return None
 
 
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, dt.date))
+
+
 def _note_type(value: Any, warnings: list[str]) -> str:
     if value is None:
+        return DEFAULT_TYPE
+    if not _is_scalar(value):
+        warnings.append(f"type must be one word, got a {type(value).__name__}; shown as '{DEFAULT_TYPE}'")
         return DEFAULT_TYPE
     note_type = str(value).strip().lower()
     if note_type not in NOTE_TYPES:
@@ -227,7 +254,7 @@ def _string_list(value: Any, name: str, warnings: list[str]) -> tuple[str, ...]:
         items = [value]
     cleaned = []
     for item in items:
-        if isinstance(item, (dict, list)):
+        if not _is_scalar(item):
             warnings.append(f"ignored a nested value in {name}")
             continue
         text = str(item).strip().lstrip("#").strip()
@@ -253,8 +280,10 @@ def _note_date(meta: dict[str, Any], slug: str, text: str) -> dt.date | None:
         raise NoteError(f"date '{value}' is not a real calendar date in YYYY-MM-DD form", _line_of_key(text, "date")) from None
 
 
-def _title(value: Any, body: str, slug: str) -> str:
-    if value is not None and str(value).strip():
+def _title(value: Any, body: str, slug: str, warnings: list[str]) -> str:
+    if value is not None and not _is_scalar(value):
+        warnings.append(f"title must be text, got a {type(value).__name__}; ignored")
+    elif value is not None and str(value).strip():
         return str(value).strip()
     heading = _HEADING.search(body)
     if heading:
@@ -262,8 +291,13 @@ def _title(value: Any, body: str, slug: str) -> str:
     return slug
 
 
-def _optional_text(value: Any) -> str | None:
-    return str(value).strip() or None if value is not None else None
+def _optional_text(value: Any, name: str, warnings: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not _is_scalar(value):
+        warnings.append(f"{name} must be text, got a {type(value).__name__}; ignored")
+        return None
+    return str(value).strip() or None
 
 
 def _optional_int(value: Any, name: str, warnings: list[str]) -> int | None:
@@ -271,7 +305,7 @@ def _optional_int(value: Any, name: str, warnings: list[str]) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         warnings.append(f"{name} '{value}' is not a whole number; ignored")
         return None
 
@@ -324,6 +358,8 @@ def load_library(folder: Path) -> Library:
             problems.append(Problem(rel_path, err.reason, err.line))
         except OSError as err:
             problems.append(Problem(rel_path, f"cannot be read: {err.strerror or err}"))
+        except Exception as err:  # one strange file must never stop the whole journal from loading
+            problems.append(Problem(rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
     return build_library(notes, problems)
 
 

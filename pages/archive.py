@@ -31,33 +31,25 @@ def when(moment: dt.datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def slug_of(rel_path: str) -> str | None:
-    return next((note.slug for note in ui.load_library().notes if note.path == rel_path), None)
-
-
-def flash(kind: str, message: str, slug: str | None = None) -> None:
-    st.session_state.archive_flash = (kind, message, slug)
-
-
 def restore_deleted(trash_name: str) -> None:
     try:
         restored = storage.restore_from_trash(folder, trash_name)
     except storage.StorageError as err:
-        flash("error", str(err))
+        ui.flash("error", str(err))
         return
     ui.refresh_library()
     rel_path = restored.relative_to(folder.resolve()).as_posix()
-    flash("success", f"Restored `{rel_path}`.", slug_of(rel_path))
+    ui.flash("success", f"Restored `{rel_path}`.", ui.slug_of(rel_path))
 
 
 def restore_old_version(rel_path: str, version_name: str, label: str, shown_hash: str | None) -> None:
     try:
         storage.restore_version(folder, rel_path, version_name, expected_hash=shown_hash)
     except storage.StorageError as err:
-        flash("error", str(err))
+        ui.flash("error", str(err))
         return
     ui.refresh_library()
-    flash("success", f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.", slug_of(rel_path))
+    ui.flash("success", f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.", ui.slug_of(rel_path))
 
 
 def import_uploads(uploads: list) -> None:
@@ -68,12 +60,7 @@ def import_uploads(uploads: list) -> None:
     st.session_state.archive_upload_round += 1
 
 
-message = st.session_state.pop("archive_flash", None)
-if message:
-    kind, text, slug = message
-    (st.error if kind == "error" else st.success)(text)
-    if slug:
-        st.page_link(ui.NOTES_PAGE, label="See it on the Notes page", icon="📚", query_params={"note": slug})
+ui.show_flash()
 
 tab_names = ["🗑️ Trash", "🕰️ History", "⬇️ Export"] + ([] if readonly else ["⬆️ Import"])
 trash_tab, history_tab, export_tab, *import_tab = st.tabs(tab_names)

@@ -27,7 +27,10 @@ query = query_column.text_input("Search", key="notes_query", placeholder="e.g. í
 types = type_column.multiselect("Type", NOTE_TYPES, key="notes_types")
 tags = tag_column.multiselect("Tags", all_tags, key="notes_tags")
 date_range = date_column.date_input(
-    "Dates", value=(min(dated), max(dated)) if dated else (), key="notes_dates", format="YYYY-MM-DD"
+    "Dates",
+    value=(min(dated), max(dated)) if dated else (),
+    key=f"notes_dates_{min(dated, default=None)}_{max(dated, default=None)}",
+    format="YYYY-MM-DD",
 )
 start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
 date_filtered = bool(dated) and (start, end) != (min(dated), max(dated))
@@ -39,7 +42,7 @@ matches = search.search(filtered, query)
 
 selected_slug = st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
-    st.warning(f"There is no note named '{selected_slug}'. Pick one from the list.")
+    st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
     selected_slug = None
 
 list_column, note_column = st.columns([2, 5], gap="large")

@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 from core import notes as notes_lib
 from core import storage, templates
+from core.render import escape_markdown
 
 ui.app_frame()
 
@@ -89,15 +90,6 @@ def by_path(rel_path: str) -> notes_lib.Note:
     return next(note for note in library.notes if note.path == rel_path)
 
 
-def slug_of(rel_path: str) -> str | None:
-    fresh = ui.load_library()
-    return next((note.slug for note in fresh.notes if note.path == rel_path), None)
-
-
-def flash(kind: str, message: str, slug: str | None = None) -> None:
-    st.session_state.write_flash = (kind, message, slug)
-
-
 def start_new() -> None:
     switch_to(NEW, template_draft(st.session_state.write_template))
     st.query_params.pop("edit", None)
@@ -111,11 +103,11 @@ def open_today() -> None:
         try:
             result = storage.save_note(folder, None, meta, draft.body, expected_hash=None)
         except storage.StorageError as err:
-            flash("error", str(err))
+            ui.flash("error", str(err))
             return
         ui.refresh_library()
-        flash("success", f"Created today's entry `{result.rel_path}`.", slug_of(result.rel_path))
-        st.query_params["edit"] = slug_of(result.rel_path)
+        ui.flash("success", f"Created today's entry `{result.rel_path}`.", ui.slug_of(result.rel_path))
+        st.query_params["edit"] = ui.slug_of(result.rel_path)
     else:
         st.query_params["edit"] = entry.slug
 
@@ -134,17 +126,17 @@ def save(mode: str) -> None:
         st.session_state.write_conflict = {"message": str(err), "disk_text": err.disk_text, "disk_hash": err.disk_hash}
         return
     except storage.StorageError as err:
-        flash("error", str(err))
+        ui.flash("error", str(err))
         return
     ui.refresh_library()
     saved = fields_of(storage.check_loads(result.path.read_bytes(), result.rel_path))
     new_draft = {"rel_path": result.rel_path, "hash": result.content_hash, "base_meta": meta, "saved": saved, "fields": saved}
     st.session_state.write_drafts.pop(key, None)
     switch_to(result.rel_path, new_draft)
-    slug = slug_of(result.rel_path)
+    slug = ui.slug_of(result.rel_path)
     st.query_params["edit"] = slug
     kept = " The previous version is kept in the history." if result.history_path else ""
-    flash("success", f"Saved `{result.rel_path}`.{kept}", slug)
+    ui.flash("success", f"Saved `{result.rel_path}`.{kept}", slug)
 
 
 def reload_from_disk() -> None:
@@ -156,7 +148,7 @@ def reload_from_disk() -> None:
     except storage.StorageError as err:
         st.session_state.write_drafts[key] = kept
         switch_to(key)
-        flash("error", str(err))
+        ui.flash("error", str(err))
 
 
 def move_to_trash() -> None:
@@ -164,13 +156,13 @@ def move_to_trash() -> None:
     try:
         storage.trash_note(folder, key)
     except storage.StorageError as err:
-        flash("error", str(err))
+        ui.flash("error", str(err))
         return
     ui.refresh_library()
     st.session_state.write_drafts.pop(key, None)
     st.session_state.write_current = None
     st.query_params.pop("edit", None)
-    flash("trashed", f"Moved `{key}` to the trash. Restore it any time from Records › Trash & history.")
+    ui.flash("trashed", f"Moved `{key}` to the trash. Restore it any time from Records › Trash & history.")
 
 
 def follow_disk() -> None:
@@ -208,10 +200,17 @@ def draft_meta(draft: dict, fields: dict) -> dict:
 edit_slug = st.query_params.get("edit")
 wanted = NEW
 if edit_slug is not None:
+    current = st.session_state.write_current
     if edit_slug in library.by_slug:
         wanted = library.by_slug[edit_slug].path
+    elif current not in (None, NEW) and "write_title" in st.session_state and widget_fields() != st.session_state.write_drafts[current]["saved"]:
+        wanted = current
+        st.warning(
+            f"'{escape_markdown(current)}' is no longer in the notes folder (moved, renamed or trashed elsewhere). "
+            "Your unsaved text is kept here: saving will let you save it as a new note or write it back."
+        )
     else:
-        st.warning(f"There is no note named '{edit_slug}' (renamed or deleted?). Here is the new-entry editor instead.")
+        st.warning(f"There is no note named '{escape_markdown(edit_slug)}' (renamed or deleted?). Here is the new-entry editor instead.")
 try:
     if wanted != st.session_state.write_current:
         switch_to(wanted)
@@ -279,17 +278,8 @@ if editing:
         help="Save or reload your changes first." if dirty else "Restorable from Records › Trash & history.",
     )
 
-message = st.session_state.pop("write_flash", None)
-if message:
-    kind, text, slug = message
-    if kind == "error":
-        st.error(text)
-    else:
-        st.success(text)
-    if kind == "trashed":
-        st.page_link("pages/archive.py", label="Open Trash & history", icon="🗄️")
-    if slug:
-        st.page_link(ui.NOTES_PAGE, label="See it on the Notes page", icon="📚", query_params={"note": slug})
+if ui.show_flash() == "trashed":
+    st.page_link("pages/archive.py", label="Open Trash & history", icon=":material/inventory_2:")
 
 conflict = st.session_state.get("write_conflict")
 if conflict:

@@ -112,6 +112,26 @@ def test_bad_file_becomes_a_problem(tmp_path, data, reason_part, line):
     assert problem.line in line if isinstance(line, set) else problem.line == line
 
 
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    write(tmp_path, "bomb.md", ("---\n" + "\n".join(levels) + "\ntitle: *a8\n---\nbody").encode())
+    problem = only_problem(tmp_path)
+    assert "alias" in problem.reason and problem.line == 3
+
+
+def test_deep_nesting_and_huge_numbers_are_problems_or_warnings(tmp_path):
+    deep = "title: " + "[" * 5000 + "]" * 5000
+    write(tmp_path, "deep.md", f"---\n{deep}\n---\nbody".encode())
+    write(tmp_path, "inf.md", b"---\ntitle: a\nweek: .inf\nday: -.inf\n---\nx")
+    write(tmp_path, "nested.md", b"---\ntitle: [a, b]\ntype: {x: 1}\ncourse: [c]\ntags: [[x], y]\n---\nx")
+    library = load_library(tmp_path)
+    assert [problem.file for problem in library.problems] == ["deep.md"]
+    inf, nested = library.by_slug["inf"], library.by_slug["nested"]
+    assert inf.week is None and inf.day is None and len(inf.warnings) == 2
+    assert (nested.title, nested.type, nested.course, nested.tags) == ("nested", "til", None, ("y",))
+
+
 def test_python_tag_is_never_executed(tmp_path):
     marker = tmp_path / "pwned"
     write(tmp_path, "evil.md", f"---\nx: !!python/object/apply:os.system ['touch {marker}']\n---\n".encode())

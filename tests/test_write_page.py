@@ -250,3 +250,19 @@ def test_an_editor_with_changes_warns_when_the_file_changes_on_disk(notes_dir):
     at.run()
     assert "changed on disk" in texts(at.warning)
     assert at.text_area(key="write_body").value == "unsaved words"
+
+
+def test_unsaved_text_survives_the_note_being_trashed_elsewhere(notes_dir):
+    slug = "2021-08-05-cnn-first-steps"
+    at = write_page(edit=slug)
+    at.text_area(key="write_body").set_value("MY UNSAVED PARAGRAPH").run()
+    storage.trash_note(notes_dir, f"{slug}.md")
+    at.run()
+    assert not at.exception
+    assert at.text_area(key="write_body").value == "MY UNSAVED PARAGRAPH"
+    assert "no longer in the notes folder" in at.warning[0].value
+    save(at)
+    at.button(key="write_copy").click().run()
+    assert not at.exception
+    saved = [note for note in library(notes_dir).notes if note.body.strip() == "MY UNSAVED PARAGRAPH"]
+    assert len(saved) == 1

@@ -50,7 +50,9 @@ def test_every_page_opens_from_the_navigation(browser_page, tmp_path):
 
 def test_dashboard_shows_calendar_and_notes(browser_page):
     page = browser_page
-    assert page.get_by_text("Study calendar 2021").count() >= 1 or page.locator("canvas, svg").count() > 0
+    page.locator(".vega-embed").first.wait_for()
+    assert page.locator(".vega-embed").count() == 2, "the calendar and the notes-by-type chart"
+    assert page.locator(".vega-embed").first.get_by_text("Study calendar 2021").count() == 1
     assert page.get_by_text("CNN first steps").count() >= 1
 
 
@@ -59,9 +61,9 @@ def test_note_html_and_scripts_never_run(browser, evil_server):
     page = context.new_page()
     page.goto(f"{evil_server.url}/notes?note=2021-08-07-evil")
     wait_idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text(str(evil_server.notes)).wait_for(timeout=15_000)
     titles = [text.split("\n")[-1].strip() for text in nav_links(page).all_inner_texts()]
     assert "Dashboard" in titles, f"a shared link opened first must still get the app's navigation: {titles}"
-    assert page.locator('[data-testid="stSidebar"]').get_by_text(str(evil_server.notes)).count() == 1
     page.get_by_text("Plain text after the HTML.").wait_for()
     page.wait_for_timeout(500)
     for link in page.get_by_text("click").all():
