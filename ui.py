@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import notes as notes_lib
+from core.charts import spec_with_frames
 from core.notes import Library, Note
 from core.render import escape_markdown, link_wikilinks
 
@@ -80,20 +81,21 @@ def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
     return notes_lib.load_library(Path(folder))
 
 
-def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> None:
-    """Draw `builder(*args, **kwargs)` full width, building and validating its spec once per input.
+def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, width: str = "stretch", **kwargs: Any) -> None:
+    """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
 
-    Altair validates every spec against the Vega-Lite schema, which costs tens of milliseconds a
-    chart; caching the finished spec keeps reruns with unchanged inputs instant.
+    Altair's schema validation and its JSON records cost more than the rest of a rerun, so the
+    spec is cached unvalidated with its DataFrames kept (charts.spec_with_frames); the chart
+    builders themselves are validated in the tests.
     """
     key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
-    st.vega_lite_chart(_chart_spec(key, builder, args, kwargs), width="stretch")
+    st.vega_lite_chart(_chart_spec(key, builder, args, kwargs), width=width)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=128)
 def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
-    """The validated Vega-Lite spec; only `key` (a digest of builder and inputs) is hashed."""
-    return _builder(*_args, **_kwargs).to_dict()
+    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss."""
+    return spec_with_frames(_builder(*_args, **_kwargs))
 
 
 def slug_of(rel_path: str) -> str | None:

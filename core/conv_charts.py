@@ -6,7 +6,6 @@ Arrays are NumPy; a heatmap takes one 2D slice (H, W), a signal chart 1D arrays 
 
 from __future__ import annotations
 
-import hashlib
 from typing import Iterable, Sequence
 
 import altair as alt
@@ -86,39 +85,6 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     # layer and cost more than the whole rerun.
     return alt.LayerChart(frame, layer=layers, title=title, **size,
                           resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
-
-
-def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite spec, unvalidated, with every DataFrame kept as a DataFrame.
-
-    Altair would validate the spec against the Vega-Lite schema and turn each DataFrame into
-    a list of JSON records; both cost more than drawing the chart. Here each layer's data
-    becomes a dataset named by a hash of its content (the browser shares datasets between
-    charts by name, so equal names must mean equal data): spec["datasets"][name] is the
-    DataFrame itself, which st.vega_lite_chart converts to Arrow directly.
-    """
-    parts = [chart, *getattr(chart, "layer", [])]
-    frames: dict[str, pd.DataFrame] = {}
-    originals = []
-    for part in parts:
-        originals.append(part.data)
-        if isinstance(part.data, pd.DataFrame):
-            name = "conv-" + _content_hash(part.data)
-            frames[name] = part.data
-            part.data = alt.NamedData(name=name)
-    try:
-        spec = chart.to_dict(validate=False)
-    finally:
-        for part, original in zip(parts, originals):
-            part.data = original
-    spec["datasets"] = {**spec.get("datasets", {}), **frames}
-    return spec
-
-
-def _content_hash(frame: pd.DataFrame) -> str:
-    digest = hashlib.sha1(",".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 def to_image(values: np.ndarray, highlight: Iterable[tuple[int, int]] = ()) -> np.ndarray:

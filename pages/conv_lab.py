@@ -64,19 +64,8 @@ def check(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
     return verify(x, w, b, stride=stride, padding=padding, dilation=dilation, max_side=CHECK_SIDE[w.ndim - 2])
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def chart_spec(builder: str, *args, **kwargs) -> dict:
-    """The spec of conv_charts.<builder>(*args, **kwargs), built once per distinct input.
-
-    Unvalidated and with DataFrames kept as they are (see conv_charts.spec_with_frames): Altair's
-    schema validation and JSON records cost more than the rest of a rerun. The chart builders are
-    validated in tests/test_conv.py.
-    """
-    return conv_charts.spec_with_frames(getattr(conv_charts, builder)(*args, **kwargs))
-
-
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
-    st.vega_lite_chart(spec=chart_spec(builder, *args, **kwargs), width=width)
+    ui.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
 
 
 def show_map(values: np.ndarray, title: str, *, kind: str = "auto", highlight=(), max_width: int = 300) -> None:

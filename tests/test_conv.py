@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import conv, conv_charts, conv_inputs
+from core import charts, conv, conv_charts, conv_inputs
 from core.conv_reference import conv_backward_reference, conv_reference, verify
 
 FORWARD = {1: conv.conv1d, 2: conv.conv2d, 3: conv.conv3d}
@@ -453,11 +453,11 @@ def test_large_arrays_become_images():
 
 def test_spec_with_frames_keeps_data_frames_under_content_names():
     chart = conv_charts.connection_chart(conv.connections(5, 3, padding=1), 5, 3)
-    spec = conv_charts.spec_with_frames(chart)
+    spec = charts.spec_with_frames(chart)
     names = [layer["data"]["name"] for layer in spec["layer"]]
     assert set(names) == set(spec["datasets"]) and all(isinstance(f, pd.DataFrame) for f in spec["datasets"].values())
     assert isinstance(chart.layer[0].data, pd.DataFrame)            # the chart itself is left as it was
-    other = conv_charts.spec_with_frames(conv_charts.connection_chart(conv.connections(5, 3), 5, 3))
+    other = charts.spec_with_frames(conv_charts.connection_chart(conv.connections(5, 3), 5, 3))
     assert set(other["datasets"]) != set(spec["datasets"])         # different data, different names
 
 
