@@ -83,7 +83,7 @@ def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
     for part in parts:
         originals.append(part.data)
         if isinstance(part.data, pd.DataFrame):
-            name = "data-" + _content_hash(part.data)
+            name = "frame-" + _content_hash(part.data)
             frames[name] = part.data
             part.data = alt.NamedData(name=name)
     try:

@@ -38,14 +38,22 @@ def nav_links(page):
 
 def test_every_page_opens_from_the_navigation(browser_page, tmp_path):
     page = browser_page
+    browser_errors: list[str] = []
+    page.on("pageerror", lambda error: browser_errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and "Duplicate data set" in message.text and browser_errors.append(message.text))
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav_links(page).all()]
-    assert {"Dashboard", "Notes"} <= set(titles), titles
+    assert titles == ["Dashboard", "Notes", "Write", "Convolution lab", "BPTT explorer", "Trash & history"], titles
     for index, title in enumerate(titles):
         nav_links(page).nth(index).click()
         wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception on {title}"
         assert page.locator('[data-testid="stMain"]').inner_text().strip(), f"{title} is blank"
+        for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+            chart.scroll_into_view_if_needed()
+            box = chart.bounding_box()
+            assert box and box["width"] > 50 and box["height"] > 50, f"an empty chart on {title}"
         page.screenshot(path=str(tmp_path / f"page-{index}.png"), full_page=True)
+    assert not browser_errors, browser_errors
 
 
 def test_dashboard_shows_calendar_and_notes(browser_page):

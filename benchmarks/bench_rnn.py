@@ -1,0 +1,159 @@
+"""BPTT explorer benchmarks: prints one markdown table (medians of several runs, one process).
+
+    .venv/bin/python benchmarks/bench_rnn.py
+
+Rows: tanh RNN forward + BPTT (H=64, T=1000, batch 32, float64) against torch autograd at the
+same thread count (skipped if torch is not installed); the linear RNN's closed-form gradients
+at T = 100,000; the 100x100 loss surface at T = 50; and a rerun of the explorer page after a
+slider move at the default settings (AppTest, so it includes Streamlit's own script-run work).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core import rnn, rnn_lab, rnn_tanh  # noqa: E402
+
+REPEATS = 7
+
+
+def median_ms(run: Callable[[], object], repeats: int = REPEATS, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def numpy_blas_threads() -> int:
+    """Threads OpenBLAS (bundled with numpy) will use; os.cpu_count() if it cannot be asked."""
+    libraries = glob.glob(str(Path(np.__file__).parent.parent / "numpy.libs" / "libscipy_openblas*.so"))
+    for path in libraries:
+        library = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
+            if hasattr(library, symbol):
+                return int(getattr(library, symbol)())
+    return os.cpu_count() or 1
+
+
+def tanh_rnn_rows(threads: int) -> list[tuple[str, str, str, str]]:
+    H, T, N, D = 64, 1000, 32, 8
+    params = rnn_tanh.init_tanh_rnn(H, D, 1.0, 0)
+    X, Y = rnn_tanh.sequence_task(N, T, D, H, 1, "all")
+
+    def ours():
+        return rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y, "all")
+
+    ours_ms = median_ms(ours)
+    label = f"tanh RNN forward + BPTT, H={H}, T={T}, batch {N}, loss on every step, float64"
+    try:
+        import torch
+    except ImportError:
+        return [(label + " (ours)", f"{ours_ms:.1f} ms", "<= 1.5x torch", "torch not installed: no reference")]
+    torch.set_num_threads(threads)
+    weights = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
+    inputs = torch.tensor(X).transpose(0, 1).contiguous()
+    targets = torch.tensor(Y).transpose(0, 1).contiguous()
+
+    def theirs():
+        for weight in weights.values():
+            weight.grad = None
+        drives = (inputs @ weights["W_xh"].T + weights["b"]).unbind(0)
+        h = torch.zeros(N, H, dtype=torch.float64)
+        states = []
+        for t in range(T):
+            h = torch.tanh(h @ weights["W_hh"].T + drives[t])
+            states.append(h)
+        loss = 0.5 * ((torch.stack(states) - targets) ** 2).sum() / N
+        loss.backward()
+        return loss
+
+    theirs()
+    ours_grads = ours().grads
+    difference = max(float(np.max(np.abs(ours_grads[name] - weights[name].grad.numpy()))) for name in params)
+    theirs_ms = median_ms(theirs)
+    ratio = ours_ms / theirs_ms
+    verdict = "met" if ratio <= 1.5 else "MISSED"
+    return [
+        (label + " (ours, NumPy)", f"{ours_ms:.1f} ms", "<= 1.5x torch",
+         f"ratio ours/torch = {ratio:.2f} ({verdict}); largest gradient difference {difference:.1e}"),
+        (label + f" (torch {torch.__version__} autograd, {threads} threads)", f"{theirs_ms:.1f} ms", "reference", ""),
+    ]
+
+
+def linear_rows() -> list[tuple[str, str, str, str]]:
+    N, T = 32, 100_000
+    X, target = rnn.counting_batch(N, T, 0)
+    S = rnn.linear_forward(X, 1.0, 0.9999)
+    _, grad_out = rnn.counting_loss(S, target)
+    backward_ms = median_ms(lambda: rnn.linear_backward_closed(X, S, grad_out, 0.9999))
+    forward_ms = median_ms(lambda: rnn.linear_forward(X, 1.0, 0.9999))
+    return [
+        (f"linear RNN gradients, closed form, T = {T:,}, batch {N}", f"{backward_ms:.1f} ms", "<= 10 ms",
+         "met" if backward_ms <= 10 else "MISSED"),
+        (f"linear RNN forward (chunked), T = {T:,}, batch {N}", f"{forward_ms:.1f} ms", "", "for context"),
+    ]
+
+
+def surface_row() -> tuple[str, str, str, str]:
+    X, target = rnn.counting_batch(20, 50, 0)
+    axis = np.linspace(*rnn_lab.SURFACE_RANGE, 100)
+    ms = median_ms(lambda: rnn.loss_surface(X, target, axis, axis))
+    return ("loss surface 100x100, T = 50, batch 20", f"{ms:.2f} ms", "<= 200 ms", "met" if ms <= 200 else "MISSED")
+
+
+def page_rows() -> list[tuple[str, str, str, str]]:
+    from streamlit.testing.v1 import AppTest
+
+    notes = Path(tempfile.mkdtemp()) / "notes"
+    shutil.copytree(ROOT / "notes", notes)
+    os.environ["STUDYLAB_NOTES_DIR"] = str(notes)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/bptt_lab.py").run()
+    values = iter(np.round(np.linspace(0.80, 0.98, 4 * REPEATS), 3))
+
+    def move() -> None:
+        app.slider(key="bptt_w_rec").set_value(float(next(values))).run()
+
+    fresh_ms = median_ms(move, repeats=REPEATS, warmup=2)
+    app.slider(key="bptt_w_rec").set_value(0.9).run()
+    cached_ms = median_ms(lambda: app.slider(key="bptt_w_rec").set_value(0.9).run(), repeats=REPEATS)
+    shutil.rmtree(notes.parent, ignore_errors=True)
+    return [
+        ("explorer page rerun after moving w_rec to a new value (defaults, AppTest)", f"{fresh_ms:.0f} ms",
+         "<= 150 ms", "met" if fresh_ms <= 150 else "MISSED"),
+        ("explorer page rerun with every result cached", f"{cached_ms:.0f} ms", "", "for context"),
+    ]
+
+
+def main() -> None:
+    threads = numpy_blas_threads()
+    rows = tanh_rnn_rows(threads) + linear_rows() + [surface_row()] + page_rows()
+    print(f"BPTT explorer benchmarks · median of {REPEATS} runs · numpy {np.__version__} "
+          f"(OpenBLAS, {threads} threads) · {os.cpu_count()} CPUs\n")
+    print("| benchmark | time | target | result |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

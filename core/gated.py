@@ -1,0 +1,223 @@
+"""Gated recurrent cells (LSTM and GRU) with their own BPTT and per-step gradient norms.
+
+Both use the loss of `core.rnn_tanh` (0.5 ||h - y||^2 / N on the last step or every step) so
+their gradient decay can be drawn beside the plain tanh RNN. Inputs X are (N, T, D)
+batch-first; states are stored time-major, (T+1, N, H).
+
+LSTM, parameters {"W_x": (4H, D), "W_h": (4H, H), "b": (4H,)}, gate blocks in the order
+input i, forget f, candidate g, output o::
+
+    [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid](W_x x_t + W_h h_{t-1} + b)
+    c_t = f * c_{t-1} + i * g
+    h_t = o * tanh(c_t)
+
+The forget-gate bias b[H:2H] sets how much of c_{t-1} survives a step: dc_{t-1} = f * dc_t, so
+with f near 1 the cell state carries gradient over many steps (the "constant error carousel").
+
+GRU (the PyTorch variant, reset gate applied after the recurrent matmul), parameters
+{"W_x": (3H, D), "W_h": (3H, H), "b": (3H,)}, blocks reset r, update z, candidate n::
+
+    r = sigmoid(W_xr x_t + W_hr h_{t-1} + b_r)
+    z = sigmoid(W_xz x_t + W_hz h_{t-1} + b_z)
+    n = tanh(W_xn x_t + b_n + r * (W_hn h_{t-1}))
+    h_t = (1 - z) * n + z * h_{t-1}
+
+The update-gate bias b[H:2H] pushes z towards 1, i.e. towards copying h_{t-1}: dh_{t-1} gets
+z * dh_t directly, past any squashing nonlinearity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.rnn_tanh import BPTTResult, Params, loss_and_direct_grads, rnn_loss
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+def init_lstm(H: int, D: int, seed: int, forget_bias: float = 1.0, recurrent_scale: float = 1.0) -> Params:
+    """LSTM parameters: Gaussian W_x (std 1/sqrt(D)), W_h (std recurrent_scale/sqrt(H)),
+    bias 0 except the forget block b[H:2H] = forget_bias."""
+    rng = np.random.default_rng(seed)
+    b = np.zeros(4 * H)
+    b[H : 2 * H] = forget_bias
+    return {
+        "W_x": rng.standard_normal((4 * H, D)) / np.sqrt(D),
+        "W_h": rng.standard_normal((4 * H, H)) * (recurrent_scale / np.sqrt(H)),
+        "b": b,
+    }
+
+
+def init_gru(H: int, D: int, seed: int, update_bias: float = 1.0, recurrent_scale: float = 1.0) -> Params:
+    """GRU parameters: Gaussian W_x (std 1/sqrt(D)), W_h (std recurrent_scale/sqrt(H)),
+    bias 0 except the update block b[H:2H] = update_bias."""
+    rng = np.random.default_rng(seed)
+    b = np.zeros(3 * H)
+    b[H : 2 * H] = update_bias
+    return {
+        "W_x": rng.standard_normal((3 * H, D)) / np.sqrt(D),
+        "W_h": rng.standard_normal((3 * H, H)) * (recurrent_scale / np.sqrt(H)),
+        "b": b,
+    }
+
+
+@dataclass(frozen=True)
+class GatedCache:
+    """Forward-pass values kept for BPTT.
+
+    cell: "lstm" or "gru"; hidden: (T+1, N, H) states h_0..h_T; inputs: (T, N, D);
+    gates: (T, N, G*H) gate activations per step (LSTM: i, f, g, o; GRU: r, z, n);
+    extra: LSTM cell states c_0..c_T (T+1, N, H); GRU recurrent candidate part W_hn h_{t-1}
+    (T, N, H).
+    """
+
+    cell: str
+    hidden: np.ndarray
+    inputs: np.ndarray
+    gates: np.ndarray
+    extra: np.ndarray
+
+
+def _input_drive(params: Params, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time-major inputs (T, N, D) and W_x x_t + b for all steps at once, (T, N, G*H)."""
+    N, T, D = X.shape
+    inputs = np.ascontiguousarray(np.asarray(X, dtype=np.float64).transpose(1, 0, 2))
+    drive = inputs.reshape(T * N, D) @ params["W_x"].T + params["b"]
+    return inputs, drive.reshape(T, N, -1)
+
+
+def lstm_forward(params: Params, X: np.ndarray) -> GatedCache:
+    """Run the LSTM over X (N, T, D) from h_0 = c_0 = 0."""
+    inputs, drive = _input_drive(params, X)
+    T, N, _ = inputs.shape
+    H = params["W_h"].shape[1]
+    W_h_T = np.ascontiguousarray(params["W_h"].T)
+    hidden = np.zeros((T + 1, N, H))
+    cell = np.zeros((T + 1, N, H))
+    gates = np.empty((T, N, 4 * H))
+    for t in range(T):
+        pre = hidden[t] @ W_h_T + drive[t]
+        gate = gates[t]
+        gate[:, : 2 * H] = _sigmoid(pre[:, : 2 * H])
+        gate[:, 2 * H : 3 * H] = np.tanh(pre[:, 2 * H : 3 * H])
+        gate[:, 3 * H :] = _sigmoid(pre[:, 3 * H :])
+        i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
+        cell[t + 1] = f * cell[t] + i * g
+        hidden[t + 1] = o * np.tanh(cell[t + 1])
+    return GatedCache("lstm", hidden, inputs, gates, cell)
+
+
+def gru_forward(params: Params, X: np.ndarray) -> GatedCache:
+    """Run the GRU over X (N, T, D) from h_0 = 0."""
+    inputs, drive = _input_drive(params, X)
+    T, N, _ = inputs.shape
+    H = params["W_h"].shape[1]
+    W_h_T = np.ascontiguousarray(params["W_h"].T)
+    hidden = np.zeros((T + 1, N, H))
+    gates = np.empty((T, N, 3 * H))
+    recurrent_candidate = np.empty((T, N, H))
+    for t in range(T):
+        from_h = hidden[t] @ W_h_T
+        gate = gates[t]
+        gate[:, : 2 * H] = _sigmoid(drive[t, :, : 2 * H] + from_h[:, : 2 * H])
+        recurrent_candidate[t] = from_h[:, 2 * H :]
+        r, z = gate[:, :H], gate[:, H : 2 * H]
+        gate[:, 2 * H :] = np.tanh(drive[t, :, 2 * H :] + r * recurrent_candidate[t])
+        n = gate[:, 2 * H :]
+        hidden[t + 1] = (1.0 - z) * n + z * hidden[t]
+    return GatedCache("gru", hidden, inputs, gates, recurrent_candidate)
+
+
+def gated_forward(cell: str, params: Params, X: np.ndarray) -> GatedCache:
+    """Dispatch to `lstm_forward` or `gru_forward` by cell name."""
+    if cell == "lstm":
+        return lstm_forward(params, X)
+    if cell == "gru":
+        return gru_forward(params, X)
+    raise ValueError(f"unknown gated cell {cell!r}; use 'lstm' or 'gru'")
+
+
+def gated_loss(cell: str, params: Params, X: np.ndarray, Y: np.ndarray, loss_on: str = "last") -> float:
+    """Loss of the LSTM or GRU on X (N, T, D) against Y ((N, H) or (N, T, H))."""
+    return rnn_loss(gated_forward(cell, params, X).hidden, Y, loss_on)
+
+
+def gated_bptt(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str = "last") -> BPTTResult:
+    """Full BPTT for an LSTM or GRU cache. Returns gradients {"W_x", "W_h", "b"} with the
+    parameters' shapes, step norms ||dL/dh_t|| (T+1,) and the loss.
+
+    The per-step pre-activation gradients are stored (T, N, G*H) so the weight gradients are
+    one matmul each over all steps at the end.
+    """
+    backward = _lstm_backward if cache.cell == "lstm" else _gru_backward
+    loss, direct = loss_and_direct_grads(cache.hidden, Y, loss_on)
+    grad_h = np.zeros_like(cache.hidden)
+    grad_h[grad_h.shape[0] - direct.shape[0] :] = direct
+    grad_h, grad_pre_x, grad_pre_h = backward(params, cache, grad_h)
+    T, N, D = cache.inputs.shape
+    H = cache.hidden.shape[2]
+    grads = {
+        "W_x": grad_pre_x.reshape(T * N, -1).T @ cache.inputs.reshape(T * N, D),
+        "W_h": grad_pre_h.reshape(T * N, -1).T @ cache.hidden[:-1].reshape(T * N, H),
+        "b": grad_pre_x.sum(axis=(0, 1)),
+    }
+    step_norms = np.sqrt(np.sum(grad_h.reshape(T + 1, -1) ** 2, axis=1))
+    return BPTTResult(grads, step_norms, loss)
+
+
+def _lstm_backward(
+    params: Params, cache: GatedCache, grad_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """grad_h (T+1, N, H) holds the direct loss terms and is completed in place to dL/dh_t.
+    Returns it and the pre-activation gradients (T, N, 4H), used for both W_x and W_h."""
+    W_h = params["W_h"]
+    H = W_h.shape[1]
+    cell = cache.extra
+    T = cache.gates.shape[0]
+    grad_pre = np.empty_like(cache.gates)
+    grad_cell = np.zeros_like(cell[0])
+    for t in range(T, 0, -1):
+        gate = cache.gates[t - 1]
+        i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
+        squashed = np.tanh(cell[t])
+        dh = grad_h[t]
+        grad_cell = grad_cell + dh * o * (1.0 - squashed**2)
+        out = grad_pre[t - 1]
+        out[:, :H] = grad_cell * g * i * (1.0 - i)
+        out[:, H : 2 * H] = grad_cell * cell[t - 1] * f * (1.0 - f)
+        out[:, 2 * H : 3 * H] = grad_cell * i * (1.0 - g**2)
+        out[:, 3 * H :] = dh * squashed * o * (1.0 - o)
+        grad_cell = grad_cell * f
+        grad_h[t - 1] += out @ W_h
+    return grad_h, grad_pre, grad_pre
+
+
+def _gru_backward(
+    params: Params, cache: GatedCache, grad_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """grad_h (T+1, N, H) holds the direct loss terms and is completed in place to dL/dh_t.
+    Returns it, the gradients of the input-side pre-activations (T, N, 3H) and of the
+    recurrent-side ones (T, N, 3H); they differ in the candidate block, where r scales W_hn h."""
+    W_h = params["W_h"]
+    H = W_h.shape[1]
+    T = cache.gates.shape[0]
+    grad_pre_x = np.empty_like(cache.gates)
+    grad_pre_h = np.empty_like(cache.gates)
+    for t in range(T, 0, -1):
+        gate = cache.gates[t - 1]
+        r, z, n = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H :]
+        dh = grad_h[t]
+        grad_candidate = dh * (1.0 - z) * (1.0 - n**2)
+        grad_reset = grad_candidate * cache.extra[t - 1] * r * (1.0 - r)
+        grad_update = dh * (cache.hidden[t - 1] - n) * z * (1.0 - z)
+        grad_pre_x[t - 1, :, :H] = grad_reset
+        grad_pre_x[t - 1, :, H : 2 * H] = grad_update
+        grad_pre_x[t - 1, :, 2 * H :] = grad_candidate
+        grad_pre_h[t - 1, :, : 2 * H] = grad_pre_x[t - 1, :, : 2 * H]
+        grad_pre_h[t - 1, :, 2 * H :] = grad_candidate * r
+        grad_h[t - 1] += dh * z + grad_pre_h[t - 1] @ W_h
+    return grad_h, grad_pre_x, grad_pre_h

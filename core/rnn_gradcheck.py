@@ -1,0 +1,117 @@
+"""Finite-difference gradient check (central differences) for any model with dict parameters.
+
+Two stencils, h = eps along one entry e_i:
+
+    points=2:  numeric_i = (L(+h) - L(-h)) / (2h)                           error O(h^2)
+    points=4:  numeric_i = (L(-2h) - 8 L(-h) + 8 L(+h) - L(+2h)) / (12h)    error O(h^4)
+
+The error is norm-wise over all checked entries of all parameters together,
+||analytic - numeric|| / max(||analytic||, ||numeric||, atol). Norm-wise (not entry-wise) so
+that entries that have vanished to ~1e-20 — the point of the BPTT lab — do not turn rounding
+noise into a huge relative error: a finite difference resolves a derivative only down to about
+1e-16 |L| / eps, so a component far below the gradient's norm is noise. `atol` is the gradient
+size below which differences count in absolute terms (at a minimum the exact gradient is 0 and
+any numeric noise would be a relative error of 1). Per-parameter errors are reported too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Params = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """Result of `finite_difference_check`.
+
+    error: norm-wise relative error over every checked entry (nan if a loss or gradient was
+    not finite); errors: {name: the same measure over that parameter's entries alone};
+    checked: total number of entries checked.
+    """
+
+    error: float
+    errors: dict[str, float]
+    checked: int
+
+    def passed(self, tolerance: float) -> bool:
+        """True if the error is finite and at most `tolerance`."""
+        return bool(np.isfinite(self.error) and self.error <= tolerance)
+
+
+def _norm(values: np.ndarray) -> float:
+    """Euclidean norm that does not overflow for entries near 1e200 (rescaled by the largest)."""
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    if largest == 0.0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.sum((values / largest) ** 2)))
+
+
+def _relative_error(analytic: np.ndarray, numeric: np.ndarray, atol: float) -> float:
+    if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(numeric))):
+        return float("nan")
+    scale = max(_norm(analytic), _norm(numeric), atol)
+    return _norm(analytic - numeric) / scale
+
+
+def finite_difference_check(
+    loss_fn: Callable[[Params], float],
+    params: Params,
+    analytic: Params,
+    eps: float = 1e-6,
+    entries_per_param: int | None = None,
+    seed: int = 0,
+    points: int = 2,
+    atol: float = 1e-300,
+) -> GradCheck:
+    """Compare analytic gradients with central differences of `loss_fn`.
+
+    loss_fn: maps a parameter dict (same names and shapes as `params`) to a float loss.
+    params: {name: array of any shape, 0-d for scalars}; analytic: gradients, same shapes.
+    eps: the step, in the parameters' units. entries_per_param: check only this many entries of
+    each parameter, drawn at random with `seed` (None checks all). points: 2 or 4, the stencil
+    (that many loss calls per entry). atol: see the module docstring.
+    The parameters passed to loss_fn are copies; `params` is never modified.
+    """
+    rng = np.random.default_rng(seed)
+    errors: dict[str, float] = {}
+    all_analytic, all_numeric = [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, value in params.items():
+            value = np.asarray(value, dtype=np.float64)
+            size = value.size
+            count = size if entries_per_param is None else min(size, entries_per_param)
+            flat_indices = rng.choice(size, size=count, replace=False) if count < size else np.arange(size)
+            numeric = np.empty(count)
+            for slot, flat in enumerate(flat_indices):
+                numeric[slot] = _central_difference(loss_fn, params, name, value, int(flat), eps, points)
+            analytic_values = np.asarray(analytic[name], dtype=np.float64).reshape(-1)[flat_indices]
+            errors[name] = _relative_error(analytic_values, numeric, atol)
+            all_analytic.append(analytic_values)
+            all_numeric.append(numeric)
+        analytic_flat, numeric_flat = np.concatenate(all_analytic), np.concatenate(all_numeric)
+        error = _relative_error(analytic_flat, numeric_flat, atol)
+    return GradCheck(error, errors, int(analytic_flat.size))
+
+
+_STENCILS = {2: ((1.0, 0.5), (-1.0, -0.5)), 4: ((-2.0, 1.0), (-1.0, -8.0), (1.0, 8.0), (2.0, -1.0))}
+"""points -> ((offset in units of eps, weight), ...); the sum of weight * L is divided by
+(12 eps) for 4 points, by eps for 2 points (weights +-0.5)."""
+
+
+def _central_difference(
+    loss_fn: Callable[[Params], float], params: Params, name: str, value: np.ndarray, flat: int, eps: float, points: int
+) -> float:
+    if points not in _STENCILS:
+        raise ValueError(f"points must be 2 or 4, got {points}")
+    shifted = dict(params)
+    total = 0.0
+    for offset, weight in _STENCILS[points]:
+        moved = value.copy()
+        moved.reshape(-1)[flat] += offset * eps
+        shifted[name] = moved
+        total += weight * loss_fn(shifted)
+    return total / (eps if points == 2 else 12.0 * eps)
