@@ -4,15 +4,12 @@ Run with `streamlit run app.py`. This file is the frame around every page: page 
 navigation in sections, and the sidebar; each page lives in pages/.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 import ui
 
 st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
 
-HERE = Path(__file__).parent
 SECTIONS = {
     "Journal": [
         ("pages/dashboard.py", "Dashboard", ":material/dashboard:", True),
@@ -28,14 +25,11 @@ SECTIONS = {
     ],
 }
 
-navigation = {
-    section: [
-        st.Page(path, title=title, icon=icon, default=default)
-        for path, title, icon, default in pages
-        if (HERE / path).exists()
-    ]
-    for section, pages in SECTIONS.items()
-}
-page = st.navigation({section: pages for section, pages in navigation.items() if pages})
+page = st.navigation(
+    {
+        section: [st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in pages]
+        for section, pages in SECTIONS.items()
+    }
+)
 ui.sidebar(ui.load_library(rescan=True))
 page.run()
