@@ -177,9 +177,9 @@ def related_notes(heading: str, notes: list[Note]) -> None:
             note_link(note)
 
 
-def note_link(note: Note, *, key_suffix: str = "") -> None:
-    """An in-app link that opens `note` on the Notes page."""
-    label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}"
+def note_link(note: Note, *, dated: bool = True) -> None:
+    """An in-app link that opens `note` on the Notes page (its title, after its date if `dated`)."""
+    label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}" if dated else note.title
     st.page_link(NOTES_PAGE, label=label, icon=TYPE_ICONS.get(note.type, DEFAULT_ICON), query_params={"note": note.slug})
 
 
@@ -204,7 +204,7 @@ def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this 
     if not paired:
         st.caption("No notes are tagged for this lab yet.")
     for note in paired:
-        note_link(note)
+        note_link(note, dated=False)
     return paired
 
 
