@@ -42,25 +42,24 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 def init_lstm(H: int, D: int, seed: int, forget_bias: float = 1.0, recurrent_scale: float = 1.0) -> Params:
     """LSTM parameters: Gaussian W_x (std 1/sqrt(D)), W_h (std recurrent_scale/sqrt(H)),
     bias 0 except the forget block b[H:2H] = forget_bias."""
-    rng = np.random.default_rng(seed)
-    b = np.zeros(4 * H)
-    b[H : 2 * H] = forget_bias
-    return {
-        "W_x": rng.standard_normal((4 * H, D)) / np.sqrt(D),
-        "W_h": rng.standard_normal((4 * H, H)) * (recurrent_scale / np.sqrt(H)),
-        "b": b,
-    }
+    return _init_blocks(4, H, D, seed, forget_bias, recurrent_scale)
 
 
 def init_gru(H: int, D: int, seed: int, update_bias: float = 1.0, recurrent_scale: float = 1.0) -> Params:
     """GRU parameters: Gaussian W_x (std 1/sqrt(D)), W_h (std recurrent_scale/sqrt(H)),
     bias 0 except the update block b[H:2H] = update_bias."""
+    return _init_blocks(3, H, D, seed, update_bias, recurrent_scale)
+
+
+def _init_blocks(blocks: int, H: int, D: int, seed: int, gate_bias: float, recurrent_scale: float) -> Params:
+    """`blocks` stacked gate blocks of size H: W_x (blocks*H, D), W_h (blocks*H, H), b (blocks*H,)
+    with the second block's bias set to `gate_bias` (forget gate for LSTM, update gate for GRU)."""
     rng = np.random.default_rng(seed)
-    b = np.zeros(3 * H)
-    b[H : 2 * H] = update_bias
+    b = np.zeros(blocks * H)
+    b[H : 2 * H] = gate_bias
     return {
-        "W_x": rng.standard_normal((3 * H, D)) / np.sqrt(D),
-        "W_h": rng.standard_normal((3 * H, H)) * (recurrent_scale / np.sqrt(H)),
+        "W_x": rng.standard_normal((blocks * H, D)) / np.sqrt(D),
+        "W_h": rng.standard_normal((blocks * H, H)) * (recurrent_scale / np.sqrt(H)),
         "b": b,
     }
 
