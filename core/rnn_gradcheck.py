@@ -61,7 +61,7 @@ def finite_difference_check(
     loss_fn: Callable[[Params], float],
     params: Params,
     analytic: Params,
-    eps: float = 1e-6,
+    eps: float | dict[str, float] = 1e-6,
     entries_per_param: int | None = None,
     seed: int = 0,
     points: int = 2,
@@ -71,7 +71,7 @@ def finite_difference_check(
 
     loss_fn: maps a parameter dict (same names and shapes as `params`) to a float loss.
     params: {name: array of any shape, 0-d for scalars}; analytic: gradients, same shapes.
-    eps: the step, in the parameters' units. entries_per_param: check only this many entries of
+    eps: the step, in the parameters' units (one for all, or {name: step}). entries_per_param: check only this many entries of
     each parameter, drawn at random with `seed` (None checks all). points: 2 or 4, the stencil
     (that many loss calls per entry). atol: see the module docstring.
     The parameters passed to loss_fn are copies; `params` is never modified.
@@ -87,7 +87,8 @@ def finite_difference_check(
             flat_indices = rng.choice(size, size=count, replace=False) if count < size else np.arange(size)
             numeric = np.empty(count)
             for slot, flat in enumerate(flat_indices):
-                numeric[slot] = _central_difference(loss_fn, params, name, value, int(flat), eps, points)
+                step = eps[name] if isinstance(eps, dict) else eps
+                numeric[slot] = _central_difference(loss_fn, params, name, value, int(flat), step, points)
             analytic_values = np.asarray(analytic[name], dtype=np.float64).reshape(-1)[flat_indices]
             errors[name] = _relative_error(analytic_values, numeric, atol)
             all_analytic.append(analytic_values)

@@ -112,9 +112,25 @@ def test_assignment_verification_passes(w_x, w_rec, T):
     assert ("first" in check.detail) == (w_rec == 3.0)
 
 
-def test_deep_and_gated_verification_pass():
-    assert rnn_lab.verify_deep(1.3, 24, 80, 2, 9).max_error <= 1e-6
-    assert rnn_lab.verify_gated(20, 50, 3, 2.0, 1.0).max_error <= 1e-6
+def test_assignment_verification_passes_across_the_slider_ranges():
+    """The badge must not cry wolf anywhere a student can put the sliders (w_x = 0 makes the
+    loss steep in w_x, |w_rec| = 3 makes it a degree-2T polynomial)."""
+    failures = [
+        (w_x, w_rec, T, K, check.max_error)
+        for w_x in (0.0, 0.5, -2.0)
+        for w_rec in (-3.0, -1.0, 0.5, 1.2, 3.0)
+        for T in (5, 50, 1000)
+        for K in (1, 10)
+        if not (check := rnn_lab.verify_assignment(w_x, w_rec, T, 20, 0, K)).max_error <= 1e-6
+    ]
+    assert failures == []
+
+
+@pytest.mark.parametrize("radius", [0.5, 1.0, 2.0, 2.6, 2.85, 3.0])
+def test_deep_and_gated_verification_pass_up_to_the_largest_radius(radius):
+    for seed in (0, 1, 2):
+        assert rnn_lab.verify_deep(radius, 32, 100, seed, 10).max_error <= 1e-6, (radius, seed)
+    assert rnn_lab.verify_gated(20, 50, 3, 2.0, radius).max_error <= 1e-6
 
 
 def test_deep_view_compares_the_three_estimates(views):
