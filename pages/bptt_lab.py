@@ -1,6 +1,7 @@
 """BPTT gradient explorer: vanishing and exploding gradients, truncation, clipping and the
 counting RNN of the assignment, every gradient checked against finite differences."""
 
+import numpy as np
 import streamlit as st
 
 import ui
@@ -33,6 +34,15 @@ def compute(name: str, *args):
 
 def draw(builder: str, *args) -> None:
     ui.chart(getattr(rnn_charts, builder), *args)
+
+
+def shown(value: float, spec: str) -> str:
+    """A number for a metric; overflowed or undefined values say so instead of 'nan'."""
+    if np.isnan(value):
+        return "undefined (overflow, or a zero gradient)"
+    if np.isinf(value):
+        return "overflow (±inf)"
+    return format(value, spec)
 
 
 def badge(check: rnn_lab.Verification) -> None:
@@ -85,9 +95,9 @@ def assignment_tab() -> None:
     with chart_column:
         draw("gradient_over_time_chart", view.grad_magnitude, view.K, w_rec)
     with numbers_column:
-        st.metric("loss", f"{view.loss:.4g}")
-        st.metric("mean dL/dS_T", f"{view.mean_grad_last:.3e}")
-        st.metric("mean dL/dS_0", f"{view.mean_grad_first:.3e}")
+        st.metric("loss", shown(view.loss, ".4g"))
+        st.metric("mean dL/dS_T", shown(view.mean_grad_last, ".3e"))
+        st.metric("mean dL/dS_0", shown(view.mean_grad_first, ".3e"))
         st.caption(f"|w_rec| {'<' if abs(w_rec) < 1 else '>' if abs(w_rec) > 1 else '='} 1: "
                    f"each step back multiplies the gradient by {w_rec:g}, so it is **{rnn_charts.regime(w_rec)}**.")
 
@@ -106,8 +116,8 @@ def assignment_tab() -> None:
          "dL/dw_rec": [f"{view.full[1]:.4e}", f"{view.truncated[1]:.4e}"]},
         hide_index=True,
     )
-    error_column.metric("relative error", f"{view.rel_error:.3e}", help="||g_K - g|| / ||g|| over (dL/dw_x, dL/dw_rec)")
-    cosine_column.metric("cosine", f"{view.cosine:.6f}", help="cosine of the angle between g_K and g")
+    error_column.metric("relative error", shown(view.rel_error, ".3e"), help="||g_K - g|| / ||g|| over (dL/dw_x, dL/dw_rec)")
+    cosine_column.metric("cosine", shown(view.cosine, ".6f"), help="cosine of the angle between g_K and g")
     w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
     draw("truncation_bias_chart", compute("truncation_bias", w_x, w_recs, T, batch, seed), view.K)
 

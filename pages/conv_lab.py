@@ -24,6 +24,7 @@ INPUTS = {  # label -> (spatial axes, what to build)
 }
 AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 CUSTOM = "custom (edit below)"
+KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 CHECK_SIDE = {1: 128, 2: 16, 3: 6}  # the loop reference checks at most this many entries per axis
 TABS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
@@ -118,8 +119,15 @@ def custom_kernel(ndim: int) -> np.ndarray:
     shared = DEFAULT_CUSTOM[: min(rows, 3), : min(cols, 3)] if ndim == 2 else np.array([[1.0, 0, -1]])[:, :cols]
     start[: shared.shape[0], : shared.shape[1]] = shared
     start_frame = pd.DataFrame(start, columns=[str(col + 1) for col in range(cols)])
-    frame = st.data_editor(start_frame, key=f"conv_custom_kernel_{rows}x{cols}", hide_index=True)
+    bounded = st.column_config.NumberColumn(min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, required=True)
+    frame = st.data_editor(
+        start_frame, key=f"conv_custom_kernel_{rows}x{cols}", hide_index=True,
+        column_config={column: bounded for column in start_frame.columns},
+    )
     values = frame.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(values).any():
+        st.warning("The custom kernel has an empty cell; it counts as 0 until you fill it in.")
+        values = np.nan_to_num(values, nan=0.0)
     return values[0] if ndim == 1 else values
 
 
@@ -182,7 +190,9 @@ with lab:
     padding = pad_column.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side")
     stride = stride_column.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows")
     dilation = dilation_column.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps")
-    bias_value = bias_column.number_input("Bias (every channel)", value=0.0, step=0.1, key="conv_bias")
+    bias_value = bias_column.number_input(
+        "Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1, key="conv_bias"
+    )
     flip = st.toggle("Flip the kernel: mathematical convolution instead of cross-correlation", key="conv_flip")
     st.caption(
         "Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of the "

@@ -150,3 +150,13 @@ def test_settings_survive_switching_tabs(lab):
     assert lab.slider(key="bptt_w_rec").value == 1.2
     open_tab(lab, "deep")
     assert lab.slider(key="bptt_H").value == 16
+
+
+def test_overflowed_metrics_say_so_instead_of_nan(lab):
+    lab.slider(key="bptt_w_rec").set_value(-3.0).run()
+    lab.slider(key="bptt_T").set_value(1000).run()
+    assert not lab.exception
+    values = [metric.value for metric in lab.metric]
+    assert not [value for value in values if "nan" in value.lower()], values
+    assert any("overflow" in value or "undefined" in value for value in values)
+    assert "Verified" in lab.success[0].value
