@@ -235,16 +235,16 @@ new_column.button("Start new entry", key="write_new", on_click=start_new, width=
 st.subheader(f"Editing `{draft['rel_path']}`" if editing else "New entry", anchor=False)
 
 title_column, date_column, type_column = st.columns([4, 2, 2])
-title_column.text_input("Title", key="write_title", placeholder="What is this note about?")
+title_column.text_input("Title", key="write_title", help="What is this note about? The file name is made from it.")
 date_column.date_input("Date", key="write_date", format="YYYY-MM-DD", min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
 type_column.selectbox("Type", notes_lib.NOTE_TYPES, key="write_type")
 
 known_tags = sorted({tag for note in library.notes for tag in note.tags} | set(st.session_state.write_tags or []), key=str.casefold)
 tags_column, course_column, week_column, day_column = st.columns([4, 2, 1, 1])
-tags_column.multiselect("Tags", known_tags, key="write_tags", accept_new_options=True, placeholder="Pick or type new tags")
-course_column.text_input("Course", key="write_course", placeholder="optional")
-week_column.number_input("Week", key="write_week", step=1, value=None, placeholder="–")
-day_column.number_input("Day", key="write_day", step=1, value=None, placeholder="–")
+tags_column.multiselect("Tags", known_tags, key="write_tags", accept_new_options=True, help="Pick existing tags or type new ones")
+course_column.text_input("Course (optional)", key="write_course")
+week_column.number_input("Week", key="write_week", step=1, value=None)
+day_column.number_input("Day", key="write_day", step=1, value=None)
 
 write_tab, preview_tab = st.tabs(["✍️ Markdown", "👁️ Preview"])
 with write_tab:
