@@ -254,23 +254,26 @@ def _split_rel_path(rel_path: str) -> list[str]:
             raise UnsafePathError(f"'{rel_path}' names a hidden file or folder, which the journal keeps for itself.")
         if any(unicodedata.category(char) in _TEXT_BREAKERS for char in part):
             raise UnsafePathError(f"{rel_path!r} contains control characters.")
-        if _is_windows_reserved(part):
-            raise UnsafePathError(f"'{part}' is a reserved device name on Windows; rename the note first.")
     if not parts[-1].lower().endswith(".md"):
         raise UnsafePathError(f"'{rel_path}' is not a markdown note (.md).")
     return parts
 
 
-def resolve_note_path(notes_dir: Path, rel_path: str) -> Path:
+def resolve_note_path(notes_dir: Path, rel_path: str, *, existed: bool = False) -> Path:
     """The real path of note `rel_path` inside the notes folder, or UnsafePathError.
 
     Refused: empty paths, NUL bytes, backslashes, absolute paths and drive letters, '..' and
-    '.' parts, hidden (dot) names, control characters, Windows device names, anything not .md,
-    and any path that resolves (through symlinks) outside the notes folder.
+    '.' parts, hidden (dot) names, control characters, anything not .md, any path that resolves
+    (through symlinks) outside the notes folder, and Windows device names for a file that does
+    not exist yet (unless it `existed` before, as a note coming back from the trash).
     """
     parts = _split_rel_path(rel_path)
     root = _root(notes_dir)
-    return _check_inside(root, root.joinpath(*parts), rel_path)
+    path = _check_inside(root, root.joinpath(*parts), rel_path)
+    reserved = next((part for part in parts if _is_windows_reserved(part)), None)
+    if reserved and not (existed or path.exists()):  # a note already on disk (made elsewhere) stays usable
+        raise UnsafePathError(f"'{reserved}' is a reserved device name on Windows; choose another name.")
+    return path
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -728,7 +731,7 @@ def restore_from_trash(notes_dir: Path, trash_name: str) -> Path:
         if found is None:
             raise StorageError(f"There is no note '{trash_name}' in the trash (already restored?).")
         folder, source = found
-        original = resolve_note_path(root, _rel(folder, source))
+        original = resolve_note_path(root, _rel(folder, source), existed=True)
         try:
             _make_folders(root, original.parent, _rel(folder, source))
             target = original.parent / _unique_name(original.parent, original.name)

@@ -36,6 +36,23 @@ def temp_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob(f"{storage.TEMP_PREFIX}*")]
 
 
+@pytest.mark.parametrize("rel_path", ["con.md", "LPT1.md", "sub/aux.md"])
+def test_windows_device_names_are_never_created_but_existing_ones_stay_usable(folder, rel_path):
+    with pytest.raises(storage.UnsafePathError, match="reserved device name"):
+        storage.save_note(folder, rel_path, meta("Device"), "x", expected_hash=None)
+    assert not (folder / rel_path).exists()
+    (folder / rel_path).parent.mkdir(exist_ok=True)
+    (folder / rel_path).write_text("---\ntitle: made elsewhere\ndate: 2021-08-05\ntype: til\n---\nold\n", encoding="utf-8")
+    _, loaded_hash = storage.read_note(folder, rel_path)
+    storage.save_note(folder, rel_path, meta("Device"), "edited", expected_hash=loaded_hash)
+    assert "edited" in (folder / rel_path).read_text(encoding="utf-8")
+    assert len(storage.list_history(folder, rel_path)) == 1
+    storage.trash_note(folder, rel_path)
+    assert not (folder / rel_path).exists()
+    storage.restore_from_trash(folder, storage.list_trash(folder)[0].name)
+    assert "edited" in (folder / rel_path).read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     notes = tmp_path / "notes"
@@ -443,7 +460,7 @@ def test_two_threads_editing_one_note_one_wins_and_nothing_is_lost(folder):
 ESCAPES = [
     "../escape.md", "../../escape.md", "sub/../../escape.md", "./escape.md", "a//b.md", "/tmp/absolute.md",
     "C:/absolute.md", "C:\\absolute.md", "\\\\server\\share\\x.md", "..\\escape.md", "a\x00b.md", "x.md\x00.txt",
-    ".hidden.md", ".history/x.md", ".trash/20210101T000000000000Z/x.md", "con.md", "LPT1.md", "sub/aux.md",
+    ".hidden.md", ".history/x.md", ".trash/20210101T000000000000Z/x.md",
     "not-markdown.txt", "", "   ", "line\nbreak.md",
 ]
 
