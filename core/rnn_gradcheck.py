@@ -116,3 +116,24 @@ def _central_difference(
         shifted[name] = moved
         total += weight * loss_fn(shifted)
     return total / (eps if points == 2 else 12.0 * eps)
+
+
+def tanh_complex_step(params: Params, X: np.ndarray, Y: np.ndarray, direction: Params, h: float = 1e-30) -> float:
+    """Directional derivative of the tanh RNN's last-step loss along `direction`, by the complex step.
+
+    dL(params + e * direction)/de at e = 0 equals Im L(params + i h direction) / h up to O(h^2):
+    no difference of two nearby losses is taken, so nothing cancels and the result is exact to
+    rounding even where the loss is too rough for finite differences (large spectral radius,
+    long T). The forward pass here is written separately, in complex arithmetic:
+    h_t = tanh(W_hh h_{t-1} + W_xh x_t + b), L = 0.5 sum((h_T - Y)^2) / N.
+
+    params/direction: {"W_xh": (H, D), "W_hh": (H, H), "b": (H,)}; X: (N, T, D); Y: (N, H).
+    """
+    W_xh, W_hh, b = (params[name] + 1j * h * direction[name] for name in ("W_xh", "W_hh", "b"))
+    N, T, _ = X.shape
+    drive = X @ W_xh.T + b                                              # (N, T, H), complex
+    state = np.zeros((N, W_hh.shape[0]), dtype=complex)
+    for t in range(T):
+        state = np.tanh(drive[:, t] + state @ W_hh.T)
+    residual = state - Y
+    return float((0.5 * np.sum(residual * residual) / N).imag / h)

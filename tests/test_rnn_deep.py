@@ -159,3 +159,30 @@ def test_randomized_with_certain_continuation_is_full_bptt():
         np.testing.assert_allclose(result.grads[name], np.broadcast_to(full.grads[name], result.grads[name].shape),
                                    rtol=1e-12, atol=1e-15)
     assert result.step_norms.shape == (3, 10)
+
+
+def test_complex_step_reference_matches_finite_differences_and_bptt():
+    from core import rnn_lab
+    from core.rnn_gradcheck import tanh_complex_step
+
+    params, X, Y = rnn_lab.deep_problem(1.2, 6, 12, 3)
+    rng = np.random.default_rng(0)
+    direction = {name: rng.standard_normal(value.shape) for name, value in params.items()}
+    eps = 1e-6
+    plus = {name: params[name] + eps * direction[name] for name in params}
+    minus = {name: params[name] - eps * direction[name] for name in params}
+    central = (rnn_tanh.tanh_loss(plus, X, Y) - rnn_tanh.tanh_loss(minus, X, Y)) / (2 * eps)
+    assert tanh_complex_step(params, X, Y, direction) == pytest.approx(central, rel=1e-7)
+    grads = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y).grads
+    assert sum(np.sum(grads[name] * direction[name]) for name in params) == pytest.approx(central, rel=1e-7)
+
+
+@pytest.mark.parametrize("radius, H, T", [(0.5, 64, 500), (1.0, 32, 100), (2.0, 64, 500), (3.0, 4, 10), (3.0, 64, 500)])
+def test_deep_badge_checks_the_current_settings_unless_the_gradient_exploded(radius, H, T):
+    from core import rnn_lab
+
+    check = rnn_lab.verify_deep(radius, H, T, 0, 10)
+    assert check.max_error <= 1e-6, check
+    full_size = any("complex-step" in name for name in check.parts)
+    assert full_size == ("complex-step directional derivatives on the current settings" in check.detail)
+    assert full_size or "exploded" in check.detail
