@@ -138,14 +138,21 @@ def test_a_conflict_keeps_the_users_text_shows_a_diff_and_saves_a_copy(notes_dir
     assert "changed on disk" not in texts(at.error) and "Saved" in texts(at.success)
 
 
-def test_a_conflict_can_be_overwritten_knowingly_and_the_other_text_goes_to_history(notes_dir):
-    slug = "2021-08-05-mentor-meeting"
+def save_into_a_conflict(notes_dir: Path, slug: str, widget, value: str) -> tuple[AppTest, bytes]:
+    """Edit `slug` in the Write page, let another writer append to the file, then press Save.
+    Returns the page (showing the conflict) and the other writer's bytes."""
     path = notes_dir / f"{slug}.md"
     at = write_page(edit=slug)
-    at.text_input(key="write_title").set_value("Mentor meeting (edited)").run()
+    widget(at).set_value(value).run()
     path.write_text(path.read_text(encoding="utf-8") + "\nTheirs.\n", encoding="utf-8")
     theirs = path.read_bytes()
     save(at)
+    return at, theirs
+
+
+def test_a_conflict_can_be_overwritten_knowingly_and_the_other_text_goes_to_history(notes_dir):
+    slug = "2021-08-05-mentor-meeting"
+    at, theirs = save_into_a_conflict(notes_dir, slug, lambda page: page.text_input(key="write_title"), "Mentor meeting (edited)")
     at.button(key="write_overwrite").click().run()
     assert not at.exception
     assert library(notes_dir).by_slug[slug].title == "Mentor meeting (edited)"
@@ -154,11 +161,7 @@ def test_a_conflict_can_be_overwritten_knowingly_and_the_other_text_goes_to_hist
 
 def test_a_conflict_can_be_resolved_by_loading_the_disk_version(notes_dir):
     slug = "2021-08-05-mentor-meeting"
-    path = notes_dir / f"{slug}.md"
-    at = write_page(edit=slug)
-    at.text_area(key="write_body").set_value("mine").run()
-    path.write_text(path.read_text(encoding="utf-8") + "\nTheirs.\n", encoding="utf-8")
-    save(at)
+    at, _ = save_into_a_conflict(notes_dir, slug, lambda page: page.text_area(key="write_body"), "mine")
     at.button(key="write_reload").click().run()
     assert at.text_area(key="write_body").value.endswith("Theirs.\n")
     assert not at.error
