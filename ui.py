@@ -14,10 +14,10 @@ import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import notes as notes_lib
-from core.charts import spec_with_frames
-from core.notes import Library, Note
-from core.render import escape_markdown, link_wikilinks
+from core.chartspec import spec_with_frames
+from core.journal import notes as notes_lib
+from core.journal.notes import Library, Note
+from core.journal.render import escape_markdown, link_wikilinks
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 NOTES_PAGE = "pages/notes.py"
@@ -116,7 +116,9 @@ def show_flash() -> str | None:
     kind, text, slug = message
     (st.error if kind == "error" else st.success)(text)
     if slug:
-        st.page_link(NOTES_PAGE, label="See it on the Notes page", icon=":material/menu_book:", query_params={"note": slug})
+        st.page_link(
+            NOTES_PAGE, label="See it on the Notes page", icon=":material/menu_book:", query_params={"note": slug}
+        )
     return kind
 
 
@@ -128,7 +130,7 @@ def refresh_library() -> None:
 
 def readonly() -> bool:
     """True when STUDYLAB_READONLY is set: every writing control is hidden."""
-    from core.storage import is_readonly
+    from core.journal.storage import is_readonly
 
     return is_readonly()
 
@@ -148,7 +150,9 @@ def chips(note: Note) -> str:
     if note.date:
         parts.append(f":gray-badge[:material/calendar_today: {note.date.isoformat()}]")
     course = " · ".join(
-        text for text in (note.course, f"week {note.week}" if note.week else None, f"day {note.day}" if note.day else None) if text
+        text
+        for text in (note.course, f"week {note.week}" if note.week else None, f"day {note.day}" if note.day else None)
+        if text
     )
     if course:
         parts.append(f":violet-badge[{escape_markdown(course)}]")
@@ -180,7 +184,9 @@ def related_notes(heading: str, notes: list[Note]) -> None:
 def note_link(note: Note, *, dated: bool = True) -> None:
     """An in-app link that opens `note` on the Notes page (its title, after its date if `dated`)."""
     label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}" if dated else note.title
-    st.page_link(NOTES_PAGE, label=label, icon=TYPE_ICONS.get(note.type, DEFAULT_ICON), query_params={"note": note.slug})
+    st.page_link(
+        NOTES_PAGE, label=label, icon=TYPE_ICONS.get(note.type, DEFAULT_ICON), query_params={"note": note.slug}
+    )
 
 
 def lab_links(labs: Iterable[str]) -> None:

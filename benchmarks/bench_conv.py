@@ -56,7 +56,8 @@ def median_seconds(runs: dict, repeats: int, warmup: int = 1) -> dict:
 def bench_conv(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from core import conv, conv_reference
+    from core import conv
+    from core.conv import reference as conv_reference
 
     try:
         import torch
@@ -81,12 +82,12 @@ def bench_conv(args: argparse.Namespace) -> None:
 
         not_channel = tuple(axis for axis in range(grad_out.ndim) if axis != grad_out.ndim - 3)
 
-        def fast():
+        def fast(x=x, w=w, b=b, grad_out=grad_out, stride=stride, padding=padding, not_channel=not_channel):
             conv.conv2d(x, w, b, stride=stride, padding=padding)
             conv.conv2d_backward(x, w, grad_out, stride=stride, padding=padding)
             grad_out.sum(axis=not_channel)  # the bias gradient, which torch computes too
 
-        def reference():
+        def reference(x=x, w=w, b=b, grad_out=grad_out, stride=stride, padding=padding, not_channel=not_channel):
             conv_reference.conv_reference(x, w, b, stride=stride, padding=padding)
             conv_reference.conv_backward_reference(x, w, grad_out, stride=stride, padding=padding)
             grad_out.sum(axis=not_channel)
@@ -98,7 +99,7 @@ def bench_conv(args: argparse.Namespace) -> None:
             tb = torch.tensor(b, requires_grad=True)
             tgrad = torch.tensor(grad_out)
 
-            def torch_run():
+            def torch_run(tx=tx, tw=tw, tb=tb, tgrad=tgrad, stride=stride, padding=padding):
                 tx.grad = tw.grad = tb.grad = None
                 F.conv2d(tx, tw, tb, stride=stride, padding=padding).backward(tgrad)
 

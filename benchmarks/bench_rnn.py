@@ -26,7 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import rnn, rnn_lab, rnn_tanh  # noqa: E402
+from core import rnn  # noqa: E402
+from core.rnn import tanh as rnn_tanh  # noqa: E402
+from core.rnn import view as rnn_view  # noqa: E402
 
 REPEATS = 7
 
@@ -114,7 +116,7 @@ def linear_rows() -> list[tuple[str, str, str, str]]:
 
 def surface_row() -> tuple[str, str, str, str]:
     X, target = rnn.counting_batch(20, 50, 0)
-    axis = np.linspace(*rnn_lab.SURFACE_RANGE, 100)
+    axis = np.linspace(*rnn_view.SURFACE_RANGE, 100)
     ms = median_ms(lambda: rnn.loss_surface(X, target, axis, axis))
     return ("loss surface 100x100, T = 50, batch 20", f"{ms:.2f} ms", "<= 200 ms", "met" if ms <= 200 else "MISSED")
 

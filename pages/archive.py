@@ -1,6 +1,6 @@
 """Trash & history: restore deleted notes and earlier versions, import .md files, export the journal.
 
-Everything here reads or writes through core.storage; in read-only mode only browsing and
+Everything here reads or writes through core.journal.storage; in read-only mode only browsing and
 downloading are offered.
 """
 
@@ -9,8 +9,8 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from core import storage
-from core.render import escape_markdown
+from core.journal import storage
+from core.journal.render import escape_markdown
 
 ui.app_frame()
 
@@ -19,7 +19,9 @@ st.title("🗄️ Trash & history", anchor=False)
 folder = ui.notes_dir()
 readonly = ui.readonly()
 if readonly:
-    st.info("This journal is shared read-only: you can look at the history and download notes, but not change anything.")
+    st.info(
+        "This journal is shared read-only: you can look at the history and download notes, but not change anything."
+    )
 elif "archive_cleaned" not in st.session_state:
     storage.cleanup_stray_temp_files(folder)
     st.session_state.archive_cleaned = True
@@ -49,14 +51,20 @@ def restore_old_version(rel_path: str, version_name: str, label: str, shown_hash
         ui.flash("error", str(err))
         return
     ui.refresh_library()
-    ui.flash("success", f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.", ui.slug_of(rel_path))
+    ui.flash(
+        "success",
+        f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.",
+        ui.slug_of(rel_path),
+    )
 
 
 def import_uploads(uploads: list) -> None:
     results = storage.import_notes(folder, [(upload.name, upload.getvalue()) for upload in uploads])
     if any(result.saved for result in results):
         ui.refresh_library()
-    st.session_state.archive_import_results = [(result.filename, result.saved.rel_path if result.saved else None, result.error) for result in results]
+    st.session_state.archive_import_results = [
+        (result.filename, result.saved.rel_path if result.saved else None, result.error) for result in results
+    ]
     st.session_state.archive_upload_round += 1
 
 
@@ -71,9 +79,14 @@ with trash_tab:
         st.caption("The trash is empty. Notes you delete land here and can be restored.")
     for entry in deleted:
         text_column, button_column = st.columns([5, 1], vertical_alignment="center")
-        text_column.markdown(f"**{escape_markdown(entry.title)}** · `{entry.original_path}` · deleted {when(entry.deleted_at)}")
+        text_column.markdown(
+            f"**{escape_markdown(entry.title)}** · `{entry.original_path}` · deleted {when(entry.deleted_at)}"
+        )
         if not readonly:
-            button_column.button("Restore", key=f"archive_restore_{entry.name}", on_click=restore_deleted, args=(entry.name,), width="stretch")
+            button_column.button(
+                "Restore", key=f"archive_restore_{entry.name}", on_click=restore_deleted, args=(entry.name,),
+                width="stretch",
+            )
 
 with history_tab:
     st.caption("Every save from the app keeps the version it replaced. Pick a note to compare and restore.")
@@ -82,7 +95,8 @@ with history_tab:
     by_path = {note.path: note for note in library.notes}
     wanted = library.by_slug.get(st.query_params.get("history", ""))
     chosen = st.selectbox(
-        "Note (notes with earlier versions first)", paths, key="archive_note", index=paths.index(wanted.path) if wanted else 0,
+        "Note (notes with earlier versions first)", paths, key="archive_note",
+        index=paths.index(wanted.path) if wanted else 0,
         format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"
         + (f" · {kept[path]} earlier version{'s' if kept[path] > 1 else ''}" if path in kept else ""),
     ) if paths else None
@@ -135,9 +149,13 @@ for tab in import_tab:
             "a file that would not load is refused with the reason, and nothing is overwritten."
         )
         uploads = st.file_uploader(
-            "Markdown notes", type=["md"], accept_multiple_files=True, key=f"archive_upload_{st.session_state.archive_upload_round}"
+            "Markdown notes", type=["md"], accept_multiple_files=True,
+            key=f"archive_upload_{st.session_state.archive_upload_round}",
         )
-        st.button("Import", key="archive_import", on_click=import_uploads, args=(uploads or [],), disabled=not uploads, type="primary")
+        st.button(
+            "Import", key="archive_import", on_click=import_uploads, args=(uploads or [],), disabled=not uploads,
+            type="primary",
+        )
         for filename, rel_path, error in st.session_state.get("archive_import_results", []):
             if error:
                 st.error(f"**{escape_markdown(filename)}** was not imported: {escape_markdown(error)}")

@@ -5,7 +5,10 @@ import numpy as np
 import streamlit as st
 
 import ui
-from core import rnn, rnn_charts, rnn_lab, rnn_train
+from core import rnn
+from core.rnn import charts as rnn_charts
+from core.rnn import train as rnn_train
+from core.rnn import view as rnn_view
 
 ui.app_frame()
 
@@ -28,8 +31,8 @@ for key, default in DEFAULTS.items():
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def compute(name: str, *args):
-    """rnn_lab.<name>(*args), computed once per distinct input (pure functions)."""
-    return getattr(rnn_lab, name)(*args)
+    """rnn_view.<name>(*args), computed once per distinct input (pure functions)."""
+    return getattr(rnn_view, name)(*args)
 
 
 def draw(builder: str, *args) -> None:
@@ -45,7 +48,7 @@ def shown(value: float, spec: str) -> str:
     return format(value, spec)
 
 
-def badge(check: rnn_lab.Verification) -> None:
+def badge(check: rnn_view.Verification) -> None:
     ui.verified_badge("Gradients checked", check.max_error, TOLERANCE, check.detail)
 
 
@@ -103,7 +106,7 @@ def assignment_tab() -> None:
 
     st.subheader("The three rules, with the current numbers", anchor=False)
     st.caption("Bars are batch means over the N sequences.")
-    for formula in rnn_lab.rules_latex(view, w_rec):
+    for formula in rnn_view.rules_latex(view, w_rec):
         st.latex(formula)
 
     st.subheader("Truncated BPTT", anchor=False)
@@ -116,7 +119,8 @@ def assignment_tab() -> None:
          "dL/dw_rec": [f"{view.full[1]:.4e}", f"{view.truncated[1]:.4e}"]},
         hide_index=True,
     )
-    error_column.metric("relative error", shown(view.rel_error, ".3e"), help="||g_K - g|| / ||g|| over (dL/dw_x, dL/dw_rec)")
+    error_column.metric("relative error", shown(view.rel_error, ".3e"),
+                        help="||g_K - g|| / ||g|| over (dL/dw_x, dL/dw_rec)")
     cosine_column.metric("cosine", shown(view.cosine, ".6f"), help="cosine of the angle between g_K and g")
     w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
     draw("truncation_bias_chart", compute("truncation_bias", w_x, w_recs, T, batch, seed), view.K)
@@ -169,7 +173,7 @@ def deep_tab() -> None:
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
     badge(compute("verify_deep", radius, H, T, seed, st.session_state["bptt_deep_K"]))
 
-    radii = tuple(sorted(set(rnn_lab.DEEP_RADII) | {radius}))
+    radii = tuple(sorted(set(rnn_view.DEEP_RADII) | {radius}))
     draw("step_norms_chart", compute("decay_curves", radii, H, T, seed),
          "||dL/dh_t|| for several spectral radii (one W_hh direction, rescaled)", "W_hh")
 
@@ -226,13 +230,13 @@ def gated_tab() -> None:
 
 st.title("BPTT gradient explorer", anchor=False)
 st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
-           "with NumPy (`core.rnn`, `core.rnn_tanh`, `core.gated`) and checked against finite differences.")
+           "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 lab, notes_column = st.columns([4, 1], gap="medium")
 with notes_column:
     ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
 with lab:
     tabs = st.tabs(TABS, key="bptt_tab", on_change="rerun")
-    for tab, render in zip(tabs, (assignment_tab, deep_tab, gated_tab)):
+    for tab, render in zip(tabs, (assignment_tab, deep_tab, gated_tab), strict=False):
         if tab.open:
             with tab:
                 render()

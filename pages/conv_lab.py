@@ -1,68 +1,28 @@
 """Convolution lab: slide kernels over images, a 1D signal or a 3D volume; see output sizes,
 channels, one output's receptive field and the backward pass, every number verified."""
 
-import streamlit as st
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 import ui
-from core import conv, conv_charts, conv_inputs
-from core.conv_reference import verify
+from core import conv
+from core.conv import charts as conv_charts
+from core.conv import inputs as conv_inputs
+from core.conv import view as conv_view
 
 ui.app_frame()
 
-INPUTS = {  # label -> (spatial axes, what to build)
-    "digit “2”": (2, "digit"),
-    "checkerboard": (2, "checkerboard"),
-    "circle": (2, "circle"),
-    "gradient": (2, "gradient"),
-    "stripes": (2, "stripes"),
-    "RGB shapes (3 channels)": (2, "rgb"),
-    "your image (upload)": (2, "upload"),
-    "1D signal (sine + step + noise)": (1, "signal"),
-    "3D volume (ball and cube)": (3, "volume"),
-}
-AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 CUSTOM = "custom (edit below)"
 KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
-CHECK_SIDE = {1: 128, 2: 16, 3: 6}  # the loop reference checks at most this many entries per axis
 TABS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
+INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
 
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_input(source: str, size: int, upload: bytes | None, colour: bool) -> np.ndarray:
-    """The input as (C_in, *S)."""
-    if source == "rgb":
-        return conv_inputs.rgb_image(size)
-    if source == "upload":
-        return conv_inputs.image_from_upload(upload, colour=colour)
-    if source == "signal":
-        return conv_inputs.signal_1d(size)[None]
-    if source == "volume":
-        return conv_inputs.volume_3d(size)[None]
-    return conv_inputs.builtin_image(source, size)[None]
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int, dilation: int):
-    """(output (C_out, *O), per-channel partials (C_out, C_in, *O))."""
-    settings = dict(stride=stride, padding=padding, dilation=dilation)
-    return conv.conv(x, w, b, **settings), conv.channel_partials(x, w, **settings)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def backward(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray, stride: int, padding: int, dilation: int):
-    """(grad_x, grad_w) from the fast path and again from the textbook formulas."""
-    settings = dict(stride=stride, padding=padding, dilation=dilation)
-    grad_x, grad_w = conv.conv_backward(x, w, grad_out, **settings)
-    return (grad_x, grad_w, conv.input_grad_as_full_convolution(grad_out, w, x.shape, **settings),
-            conv.weight_grad_as_correlation(x, grad_out, w.shape, **settings))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def check(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int, dilation: int):
-    return verify(x, w, b, stride=stride, padding=padding, dilation=dilation, max_side=CHECK_SIDE[w.ndim - 2])
+load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
+forward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.forward)
+backward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.backward)
+check = st.cache_data(show_spinner=False, max_entries=16)(conv_view.check)
 
 
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
@@ -158,7 +118,7 @@ with lab:
             else:
                 upload = uploaded.getvalue()
         else:
-            low, high, default = {1: (8, 256, 64), 2: (5, 64, 28), 3: (4, 16, 10)}[ndim]
+            low, high, default = conv_view.SIZE_RANGES[ndim]
             size = st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d")
         try:
             x = load_input(source, size, upload, colour)
@@ -168,8 +128,7 @@ with lab:
     with kernel_column:
         presets = conv_inputs.kernel_presets(ndim)
         options = list(presets) + ([CUSTOM] if ndim < 3 else [])
-        default_kernel = {1: "derivative", 2: "Sobel x", 3: "Sobel x"}[ndim]
-        chosen = st.multiselect("Kernels (one output channel each)", options, default=[default_kernel],
+        chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
                                 key=f"conv_kernels_{ndim}d")
         kernels = [presets[name] for name in chosen if name != CUSTOM]
         if CUSTOM in chosen:
@@ -201,7 +160,7 @@ with lab:
         if flip else
         "Now: cross-correlation, as PyTorch's Conv2d computes it. Flip the kernel to get the textbook convolution."
     )
-    w = conv_inputs.weights_for(conv.flip_kernel(stacked[:, None])[:, 0] if flip else stacked, x.shape[0])
+    w = conv_view.weights(stacked, x.shape[0], flip=flip)
     b = np.full(w.shape[0], float(bias_value))
     settings = dict(stride=stride, padding=padding, dilation=dilation)
 
@@ -211,7 +170,7 @@ with lab:
     with formula_column:
         st.latex(conv_charts.SIZE_FORMULA)
         st.caption("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:")
-        for axis, n, k in zip(AXES[ndim], x.shape[1:], w.shape[2:]):
+        for axis, n, k in zip(AXES[ndim], x.shape[1:], w.shape[2:], strict=False):
             st.latex(conv_charts.size_formula_latex(n, k, padding=padding, stride=stride, dilation=dilation,
                                                     axis=axis))
     try:
@@ -219,14 +178,8 @@ with lab:
     except ValueError as error:
         st.error(f"No output for these settings: {error}.", icon=":material/block:")
         st.stop()
-    for axis, n, k in zip(AXES[ndim], x.shape[1:], w.shape[2:]):
-        dropped = conv.dropped_positions(n, k, **settings)
-        if dropped:
-            real = max(0, dropped - padding)
-            lost = (f"{real} of them real input values, which never affect the output" if real
-                    else "all of them padding zeros, so no input value is lost")
-            st.info(f"Along the {axis}, the floor drops the last {dropped} position(s) of the padded input: "
-                    f"the last window ends before them ({lost}).", icon=":material/content_cut:")
+    for message in conv_view.dropped_messages(x.shape[1:], w.shape[2:], **settings):
+        st.info(message, icon=":material/content_cut:")
     with metrics_column:
         st.metric("Output shape", str(output.shape), help="(C_out, *spatial): one channel per kernel")
         st.metric("Input shape", str(x.shape), help="(C_in, *spatial)")
@@ -238,7 +191,7 @@ with lab:
     with cell_columns[0]:
         channel = cell_slider("Output channel", output.shape[0], "conv_cell_channel")
     position = []
-    for axis_index, (axis, out_size) in enumerate(zip(AXES[ndim], output.shape[1:])):
+    for axis_index, (axis, out_size) in enumerate(zip(AXES[ndim], output.shape[1:], strict=False)):
         with cell_columns[axis_index + 1]:
             position.append(cell_slider(f"Output {axis} index", out_size, f"conv_cell_{axis}"))
     field = conv.window_products(x, w, b, channel, position, **settings)
@@ -346,8 +299,8 @@ with lab:
             kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, index=2, horizontal=True,
                             key="conv_upstream", help="one-hot: dL/dX is the kernel, put back on the inspected window")
             grad_out = conv_inputs.upstream_gradient(kind, output.shape, (channel, *position))
-            grad_x, grad_w, grad_x_full, grad_w_corr = backward(x, w, grad_out, stride, padding, dilation)
-            grad_b = grad_out.reshape(len(grad_out), -1).sum(axis=1)
+            grads = backward(x, w, grad_out, stride, padding, dilation)
+            grad_x, grad_w, grad_b = grads.grad_x, grads.grad_w, grads.grad_b
             st.markdown(
                 "With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
                 "δ × kernel back to its window of the input, and δ × window to the kernel. "
@@ -376,8 +329,7 @@ with lab:
                 " \\star \\operatorname{flip}(W)^{\\top}"
                 "\\qquad \\frac{\\partial L}{\\partial W} = X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)"
             )
-            gap_x = float(np.max(np.abs(grad_x_full - grad_x)))
-            gap_w = float(np.max(np.abs(grad_w_corr - grad_w)))
+            gap_x, gap_w = grads.input_gap, grads.weight_gap
             st.markdown(
                 f"- dL/dX as the **full convolution** of δ (stride-dilated: {stride - 1} zero(s) between entries, "
                 f"then padded by dilation·(k−1)) with the **flipped** kernel, channels swapped: "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from core import charts, stats
+from core.journal import charts, stats
 
 ui.app_frame()
 

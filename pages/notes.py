@@ -3,9 +3,9 @@
 import streamlit as st
 
 import ui
-from core import search, storage
-from core.notes import NOTE_TYPES
-from core.render import escape_markdown, highlighted
+from core.journal import search, storage
+from core.journal.notes import NOTE_TYPES
+from core.journal.render import escape_markdown, highlighted
 
 ui.app_frame()
 
@@ -23,7 +23,9 @@ dated = [note.date for note in library.notes if note.date]
 all_tags = sorted({tag for note in library.notes for tag in note.tags}, key=str.casefold)
 
 query_column, type_column, tag_column, date_column = st.columns([3, 2, 2, 2])
-query = query_column.text_input("Search", key="notes_query", help="Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel")
+query = query_column.text_input(
+    "Search", key="notes_query", help="Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel"
+)
 types = type_column.multiselect("Type", NOTE_TYPES, key="notes_types")
 tags = tag_column.multiselect("Tags", all_tags, key="notes_tags")
 date_range = date_column.date_input(

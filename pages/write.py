@@ -1,7 +1,7 @@
 """Write: a new entry from a template, today's TIL, or an existing note (?edit=<slug>).
 
 The editor keeps one draft per note (and one for the new entry) in the session, so switching
-notes or pages never throws away typed text. Every save goes through core.storage: atomic,
+notes or pages never throws away typed text. Every save goes through core.journal.storage: atomic,
 checked against the version the editor loaded, the old version kept in history.
 """
 
@@ -10,9 +10,9 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from core import notes as notes_lib
-from core import storage, templates
-from core.render import escape_markdown
+from core.journal import notes as notes_lib
+from core.journal import storage, templates
+from core.journal.render import escape_markdown
 
 ui.app_frame()
 
@@ -68,7 +68,8 @@ def disk_draft(note: notes_lib.Note) -> dict:
     data, loaded_hash = storage.read_note(folder, note.path)
     on_disk = storage.check_loads(data, note.path)
     fields = fields_of(on_disk)
-    return {"rel_path": note.path, "hash": loaded_hash, "base_meta": on_disk.meta, "saved": dict(fields), "fields": fields}
+    return {"rel_path": note.path, "hash": loaded_hash, "base_meta": on_disk.meta,
+            "saved": dict(fields), "fields": fields}
 
 
 def switch_to(key: str, draft: dict | None = None) -> None:
@@ -130,7 +131,8 @@ def save(mode: str) -> None:
         return
     ui.refresh_library()
     saved = fields_of(storage.check_loads(result.path.read_bytes(), result.rel_path))
-    new_draft = {"rel_path": result.rel_path, "hash": result.content_hash, "base_meta": meta, "saved": saved, "fields": saved}
+    new_draft = {"rel_path": result.rel_path, "hash": result.content_hash, "base_meta": meta,
+                 "saved": saved, "fields": saved}
     st.session_state.write_drafts.pop(key, None)
     switch_to(result.rel_path, new_draft)
     slug = ui.slug_of(result.rel_path)
@@ -203,14 +205,18 @@ if edit_slug is not None:
     current = st.session_state.write_current
     if edit_slug in library.by_slug:
         wanted = library.by_slug[edit_slug].path
-    elif current not in (None, NEW) and "write_title" in st.session_state and widget_fields() != st.session_state.write_drafts[current]["saved"]:
+    elif (current not in (None, NEW) and "write_title" in st.session_state
+          and widget_fields() != st.session_state.write_drafts[current]["saved"]):
         wanted = current
         st.warning(
             f"'{escape_markdown(current)}' is no longer in the notes folder (moved, renamed or trashed elsewhere). "
             "Your unsaved text is kept here: saving will let you save it as a new note or write it back."
         )
     else:
-        st.warning(f"There is no note named '{escape_markdown(edit_slug)}' (renamed or deleted?). Here is the new-entry editor instead.")
+        st.warning(
+            f"There is no note named '{escape_markdown(edit_slug)}' (renamed or deleted?). "
+            "Here is the new-entry editor instead."
+        )
 try:
     if wanted != st.session_state.write_current:
         switch_to(wanted)
@@ -236,12 +242,18 @@ st.subheader(f"Editing `{draft['rel_path']}`" if editing else "New entry", ancho
 
 title_column, date_column, type_column = st.columns([4, 2, 2])
 title_column.text_input("Title", key="write_title", help="What is this note about? The file name is made from it.")
-date_column.date_input("Date", key="write_date", format="YYYY-MM-DD", min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
+date_column.date_input(
+    "Date", key="write_date", format="YYYY-MM-DD", min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)
+)
 type_column.selectbox("Type", notes_lib.NOTE_TYPES, key="write_type")
 
-known_tags = sorted({tag for note in library.notes for tag in note.tags} | set(st.session_state.write_tags or []), key=str.casefold)
+known_tags = sorted(
+    {tag for note in library.notes for tag in note.tags} | set(st.session_state.write_tags or []), key=str.casefold
+)
 tags_column, course_column, week_column, day_column = st.columns([4, 2, 1, 1])
-tags_column.multiselect("Tags", known_tags, key="write_tags", accept_new_options=True, help="Pick existing tags or type new ones")
+tags_column.multiselect(
+    "Tags", known_tags, key="write_tags", accept_new_options=True, help="Pick existing tags or type new ones"
+)
 course_column.text_input("Course (optional)", key="write_course")
 week_column.number_input("Week", key="write_week", step=1, value=None)
 day_column.number_input("Day", key="write_day", step=1, value=None)
@@ -291,10 +303,15 @@ if conflict:
         help="The version on disk now is kept in the note's history.",
     )
     if conflict["disk_text"] is not None:
-        reload_column.button("Discard mine, load the disk version", key="write_reload", on_click=reload_from_disk, width="stretch")
+        reload_column.button(
+            "Discard mine, load the disk version", key="write_reload", on_click=reload_from_disk, width="stretch"
+        )
         try:
             mine = storage.note_text(storage.clean_meta(meta), fields["body"] or "")
         except storage.StorageError:
             mine = fields["body"] or ""
         st.markdown("**What differs** (`-` on disk now, `+` your text)")
-        st.code(storage.diff_text(conflict["disk_text"], mine, "on disk now", "your text") or "(the texts are equal)", language="diff", height=360)
+        st.code(
+            storage.diff_text(conflict["disk_text"], mine, "on disk now", "your text") or "(the texts are equal)",
+            language="diff", height=360,
+        )

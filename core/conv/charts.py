@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.conv import Connection
+from core.conv.ops import Connection
 
 TOOLTIP_LIMIT = 48 * 48   # cells: above this, draw an image instead (see fits_heatmap)
 HIGHLIGHT = "#00c853"  # green: visible on the grey, red-blue and viridis maps alike

@@ -137,9 +137,10 @@ def stack_kernels(kernels: Sequence[np.ndarray]) -> tuple[np.ndarray, bool]:
     if not kernels:
         raise ValueError("choose at least one kernel")
     arrays = [np.asarray(kernel, dtype=np.float64) for kernel in kernels]
-    largest = tuple(max(sizes) for sizes in zip(*(array.shape for array in arrays)))
+    largest = tuple(max(sizes) for sizes in zip(*(array.shape for array in arrays), strict=False))
     padded = [
-        np.pad(array, [((big - small) // 2, (big - small + 1) // 2) for big, small in zip(largest, array.shape)])
+        np.pad(array, [((big - small) // 2, (big - small + 1) // 2)
+                       for big, small in zip(largest, array.shape, strict=False)])
         for array in arrays
     ]
     return np.stack(padded), any(array.shape != largest for array in arrays)

@@ -167,12 +167,13 @@ def input_grad_as_full_convolution(grad_out: np.ndarray, w: np.ndarray, input_sh
     geo = _prepare(np.zeros(input_shape), w, None, stride, padding, dilation, ndim)
     grad = _as_batched(grad_out, geo)
     dilated_grad = stride_dilate(grad, geo.stride, ndim)                  # (N, C_out, *((O-1)*stride+1))
-    full_padding = tuple(d * (k - 1) for d, k in zip(geo.dilation, geo.kernel))
+    full_padding = tuple(d * (k - 1) for d, k in zip(geo.dilation, geo.kernel, strict=False))
     swapped_flipped = flip_kernel(geo.w).swapaxes(0, 1)
     reached = _conv(dilated_grad, swapped_flipped, None, 1, full_padding, geo.dilation, ndim)
     padded = np.zeros(reached.shape[:2] + geo.padded)
     padded[(slice(None), slice(None)) + tuple(slice(0, r) for r in reached.shape[2:])] = reached
-    grad_x = padded[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial))]
+    grad_x = padded[(slice(None), slice(None))
+                    + tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False))]
     return grad_x if geo.batched else grad_x[0]
 
 
@@ -209,7 +210,7 @@ def stride_dilate(grad_out: np.ndarray, stride: IntOrTuple, ndim: int) -> np.nda
     stride_t = _per_axis("stride", stride, ndim, low=1)
     lead = grad_out.shape[: grad_out.ndim - ndim]
     out = grad_out.shape[grad_out.ndim - ndim:]
-    spread = np.zeros(lead + tuple((o - 1) * s + 1 for o, s in zip(out, stride_t)))
+    spread = np.zeros(lead + tuple((o - 1) * s + 1 for o, s in zip(out, stride_t, strict=False)))
     spread[(Ellipsis,) + tuple(slice(None, None, s) for s in stride_t)] = grad_out
     return spread
 
@@ -256,12 +257,12 @@ def window_products(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, channel:
         raise ValueError("window_products takes one sample, x shaped (C_in, *S)")
     position = tuple(int(p) for p in position)
     if not 0 <= channel < geo.w.shape[0] or len(position) != ndim or not all(
-            0 <= p < o for p, o in zip(position, geo.out)):
+            0 <= p < o for p, o in zip(position, geo.out, strict=False)):
         raise ValueError(f"output cell {(channel,) + position} is outside the output of shape "
                          f"{(geo.w.shape[0],) + geo.out}")
-    corner = tuple(p * s for p, s in zip(position, geo.stride))
+    corner = tuple(p * s for p, s in zip(position, geo.stride, strict=False))
     window = _pad(geo.x, geo.padding)[(0, slice(None)) + tuple(
-        slice(c, c + d * (k - 1) + 1, d) for c, d, k in zip(corner, geo.dilation, geo.kernel))]
+        slice(c, c + d * (k - 1) + 1, d) for c, d, k in zip(corner, geo.dilation, geo.kernel, strict=False))]
     products = window * geo.w[channel]
     bias = float(geo.b[channel]) if geo.b is not None else 0.0
     taps = np.indices(geo.kernel).reshape(ndim, -1).T                   # (prod(K), ndim) kernel offsets
@@ -302,7 +303,7 @@ class _Geometry(NamedTuple):
 
     @property
     def padded(self) -> tuple[int, ...]:
-        return tuple(s + 2 * p for s, p in zip(self.spatial, self.padding))
+        return tuple(s + 2 * p for s, p in zip(self.spatial, self.padding, strict=False))
 
 
 def _conv(x, w, b, stride, padding, dilation, ndim: int) -> np.ndarray:
@@ -340,9 +341,9 @@ def _conv_backward(x, w, grad_out, stride, padding, dilation, ndim: int) -> tupl
         # col2im: one strided slice-add per kernel offset covers every output position at once.
         for offset in np.ndindex(*geo.kernel):
             target = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
-                           for k, d, o, s in zip(offset, geo.dilation, geo.out, geo.stride))
+                           for k, d, o, s in zip(offset, geo.dilation, geo.out, geo.stride, strict=False))
             grad_x_padded[(batch, slice(None)) + target] += grad_windows[(slice(None), slice(None)) + offset]
-    inside = tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial))
+    inside = tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False))
     grad_x = np.ascontiguousarray(grad_x_padded[(slice(None), slice(None)) + inside])
     return (grad_x if geo.batched else grad_x[0]), grad_w.reshape(geo.w.shape)
 
@@ -368,8 +369,8 @@ def _columns(x_padded: np.ndarray, geo: _Geometry) -> np.ndarray:
     windows = as_strided(                                               # (n, C_in, *K, *O), no copy
         x_padded,
         shape=x_padded.shape[:2] + geo.kernel + geo.out,
-        strides=x_padded.strides[:2] + tuple(s * d for s, d in zip(item_strides, geo.dilation))
-        + tuple(s * st for s, st in zip(item_strides, geo.stride)),
+        strides=x_padded.strides[:2] + tuple(s * d for s, d in zip(item_strides, geo.dilation, strict=False))
+        + tuple(s * st for s, st in zip(item_strides, geo.stride, strict=False)),
         writeable=False,
     )
     n_samples, c_in = x_padded.shape[:2]
@@ -380,8 +381,8 @@ def _pad(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
     """(N, C, *S) -> (N, C, *(S + 2 * padding)) with zeros around."""
     if not any(padding):
         return x
-    padded = np.zeros(x.shape[:2] + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding)))
-    padded[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:]))] = x
+    padded = np.zeros(x.shape[:2] + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding, strict=False)))
+    padded[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:], strict=False))] = x
     return padded
 
 
@@ -426,7 +427,7 @@ def _prepare(x, w, b, stride, padding, dilation, ndim: int) -> _Geometry:
     dilation_t = _per_axis("dilation", dilation, ndim, low=1)
     spatial, kernel = tuple(x.shape[2:]), tuple(w.shape[2:])
     out = tuple(_raw_output_size(n, k, p, s, d)
-                for n, k, p, s, d in zip(spatial, kernel, padding_t, stride_t, dilation_t))
+                for n, k, p, s, d in zip(spatial, kernel, padding_t, stride_t, dilation_t, strict=False))
     too_small = [axis for axis, size in enumerate(out) if size < 1]
     if too_small:
         # Name the last failing axis, so a square misfit reads "... would be -1 wide".
@@ -495,7 +496,7 @@ def _does_not_fit(spatial, kernel, padding, dilation, size: int, axis: int) -> s
 
     spans = ""
     if any(d > 1 for d in dilation):
-        span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+        span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=False))
         spans = f" with dilation {setting(dilation)} (it spans {shape(span)})"
     word = _AXIS_WORDS[len(spatial)][axis]
     if len(spatial) == 1:

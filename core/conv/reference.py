@@ -18,17 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import conv
+from core.conv import ops
 
 
 def conv_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
-                   stride: conv.IntOrTuple = 1, padding: conv.IntOrTuple = 0,
-                   dilation: conv.IntOrTuple = 1) -> np.ndarray:
+                   stride: ops.IntOrTuple = 1, padding: ops.IntOrTuple = 0,
+                   dilation: ops.IntOrTuple = 1) -> np.ndarray:
     """Cross-correlation by loops over batch, output channel and output position.
 
     Any number of spatial axes (taken from w.ndim - 2). Returns (C_out, *O) or (N, C_out, *O).
     """
-    geo = conv._prepare(x, w, b, stride, padding, dilation, conv._spatial_ndim(w))
+    geo = ops._prepare(x, w, b, stride, padding, dilation, ops._spatial_ndim(w))
     x_padded = np.pad(geo.x, [(0, 0), (0, 0)] + [(p, p) for p in geo.padding])
     n_batch, c_out = geo.x.shape[0], geo.w.shape[0]
     bias = geo.b if geo.b is not None else np.zeros(c_out)
@@ -42,15 +42,15 @@ def conv_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
 
 
 def conv_backward_reference(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray, *,
-                            stride: conv.IntOrTuple = 1, padding: conv.IntOrTuple = 0,
-                            dilation: conv.IntOrTuple = 1) -> tuple[np.ndarray, np.ndarray]:
+                            stride: ops.IntOrTuple = 1, padding: ops.IntOrTuple = 0,
+                            dilation: ops.IntOrTuple = 1) -> tuple[np.ndarray, np.ndarray]:
     """Gradients of sum(grad_out * conv(x, w)) by the chain rule, one output position at a time.
 
     Each output value is sum(w[o] * window), so it sends grad * w[o] back to its window of the
     input and grad * window to w[o]. Returns (grad_x shaped like x, grad_w shaped like w).
     """
-    geo = conv._prepare(x, w, None, stride, padding, dilation, conv._spatial_ndim(w))
-    grad = conv._as_batched(grad_out, geo)
+    geo = ops._prepare(x, w, None, stride, padding, dilation, ops._spatial_ndim(w))
+    grad = ops._as_batched(grad_out, geo)
     x_padded = np.pad(geo.x, [(0, 0), (0, 0)] + [(p, p) for p in geo.padding])
     grad_x_padded = np.zeros_like(x_padded)
     grad_w = np.zeros_like(geo.w)
@@ -61,15 +61,15 @@ def conv_backward_reference(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray, 
                 upstream = grad[(n, o) + position]
                 grad_x_padded[window] += upstream * geo.w[o]
                 grad_w[o] += upstream * x_padded[window]
-    inside = tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial))
+    inside = tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False))
     grad_x = grad_x_padded[(slice(None), slice(None)) + inside]
     return (grad_x if geo.batched else grad_x[0]), grad_w
 
 
-def _window(position: tuple[int, ...], geo: conv._Geometry) -> tuple[slice, ...]:
+def _window(position: tuple[int, ...], geo: ops._Geometry) -> tuple[slice, ...]:
     """Slices of the padded input that output `position` reads: start p*stride, step dilation."""
     return tuple(slice(p * s, p * s + d * (k - 1) + 1, d)
-                 for p, s, d, k in zip(position, geo.stride, geo.dilation, geo.kernel))
+                 for p, s, d, k in zip(position, geo.stride, geo.dilation, geo.kernel, strict=False))
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ class Verification:
         return max(self.forward_error, self.grad_x_error, self.grad_w_error)
 
 
-def verify(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *, stride: conv.IntOrTuple = 1,
-           padding: conv.IntOrTuple = 0, dilation: conv.IntOrTuple = 1, max_side: int = 16,
+def verify(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *, stride: ops.IntOrTuple = 1,
+           padding: ops.IntOrTuple = 0, dilation: ops.IntOrTuple = 1, max_side: int = 16,
            seed: int = 0) -> Verification:
     """Check conv and conv_backward for one setting against the loop reference and finite differences.
 
@@ -105,23 +105,23 @@ def verify(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *, stride:
     max(max_side, the kernel's span) to its first entries; stride, padding and dilation stay.
     The upstream gradient is random (seeded), so every output position is exercised.
     """
-    ndim = conv._spatial_ndim(w)
-    geo = conv._prepare(x, w, b, stride, padding, dilation, ndim)
-    spans = [d * (k - 1) + 1 for d, k in zip(geo.dilation, geo.kernel)]
-    keep = tuple(min(s, max(max_side, span)) for s, span in zip(geo.spatial, spans))
+    ndim = ops._spatial_ndim(w)
+    geo = ops._prepare(x, w, b, stride, padding, dilation, ndim)
+    spans = [d * (k - 1) + 1 for d, k in zip(geo.dilation, geo.kernel, strict=False)]
+    keep = tuple(min(s, max(max_side, span)) for s, span in zip(geo.spatial, spans, strict=False))
     x_checked = geo.x[(0, slice(None)) + tuple(slice(0, k) for k in keep)]
     cropped = geo.x.shape[0] > 1 or keep != geo.spatial
     settings = dict(stride=geo.stride, padding=geo.padding, dilation=geo.dilation)
 
-    fast = conv.conv(x_checked, geo.w, geo.b, **settings)
+    fast = ops.conv(x_checked, geo.w, geo.b, **settings)
     forward_error = float(np.max(np.abs(fast - conv_reference(x_checked, geo.w, geo.b, **settings))))
     rng = np.random.default_rng(seed)
     grad_out = rng.standard_normal(fast.shape)
-    grad_x, grad_w = conv.conv_backward(x_checked, geo.w, grad_out, **settings)
+    grad_x, grad_w = ops.conv_backward(x_checked, geo.w, grad_out, **settings)
     ref_grad_x, ref_grad_w = conv_backward_reference(x_checked, geo.w, grad_out, **settings)
 
     def loss(x_value: np.ndarray, w_value: np.ndarray) -> float:
-        return float(np.sum(grad_out * conv.conv(x_value, w_value, **settings)))
+        return float(np.sum(grad_out * ops.conv(x_value, w_value, **settings)))
 
     step = 1e-6
     direction_x = rng.standard_normal(x_checked.shape)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import altair as alt
 import pandas as pd
@@ -33,13 +32,18 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int) -> alt.Chart:
     most = max(1, int(frame["entries"].max()))
     first_days = frame[[day.day == 1 for day in frame["date"]]]
     month_of_week = " : ".join(
-        f"datum.value == {week} ? '{day.strftime('%b')}'" for week, day in zip(first_days["week"], first_days["date"])
+        f"datum.value == {week} ? '{day.strftime('%b')}'"
+        for week, day in zip(first_days["week"], first_days["date"], strict=False)
     )
     return (
         alt.Chart(frame, title=f"Study calendar {year}")
         .mark_rect(cornerRadius=2, stroke="white", strokeWidth=1.5)
         .encode(
-            x=alt.X("week:O", title=None, axis=alt.Axis(labelExpr=f"{month_of_week} : ''", labelAngle=0, ticks=False, domain=False)),
+            x=alt.X(
+                "week:O",
+                title=None,
+                axis=alt.Axis(labelExpr=f"{month_of_week} : ''", labelAngle=0, ticks=False, domain=False),
+            ),
             y=alt.Y("weekday:N", sort=WEEKDAYS, title=None, axis=alt.Axis(ticks=False, domain=False)),
             color=alt.Color(
                 "entries:Q",
@@ -66,36 +70,3 @@ def type_bar_chart(counts: dict[str, int]) -> alt.Chart:
         )
         .properties(height=alt.Step(22))
     )
-
-
-def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite spec, unvalidated, with every DataFrame kept as a DataFrame.
-
-    Altair would validate the spec against the Vega-Lite schema and turn each DataFrame into
-    a list of JSON records; both cost more than drawing the chart. Here each layer's data
-    becomes a dataset named by a hash of its content (the browser shares datasets between
-    charts by name, so equal names must mean equal data): spec["datasets"][name] is the
-    DataFrame itself, which st.vega_lite_chart converts to Arrow directly.
-    """
-    parts = [chart, *getattr(chart, "layer", [])]
-    frames: dict[str, pd.DataFrame] = {}
-    originals = []
-    for part in parts:
-        originals.append(part.data)
-        if isinstance(part.data, pd.DataFrame):
-            name = "frame-" + _content_hash(part.data)
-            frames[name] = part.data
-            part.data = alt.NamedData(name=name)
-    try:
-        spec = chart.to_dict(validate=False)
-    finally:
-        for part, original in zip(parts, originals):
-            part.data = original
-    spec["datasets"] = {**spec.get("datasets", {}), **frames}
-    return spec
-
-
-def _content_hash(frame: pd.DataFrame) -> str:
-    digest = hashlib.sha1(",".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]

@@ -33,7 +33,7 @@ NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospec
 DEFAULT_TYPE = "til"
 MAX_NOTE_BYTES = 1_000_000
 NOTES_DIR_ENV = "STUDYLAB_NOTES_DIR"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # The C-accelerated loader when PyYAML has libyaml: the same safe constructor as yaml.safe_load
 # (plain values only, no Python objects), about ten times faster on a large journal.
@@ -149,18 +149,26 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_NOTE_BYTES:
-        raise NoteError(f"file is {len(data) / 1e6:.1f} MB, over the 1 MB limit for a note; split it into smaller notes")
+        raise NoteError(
+            f"file is {len(data) / 1e6:.1f} MB, over the 1 MB limit for a note; split it into smaller notes"
+        )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if not data.strip():
         raise NoteError("file is empty")
     if b"\x00" in data:
-        raise NoteError("binary file (it contains NUL bytes), not a markdown note", data[: data.index(b"\x00")].count(b"\n") + 1)
+        raise NoteError(
+            "binary file (it contains NUL bytes), not a markdown note",
+            data[: data.index(b"\x00")].count(b"\n") + 1,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise NoteError(f"not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded); save the file as UTF-8", line) from None
+        raise NoteError(
+            f"not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded); save the file as UTF-8",
+            line,
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -185,13 +193,20 @@ def _load_yaml(source: str) -> dict[str, Any]:
         raise
     except yaml.constructor.ConstructorError as err:
         raise NoteError(
-            f"front matter uses a YAML tag that is not allowed ({_first_line(err.problem)}); notes hold plain values only",
+            f"front matter uses a YAML tag that is not allowed ({_first_line(err.problem)}); "
+            "notes hold plain values only",
             _yaml_line(err),
         ) from None
     except yaml.YAMLError as err:
-        raise NoteError(f"front matter is not valid YAML: {_first_line(getattr(err, 'problem', None) or str(err))}", _yaml_line(err)) from None
+        raise NoteError(
+            f"front matter is not valid YAML: {_first_line(getattr(err, 'problem', None) or str(err))}",
+            _yaml_line(err),
+        ) from None
     except ValueError as err:
-        raise NoteError(f"front matter has an impossible value: {err}", _line_of_key(source, "date", offset=2)) from None
+        raise NoteError(
+            f"front matter has an impossible value: {err}",
+            _line_of_key(source, "date", offset=2),
+        ) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -206,7 +221,10 @@ def _refuse_aliases(source: str) -> None:
         return
     for event in yaml.parse(source, Loader=SAFE_LOADER):
         if isinstance(event, yaml.AliasEvent):
-            raise NoteError("front matter uses a YAML alias (*name); write the value out instead", event.start_mark.line + 2)
+            raise NoteError(
+                "front matter uses a YAML alias (*name); write the value out instead",
+                event.start_mark.line + 2,
+            )
 
 
 def _first_line(message: str | None) -> str:
@@ -277,7 +295,10 @@ def _note_date(meta: dict[str, Any], slug: str, text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise NoteError(f"date '{value}' is not a real calendar date in YYYY-MM-DD form", _line_of_key(text, "date")) from None
+        raise NoteError(
+            f"date '{value}' is not a real calendar date in YYYY-MM-DD form",
+            _line_of_key(text, "date"),
+        ) from None
 
 
 def _title(value: Any, body: str, slug: str, warnings: list[str]) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Mapping
 from urllib.parse import quote
 
-from core.notes import WIKILINK, Note
+from core.journal.notes import WIKILINK, Note
 
 NOTES_URL = "notes"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from core.notes import Note
+from core.journal.notes import Note
 
 SNIPPET_RADIUS = 60
 

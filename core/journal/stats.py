@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Iterable
 
-from core.notes import NOTE_TYPES, Note
+from core.journal.notes import NOTE_TYPES, Note
 
 
 def entries_per_day(notes: Iterable[Note]) -> dict[dt.date, int]:

@@ -39,7 +39,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from core import notes as notes_lib
+from core.journal import notes as notes_lib
 
 READONLY_ENV = "STUDYLAB_READONLY"
 READONLY_VALUES = frozenset({"1", "true", "yes", "on"})
@@ -213,7 +213,9 @@ def _parse_timestamp(name: str) -> dt.datetime | None:
 def _root(notes_dir: Path) -> Path:
     root = Path(notes_dir).resolve()
     if not root.is_dir():
-        raise StorageError(f"The notes folder {notes_dir} does not exist; set STUDYLAB_NOTES_DIR to an existing folder.")
+        raise StorageError(
+            f"The notes folder {notes_dir} does not exist; set STUDYLAB_NOTES_DIR to an existing folder."
+        )
     return root
 
 
@@ -493,7 +495,10 @@ def check_loads(data: bytes, rel_path: str) -> notes_lib.Note:
         return notes_lib.parse_note(data, rel_path)
     except notes_lib.NoteError as err:
         where = f" (line {err.line})" if err.line else ""
-        raise InvalidNoteError(f"{PurePosixPath(rel_path).name} would not load as a note: {err.reason}{where}.", err.line) from None
+        raise InvalidNoteError(
+            f"{PurePosixPath(rel_path).name} would not load as a note: {err.reason}{where}.",
+            err.line,
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from core.notes import Note
+from core.journal.notes import Note
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ TEMPLATES: tuple[Template, ...] = (
     Template("lecture", "Lecture note", "lecture", "", (), _lecture),
     Template("assignment", "Assignment", "assignment", "", ("assignment",), _assignment),
     Template("peer-session", "Peer-session minutes", "peer-session", "Peer session", ("peer-session",), _peer_session),
-    Template("retrospective", "Retrospective (Keep / Problem / Try)", "retrospective", "Daily retrospective", ("retrospective",), _retrospective),
+    Template("retrospective", "Retrospective (Keep / Problem / Try)", "retrospective", "Daily retrospective",
+             ("retrospective",), _retrospective),
     Template("masterclass", "Master-class notes", "masterclass", "", ("masterclass",), _masterclass),
 )
 BY_KEY = {template.key: template for template in TEMPLATES}

@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.rnn import LossSurface
+from core.rnn.linear import LossSurface
 
 TINY = 1e-300
 HUGE = 1e300
@@ -69,7 +69,8 @@ def gradient_over_time_chart(magnitude: np.ndarray, K: int, w_rec: float) -> alt
         x=alt.X("k:Q"),
         y=alt.Y("magnitude:Q"),
         color=alt.Color("status:N", scale=STATUS_COLORS, title="value"),
-        tooltip=[alt.Tooltip("k:Q", title="k"), alt.Tooltip("value:N", title="mean |dL/dS_k|"), alt.Tooltip("status:N")],
+        tooltip=[alt.Tooltip("k:Q", title="k"), alt.Tooltip("value:N", title="mean |dL/dS_k|"),
+                 alt.Tooltip("status:N")],
     )
     layers = [line, points]
     if K < T:
@@ -180,7 +181,8 @@ def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None
             x=alt.X("w_x:Q"), y=alt.Y("w_rec:Q"), order=alt.Order("step:Q"), color=color))
         layers.append(alt.Chart(ends).mark_point(filled=True, size=80, stroke="white", clip=True).encode(
             x=alt.X("w_x:Q"), y=alt.Y("w_rec:Q"), color=color,
-            shape=alt.Shape("end:N", scale=alt.Scale(domain=["start", "end"], range=["circle", "diamond"]), legend=None),
+            shape=alt.Shape("end:N", scale=alt.Scale(domain=["start", "end"], range=["circle", "diamond"]),
+                            legend=None),
             tooltip=[alt.Tooltip("method:N"), alt.Tooltip("end:N"), alt.Tooltip("step:Q"),
                      alt.Tooltip("w_x:Q", format=".4f"), alt.Tooltip("w_rec:Q", format=".4f")]))
     return alt.layer(*layers, title="Loss surface, colour = log10(loss)", height=420, width="container").resolve_scale(
@@ -259,7 +261,9 @@ def monte_carlo_chart(frame: pd.DataFrame) -> alt.Chart:
     data = frame.melt("draws", ["running_error", "expected_error"], var_name="curve", value_name="error")
     data["curve"] = data["curve"].map({"running_error": "running mean", "expected_error": "spread / sqrt(draws)"})
     data["error"] = np.clip(data["error"], 1e-17, None)
-    return alt.Chart(data, title="Monte Carlo: running mean vs full BPTT", height=260, width="container").mark_line().encode(
+    return alt.Chart(
+        data, title="Monte Carlo: running mean vs full BPTT", height=260, width="container"
+    ).mark_line().encode(
         x=alt.X("draws:Q", title="draws", scale=alt.Scale(type="log")),
         y=alt.Y("error:Q", title="relative error", scale=alt.Scale(type="log")),
         color=alt.Color("curve:N", title=None, scale=CATEGORIES, legend=alt.Legend(labelLimit=240)),
@@ -281,12 +285,13 @@ def spread_chart(frame: pd.DataFrame) -> alt.LayerChart:
         x=alt.X("p:Q", title="continuation probability p"),
         y=alt.Y("error:Q", title="relative to ||g||", scale=alt.Scale(type="log")),
         color=alt.Color("measure:N", title=None, scale=CATEGORIES, legend=alt.Legend(labelLimit=240)),
-        tooltip=[alt.Tooltip("p:Q"), alt.Tooltip("mean_length:Q", title="mean steps", format=".1f"), alt.Tooltip("measure:N"),
-                 alt.Tooltip("error:Q", format=".2e")],
+        tooltip=[alt.Tooltip("p:Q"), alt.Tooltip("mean_length:Q", title="mean steps", format=".1f"),
+                 alt.Tooltip("measure:N"), alt.Tooltip("error:Q", format=".2e")],
     )
     truncation = float(frame["truncation_error"].iloc[0]) if len(frame) else 0.0
-    rule = alt.Chart(pd.DataFrame({"error": [max(truncation, 1e-17)], "label": ["bias of fixed truncation"]})).mark_rule(
-        strokeDash=[4, 3], color="black").encode(y=alt.Y("error:Q"), tooltip=alt.Tooltip("label:N"))
+    rule = alt.Chart(
+        pd.DataFrame({"error": [max(truncation, 1e-17)], "label": ["bias of fixed truncation"]})
+    ).mark_rule(strokeDash=[4, 3], color="black").encode(y=alt.Y("error:Q"), tooltip=alt.Tooltip("label:N"))
     return alt.layer(lines, rule, title="Randomized truncation: bias and spread vs p", height=260, width="container")
 
 
@@ -300,9 +305,11 @@ def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> alt.LayerChart:
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("bias:Q", title="forget-gate (LSTM) / update-gate (GRU) bias"),
         y=alt.Y("surviving:Q", title="||dL/dh_0|| / ||dL/dh_T||", scale=alt.Scale(type="log")),
-        color=alt.Color("cell:N", title="cell", scale=alt.Scale(domain=cells, range=[CELL_COLORS[cell] for cell in cells])),
+        color=alt.Color("cell:N", title="cell",
+                        scale=alt.Scale(domain=cells, range=[CELL_COLORS[cell] for cell in cells])),
         tooltip=[alt.Tooltip("cell:N"), alt.Tooltip("bias:Q"), alt.Tooltip("surviving:Q", format=".2e")],
     )
-    marker = alt.Chart(pd.DataFrame({"bias": [current_bias]})).mark_rule(strokeDash=[4, 3], color="black").encode(x=alt.X("bias:Q"))
+    marker = alt.Chart(pd.DataFrame({"bias": [current_bias]})).mark_rule(strokeDash=[4, 3], color="black").encode(
+        x=alt.X("bias:Q"))
     return alt.layer(lines, marker, title="Gradient surviving the whole sequence vs gate bias", height=260,
                      width="container")

@@ -1,6 +1,6 @@
 """Gated recurrent cells (LSTM and GRU) with their own BPTT and per-step gradient norms.
 
-Both use the loss of `core.rnn_tanh` (0.5 ||h - y||^2 / N on the last step or every step) so
+Both use the loss of `core.rnn.tanh` (0.5 ||h - y||^2 / N on the last step or every step) so
 their gradient decay can be drawn beside the plain tanh RNN. Inputs X are (N, T, D)
 batch-first; states are stored time-major, (T+1, N, H).
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.rnn_tanh import BPTTResult, Params, loss_and_direct_grads, rnn_loss
+from core.rnn.tanh import BPTTResult, Params, loss_and_direct_grads, rnn_loss
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:

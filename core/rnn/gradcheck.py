@@ -71,8 +71,9 @@ def finite_difference_check(
 
     loss_fn: maps a parameter dict (same names and shapes as `params`) to a float loss.
     params: {name: array of any shape, 0-d for scalars}; analytic: gradients, same shapes.
-    eps: the step, in the parameters' units (one for all, or {name: step}). entries_per_param: check only this many entries of
-    each parameter, drawn at random with `seed` (None checks all). points: 2 or 4, the stencil
+    eps: the step, in the parameters' units (one for all, or {name: step}). entries_per_param: check
+    only this many entries of each parameter, drawn at random with `seed` (None checks all).
+    points: 2 or 4, the stencil
     (that many loss calls per entry). atol: see the module docstring.
     The parameters passed to loss_fn are copies; `params` is never modified.
     """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.rnn import OverflowWarning, counting_loss, linear_backward, linear_forward
+from core.rnn.linear import OverflowWarning, counting_loss, linear_backward, linear_forward
 
 METHODS = ("gd", "clipped_gd", "rprop")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import gated, rnn, rnn_tanh
-from core.rnn_gradcheck import tanh_complex_step, finite_difference_check
+from core.rnn import gated, linear, tanh
+from core.rnn.gradcheck import finite_difference_check, tanh_complex_step
 
 SURFACE_RANGE = (-2.5, 2.5)
 """Both axes of the counting loss surface span this interval."""
@@ -33,9 +33,9 @@ GATE_BIASES = (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 def _collect_overflow(compute: Callable[[], object]) -> tuple[object, tuple[str, ...]]:
     """Run compute(); return (its result, the distinct OverflowWarning messages it issued)."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", rnn.OverflowWarning)
+        warnings.simplefilter("always", linear.OverflowWarning)
         result = compute()
-    messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, rnn.OverflowWarning)))
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, linear.OverflowWarning)))
     return result, messages
 
 
@@ -84,14 +84,14 @@ class AssignmentView:
 
 def assignment_view(w_x: float, w_rec: float, T: int, batch: int, seed: int, K: int) -> AssignmentView:
     """Forward, loss and full and truncated BPTT of the counting RNN on a random batch."""
-    X, target = rnn.counting_batch(batch, T, seed)
+    X, target = linear.counting_batch(batch, T, seed)
     K = min(K, T)
 
     def compute() -> tuple:
-        S = rnn.linear_forward(X, w_x, w_rec)
-        loss, grad_out = rnn.counting_loss(S, target)
-        grad_w_x, grad_w_rec, grad_over_time = rnn.linear_backward(X, S, grad_out, w_rec)
-        trunc_w_x, trunc_w_rec, _ = rnn.linear_backward(X, S, grad_out, w_rec, truncate=K)
+        S = linear.linear_forward(X, w_x, w_rec)
+        loss, grad_out = linear.counting_loss(S, target)
+        grad_w_x, grad_w_rec, grad_over_time = linear.linear_backward(X, S, grad_out, w_rec)
+        trunc_w_x, trunc_w_rec, _ = linear.linear_backward(X, S, grad_out, w_rec, truncate=K)
         with np.errstate(over="ignore", invalid="ignore"):
             magnitude = np.mean(np.abs(grad_over_time), axis=0)
             first = float(np.mean(grad_over_time[:, 0]))
@@ -125,7 +125,8 @@ def rules_latex(view: AssignmentView, w_rec: float) -> list[str]:
     return [
         r"\text{Rule 1: }\frac{\partial L}{\partial S_{k-1}} = w_{rec}\,\frac{\partial L}{\partial S_k}"
         rf"\;\Rightarrow\;\overline{{\frac{{\partial L}}{{\partial S_0}}}} = w_{{rec}}^{{{T}}}\,"
-        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}} = ({w_rec:g})^{{{T}}} \times {latex_number(view.mean_grad_last)}"
+        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}} = ({w_rec:g})^{{{T}}}"
+        rf" \times {latex_number(view.mean_grad_last)}"
         rf" = {latex_number(view.mean_grad_first)}",
         r"\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
         rf"\frac{{\partial L}}{{\partial S_k}}\,S_{{k-1}} = {latex_number(float(view.full[1]))}",
@@ -140,14 +141,14 @@ def truncation_bias(w_x: float, w_recs: tuple[float, ...], T: int, batch: int, s
     Returns a long DataFrame with columns K (1..T), w_rec, rel_error (nan where the gradient
     overflowed; K = T is exact, so its error is 0).
     """
-    X, target = rnn.counting_batch(batch, T, seed)
+    X, target = linear.counting_batch(batch, T, seed)
     frames = []
     for w_rec in w_recs:
 
         def compute(w_rec: float = w_rec) -> np.ndarray:
-            S = rnn.linear_forward(X, w_x, w_rec)
-            _, grad_out = rnn.counting_loss(S, target)
-            return rnn.truncated_gradients_by_window(X, S, grad_out, w_rec)
+            S = linear.linear_forward(X, w_x, w_rec)
+            _, grad_out = linear.counting_loss(S, target)
+            return linear.truncated_gradients_by_window(X, S, grad_out, w_rec)
 
         by_window, _ = _collect_overflow(compute)
         full = by_window[-1]
@@ -158,11 +159,11 @@ def truncation_bias(w_x: float, w_recs: tuple[float, ...], T: int, batch: int, s
     return pd.concat(frames, ignore_index=True)
 
 
-def counting_surface(T: int, batch: int, seed: int) -> rnn.LossSurface:
+def counting_surface(T: int, batch: int, seed: int) -> linear.LossSurface:
     """The log10 counting loss on a SURFACE_POINTS^2 grid over SURFACE_RANGE^2."""
-    X, target = rnn.counting_batch(batch, T, seed)
+    X, target = linear.counting_batch(batch, T, seed)
     axis = np.linspace(*SURFACE_RANGE, SURFACE_POINTS)
-    return rnn.loss_surface(X, target, axis, axis)
+    return linear.loss_surface(X, target, axis, axis)
 
 
 @dataclass(frozen=True)
@@ -183,12 +184,12 @@ def _largest_finite_T(w_x: float, w_rec: float, T: int, batch: int, seed: int) -
     and whose gradients stay finite, so finite differences still have digits to work with."""
     length = T
     while length > 1:
-        X, target = rnn.counting_batch(batch, length, seed)
+        X, target = linear.counting_batch(batch, length, seed)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", rnn.OverflowWarning)
-            S = rnn.linear_forward(X, w_x, w_rec)
-            loss, grad_out = rnn.counting_loss(S, target)
-            grads = rnn.linear_backward(X, S, grad_out, w_rec)
+            warnings.simplefilter("ignore", linear.OverflowWarning)
+            S = linear.linear_forward(X, w_x, w_rec)
+            loss, grad_out = linear.counting_loss(S, target)
+            grads = linear.linear_backward(X, S, grad_out, w_rec)
         if loss < 1e100 and np.all(np.isfinite(grads[2])) and np.all(np.isfinite(grads[:2])):
             return length
         length //= 2
@@ -207,28 +208,28 @@ def verify_assignment(w_x: float, w_rec: float, T: int, batch: int, seed: int, K
     check runs on the longest prefix of the sequences that stays finite.
     """
     length = _largest_finite_T(w_x, w_rec, T, batch, seed)
-    X, target = rnn.counting_batch(batch, length, seed)
+    X, target = linear.counting_batch(batch, length, seed)
     K = min(K, length)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rnn.OverflowWarning)
-        S = rnn.linear_forward(X, w_x, w_rec)
-        _, grad_out = rnn.counting_loss(S, target)
-        closed_full = rnn.linear_backward(X, S, grad_out, w_rec)
-        closed_trunc = rnn.linear_backward(X, S, grad_out, w_rec, truncate=K)
-        loop_full = rnn.linear_backward_loop(X, S, grad_out, w_rec)
-        loop_trunc = rnn.linear_backward_loop(X, S, grad_out, w_rec, truncate=K)
+        warnings.simplefilter("ignore", linear.OverflowWarning)
+        S = linear.linear_forward(X, w_x, w_rec)
+        _, grad_out = linear.counting_loss(S, target)
+        closed_full = linear.linear_backward(X, S, grad_out, w_rec)
+        closed_trunc = linear.linear_backward(X, S, grad_out, w_rec, truncate=K)
+        loop_full = linear.linear_backward_loop(X, S, grad_out, w_rec)
+        loop_trunc = linear.linear_backward_loop(X, S, grad_out, w_rec, truncate=K)
     frozen = S[:, length - K]
 
     def full_loss(p: dict) -> float:
-        return rnn.counting_loss(rnn.linear_forward(X, float(p["w_x"]), float(p["w_rec"])), target)[0]
+        return linear.counting_loss(linear.linear_forward(X, float(p["w_x"]), float(p["w_rec"])), target)[0]
 
     def frozen_loss(p: dict) -> float:
-        tail = rnn.linear_forward(X[:, length - K :], float(p["w_x"]), float(p["w_rec"]))[:, -1]
+        tail = linear.linear_forward(X[:, length - K :], float(p["w_x"]), float(p["w_rec"]))[:, -1]
         last = float(p["w_rec"]) ** K * frozen + tail
         return float(np.mean((last - target) ** 2))
 
     params = {"w_x": np.array(float(w_x)), "w_rec": np.array(float(w_rec))}
-    loss = rnn.counting_loss(S, target)[0]
+    loss = linear.counting_loss(S, target)[0]
     settings = dict(points=4, atol=1e-3 * max(length**2, loss))
     full_check = finite_difference_check(
         full_loss, params, _as_grads(closed_full), eps=_difference_steps(X, S[:, -1], target, w_x, w_rec), **settings
@@ -263,10 +264,10 @@ def _difference_steps(
     length = X.shape[1]
     residual = max(1.0, float(np.sqrt(np.mean((S_T - target) ** 2))))
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", rnn.OverflowWarning)
-        bound_S = rnn.linear_forward(X, abs(w_x), abs(w_rec))
-        slope_x = float(np.mean(rnn.linear_forward(X, 1.0, abs(w_rec))[:, -1]))
-        slope_rec = float(rnn.linear_backward(X, bound_S, np.ones(X.shape[0]), abs(w_rec))[1])
+        warnings.simplefilter("ignore", linear.OverflowWarning)
+        bound_S = linear.linear_forward(X, abs(w_x), abs(w_rec))
+        slope_x = float(np.mean(linear.linear_forward(X, 1.0, abs(w_rec))[:, -1]))
+        slope_rec = float(linear.linear_backward(X, bound_S, np.ones(X.shape[0]), abs(w_rec))[1])
         if frozen is not None:
             slope_rec += float(np.mean(np.abs(frozen))) * length * abs(w_rec) ** (length - 1)
     steps = {}
@@ -295,8 +296,8 @@ def deep_problem(radius: float, H: int, T: int, seed: int) -> tuple[dict, np.nda
     """Parameters (W_hh at spectral radius `radius`), inputs X (DEEP_BATCH, T, DEEP_INPUTS) and
     last-step targets Y (DEEP_BATCH, H) for the deep tab; the same seed gives the same
     direction of W_hh for every radius."""
-    params = rnn_tanh.init_tanh_rnn(H, DEEP_INPUTS, radius, seed)
-    X, Y = rnn_tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
+    params = tanh.init_tanh_rnn(H, DEEP_INPUTS, radius, seed)
+    X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
     return params, X, Y
 
 
@@ -306,7 +307,7 @@ def decay_curves(radii: tuple[float, ...], H: int, T: int, seed: int) -> pd.Data
     frames = []
     for radius in radii:
         params, X, Y = deep_problem(radius, H, T, seed)
-        result = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y)
+        result = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y)
         frames.append(pd.DataFrame({"t": np.arange(T + 1), "norm": result.step_norms,
                                     "series": f"radius {radius:g}", "radius": radius}))
     return pd.concat(frames, ignore_index=True)
@@ -341,10 +342,10 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
     """Full, truncated (window K) and randomized (min window K, continuation p) BPTT of the tanh
     RNN, with a Monte Carlo of `draws` randomized estimates."""
     params, X, Y = deep_problem(radius, H, T, seed)
-    cache = rnn_tanh.tanh_forward(params, X)
-    full = rnn_tanh.tanh_bptt(params, cache, Y)
-    truncated = rnn_tanh.tanh_bptt(params, cache, Y, truncate=K)
-    randomized = rnn_tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, np.random.default_rng(seed + 2))
+    cache = tanh.tanh_forward(params, X)
+    full = tanh.tanh_bptt(params, cache, Y)
+    truncated = tanh.tanh_bptt(params, cache, Y, truncate=K)
+    randomized = tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, np.random.default_rng(seed + 2))
     full_vec, trunc_vec = _flat(full.grads), _flat(truncated.grads)
     samples = _flat(randomized.grads, draws=True)
     mean_vec = samples.mean(axis=0)
@@ -370,7 +371,7 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
         "expected_error": np.sqrt(np.cumsum(per_draw_sq) / count / count),
     })
     W_hh = params["W_hh"]
-    return DeepView(rnn_tanh.spectral_radius(W_hh), rnn_tanh.largest_singular_value(W_hh),
+    return DeepView(tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh),
                     estimates, step_norms, monte_carlo)
 
 
@@ -384,14 +385,14 @@ def randomized_spread(radius: float, H: int, T: int, seed: int, K: int, draws: i
     comparison; the same on every row).
     """
     params, X, Y = deep_problem(radius, H, T, seed)
-    cache = rnn_tanh.tanh_forward(params, X)
-    full_vec = _flat(rnn_tanh.tanh_bptt(params, cache, Y).grads)
-    trunc_error = _relative_error(_flat(rnn_tanh.tanh_bptt(params, cache, Y, truncate=K).grads), full_vec)
+    cache = tanh.tanh_forward(params, X)
+    full_vec = _flat(tanh.tanh_bptt(params, cache, Y).grads)
+    trunc_error = _relative_error(_flat(tanh.tanh_bptt(params, cache, Y, truncate=K).grads), full_vec)
     scale = max(np.linalg.norm(full_vec), 1e-300)
     rows = []
     for index, p in enumerate(probabilities):
         rng = np.random.default_rng(seed + 10 + index)
-        samples = _flat(rnn_tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, rng).grads, draws=True)
+        samples = _flat(tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, rng).grads, draws=True)
         rows.append({
             "p": p,
             "mean_length": min(T, K + p / (1 - p)) if p < 1 else T,
@@ -408,12 +409,12 @@ def verify_deep(radius: float, H: int, T: int, seed: int, K: int) -> Verificatio
     frozen state h_{T-K}. Runs on the first min(T, 60) steps with H at most 16 to stay fast."""
     length, width = min(T, 60), min(H, 16)
     params, X, Y = deep_problem(radius, width, length, seed)
-    cache = rnn_tanh.tanh_forward(params, X)
-    full = rnn_tanh.tanh_bptt(params, cache, Y)
-    check = finite_difference_check(lambda q: rnn_tanh.tanh_loss(q, X, Y), params, full.grads,
+    cache = tanh.tanh_forward(params, X)
+    full = tanh.tanh_bptt(params, cache, Y)
+    check = finite_difference_check(lambda q: tanh.tanh_loss(q, X, Y), params, full.grads,
                                     eps=1e-8, points=4, entries_per_param=4, seed=seed)
     window = min(K, length)
-    truncated = rnn_tanh.tanh_bptt(params, cache, Y, truncate=window)
+    truncated = tanh.tanh_bptt(params, cache, Y, truncate=window)
     tail = _tail_gradient(params, cache, X, Y, window)
     parts = {
         "full BPTT vs central differences": check.error,
@@ -436,7 +437,7 @@ def _complex_step_error(radius: float, H: int, T: int, seed: int, directions: in
     over a few random directions v, largest |gradient entry|) on the deep tab's problem at its
     real size. The step h keeps h |dL/de| far below 1, so the complex perturbation stays linear."""
     params, X, Y = deep_problem(radius, H, T, seed)
-    grads = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y).grads
+    grads = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y).grads
     rng = np.random.default_rng(seed + 99)
     errors = []
     for _ in range(directions):
@@ -447,7 +448,7 @@ def _complex_step_error(radius: float, H: int, T: int, seed: int, directions: in
     return max(errors), max(float(np.max(np.abs(value))) for value in grads.values())
 
 
-def _tail_gradient(params: dict, cache: rnn_tanh.TanhCache, X: np.ndarray, Y: np.ndarray, K: int) -> dict:
+def _tail_gradient(params: dict, cache: tanh.TanhCache, X: np.ndarray, Y: np.ndarray, K: int) -> dict:
     """Full BPTT of the last K steps run from the frozen state h_{T-K}: W_xh x + b is shifted
     by W_hh h_{T-K} on the first of those steps only, through an extra input channel."""
     T = X.shape[1]
@@ -457,7 +458,7 @@ def _tail_gradient(params: dict, cache: rnn_tanh.TanhCache, X: np.ndarray, Y: np
     extended = {"W_xh": np.concatenate([params["W_xh"], params["W_hh"]], axis=1),
                 "W_hh": params["W_hh"], "b": params["b"]}
     tail_inputs = np.concatenate([X[:, T - K :], carry_in], axis=2)
-    result = rnn_tanh.tanh_bptt(extended, rnn_tanh.tanh_forward(extended, tail_inputs), Y)
+    result = tanh.tanh_bptt(extended, tanh.tanh_forward(extended, tail_inputs), Y)
     D = X.shape[2]
     grad_carry = result.grads["W_xh"][:, D:]
     return {"W_xh": result.grads["W_xh"][:, :D], "W_hh": result.grads["W_hh"] + grad_carry, "b": result.grads["b"]}
@@ -478,7 +479,7 @@ def gated_curves(H: int, T: int, seed: int, gate_bias: float, radius: float) -> 
     (recurrent weights at the same scale, gate bias `gate_bias`) on the same inputs and a
     last-step loss. Long DataFrame t, norm, series."""
     params, X, Y = deep_problem(radius, H, T, seed)
-    tanh_norms = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y).step_norms
+    tanh_norms = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y).step_norms
     frames = [pd.DataFrame({"t": np.arange(T + 1), "norm": tanh_norms, "series": "tanh RNN"})]
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
         cell_params = gated_problem(cell, H, T, seed, gate_bias, radius)
@@ -490,7 +491,7 @@ def gated_curves(H: int, T: int, seed: int, gate_bias: float, radius: float) -> 
 def gate_bias_sweep(H: int, T: int, seed: int, radius: float, biases: tuple[float, ...] = GATE_BIASES) -> pd.DataFrame:
     """How much gradient survives T steps, ||dL/dh_0|| / ||dL/dh_T||, against the gate bias.
     Columns bias, cell ("LSTM" or "GRU"), surviving."""
-    X, Y = rnn_tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
+    X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
     rows = []
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
         for bias in biases:
@@ -504,7 +505,7 @@ def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> 
     """LSTM, GRU and tanh RNN gradients against central differences (4 random entries of each
     weight), on the first min(T, 40) steps with H at most 12 to stay fast."""
     length, width = min(T, 40), min(H, 12)
-    X, Y = rnn_tanh.sequence_task(DEEP_BATCH, length, DEEP_INPUTS, width, seed + 1)
+    X, Y = tanh.sequence_task(DEEP_BATCH, length, DEEP_INPUTS, width, seed + 1)
     parts: dict[str, float] = {}
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
         params = gated_problem(cell, width, length, seed, gate_bias, radius)
@@ -512,9 +513,10 @@ def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> 
         check = finite_difference_check(lambda q, cell=cell: gated.gated_loss(cell, q, X, Y), params, result.grads,
                                         eps=1e-8, points=4, entries_per_param=4, seed=seed)
         parts[label] = check.error
-    tanh_params = rnn_tanh.init_tanh_rnn(width, DEEP_INPUTS, radius, seed)
-    tanh_result = rnn_tanh.tanh_bptt(tanh_params, rnn_tanh.tanh_forward(tanh_params, X), Y)
-    parts["tanh RNN"] = finite_difference_check(lambda q: rnn_tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
+    tanh_params = tanh.init_tanh_rnn(width, DEEP_INPUTS, radius, seed)
+    tanh_result = tanh.tanh_bptt(tanh_params, tanh.tanh_forward(tanh_params, X), Y)
+    parts["tanh RNN"] = finite_difference_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
                                                 eps=1e-8, points=4, entries_per_param=4, seed=seed).error
     sub = "current settings" if (length, width) == (T, H) else f"T={length}, H={width} (a smaller copy, for speed)"
-    return Verification(max(parts.values()), parts, f"LSTM, GRU and tanh RNN weight gradients vs central differences, on {sub}")
+    return Verification(max(parts.values()), parts,
+                        f"LSTM, GRU and tanh RNN weight gradients vs central differences, on {sub}")

@@ -40,7 +40,8 @@ def test_every_page_opens_from_the_navigation(browser_page, tmp_path):
     page = browser_page
     browser_errors: list[str] = []
     page.on("pageerror", lambda error: browser_errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and "Duplicate data set" in message.text and browser_errors.append(message.text))
+    page.on("console", lambda message: message.type == "error" and "Duplicate data set" in message.text
+            and browser_errors.append(message.text))
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav_links(page).all()]
     assert titles == ["Dashboard", "Notes", "Write", "Convolution lab", "BPTT explorer", "Trash & history"], titles
     for index, title in enumerate(titles):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import unquote
 
-from core import notes as notes_lib
-from core import storage
+from core.journal import notes as notes_lib
+from core.journal import storage
 from tests.conftest import wait_idle
 
 TITLE = "브라우저 노트: part 2"

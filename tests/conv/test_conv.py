@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import charts, conv, conv_charts, conv_inputs
-from core.conv_reference import conv_backward_reference, conv_reference, verify
+from core import chartspec, conv
+from core.conv import charts as conv_charts
+from core.conv import inputs as conv_inputs
+from core.conv import ops
+from core.conv.reference import conv_backward_reference, conv_reference, verify
 
 FORWARD = {1: conv.conv1d, 2: conv.conv2d, 3: conv.conv3d}
 BACKWARD = {1: conv.conv1d_backward, 2: conv.conv2d_backward, 3: conv.conv3d_backward}
@@ -30,7 +33,7 @@ def problems(draw, ndim: int | None = None):
     dilation = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
     spatial = tuple(
         max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, max_extra))
-        for k, p, d in zip(kernel, padding, dilation)
+        for k, p, d in zip(kernel, padding, dilation, strict=False)
     )
     batch = draw(st.sampled_from([None, 1, 2]))
     c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -83,7 +86,7 @@ def test_output_shape_follows_output_size(problem):
     expected = tuple(
         conv.output_size(n, k, padding=p, stride=s, dilation=d)
         for n, k, p, s, d in zip(x.shape[-ndim:], w.shape[2:], per_axis["padding"], per_axis["stride"],
-                                 per_axis["dilation"])
+                                 per_axis["dilation"], strict=False)
     )
     assert out.shape == x.shape[:-ndim - 1] + (w.shape[0],) + expected
 
@@ -297,7 +300,8 @@ def conv2d_with(**settings):
     [
         (lambda: conv.conv1d(np.ones((1, 4)), np.ones((1, 1, 6))),
          "a kernel of size 6 does not fit an input of size 4 with padding 0: the output would be -1 long"),
-        (lambda: conv.conv3d(np.ones((1, 4, 4, 2)), np.ones((1, 1, 3, 3, 3))), r"3x3x3 kernel .* 4x4x2 input .* 0 wide"),
+        (lambda: conv.conv3d(np.ones((1, 4, 4, 2)), np.ones((1, 1, 3, 3, 3))),
+         r"3x3x3 kernel .* 4x4x2 input .* 0 wide"),
         (lambda: conv.conv2d(np.ones((1, 2, 9)), KERNEL, padding=(0, 1)),
          r"with padding \(0, 1\): the output would be 0 tall"),
         (lambda: conv2d_with(stride=0), "stride must be at least 1; got 0"),
@@ -359,7 +363,7 @@ def test_window_products_sum_to_the_output_value(problem, data):
     assert field.products.shape == w.shape[1:]
     np.testing.assert_allclose(field.products, field.window * w[channel])
     assert field.value == pytest.approx(out[(channel,) + position], abs=1e-12)
-    padded = np.pad(x, [(0, 0)] + [(p, p) for p in conv._per_axis("padding", options["padding"], ndim, 0)])
+    padded = np.pad(x, [(0, 0)] + [(p, p) for p in ops._per_axis("padding", options["padding"], ndim, 0)])
     np.testing.assert_array_equal(field.window.reshape(x.shape[0], -1),
                                   padded[(slice(None),) + tuple(field.cells.T)])
 
@@ -453,11 +457,11 @@ def test_large_arrays_become_images():
 
 def test_spec_with_frames_keeps_data_frames_under_content_names():
     chart = conv_charts.connection_chart(conv.connections(5, 3, padding=1), 5, 3)
-    spec = charts.spec_with_frames(chart)
+    spec = chartspec.spec_with_frames(chart)
     names = [layer["data"]["name"] for layer in spec["layer"]]
     assert set(names) == set(spec["datasets"]) and all(isinstance(f, pd.DataFrame) for f in spec["datasets"].values())
     assert isinstance(chart.layer[0].data, pd.DataFrame)            # the chart itself is left as it was
-    other = charts.spec_with_frames(conv_charts.connection_chart(conv.connections(5, 3), 5, 3))
+    other = chartspec.spec_with_frames(conv_charts.connection_chart(conv.connections(5, 3), 5, 3))
     assert set(other["datasets"]) != set(spec["datasets"])         # different data, different names
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from core import charts, search, stats
-from core.notes import build_library, parse_note
-from core.render import escape_markdown, highlighted, link_wikilinks
+from core.journal import charts, search, stats
+from core.journal.notes import build_library, parse_note
+from core.journal.render import escape_markdown, highlighted, link_wikilinks
 
 
 def note(name: str, date: str, note_type: str = "til", tags: str = "[]", body: str = "body", title: str | None = None):
     title_line = f"title: {title}\n" if title else ""
-    return parse_note(f"---\n{title_line}date: {date}\ntype: {note_type}\ntags: {tags}\n---\n{body}".encode(), f"{name}.md")
+    return parse_note(
+        f"---\n{title_line}date: {date}\ntype: {note_type}\ntags: {tags}\n---\n{body}".encode(), f"{name}.md"
+    )
 
 
 NOTES = [
-    note("cnn", "2021-08-05", "lecture", "[cnn, convolution]", "합성곱 (convolution) slides a Kernel.", "CNN first steps"),
+    note("cnn", "2021-08-05", "lecture", "[cnn, convolution]", "합성곱 (convolution) slides a Kernel.",
+         "CNN first steps"),
     note("rnn", "2021-08-05", "lecture", "[rnn, bptt]", "Gradients vanish through BPTT.", "RNN first steps"),
     note("retro", "2021-08-06", "retrospective", "[daily]", "Keep, Problem, Try.", "Retrospective"),
 ]

@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core import notes as notes_lib
-from core.notes import NoteError, load_library, parse_note
+from core.journal import notes as notes_lib
+from core.journal.notes import NoteError, load_library, parse_note
 
 GOOD = b"""---
 title: CNN first steps
@@ -98,8 +99,8 @@ def test_bom_is_fine_and_crlf_is_normalised():
         (b"---\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\nbody", "YAML tag", 2),
         (b"---\ntitle: !!python/name:os.system\n---\nbody", "YAML tag", 2),
     ],
-    ids=["yaml-syntax", "yaml-mapping-syntax", "not-mapping", "unclosed", "impossible-date", "bad-date-string", "not-utf8",
-         "binary", "empty", "whitespace-only", "python-object-tag", "python-name-tag"],
+    ids=["yaml-syntax", "yaml-mapping-syntax", "not-mapping", "unclosed", "impossible-date", "bad-date-string",
+         "not-utf8", "binary", "empty", "whitespace-only", "python-object-tag", "python-name-tag"],
 )
 def test_bad_file_becomes_a_problem(tmp_path, data, reason_part, line):
     write(tmp_path, "good.md", GOOD)

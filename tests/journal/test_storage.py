@@ -16,15 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import notes as notes_lib
-from core import storage
+from core.journal import notes as notes_lib
+from core.journal import storage
 from tests.conftest import ROOT
 
 DAY = dt.date(2021, 8, 6)
 
 
 def meta(title: str = "A note", **extra) -> dict:
-    return storage.build_meta(title, extra.pop("date", DAY), extra.pop("type", "til"), extra.pop("tags", ["x"]), **extra)
+    return storage.build_meta(
+        title, extra.pop("date", DAY), extra.pop("type", "til"), extra.pop("tags", ["x"]), **extra
+    )
 
 
 def listing(folder: Path) -> dict[str, bytes]:
@@ -42,7 +44,9 @@ def test_windows_device_names_are_never_created_but_existing_ones_stay_usable(fo
         storage.save_note(folder, rel_path, meta("Device"), "x", expected_hash=None)
     assert not (folder / rel_path).exists()
     (folder / rel_path).parent.mkdir(exist_ok=True)
-    (folder / rel_path).write_text("---\ntitle: made elsewhere\ndate: 2021-08-05\ntype: til\n---\nold\n", encoding="utf-8")
+    (folder / rel_path).write_text(
+        "---\ntitle: made elsewhere\ndate: 2021-08-05\ntype: til\n---\nold\n", encoding="utf-8"
+    )
     _, loaded_hash = storage.read_note(folder, rel_path)
     storage.save_note(folder, rel_path, meta("Device"), "edited", expected_hash=loaded_hash)
     assert "edited" in (folder / rel_path).read_text(encoding="utf-8")
@@ -150,7 +154,8 @@ def test_name_taken_in_another_case_counts_as_taken(folder):
 
 
 TRICKY = ["Notes: part 2", "no", "yes", "1.10", "null", "~", "- leading dash", "'single'", '"double"', "#hash title",
-          "key: value: more", "[not, a, list]", "{not: a map}", "&anchor *alias", "!!python/object:os.system", "---", "...",
+          "key: value: more", "[not, a, list]", "{not: a map}", "&anchor *alias", "!!python/object:os.system",
+          "---", "...",
           "@at", "`tick`", "% percent", "합성곱 (convolution)", "emoji 🎉👩‍💻", "tab\tinside", " padded "]
 
 
@@ -167,7 +172,10 @@ def test_tricky_titles_round_trip(folder, title):
 def test_written_front_matter_is_safe_dump_output(folder):
     result = saved(folder, "Notes: part 2", tags=["no", "1.10"], course="AI Math", week=1, day=4)
     text = result.path.read_text(encoding="utf-8")
-    assert text.startswith("---\ntitle: 'Notes: part 2'\ndate: 2021-08-06\ntype: til\ntags: ['no', '1.10']\ncourse: AI Math\nweek: 1\nday: 4\n---\n\n")
+    assert text.startswith(
+        "---\ntitle: 'Notes: part 2'\ndate: 2021-08-06\ntype: til\ntags: ['no', '1.10']\n"
+        "course: AI Math\nweek: 1\nday: 4\n---\n\n"
+    )
     note = notes_lib.parse_note(result.path.read_bytes(), result.rel_path)
     assert (note.course, note.week, note.day) == ("AI Math", 1, 4)
 
@@ -285,7 +293,7 @@ def test_a_failing_fsync_leaves_no_new_note_and_no_temp_file(folder, monkeypatch
 CRASH_SCRIPT = """
 import os, sys
 sys.path.insert(0, {root!r})
-from core import storage
+from core.journal import storage
 real_replace = os.replace
 def die(source, target):
     if str(target).endswith({rel!r}):
@@ -301,7 +309,9 @@ def test_a_process_killed_before_the_replace_leaves_the_old_note_and_a_temp_file
     first = saved(folder, "Crash", body="old text survives\n")
     before = first.path.read_bytes()
     script = CRASH_SCRIPT.format(root=str(ROOT), folder=str(folder), rel=first.rel_path, expected=first.content_hash)
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True, env={**os.environ, "STUDYLAB_READONLY": ""})
+    process = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env={**os.environ, "STUDYLAB_READONLY": ""}
+    )
     assert process.returncode == 3, process.stderr.decode()
     assert first.path.read_bytes() == before
     leftovers = temp_files(folder)
@@ -451,7 +461,9 @@ def test_two_threads_editing_one_note_one_wins_and_nothing_is_lost(folder):
     assert sorted(kind for kind, _ in outcomes) == ["conflict", "saved"]
     winner = next(text for kind, text in outcomes if kind == "saved")
     assert first.path.read_text().endswith(winner)
-    assert [v.path.read_bytes() for v in storage.list_history(folder, first.rel_path)] == [first.path.read_bytes().replace(winner.encode(), b"base\n")]
+    assert [v.path.read_bytes() for v in storage.list_history(folder, first.rel_path)] == [
+        first.path.read_bytes().replace(winner.encode(), b"base\n")
+    ]
 
 
 # --- nothing escapes the notes folder --------------------------------------------------------------
@@ -517,7 +529,9 @@ def test_history_or_trash_folders_linked_out_are_refused_before_the_note_changes
     assert sorted(p.name for p in outside.rglob("*")) == ["secret.md"]
 
 
-@pytest.mark.parametrize("title", ["../../etc/passwd", "/etc/passwd", "..", ".", "CON", "a\x00b", "..\\..\\x", "~/notes", "$HOME"])
+@pytest.mark.parametrize(
+    "title", ["../../etc/passwd", "/etc/passwd", "..", ".", "CON", "a\x00b", "..\\..\\x", "~/notes", "$HOME"]
+)
 def test_titles_never_place_a_file_outside(folder, title):
     result = saved(folder, title)
     assert result.path.parent == folder.resolve()
@@ -752,7 +766,9 @@ def test_export_zip_holds_every_note_and_nothing_else(folder, outside):
     (folder / ".tmp-x.tmp").write_bytes(b"partial")
     (folder / "leak.md").symlink_to(outside / "secret.md")
     archive = zipfile.ZipFile(io.BytesIO(storage.export_zip(folder)))
-    assert sorted(archive.namelist()) == ["notes/2021-08-06-exported-합성곱.md", "notes/broken.md", "notes/week1/nested.md"]
+    assert sorted(archive.namelist()) == [
+        "notes/2021-08-06-exported-합성곱.md", "notes/broken.md", "notes/week1/nested.md"
+    ]
     assert archive.read("notes/2021-08-06-exported-합성곱.md") == first.path.read_bytes()
     assert archive.testzip() is None
 
@@ -770,7 +786,7 @@ def test_a_missing_notes_folder_is_a_clear_error(tmp_path):
 
 
 def test_storage_never_imports_streamlit():
-    code = "import sys; import core.storage, core.templates; print('streamlit' in sys.modules)"
+    code = "import sys; import core.journal.storage, core.journal.templates; print('streamlit' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "False"
 

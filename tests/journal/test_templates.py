@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from core import notes as notes_lib
-from core import storage, templates
+from core.journal import notes as notes_lib
+from core.journal import storage, templates
 from tests.conftest import SHIPPED_NOTES
 
 DAY = dt.date(2021, 8, 6)
@@ -23,13 +23,17 @@ def retro(body: str, date: dt.date, name: str = "retro") -> notes_lib.Note:
 def test_every_template_makes_a_note_that_loads(template):
     draft = templates.new_entry(template.key, DAY)
     assert draft.type == template.type and draft.type in notes_lib.NOTE_TYPES
-    note = storage.draft_note(storage.build_meta(draft.title or "Title", DAY, draft.type, draft.tags), draft.body, "x.md")
+    note = storage.draft_note(
+        storage.build_meta(draft.title or "Title", DAY, draft.type, draft.tags), draft.body, "x.md"
+    )
     assert note.type == template.type and note.date == DAY and not note.warnings
     assert note.body.count("## ") >= 4
 
 
 def test_the_templates_cover_the_kinds_of_entry_the_journal_has():
-    assert {t.key for t in templates.TEMPLATES} == {"til", "lecture", "assignment", "peer-session", "retrospective", "masterclass"}
+    assert {t.key for t in templates.TEMPLATES} == {
+        "til", "lecture", "assignment", "peer-session", "retrospective", "masterclass"
+    }
     sections = templates.new_entry("peer-session", DAY).body
     for heading in ("## Attendees", "## Agenda", "## Decisions", "## Action items"):
         assert heading in sections
@@ -75,7 +79,10 @@ def test_carry_over_from_the_shipped_retrospective():
     assert "Carried over from [[2021-08-05-retrospective|2021-08-05]]" in draft.body
     try_section = draft.body.split("## Try", 1)[1]
     assert "- [ ] Do today's quiz." in try_section
-    assert "- [ ] Review the RNN BPTT formulas: re-derive $\\partial h_t / \\partial w_h$ and connect it to the $w_{rec}^{\\,T-k}$ rule from the assignment." in try_section
+    assert (
+        "- [ ] Review the RNN BPTT formulas: re-derive $\\partial h_t / \\partial w_h$ and connect it to the "
+        "$w_{rec}^{\\,T-k}$ rule from the assignment."
+    ) in try_section
     assert try_section.count("- [ ]") == 5
 
 

@@ -8,8 +8,8 @@ import zipfile
 
 from streamlit.testing.v1 import AppTest
 
-from core import notes as notes_lib
-from core import storage
+from core.journal import notes as notes_lib
+from core.journal import storage
 from tests.conftest import APP
 
 ARCHIVE = "pages/archive.py"
@@ -65,7 +65,9 @@ def test_history_shows_a_diff_against_the_current_text_and_restores_a_version(no
     at = archive_page(history="2021-08-05-cnn-first-steps")
     assert at.selectbox(key="archive_note").value == CNN
     versions = storage.list_history(notes_dir, CNN)
-    assert at.selectbox(key="archive_version").options == [at.selectbox(key="archive_version").format_func(v.name) for v in versions]
+    assert at.selectbox(key="archive_version").options == [
+        at.selectbox(key="archive_version").format_func(v.name) for v in versions
+    ]
     diff = at.code[0].value
     assert "-second version" in diff and "+third version" in diff
 
@@ -133,4 +135,6 @@ def test_history_of_a_note_that_was_never_saved_from_the_app(notes_dir):
     at = archive_page(history="2021-08-05-rnn-first-steps")
     assert at.selectbox(key="archive_note").value == "2021-08-05-rnn-first-steps.md"
     assert "No earlier versions" in texts(at.caption)
-    assert dt.date(2021, 8, 5).isoformat() in at.selectbox(key="archive_note").format_func("2021-08-05-rnn-first-steps.md")
+    assert dt.date(2021, 8, 5).isoformat() in at.selectbox(key="archive_note").format_func(
+        "2021-08-05-rnn-first-steps.md"
+    )

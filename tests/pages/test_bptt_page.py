@@ -31,7 +31,9 @@ def charts(at) -> dict[str, object]:
     found = {}
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        title = spec.get("title") or next((layer.get("title") for layer in spec.get("layer", []) if "title" in layer), "")
+        title = spec.get("title") or next(
+            (layer.get("title") for layer in spec.get("layer", []) if "title" in layer), ""
+        )
         found[title if isinstance(title, str) else title.get("text", "")] = chart
     return found
 

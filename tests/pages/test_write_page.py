@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import notes as notes_lib
-from core import storage, templates
+from core.journal import notes as notes_lib
+from core.journal import storage, templates
 from tests.conftest import APP
 
 WRITE = "pages/write.py"
@@ -49,7 +49,9 @@ def test_create_a_note_from_each_template_and_see_it_on_the_notes_page(notes_dir
     at.selectbox(key="write_template").set_value(template.key)
     at.button(key="write_new").click().run()
     assert at.selectbox(key="write_type").value == template.type
-    assert at.text_area(key="write_body").value == templates.new_entry(template.key, dt.date.today(), library(notes_dir).notes).body
+    assert at.text_area(key="write_body").value == templates.new_entry(
+        template.key, dt.date.today(), library(notes_dir).notes
+    ).body
     title = f"My {template.label}: part 2"
     at.text_input(key="write_title").set_value(title)
     at.multiselect(key="write_tags").set_value(["cnn", "새-태그"])
@@ -77,7 +79,9 @@ def test_edit_an_existing_note_keeps_history_and_shows_on_the_notes_page(notes_d
     assert at.selectbox(key="write_type").value == "lecture"
     assert "Editing" in texts(at.subheader)
     old_bytes = (notes_dir / f"{slug}.md").read_bytes()
-    at.text_area(key="write_body").set_value(at.text_area(key="write_body").value + "\nAn added line about padding.\n").run()
+    at.text_area(key="write_body").set_value(
+        at.text_area(key="write_body").value + "\nAn added line about padding.\n"
+    ).run()
     assert "Unsaved changes" in texts(at.caption)
     save(at)
     note = library(notes_dir).by_slug[slug]
@@ -96,7 +100,9 @@ def test_edit_an_existing_note_keeps_history_and_shows_on_the_notes_page(notes_d
 def test_preview_renders_the_draft_like_the_notes_page(notes_dir):
     at = write_page()
     at.text_input(key="write_title").set_value("Preview me")
-    at.text_area(key="write_body").set_value("Math $O = H - K + 1$ and [[2021-08-05-cnn-first-steps]].\n<script>x</script>\n").run()
+    at.text_area(key="write_body").set_value(
+        "Math $O = H - K + 1$ and [[2021-08-05-cnn-first-steps]].\n<script>x</script>\n"
+    ).run()
     rendered = texts(at.markdown)
     assert "Math $O = H - K + 1$" in rendered
     assert "[CNN first steps](notes?note=2021-08-05-cnn-first-steps)" in rendered
@@ -152,7 +158,9 @@ def save_into_a_conflict(notes_dir: Path, slug: str, widget, value: str) -> tupl
 
 def test_a_conflict_can_be_overwritten_knowingly_and_the_other_text_goes_to_history(notes_dir):
     slug = "2021-08-05-mentor-meeting"
-    at, theirs = save_into_a_conflict(notes_dir, slug, lambda page: page.text_input(key="write_title"), "Mentor meeting (edited)")
+    at, theirs = save_into_a_conflict(
+        notes_dir, slug, lambda page: page.text_input(key="write_title"), "Mentor meeting (edited)"
+    )
     at.button(key="write_overwrite").click().run()
     assert not at.exception
     assert library(notes_dir).by_slug[slug].title == "Mentor meeting (edited)"
@@ -235,7 +243,10 @@ def test_an_editor_without_changes_follows_the_file_on_disk(notes_dir):
     slug = "2021-08-05-rnn-first-steps"
     path = notes_dir / f"{slug}.md"
     at = write_page(edit=slug)
-    path.write_text(path.read_text(encoding="utf-8").replace("title: RNN first steps", "title: RNN first steps (edited in vim)"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: RNN first steps", "title: RNN first steps (edited in vim)"),
+        encoding="utf-8",
+    )
     at.run()
     assert at.text_input(key="write_title").value == "RNN first steps (edited in vim)"
     at.text_area(key="write_body").set_value("my new body").run()

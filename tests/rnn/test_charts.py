@@ -1,4 +1,4 @@
-"""The explorer's view computations (core.rnn_lab) and chart builders (core.rnn_charts)."""
+"""The explorer's view computations (core.rnn.view) and chart builders (core.rnn.charts)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.charts import spec_with_frames
-from core import rnn, rnn_charts, rnn_lab
+from core import rnn
+from core.chartspec import spec_with_frames
+from core.rnn import charts as rnn_charts
+from core.rnn import view as rnn_view
 
 
 @pytest.fixture(scope="module")
 def views():
     return {
-        "assignment": rnn_lab.assignment_view(1.0, 0.9, 30, 8, 0, 5),
-        "extreme": rnn_lab.assignment_view(1.0, 3.0, 1000, 8, 0, 10),
-        "bias": rnn_lab.truncation_bias(1.0, (0.5, 1.1), 30, 8, 0),
-        "surface": rnn_lab.counting_surface(30, 8, 0),
-        "decay": rnn_lab.decay_curves((0.5, 1.5), 8, 30, 0),
-        "deep": rnn_lab.deep_view(1.0, 8, 30, 0, 5, 0.8, 40),
-        "spread": rnn_lab.randomized_spread(1.0, 8, 30, 0, 5, 20, (0.6, 0.9)),
-        "gated": rnn_lab.gated_curves(8, 30, 0, 1.0, 1.0),
-        "sweep": rnn_lab.gate_bias_sweep(8, 30, 0, 1.0, (0.0, 3.0)),
+        "assignment": rnn_view.assignment_view(1.0, 0.9, 30, 8, 0, 5),
+        "extreme": rnn_view.assignment_view(1.0, 3.0, 1000, 8, 0, 10),
+        "bias": rnn_view.truncation_bias(1.0, (0.5, 1.1), 30, 8, 0),
+        "surface": rnn_view.counting_surface(30, 8, 0),
+        "decay": rnn_view.decay_curves((0.5, 1.5), 8, 30, 0),
+        "deep": rnn_view.deep_view(1.0, 8, 30, 0, 5, 0.8, 40),
+        "spread": rnn_view.randomized_spread(1.0, 8, 30, 0, 5, 20, (0.6, 0.9)),
+        "gated": rnn_view.gated_curves(8, 30, 0, 1.0, 1.0),
+        "sweep": rnn_view.gate_bias_sweep(8, 30, 0, 1.0, (0.0, 3.0)),
     }
 
 
@@ -73,7 +75,9 @@ def test_gradient_chart_shades_the_truncated_steps_and_flags_overflow(views):
 def test_clip_for_log_statuses():
     clipped, status = rnn_charts.clip_for_log(np.array([0.0, 1e-320, 2.0, -3.0, np.inf, np.nan]))
     assert status.tolist() == ["underflow (0)", "underflow (0)", "finite", "finite", "overflow (inf)", "overflow (inf)"]
-    np.testing.assert_array_equal(clipped, [rnn_charts.TINY, rnn_charts.TINY, 2.0, 3.0, rnn_charts.HUGE, rnn_charts.HUGE])
+    np.testing.assert_array_equal(
+        clipped, [rnn_charts.TINY, rnn_charts.TINY, 2.0, 3.0, rnn_charts.HUGE, rnn_charts.HUGE]
+    )
 
 
 def test_paths_leaving_the_surface_are_pulled_onto_its_edge():
@@ -101,13 +105,13 @@ def test_extreme_settings_report_overflow_instead_of_raising(views):
     view = views["extreme"]
     assert view.overflow and all("float64" in message for message in view.overflow)
     assert np.isinf(view.full).all()
-    rules = rnn_lab.rules_latex(view, 3.0)
+    rules = rnn_view.rules_latex(view, 3.0)
     assert len(rules) == 3 and r"\infty" in rules[1]
 
 
 @pytest.mark.parametrize("w_x, w_rec, T", [(1.0, 0.9, 50), (1.0, 1.0, 1000), (1.0, 3.0, 1000), (0.3, -1.4, 200)])
 def test_assignment_verification_passes(w_x, w_rec, T):
-    check = rnn_lab.verify_assignment(w_x, w_rec, T, 8, 1, 7)
+    check = rnn_view.verify_assignment(w_x, w_rec, T, 8, 1, 7)
     assert check.max_error <= 1e-6, check
     assert ("first" in check.detail) == (w_rec == 3.0)
 
@@ -121,7 +125,7 @@ def test_assignment_verification_passes_across_the_slider_ranges():
         for w_rec in (-3.0, -1.0, 0.5, 1.2, 3.0)
         for T in (5, 50, 1000)
         for K in (1, 10)
-        if not (check := rnn_lab.verify_assignment(w_x, w_rec, T, 20, 0, K)).max_error <= 1e-6
+        if not (check := rnn_view.verify_assignment(w_x, w_rec, T, 20, 0, K)).max_error <= 1e-6
     ]
     assert failures == []
 
@@ -129,8 +133,8 @@ def test_assignment_verification_passes_across_the_slider_ranges():
 @pytest.mark.parametrize("radius", [0.5, 1.0, 2.0, 2.6, 2.85, 3.0])
 def test_deep_and_gated_verification_pass_up_to_the_largest_radius(radius):
     for seed in (0, 1, 2):
-        assert rnn_lab.verify_deep(radius, 32, 100, seed, 10).max_error <= 1e-6, (radius, seed)
-    assert rnn_lab.verify_gated(20, 50, 3, 2.0, radius).max_error <= 1e-6
+        assert rnn_view.verify_deep(radius, 32, 100, seed, 10).max_error <= 1e-6, (radius, seed)
+    assert rnn_view.verify_gated(20, 50, 3, 2.0, radius).max_error <= 1e-6
 
 
 def test_deep_view_compares_the_three_estimates(views):
@@ -153,6 +157,6 @@ def test_decay_and_gate_bias_sweep_behave(views):
 
 
 def test_latex_numbers():
-    assert rnn_lab.latex_number(12.5) == "12.5"
-    assert rnn_lab.latex_number(-2.5e-7) == r"-2.500 \times 10^{-7}"
-    assert rnn_lab.latex_number(float("-inf")) == r"-\infty"
+    assert rnn_view.latex_number(12.5) == "12.5"
+    assert rnn_view.latex_number(-2.5e-7) == r"-2.500 \times 10^{-7}"
+    assert rnn_view.latex_number(float("-inf")) == r"-\infty"

@@ -1,12 +1,12 @@
-"""LSTM and GRU (core.gated): forward equations, BPTT against finite differences, gate biases."""
+"""LSTM and GRU (core.rnn.gated): forward equations, BPTT against finite differences, gate biases."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from core import gated, rnn_tanh
-from core.rnn_gradcheck import finite_difference_check
+from core.rnn import gated, tanh
+from core.rnn.gradcheck import finite_difference_check
 
 CELLS = {"lstm": gated.init_lstm, "gru": gated.init_gru}
 
@@ -17,7 +17,7 @@ def sigmoid(a):
 
 def problem(cell: str, seed: int, loss_on: str, bias: float = 1.0, scale: float = 1.3, N=3, T=7, D=3, H=4):
     params = CELLS[cell](H, D, seed, bias, scale)
-    X, Y = rnn_tanh.sequence_task(N, T, D, H, seed + 1, loss_on)
+    X, Y = tanh.sequence_task(N, T, D, H, seed + 1, loss_on)
     return params, X, Y
 
 
@@ -81,7 +81,7 @@ def test_gate_bias_sets_its_block_only(cell, block):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_gates_biased_open_keep_the_gradient_alive(cell):
-    X, Y = rnn_tanh.sequence_task(4, 60, 3, 8, 5, "last")
+    X, Y = tanh.sequence_task(4, 60, 3, 8, 5, "last")
     surviving = {}
     for bias in (-2.0, 5.0):
         params = CELLS[cell](8, 3, 5, bias, 1.0)
@@ -127,5 +127,7 @@ def test_step_norms_are_norms_of_dL_dh_t_by_finite_differences(cell):
             up, down = h_t.copy(), h_t.copy()
             up[index] += eps
             down[index] -= eps
-            numeric[index] = (run_from(cell, params, X, Y, t, up, c_t) - run_from(cell, params, X, Y, t, down, c_t)) / (2 * eps)
+            numeric[index] = (
+                run_from(cell, params, X, Y, t, up, c_t) - run_from(cell, params, X, Y, t, down, c_t)
+            ) / (2 * eps)
         assert norms[t] == pytest.approx(np.linalg.norm(numeric), rel=1e-6)

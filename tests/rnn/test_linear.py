@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import rnn
-from core.rnn_gradcheck import finite_difference_check
+from core.rnn.gradcheck import finite_difference_check
 
 weights = st.floats(-1.6, 1.6, allow_nan=False).map(lambda w: round(w, 3))
 small = settings(max_examples=40, deadline=None)

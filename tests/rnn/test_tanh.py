@@ -1,4 +1,4 @@
-"""The tanh RNN (core.rnn_tanh): W_hh construction, forward, BPTT against finite differences,
+"""The tanh RNN (core.rnn.tanh): W_hh construction, forward, BPTT against finite differences,
 per-step norms, truncation and randomized truncation."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import rnn_tanh
-from core.rnn_gradcheck import finite_difference_check
+from core.rnn import tanh
+from core.rnn.gradcheck import finite_difference_check
 
 
 def problem(seed: int, loss_on: str, N: int = 3, T: int = 9, D: int = 3, H: int = 5, radius: float = 1.2):
-    params = rnn_tanh.init_tanh_rnn(H, D, radius, seed)
-    X, Y = rnn_tanh.sequence_task(N, T, D, H, seed + 1, loss_on)
+    params = tanh.init_tanh_rnn(H, D, radius, seed)
+    X, Y = tanh.sequence_task(N, T, D, H, seed + 1, loss_on)
     return params, X, Y
 
 
@@ -33,16 +33,16 @@ def naive_states(params, X, h0=None, start=0):
 @pytest.mark.parametrize("radius", [0.3, 0.9, 1.0, 1.5, 3.0])
 @pytest.mark.parametrize("H", [2, 16, 64])
 def test_recurrent_matrix_has_the_requested_spectral_radius(radius, H):
-    W = rnn_tanh.recurrent_matrix(H, radius, np.random.default_rng(H))
-    assert rnn_tanh.spectral_radius(W) == pytest.approx(radius, rel=1e-10)
-    sigma = rnn_tanh.largest_singular_value(W)
+    W = tanh.recurrent_matrix(H, radius, np.random.default_rng(H))
+    assert tanh.spectral_radius(W) == pytest.approx(radius, rel=1e-10)
+    sigma = tanh.largest_singular_value(W)
     assert sigma >= radius * (1 - 1e-10)
     assert sigma == pytest.approx(np.linalg.svd(W, compute_uv=False)[0], rel=1e-12)
 
 
 def test_forward_matches_the_textbook_recurrence():
     params, X, _ = problem(0, "last")
-    cache = rnn_tanh.tanh_forward(params, X)
+    cache = tanh.tanh_forward(params, X)
     assert cache.hidden.shape == (10, 3, 5)
     np.testing.assert_allclose(cache.hidden.transpose(1, 0, 2), naive_states(params, X), rtol=1e-12, atol=1e-14)
 
@@ -51,18 +51,18 @@ def test_forward_matches_the_textbook_recurrence():
 @pytest.mark.parametrize("loss_on", ["last", "all"])
 def test_bptt_matches_finite_differences(seed, loss_on):
     params, X, Y = problem(seed, loss_on, radius=0.6 + 0.5 * seed)
-    result = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y, loss_on)
+    result = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y, loss_on)
     assert {name: g.shape for name, g in result.grads.items()} == {name: p.shape for name, p in params.items()}
-    check = finite_difference_check(lambda p: rnn_tanh.tanh_loss(p, X, Y, loss_on), params, result.grads, eps=1e-6)
+    check = finite_difference_check(lambda p: tanh.tanh_loss(p, X, Y, loss_on), params, result.grads, eps=1e-6)
     assert check.passed(1e-7), check
-    assert result.loss == pytest.approx(rnn_tanh.tanh_loss(params, X, Y, loss_on))
+    assert result.loss == pytest.approx(tanh.tanh_loss(params, X, Y, loss_on))
 
 
 def test_step_norms_are_norms_of_dL_dh_t_by_finite_differences():
     """Perturb h_t directly (run the rest of the sequence from it) and compare ||dL/dh_t||."""
     params, X, Y = problem(7, "last", T=6)
-    cache = rnn_tanh.tanh_forward(params, X)
-    result = rnn_tanh.tanh_bptt(params, cache, Y)
+    cache = tanh.tanh_forward(params, X)
+    result = tanh.tanh_bptt(params, cache, Y)
     N, H, eps = X.shape[0], params["W_hh"].shape[0], 1e-6
 
     def loss_from(t, h_t):
@@ -90,15 +90,15 @@ def tail_gradient(params, cache, X, Y, K):
     extra[:, 0] = frozen
     extended = {"W_xh": np.hstack([params["W_xh"], params["W_hh"]]), "W_hh": params["W_hh"], "b": params["b"]}
     inputs = np.concatenate([X[:, T - K :], extra], axis=2)
-    grads = rnn_tanh.tanh_bptt(extended, rnn_tanh.tanh_forward(extended, inputs), Y).grads
+    grads = tanh.tanh_bptt(extended, tanh.tanh_forward(extended, inputs), Y).grads
     return {"W_xh": grads["W_xh"][:, :D], "W_hh": grads["W_hh"] + grads["W_xh"][:, D:], "b": grads["b"]}
 
 
 @pytest.mark.parametrize("K", [1, 2, 5, 8])
 def test_truncated_bptt_is_the_gradient_of_the_last_K_steps(K):
     params, X, Y = problem(3, "last")
-    cache = rnn_tanh.tanh_forward(params, X)
-    result = rnn_tanh.tanh_bptt(params, cache, Y, truncate=K)
+    cache = tanh.tanh_forward(params, X)
+    result = tanh.tanh_bptt(params, cache, Y, truncate=K)
     for name, expected in tail_gradient(params, cache, X, Y, K).items():
         np.testing.assert_allclose(result.grads[name], expected, rtol=1e-10, atol=1e-14)
     assert np.all(result.step_norms[: 9 - K] == 0) and np.all(result.step_norms[9 - K + 1 :] > 0)
@@ -106,45 +106,45 @@ def test_truncated_bptt_is_the_gradient_of_the_last_K_steps(K):
 
 def test_window_at_least_T_is_full_bptt():
     params, X, Y = problem(1, "all")
-    cache = rnn_tanh.tanh_forward(params, X)
-    full = rnn_tanh.tanh_bptt(params, cache, Y, "all")
+    cache = tanh.tanh_forward(params, X)
+    full = tanh.tanh_bptt(params, cache, Y, "all")
     for K in (9, 20):
-        truncated = rnn_tanh.tanh_bptt(params, cache, Y, "all", truncate=K)
+        truncated = tanh.tanh_bptt(params, cache, Y, "all", truncate=K)
         for name in full.grads:
             np.testing.assert_array_equal(truncated.grads[name], full.grads[name])
 
 
 def test_truncation_factors_cut_every_K_th_transition():
     # entry t-1 is the transition h_t -> h_{t-1}, at distance 8 - t from the end: cut at 3 and 6
-    np.testing.assert_array_equal(rnn_tanh.truncation_factors(7, 3), [1, 0, 1, 1, 0, 1, 1])
+    np.testing.assert_array_equal(tanh.truncation_factors(7, 3), [1, 0, 1, 1, 0, 1, 1])
     with pytest.raises(ValueError):
-        rnn_tanh.truncation_factors(5, 0)
+        tanh.truncation_factors(5, 0)
 
 
 def test_randomized_factors_keep_the_window_and_compensate():
-    factors = rnn_tanh.randomized_factors(12, 4, 3, 0.25, 50, np.random.default_rng(0))
+    factors = tanh.randomized_factors(12, 4, 3, 0.25, 50, np.random.default_rng(0))
     assert factors.shape == (12, 50, 4)
     distance = 12 - np.arange(12)
     np.testing.assert_array_equal(factors[distance < 3], 1.0)
     assert set(np.unique(factors[distance >= 3])) == {0.0, 4.0}
     with pytest.raises(ValueError):
-        rnn_tanh.randomized_factors(5, 1, 1, 0.0, 1, np.random.default_rng(0))
+        tanh.randomized_factors(5, 1, 1, 0.0, 1, np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("loss_on", ["last", "all"])
 def test_randomized_truncation_is_unbiased(loss_on):
     params, X, Y = problem(2, loss_on, T=12, H=4, radius=1.1)
-    cache = rnn_tanh.tanh_forward(params, X)
-    full = rnn_tanh.tanh_bptt(params, cache, Y, loss_on)
+    cache = tanh.tanh_forward(params, X)
+    full = tanh.tanh_bptt(params, cache, Y, loss_on)
     draws = 4000
-    result = rnn_tanh.tanh_bptt_randomized(params, cache, Y, K=2, p=0.7, draws=draws,
+    result = tanh.tanh_bptt_randomized(params, cache, Y, K=2, p=0.7, draws=draws,
                                            rng=np.random.default_rng(11), loss_on=loss_on)
     for name, exact in full.grads.items():
         samples = result.grads[name]
         assert samples.shape == (draws, *exact.shape)
         standard_error = samples.std(axis=0) / np.sqrt(draws)
         assert np.all(np.abs(samples.mean(axis=0) - exact) <= 5 * standard_error + 1e-12), name
-    truncated = rnn_tanh.tanh_bptt(params, cache, Y, loss_on, truncate=2).grads["W_hh"]
+    truncated = tanh.tanh_bptt(params, cache, Y, loss_on, truncate=2).grads["W_hh"]
     bias_of_truncation = np.linalg.norm(truncated - full.grads["W_hh"])
     bias_of_mean = np.linalg.norm(result.grads["W_hh"].mean(axis=0) - full.grads["W_hh"])
     assert bias_of_mean < bias_of_truncation
@@ -152,9 +152,9 @@ def test_randomized_truncation_is_unbiased(loss_on):
 
 def test_randomized_with_certain_continuation_is_full_bptt():
     params, X, Y = problem(4, "last")
-    cache = rnn_tanh.tanh_forward(params, X)
-    full = rnn_tanh.tanh_bptt(params, cache, Y)
-    result = rnn_tanh.tanh_bptt_randomized(params, cache, Y, K=1, p=1.0, draws=3, rng=np.random.default_rng(0))
+    cache = tanh.tanh_forward(params, X)
+    full = tanh.tanh_bptt(params, cache, Y)
+    result = tanh.tanh_bptt_randomized(params, cache, Y, K=1, p=1.0, draws=3, rng=np.random.default_rng(0))
     for name in full.grads:
         np.testing.assert_allclose(result.grads[name], np.broadcast_to(full.grads[name], result.grads[name].shape),
                                    rtol=1e-12, atol=1e-15)
@@ -162,26 +162,26 @@ def test_randomized_with_certain_continuation_is_full_bptt():
 
 
 def test_complex_step_reference_matches_finite_differences_and_bptt():
-    from core import rnn_lab
-    from core.rnn_gradcheck import tanh_complex_step
+    from core.rnn import view
+    from core.rnn.gradcheck import tanh_complex_step
 
-    params, X, Y = rnn_lab.deep_problem(1.2, 6, 12, 3)
+    params, X, Y = view.deep_problem(1.2, 6, 12, 3)
     rng = np.random.default_rng(0)
     direction = {name: rng.standard_normal(value.shape) for name, value in params.items()}
     eps = 1e-6
     plus = {name: params[name] + eps * direction[name] for name in params}
     minus = {name: params[name] - eps * direction[name] for name in params}
-    central = (rnn_tanh.tanh_loss(plus, X, Y) - rnn_tanh.tanh_loss(minus, X, Y)) / (2 * eps)
+    central = (tanh.tanh_loss(plus, X, Y) - tanh.tanh_loss(minus, X, Y)) / (2 * eps)
     assert tanh_complex_step(params, X, Y, direction) == pytest.approx(central, rel=1e-7)
-    grads = rnn_tanh.tanh_bptt(params, rnn_tanh.tanh_forward(params, X), Y).grads
+    grads = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y).grads
     assert sum(np.sum(grads[name] * direction[name]) for name in params) == pytest.approx(central, rel=1e-7)
 
 
 @pytest.mark.parametrize("radius, H, T", [(0.5, 64, 500), (1.0, 32, 100), (2.0, 64, 500), (3.0, 4, 10), (3.0, 64, 500)])
 def test_deep_badge_checks_the_current_settings_unless_the_gradient_exploded(radius, H, T):
-    from core import rnn_lab
+    from core.rnn import view
 
-    check = rnn_lab.verify_deep(radius, H, T, 0, 10)
+    check = view.verify_deep(radius, H, T, 0, 10)
     assert check.max_error <= 1e-6, check
     full_size = any("complex-step" in name for name in check.parts)
     assert full_size == ("complex-step directional derivatives on the current settings" in check.detail)

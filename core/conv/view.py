@@ -1,0 +1,120 @@
+"""What the convolution lab page shows, computed from its settings (pure NumPy, no streamlit).
+
+The page owns the widgets and caches these functions with `st.cache_data`; everything here takes
+plain values and arrays and returns arrays or sentences, so it is tested without a page.
+
+Shapes: x is (C_in, *S), w is (C_out, C_in, *K), b is (C_out,), outputs are (C_out, *O), with
+S, K and O holding 1, 2 or 3 spatial sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.conv import inputs, ops
+from core.conv.reference import Verification, verify
+
+INPUTS = {  # label -> (spatial axes, source name)
+    "digit “2”": (2, "digit"),
+    "checkerboard": (2, "checkerboard"),
+    "circle": (2, "circle"),
+    "gradient": (2, "gradient"),
+    "stripes": (2, "stripes"),
+    "RGB shapes (3 channels)": (2, "rgb"),
+    "your image (upload)": (2, "upload"),
+    "1D signal (sine + step + noise)": (1, "signal"),
+    "3D volume (ball and cube)": (3, "volume"),
+}
+AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+SIZE_RANGES = {1: (8, 256, 64), 2: (5, 64, 28), 3: (4, 16, 10)}  # (lowest, highest, default) input size
+DEFAULT_KERNELS = {1: "derivative", 2: "Sobel x", 3: "Sobel x"}
+CHECK_SIDE = {1: 128, 2: 16, 3: 6}  # the loop reference checks at most this many entries per axis
+
+
+def load_input(source: str, size: int, upload: bytes | None = None, colour: bool = False) -> np.ndarray:
+    """The lab's input as (C_in, *S): a built-in image, signal or volume of `size`, or the upload."""
+    if source == "rgb":
+        return inputs.rgb_image(size)
+    if source == "upload":
+        return inputs.image_from_upload(upload, colour=colour)
+    if source == "signal":
+        return inputs.signal_1d(size)[None]
+    if source == "volume":
+        return inputs.volume_3d(size)[None]
+    return inputs.builtin_image(source, size)[None]
+
+
+def weights(kernels: np.ndarray, c_in: int, *, flip: bool) -> np.ndarray:
+    """(C_out, C_in, *K) weights from stacked kernels (C_out, *K), flipped for true convolution."""
+    chosen = ops.flip_kernel(kernels[:, None])[:, 0] if flip else kernels
+    return inputs.weights_for(chosen, c_in)
+
+
+def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int,
+            dilation: int) -> tuple[np.ndarray, np.ndarray]:
+    """(output (C_out, *O), per-channel partials (C_out, C_in, *O)); ValueError when nothing fits."""
+    settings = dict(stride=stride, padding=padding, dilation=dilation)
+    return ops.conv(x, w, b, **settings), ops.channel_partials(x, w, **settings)
+
+
+@dataclass(frozen=True)
+class Backward:
+    """The backward pass for one upstream gradient, computed twice.
+
+    grad_x (C_in, *S) and grad_w (C_out, C_in, *K) come from the fast path; grad_x_full and
+    grad_w_corr from the textbook formulas (a full convolution with the flipped kernel, a
+    correlation of the padded input with the upstream gradient); grad_b is (C_out,).
+    """
+
+    grad_x: np.ndarray
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    grad_x_full: np.ndarray
+    grad_w_corr: np.ndarray
+
+    @property
+    def input_gap(self) -> float:
+        """Largest |difference| between the two ways of computing dL/dX."""
+        return float(np.max(np.abs(self.grad_x_full - self.grad_x)))
+
+    @property
+    def weight_gap(self) -> float:
+        """Largest |difference| between the two ways of computing dL/dW."""
+        return float(np.max(np.abs(self.grad_w_corr - self.grad_w)))
+
+
+def backward(x: np.ndarray, w: np.ndarray, grad_out: np.ndarray, stride: int, padding: int,
+             dilation: int) -> Backward:
+    """dL/dX, dL/dW and dL/db for the upstream gradient grad_out (C_out, *O), computed two ways."""
+    settings = dict(stride=stride, padding=padding, dilation=dilation)
+    grad_x, grad_w = ops.conv_backward(x, w, grad_out, **settings)
+    return Backward(
+        grad_x=grad_x,
+        grad_w=grad_w,
+        grad_b=grad_out.reshape(len(grad_out), -1).sum(axis=1),
+        grad_x_full=ops.input_grad_as_full_convolution(grad_out, w, x.shape, **settings),
+        grad_w_corr=ops.weight_grad_as_correlation(x, grad_out, w.shape, **settings),
+    )
+
+
+def check(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int, dilation: int) -> Verification:
+    """Fast path against the loop reference and finite differences, on a crop the loops can afford."""
+    return verify(x, w, b, stride=stride, padding=padding, dilation=dilation, max_side=CHECK_SIDE[w.ndim - 2])
+
+
+def dropped_messages(input_sizes: tuple[int, ...], kernel_sizes: tuple[int, ...], *, stride: int, padding: int,
+                     dilation: int) -> list[str]:
+    """One sentence per axis where the floor in the size formula drops positions of the padded input."""
+    ndim = len(input_sizes)
+    messages = []
+    for axis, n, k in zip(AXES[ndim], input_sizes, kernel_sizes, strict=False):
+        dropped = ops.dropped_positions(n, k, stride=stride, padding=padding, dilation=dilation)
+        if dropped:
+            real = max(0, dropped - padding)
+            lost = (f"{real} of them real input values, which never affect the output" if real
+                    else "all of them padding zeros, so no input value is lost")
+            messages.append(f"Along the {axis}, the floor drops the last {dropped} position(s) of the padded input: "
+                            f"the last window ends before them ({lost}).")
+    return messages
