@@ -197,6 +197,34 @@ def lab_links(labs: Iterable[str]) -> None:
             st.page_link(page[0], label=f"Open the {page[1]}", icon=":material/biotech:")
 
 
+def lab_title(lab: str) -> str:
+    """A lab's page title ("Convolution lab"), or the name itself for a lab that does not exist."""
+    return LAB_PAGES.get(lab, (None, lab))[1]
+
+
+def lab_page_links() -> None:
+    """One link to each lab's page."""
+    for path, title in LAB_PAGES.values():
+        st.page_link(path, label=title, icon=":material/biotech:")
+
+
+def open_in_lab_link(lab: str, tab: str, params: dict[str, Any], label: str = "Open in the lab") -> None:
+    """A link that opens `lab` on `tab` with `params` as its URL state (nothing for an unknown lab)."""
+    page = LAB_PAGES.get(lab)
+    if page is None:
+        st.caption(f"unknown lab '{escape_markdown(lab)}'")
+        return
+    query = {"tab": tab, **{name: url_value(value) for name, value in params.items()}}
+    st.page_link(page[0], label=label, icon=":material/open_in_new:", query_params=query)
+
+
+def url_value(value: Any) -> str:
+    """A parameter as it appears in a lab URL (booleans as true/false, numbers as written)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this lab") -> list[Note]:
     """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links."""
     library = load_library()
