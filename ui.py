@@ -9,18 +9,23 @@ import pickle
 import runpy
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from urllib.parse import urlencode
 
 import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core import labblocks
 from core.chartspec import spec_with_frames
+from core.journal import experiments, storage
 from core.journal import notes as notes_lib
+from core.journal.blocks import split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import escape_markdown, link_wikilinks
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 NOTES_PAGE = "pages/notes.py"
+EXPERIMENTS_PAGE = "pages/experiments.py"
 LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
 TYPE_ICONS = {
     "lecture": ":material/school:",
@@ -167,10 +172,33 @@ def render_note(note: Note, library: Library) -> None:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     if not note.body.lstrip().startswith("# "):
         st.header(note.title, anchor=False)
-    st.markdown(link_wikilinks(note.body, library.by_slug))
+    blocks = 0
+    for segment in split_blocks(note.body, {"lab"}):
+        if segment.kind == "lab":
+            blocks += 1
+            lab_block(segment.text, blocks)
+        else:
+            st.markdown(link_wikilinks(segment.text, library.by_slug))
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
-    related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
+    linking = [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())]
+    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE])
+    related_notes("Experiments made for this note", [other for other in linking
+                                                      if other.type == experiments.EXPERIMENT_TYPE])
+
+
+def lab_block(text: str, number: int) -> None:
+    """A live lab view inside a note: its chart and a link that opens the lab with its settings,
+    or an error box naming the problem (the rest of the note renders as usual)."""
+    try:
+        view, values = labblocks.parse_block(text)
+        with st.container(border=True):
+            chart(labblocks.chart, view.name, tuple(values.items()))
+            st.page_link(LAB_PAGES[view.lab][0], label=f"Open in the {LAB_PAGES[view.lab][1]}",
+                         icon=":material/open_in_new:", query_params=labblocks.lab_query(view, values))
+    except labblocks.LabBlockError as err:
+        st.error(f"Lab block {number} of this note cannot be drawn: {escape_markdown(str(err))}.",
+                 icon=":material/science:")
 
 
 def related_notes(heading: str, notes: list[Note]) -> None:
@@ -240,6 +268,68 @@ def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this 
     for note in paired:
         note_link(note, dated=False)
     return paired
+
+
+def lab_runs(lab: str, limit: int = 5) -> None:
+    """The runs recorded from `lab`, newest first, as links (and a link to the Experiments page)."""
+    runs = [note for note in load_library().notes
+            if note.type == experiments.EXPERIMENT_TYPE and note.meta.get("lab") == lab]
+    st.markdown("**Runs recorded here**")
+    if not runs:
+        st.caption("None yet: **Record this run** keeps the current settings and results in your journal.")
+    for note in runs[:limit]:
+        note_link(note, dated=False)
+    if runs:
+        st.page_link(EXPERIMENTS_PAGE, label=f"Compare all {len(runs)} on the Experiments page",
+                     icon=":material/compare_arrows:")
+
+
+def record_run_button(run: experiments.Run, key: str) -> None:
+    """A "Record this run" button that asks for a comment and saves the run as a journal note.
+
+    Hidden in read-only mode. `run` holds the lab's URL parameters, results and series.
+    """
+    if readonly():
+        return
+    if st.button("Record this run", key=key, icon=":material/bookmark_add:",
+                 help="Save these settings and results as an experiment note in your journal"):
+        _record_dialog(run)
+
+
+@st.dialog("Record this run", width="large")
+def _record_dialog(run: experiments.Run) -> None:
+    library = load_library()
+    paired = [note.slug for note in library.notes
+              if run.lab in note.labs and note.type != experiments.EXPERIMENT_TYPE]
+    title = st.text_input("Title", value=run.title, max_chars=120)
+    comment = st.text_area("What did you find?", placeholder="e.g. with K = 5 the truncated gradient is 40% off",
+                           height=110)
+    made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
+                              format_func=lambda slug: library.by_slug[slug].title)
+    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch")
+    if st.button("Save to the journal", type="primary", icon=":material/save:"):
+        try:
+            saved = save_run(run, title, comment, made_for)
+        except storage.StorageError as err:
+            st.error(str(err))
+            return
+        flash("success", f"Recorded “{title.strip() or run.title}” in your journal.", slug_of(saved.rel_path))
+        st.rerun()
+
+
+def save_run(run: experiments.Run, title: str, comment: str, made_for: list[str]) -> storage.SaveResult:
+    """Write `run` as a new experiment note (atomic, never over an existing file)."""
+    title = title.strip() or run.title
+    day = today()
+    meta = experiments.record_meta(title=title, day=day, lab=run.lab, tab=run.tab, params=run.params,
+                                   results=run.results)
+    query = urlencode({"tab": run.tab, **{name: url_value(value) for name, value in run.params.items()}})
+    body = experiments.record_body(title=title, comment=comment, results=run.results, series=run.series,
+                                   lab_url=f"{LAB_PAGES[run.lab][0].removeprefix('pages/').removesuffix('.py')}?{query}",
+                                   made_for=made_for)
+    saved = storage.save_note(notes_dir(), None, meta, body, expected_hash=None)
+    refresh_library()
+    return saved
 
 
 def verified_badge(label: str, max_error: float, tolerance: float, detail: str = "") -> bool:

@@ -58,6 +58,21 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Run:
+    """A lab run about to be recorded: the lab's URL parameters, its results and series.
+
+    params are exactly the query parameters that reopen the lab in this state (without `tab`).
+    """
+
+    lab: str
+    tab: str
+    title: str
+    params: dict[str, Scalar]
+    results: dict[str, Scalar]
+    series: Series | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     """One experiment note, read back: where it came from, its settings and its numbers."""
 
@@ -147,6 +162,11 @@ def results_table(results: Mapping[str, Any]) -> str:
     lines = ["| quantity | value |", "| --- | ---: |"]
     lines += [f"| {_cell(name)} | {_cell(format_number(value))} |" for name, value in results.items()]
     return "\n".join(lines)
+
+
+def results_frame(results: Mapping[str, Any]) -> pd.DataFrame:
+    """The results as a two-column table (quantity, value as text) for a page to show."""
+    return pd.DataFrame({"quantity": list(results), "value": [format_number(value) for value in results.values()]})
 
 
 def record_meta(*, title: str, day: dt.date, lab: str, tab: str, params: Mapping[str, Any],
