@@ -215,3 +215,96 @@ def test_a_lock_file_left_by_a_killed_git_is_cleared(laptop, desktop):
     merge.sync(laptop)
     merge.sync(desktop)
     assert "after the crash" in files(desktop)["a.md"]
+
+
+def test_a_peer_journal_is_pulled_read_only_into_a_hidden_folder(laptop, desktop, remote):
+    from core.journal.notes import load_library
+    from core.journal.sync import peers
+
+    peers.add_peer(desktop, "minji", str(remote))
+    assert peers.pull_all(desktop) == {"minji": None}
+    copy = peers.peer_folder(desktop, "minji")
+    assert (copy / "a.md").exists()
+    own = load_library(desktop)
+    assert {note.slug for note in own.notes} == {"a", "b"}, "peer notes never mix into one's own"
+    assert {note.slug for note in peers.peer_libraries(desktop)["minji"].notes} == {"a", "b"}
+    write(laptop, "c.md", note("C", "minji's new note"))
+    merge.sync(laptop)
+    (copy / "a.md").write_text("scribbled on the copy")
+    assert peers.pull_all(desktop) == {"minji": None}
+    assert (copy / "c.md").exists() and "first text of a" in (copy / "a.md").read_text(), "the copy mirrors the peer"
+    assert not (desktop / "c.md").exists()
+    assert repo.status(desktop).state == "clean", "peers live in the ignored .studylab/ folder"
+
+
+@pytest.mark.parametrize(("name", "url", "message"), [
+    ("Min Ji", "/x", "lowercase letters"),
+    ("minji", "--upload-pack=touch /tmp/x", "does not look like a git URL"),
+    ("minji", "ext::sh -c id", "run commands"),
+    ("minji", "", "does not look like a git URL"),
+])
+def test_bad_peers_are_refused(laptop, name, url, message):
+    from core.journal.sync import peers
+
+    with pytest.raises(ValueError, match=message):
+        peers.add_peer(laptop, name, url)
+
+
+def test_an_unreachable_peer_is_reported_not_fatal(laptop, tmp_path):
+    from core.journal.sync import peers
+
+    peers.add_peer(laptop, "gone", "https://token:abc123@127.0.0.1:9/gone.git")
+    outcome = peers.pull_all(laptop)
+    assert outcome["gone"] and "abc123" not in outcome["gone"]
+    assert peers.peers(laptop)[0].shown_url == "https://***@127.0.0.1:9/gone.git"
+
+
+def test_autocommit_commits_each_save_unless_turned_off(laptop):
+    write(laptop, "a.md", note("A", "saved in the app"))
+    assert repo.autocommit(laptop, "Save A") is not None
+    assert gitcli.text(laptop, "log", "-1", "--format=%s") == "Save A"
+    repo.set_autocommit(laptop, False)
+    write(laptop, "a.md", note("A", "saved again"))
+    assert repo.autocommit(laptop, "Save A again") is None
+    assert repo.status(laptop).state == "ahead" or repo.status(laptop).changes
+
+
+def test_autocommit_outside_git_mode_does_nothing(tmp_path):
+    assert repo.autocommit(tmp_path, "nothing") is None
+
+
+def test_a_conflict_is_resolved_either_way_and_nothing_is_lost(laptop, desktop):
+    from core.journal.sync import conflicts
+
+    write(laptop, "a.md", note("A", "laptop's version"))
+    write(desktop, "a.md", note("A", "desktop's version"))
+    merge.sync(laptop)
+    copy = merge.sync(desktop).conflicts[0].copy
+    pair = conflicts.pair(desktop, copy)
+    assert pair.original == "a.md" and pair.original_exists
+    assert "-desktop's version" in conflicts.diff(desktop, pair) and "+laptop's version" in conflicts.diff(desktop, pair)
+    conflicts.take_theirs(desktop, pair)
+    assert "laptop's version" in files(desktop)["a.md"] and copy not in files(desktop)
+    assert any("desktop's version" in text for name, text in files(desktop).items() if name.startswith(".history"))
+    assert repo.status(desktop).state != "conflict"
+
+
+def test_a_sha256_repository_syncs_too(tmp_path):
+    bare = tmp_path / "remote256.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--object-format=sha256", "--initial-branch=main", str(bare)],
+                   check=True)
+    first = tmp_path / "first"
+    first.mkdir()
+    gitcli.git(first, "init", "--quiet", "--object-format=sha256", "--initial-branch=main")
+    write(first, "a.md", note("A", "one"))
+    repo.commit_all(first, "start")
+    repo.set_remote(first, str(bare))
+    merge.push(first)
+    second = tmp_path / "second"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(second)], check=True, env=gitcli.environment())
+    write(first, "a.md", note("A", "two from first"))
+    write(second, "b.md", note("B", "from second"))
+    merge.sync(first)
+    merge.sync(second)
+    merge.sync(first)
+    assert files(first) == files(second) and "two from first" in files(second)["a.md"]

@@ -248,13 +248,14 @@ def _update_files(folder: Path, old: str | None, new: str) -> tuple[str, ...]:
     old_entries = _entries(folder, old, list(changes)) if old else {}
     for path in changes:
         _check_unchanged(folder, path, old_entries.get(path))
+    contents = _blobs(folder, [entry.blob for entry in changes.values() if entry is not None])
     for path, entry in changes.items():
         target = Path(folder) / path
         if entry is None:
             target.unlink(missing_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, _blob(folder, entry.blob))
+        atomic_write(target, contents[entry.blob])
     return tuple(changes)
 
 
@@ -263,7 +264,7 @@ def _check_unchanged(folder: Path, path: str, expected: _Entry | None) -> None:
     current = target.read_bytes() if target.is_file() else None
     if expected is None and current is None:
         return
-    if expected is not None and current is not None and _blob_id(folder, current) == expected.blob:
+    if expected is not None and current is not None and _blob_id(current, len(expected.blob)) == expected.blob:
         return
     raise GitError(f"'{path}' changed on disk while syncing; nothing was overwritten, sync again")
 
@@ -291,8 +292,25 @@ def _blob(folder: Path, blob: str) -> bytes:
     return git(folder, "cat-file", "blob", blob)
 
 
-def _blob_id(folder: Path, data: bytes) -> str:
-    return text(folder, "hash-object", "--stdin", stdin=data)
+def _blobs(folder: Path, blobs: list[str]) -> dict[str, bytes]:
+    """Many blobs' contents from one `git cat-file --batch` call."""
+    if not blobs:
+        return {}
+    out = git(folder, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in blobs).encode())
+    contents, position = {}, 0
+    while position < len(out):
+        header_end = out.index(b"\n", position)
+        name, _kind, size = out[position:header_end].decode().split(" ")
+        start = header_end + 1
+        contents[name] = out[start:start + int(size)]
+        position = start + int(size) + 1
+    return contents
+
+
+def _blob_id(data: bytes, length: int = 40) -> str:
+    """Git's id of a blob holding `data`: SHA-1 (40 hex digits, git's default) or SHA-256 (64)."""
+    digest = hashlib.sha256 if length == 64 else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _rev(folder: Path, ref: str) -> str | None:

@@ -17,6 +17,7 @@ GITIGNORE_HEADER = "# Written by studylab: per-machine state that is never synce
 GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews/")
 CONFLICT_MARK = ".conflict-"
 STALE_LOCK_SECONDS = 10 * 60
+AUTOCOMMIT_KEY = "studylab.autocommit"
 
 
 @dataclass(frozen=True)
@@ -168,3 +169,23 @@ def _change_code(xy: str, kind: str) -> str:
     if "A" in xy:
         return "added"
     return "modified"
+
+
+def autocommit_enabled(folder: Path) -> bool:
+    """Whether every save is committed (on unless turned off; kept in the repository's git config)."""
+    value = text(folder, "config", "--get", "--bool", AUTOCOMMIT_KEY, check=False)
+    return value != "false"
+
+
+def set_autocommit(folder: Path, enabled: bool) -> None:
+    """Turn committing every save on or off for this machine's copy of the journal."""
+    git(folder, "config", "--bool", AUTOCOMMIT_KEY, "true" if enabled else "false")
+
+
+def autocommit(folder: Path, message: str) -> str | None:
+    """Commit all changes with `message` when the folder is in git mode with auto-commit on;
+    the commit's id, or None when nothing was committed (GitError when git fails: the caller
+    reports it beside the save, which has already succeeded)."""
+    if not is_git_mode(folder) or not autocommit_enabled(folder):
+        return None
+    return commit_all(folder, message)
