@@ -23,7 +23,8 @@ STATE_LINES = {
     "clean": ("success", "Up to date with the remote (as of the last check)."),
     "changed": ("info", "Changes here are not committed yet; **Sync now** commits and sends them."),
     "ahead": ("info", "This journal has {ahead} commit(s) the remote does not have yet: **Sync now** sends them."),
-    "behind": ("warning", "The remote has {behind} commit(s) this journal does not have yet: **Sync now** brings them."),
+    "behind": ("warning", "The remote has {behind} commit(s) this journal does not have yet: "
+                          "**Sync now** brings them."),
     "diverged": ("warning", "Both sides have new commits ({ahead} here, {behind} there): **Sync now** merges them."),
     "conflict": ("error", "{count} conflict copy(ies) wait below: the same note was changed on two machines."),
     "no-remote": ("info", "No remote yet: add the URL of an empty repository (GitHub, GitLab, a folder) below."),

@@ -282,7 +282,8 @@ def test_a_conflict_is_resolved_either_way_and_nothing_is_lost(laptop, desktop):
     copy = merge.sync(desktop).conflicts[0].copy
     pair = conflicts.pair(desktop, copy)
     assert pair.original == "a.md" and pair.original_exists
-    assert "-desktop's version" in conflicts.diff(desktop, pair) and "+laptop's version" in conflicts.diff(desktop, pair)
+    shown = conflicts.diff(desktop, pair)
+    assert "-desktop's version" in shown and "+laptop's version" in shown
     conflicts.take_theirs(desktop, pair)
     assert "laptop's version" in files(desktop)["a.md"] and copy not in files(desktop)
     assert any("desktop's version" in text for name, text in files(desktop).items() if name.startswith(".history"))
