@@ -122,7 +122,8 @@ def test_two_paths_add_up_to_bptt_and_finite_differences(radius):
                 up, down = hidden[t].copy(), hidden[t].copy()
                 up[n, unit] += 1e-6
                 down[n, unit] -= 1e-6
-                numeric[n, unit] = (naive_loss_from(params, X, Y, t, up) - naive_loss_from(params, X, Y, t, down)) / 2e-6
+                difference = naive_loss_from(params, X, Y, t, up) - naive_loss_from(params, X, Y, t, down)
+                numeric[n, unit] = difference / 2e-6
         np.testing.assert_allclose(paths.total, numeric, rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(paths.units["total"], paths.total[1])
         assert list(paths.units.columns) == ["unit", "own", "through_next", "total"]
