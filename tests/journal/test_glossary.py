@@ -38,7 +38,8 @@ def test_the_glossary_is_well_formed():
         assert term.topic in glossary.TOPICS
     # the terms the issue names are all there, with the English a reviewer expects
     expected = {"합성곱": "convolution", "커널": "kernel", "역전파": "backpropagation",
-                "기울기 소실": "vanishing gradient", "잠재변수": "latent variable", "자기회귀모델": "autoregressive model"}
+                "기울기 소실": "vanishing gradient", "잠재변수": "latent variable",
+                "자기회귀모델": "autoregressive model"}
     by_korean = {term.korean: term.english for term in glossary.GLOSSARY}
     assert {korean: by_korean[korean] for korean in expected} == expected
     frame = glossary.table()
