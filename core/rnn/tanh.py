@@ -260,8 +260,10 @@ def _tanh_backward(
     rows = R * N
     if factors is not None:
         factors = np.broadcast_to(factors, (T, R, N)).reshape(T, rows, 1)
-        has_cut = (factors == 0.0).any(axis=(1, 2))         # (T,): steps where some row is cut
+        cut = factors == 0.0
+        has_cut = cut.any(axis=(1, 2))                      # (T,): steps where some row is cut
         scaled = (factors != 1.0).any(axis=(1, 2))          # (T,): steps that change anything
+        reporting = np.where(cut, 1.0, factors)             # a cut row reports what arrives
     W_hh = params["W_hh"]
     deltas = np.empty((T, R, N, H))
     np.square(hidden[1:, None], out=deltas)
@@ -282,7 +284,7 @@ def _tanh_backward(
         if factors is not None and scaled[t - 1]:
             factor = factors[t - 1]
             if has_cut[t - 1]:  # a cut state reports what arrives at it, then passes nothing on
-                reported = grad * np.where(factor == 0.0, 1.0, factor)
+                reported = grad * reporting[t - 1]
             grad *= factor
         if every_step:
             grad.reshape(R, N, H)[:] += direct[t - 1]
