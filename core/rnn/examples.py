@@ -180,6 +180,12 @@ def two_paths(params: dict, X: np.ndarray, Y: np.ndarray, t: int, sequence: int 
     return TwoPaths(t, sequence, own[t], through_next[t], total[t], by_step, units)
 
 
+def two_paths_view(radius: float, H: int, T: int, seed: int, t: int, sequence: int = 0) -> TwoPaths:
+    """`two_paths` on `two_paths_problem(radius, H, T, seed)`: slider values in, cacheable."""
+    params, X, Y = two_paths_problem(radius, H, T, seed)
+    return two_paths(params, X, Y, t, sequence)
+
+
 def _is_number(token: str) -> bool:
     try:
         float(token)

@@ -131,6 +131,13 @@ def test_two_paths_add_up_to_bptt_and_finite_differences(radius):
     assert not last.through_next.any() and last.by_step["through_next"].iloc[-1] == 0
 
 
+def test_two_paths_view_takes_slider_values():
+    shown = examples.two_paths_view(1.5, 32, 100, 0, 60)
+    params, X, Y = examples.two_paths_problem(1.5, 32, 100, 0)
+    np.testing.assert_array_equal(shown.total, examples.two_paths(params, X, Y, 60).total)
+    assert len(shown.by_step) == 100 and len(shown.units) == 32
+
+
 def test_two_paths_own_term_is_the_loss_at_t():
     params, X, Y = examples.two_paths_problem(1.0, 4, 6, 0, batch=2)
     hidden = tanh.tanh_forward(params, X).hidden
