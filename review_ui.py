@@ -150,7 +150,7 @@ def show_toast() -> None:
         st.toast(message, icon=":material/info:")
 
 
-def note_block(block: Block, note: Note, index: int) -> None:
+def note_block(block: Block, note: Note) -> None:
     """A quiz or practice block inside a rendered note: the quiz with its answer folded away, or
     a live practice problem."""
     if block.kind == "quiz":
@@ -178,7 +178,7 @@ def note_block(block: Block, note: Note, index: int) -> None:
         return
     with st.container(border=True):
         st.markdown(f":material/calculate: **Practice** · {practice.GENERATORS[name].title}")
-        practice_widget(name, f"note-practice-{note.slug}-{index}", note_path=note.path,
+        practice_widget(name, f"note-practice-{note.slug}-{block.line}", note_path=note.path,
                         review_settings=settings()[0])
 
 

@@ -183,11 +183,11 @@ def note_body(note: Note, library: Library) -> None:
         return
     import review_ui  # imports this module, so it is loaded only when a note has such a block
 
-    for index, block in enumerate(blocks):
+    for block in blocks:
         if block.kind == "markdown":
             st.markdown(block.text)
         else:
-            review_ui.note_block(block, note, index)
+            review_ui.note_block(block, note)
 
 
 def related_notes(heading: str, notes: list[Note]) -> None:

@@ -49,7 +49,8 @@ def current_card() -> Card | None:
 
 
 def grade_buttons(card: Card) -> None:
-    intervals = schedule.preview(settings.scheduler(), card.id, book.progress.get(card.id), review_ui.now())
+    scheduler = settings.scheduler(note=card.kind == "note")
+    intervals = schedule.preview(scheduler, card.id, book.progress.get(card.id), review_ui.now())
     for column, (grade, label) in zip(st.columns(4), review_ui.GRADE_LABELS.items(), strict=True):
         interval = schedule.interval_text(intervals[grade])
         column.button(

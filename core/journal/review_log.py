@@ -43,7 +43,7 @@ KINDS = ("card", "quiz", "practice", "note")
 MAX_LINE_BYTES = 4096
 TORN_GRACE_SECONDS = 1.0
 """An unfinished last line younger than this may be a write in progress, so it is not reported yet."""
-_CHECK_BYTES = 64
+_CHECK_BYTES = MAX_LINE_BYTES
 
 
 class LogLineError(ValueError):
@@ -163,7 +163,8 @@ def state_folder(notes_dir: Path) -> Path:
     if os.path.lexists(folder):
         if folder.is_symlink() or not folder.is_dir():
             raise storage.UnsafePathError(
-                f"'{STATE_DIR}' in the notes folder is a link or a file, not the app's folder; reviews are not recorded."
+                f"'{STATE_DIR}' in the notes folder is a link or a file, not the app's folder, "
+                "so reviews are not recorded."
             )
         return folder
     try:
@@ -215,7 +216,7 @@ class LogReader:
 
     Only complete lines are consumed; an unfinished last line is left for the next poll (it may
     be a write in progress). A file that was replaced (another inode), shortened or rewritten
-    (its last consumed bytes differ) is read again from the start with `reset` set.
+    (the last line read differs) is read again from the start with `reset` set.
     Not thread-safe: one caller at a time (ReviewStore holds a lock).
     """
 

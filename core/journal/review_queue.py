@@ -80,8 +80,7 @@ def build_queue(deck: Deck, book: ReviewBook, settings: ReviewSettings, now: dt.
     fresh_notes = [card for card in new_notes if _note_is_old(deck, card, today)]
     shown_new = new_cards[: new_allowed(book, settings, today, False)]
     shown_notes = fresh_notes[: new_allowed(book, settings, today, True)]
-    items = ([card for _due, card in sorted(learning, key=_by_due)] + [card for _due, card in sorted(review, key=_by_due)]
-             + shown_new + [card for _due, card in sorted(notes_due, key=_by_due)] + shown_notes)
+    items = _in_due_order(learning) + _in_due_order(review) + shown_new + _in_due_order(notes_due) + shown_notes
     later.sort(key=_by_due)
     ahead = not items and bool(later) and later[0][0] - now <= LEARN_AHEAD and book.progress[later[0][1].id].learning
     if ahead:
@@ -102,6 +101,10 @@ def build_queue(deck: Deck, book: ReviewBook, settings: ReviewSettings, now: dt.
 
 def _by_due(entry: tuple[dt.datetime, Card]) -> dt.datetime:
     return entry[0]
+
+
+def _in_due_order(entries: list[tuple[dt.datetime, Card]]) -> list[Card]:
+    return [card for _due, card in sorted(entries, key=_by_due)]
 
 
 def _note_is_old(deck: Deck, card: Card, today: dt.date) -> bool:

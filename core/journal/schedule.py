@@ -46,12 +46,16 @@ class ReviewSettings:
     relearning_steps: tuple[int, ...] = (600,)
     new_per_day: int = 20
 
-    def scheduler(self) -> fsrs.Scheduler:
-        """The package's scheduler with these settings, default FSRS parameters, no fuzzing."""
+    def scheduler(self, *, note: bool = False) -> fsrs.Scheduler:
+        """The package's scheduler with these settings, default FSRS parameters, no fuzzing.
+
+        A note reviewed as a whole (`note=True`) skips the minute-long steps: re-reading a note
+        ten minutes later teaches nothing, so it comes back after days, as FSRS computes.
+        """
         return fsrs.Scheduler(
             desired_retention=self.desired_retention,
-            learning_steps=[dt.timedelta(seconds=s) for s in self.learning_steps],
-            relearning_steps=[dt.timedelta(seconds=s) for s in self.relearning_steps],
+            learning_steps=[] if note else [dt.timedelta(seconds=s) for s in self.learning_steps],
+            relearning_steps=[] if note else [dt.timedelta(seconds=s) for s in self.relearning_steps],
             enable_fuzzing=False,
         )
 
@@ -177,8 +181,8 @@ class ReviewBook:
 class Replay:
     """Applies reviews one by one through the package's scheduler (not thread-safe on its own)."""
 
-    def __init__(self, scheduler: fsrs.Scheduler, tz: dt.tzinfo | None = None):
-        self.scheduler = scheduler
+    def __init__(self, settings: ReviewSettings, tz: dt.tzinfo | None = None):
+        self.schedulers = {False: settings.scheduler(), True: settings.scheduler(note=True)}
         self.tz = tz
         self.progress: dict[str, Progress] = {}
         self.per_day: dict[dt.date, tuple[int, int]] = {}
@@ -189,7 +193,8 @@ class Replay:
     def apply(self, review: Review) -> None:
         before = self.progress.get(review.card)
         card = before.state if before else new_fsrs_card(review.card, review.at)
-        after, _log = self.scheduler.review_card(card, fsrs.Rating(review.grade), review.at)
+        scheduler = self.schedulers[review.kind == "note"]
+        after, _log = scheduler.review_card(card, fsrs.Rating(review.grade), review.at)
         day = review.at.astimezone(self.tz).date()
         if before is None:
             key = (day, review.kind == "note")
@@ -211,7 +216,7 @@ class Replay:
 
 def replay(reviews: list[Review], settings: ReviewSettings, tz: dt.tzinfo | None = None) -> ReviewBook:
     """The book for `reviews` in order (what ReviewStore computes incrementally)."""
-    state = Replay(settings.scheduler(), tz)
+    state = Replay(settings, tz)
     for review in reviews:
         state.apply(review)
     return state.book()
@@ -229,7 +234,7 @@ class ReviewStore:
 
     def _restart(self) -> None:
         self._reader = review_log.LogReader(review_log.log_path(self.notes_dir))
-        self._replay = Replay(self.settings.scheduler(), self.tz)
+        self._replay = Replay(self.settings, self.tz)
         self._book: ReviewBook | None = None
 
     def book(self) -> ReviewBook:
@@ -237,7 +242,7 @@ class ReviewStore:
         with self._lock:
             poll = self._reader.poll()
             if poll.reset:  # the file was replaced: poll read it from the start
-                self._replay = Replay(self.settings.scheduler(), self.tz)
+                self._replay = Replay(self.settings, self.tz)
             for review in poll.reviews:
                 self._replay.apply(review)
             self._replay.damaged.extend(poll.damaged)
@@ -251,7 +256,8 @@ class ReviewStore:
         return self.book()
 
 
-def preview(scheduler: fsrs.Scheduler, card: str, progress: Progress | None, now: dt.datetime) -> dict[int, dt.timedelta]:
+def preview(scheduler: fsrs.Scheduler, card: str, progress: Progress | None,
+            now: dt.datetime) -> dict[int, dt.timedelta]:
     """Grade (1..4) -> time until the card would be due again if graded so now."""
     state = progress.state if progress else new_fsrs_card(card, now)
     return {grade: scheduler.review_card(state, fsrs.Rating(grade), now)[0].due - now for grade in review_log.GRADES}

@@ -92,7 +92,7 @@ def conv1d_output(seed: int) -> Exercise:
         expected=float(outputs[i - 1]), tolerance="exact", abs_tol=1e-9, solution=solution,
         slips=((flipped, "That flips the kernel (the textbook convolution); the lecture and the libraries "
                           "compute the cross-correlation, $W_1$ meeting $X_i$."),),
-        values={"X": X, "W": W, "i": i},
+        values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "i": i},
     )
 
 
@@ -130,5 +130,5 @@ def conv1d_gradient(seed: int) -> Exercise:
     return Exercise(
         generator="conv1d-gradient", seed=seed, question=setup + f" What is $\\partial L / \\partial {target}$?",
         expected=expected, tolerance="exact", abs_tol=1e-9, solution=solution, slips=slips,
-        values={"X": X, "W": W, "delta": delta, "target": target},
+        values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "delta": tuple(delta.tolist()), "target": target},
     )

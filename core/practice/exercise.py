@@ -95,7 +95,8 @@ def check(exercise: Exercise, answer: str) -> Outcome:
         return Outcome(False, False, f"Could not read '{str(answer).strip()[:40]}': {err}.")
     expected = float(exercise.expected)
     correct = abs(given - expected) <= max(exercise.abs_tol, exercise.rel_tol * abs(expected))
-    slip = next((text for value, text in exercise.slips if not correct and math.isclose(given, value, abs_tol=1e-9)), "")
+    slips = [text for value, text in exercise.slips if math.isclose(given, value, abs_tol=1e-9)]
+    slip = slips[0] if slips and not correct else ""
     return Outcome(True, correct, _verdict(correct, number_text(given), number_text(expected), slip))
 
 
