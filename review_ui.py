@@ -73,6 +73,9 @@ def record(card_id: str, kind: str, note_path: str | None, grade: int, review_se
 def log_warnings(book: ReviewBook) -> None:
     """Say so when the log has damaged lines or an unfinished last line (both were skipped)."""
     path = f"{review_log.STATE_DIR}/{review_log.LOG_NAME}"
+    if book.error:
+        st.warning(f"The review log `{path}` {book.error}; reviews are shown as if there were none.",
+                   icon=":material/warning:")
     if book.torn:
         st.warning(f"The last line of `{path}` is unfinished (the app or the machine stopped during a write). "
                    "It was ignored; every review before it is intact.", icon=":material/warning:")
@@ -100,8 +103,7 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
             if exercise.choices:
                 st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key)
             else:
-                st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25",
-                              help=f"Answers count as right when {exercise.tolerance}.")
+                st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
             st.form_submit_button("Check", type="primary", icon=":material/check:", on_click=_check_practice,
                                   args=(exercise, key, note_path, review_settings))
         st.caption(f"Tolerance: {exercise.tolerance}.")

@@ -51,9 +51,10 @@ def current_card() -> Card | None:
 def grade_buttons(card: Card) -> None:
     scheduler = settings.scheduler(note=card.kind == "note")
     intervals = schedule.preview(scheduler, card.id, book.progress.get(card.id), review_ui.now())
-    for column, (grade, label) in zip(st.columns(4), review_ui.GRADE_LABELS.items(), strict=True):
+    grades = st.container(horizontal=True)
+    for grade, label in review_ui.GRADE_LABELS.items():
         interval = schedule.interval_text(intervals[grade])
-        column.button(
+        grades.button(
             f"{label} · {interval}", key=f"grade-{grade}", shortcut=str(grade), width="stretch",
             type="primary" if grade == 3 else "secondary", on_click=grade_card, args=(card, grade, interval),
             help=f"{GRADE_HELP[grade]}; due again in {interval}",
@@ -62,8 +63,9 @@ def grade_buttons(card: Card) -> None:
 
 def note_line(card: Card) -> None:
     note = library.by_slug.get(card.note_slug)
-    if note is not None:
-        ui.note_link(note)
+    if note is not None and card.kind != "note":
+        st.page_link(ui.NOTES_PAGE, label=f"From: {note.title}", icon=":material/menu_book:",
+                     query_params={"note": note.slug})
 
 
 def show_card(card: Card) -> None:
@@ -108,12 +110,12 @@ def review_item(card: Card) -> None:
     if not shown or shown[0] != card.id:
         st.session_state[SHOWN] = (card.id, time.monotonic())
     title = practice.GENERATORS[card.generator].title if card.kind == "practice" else ""
-    st.caption(f"{review_ui.card_kind_label(card)}{' · ' + title if title else ''} · from")
-    note_line(card)
     if queue.ahead:
         st.caption(":material/schedule: Nothing else is due, so this learning step comes a little early.")
     with st.container(border=True):
+        st.caption(f"{review_ui.card_kind_label(card)}{' · ' + title if title else ''}")
         {"note": show_note, "practice": show_practice}.get(card.kind, show_card)(card)
+        note_line(card)
 
 
 def empty_state() -> None:
@@ -171,11 +173,11 @@ def card_problems() -> None:
 
 def review_tab() -> None:
     reviewed_today = book.per_day.get(review_queue.local_day(now), (0, 0))[0]
-    due, learning, new, done = st.columns(4)
-    due.metric("Due now", len(queue.items), help="Cards, practice problems and notes to review now")
-    learning.metric("In learning steps", queue.learning)
-    new.metric("New today", queue.new, help=f"At most {settings.new_per_day} new cards a day")
-    done.metric("Reviewed today", reviewed_today)
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        st.metric("Due now", len(queue.items), help="Cards, practice problems and notes to review now", width=150)
+        st.metric("In learning steps", queue.learning, width=150)
+        st.metric("New today", queue.new, help=f"At most {settings.new_per_day} new cards a day", width=150)
+        st.metric("Reviewed today", reviewed_today, width=150)
     card_problems()
     if readonly:
         st.info("Reviewing is off: this journal is read-only (STUDYLAB_READONLY), so no review can be recorded. "

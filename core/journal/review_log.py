@@ -202,13 +202,15 @@ class Poll:
 
     reset: the file was replaced or shortened, so everything read before is void and the caller
     must start over (reviews then holds the whole file). torn: the file ends in an unfinished
-    line older than TORN_GRACE_SECONDS.
+    line older than TORN_GRACE_SECONDS. error: why the log could not be read at all (a link, a
+    folder, no permission), else None; it then counts as empty.
     """
 
     reviews: list[Review] = field(default_factory=list)
     damaged: list[DamagedLine] = field(default_factory=list)
     reset: bool = False
     torn: bool = False
+    error: str | None = None
 
 
 class LogReader:
@@ -232,16 +234,26 @@ class LogReader:
 
     def poll(self) -> Poll:
         try:
-            with open(self.path, "rb") as handle:
+            with self._open() as handle:
                 stat = os.fstat(handle.fileno())
                 if self._moved(handle, stat):
                     self._start()
                     return self._read(handle, stat, reset=True)
                 return self._read(handle, stat, reset=False)
-        except FileNotFoundError:
+        except OSError as err:
             was_read = self.offset > 0
             self._start()
-            return Poll(reset=was_read)
+            missing = isinstance(err, FileNotFoundError)
+            return Poll(reset=was_read, error=None if missing else f"cannot be read ({err.strerror or err})")
+
+    def _open(self):
+        """The log for reading; a link is not followed (ELOOP), a folder is refused (EISDIR)."""
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            return open(fd, "rb")
+        except OSError:
+            os.close(fd)
+            raise
 
     def _moved(self, handle, stat: os.stat_result) -> bool:
         if self.offset == 0:

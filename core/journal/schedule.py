@@ -167,7 +167,8 @@ class ReviewBook:
     progress: card id -> Progress (also cards no longer in any note).
     per_day: local day -> (reviews, passed), passed = graded hard, good or easy.
     introduced: (local day, is a note) -> cards first reviewed that day.
-    damaged: skipped log lines; torn: the log ends in an unfinished line (ignored).
+    damaged: skipped log lines; torn: the log ends in an unfinished line (ignored); error: why
+    the log could not be read at all (then it counts as empty).
     """
 
     progress: dict[str, Progress]
@@ -176,6 +177,7 @@ class ReviewBook:
     total: int
     damaged: tuple[DamagedLine, ...] = ()
     torn: bool = False
+    error: str | None = None
 
 
 class Replay:
@@ -209,9 +211,9 @@ class Replay:
         self.per_day[day] = (reviews + 1, passed + (review.grade > 1))
         self.total += 1
 
-    def book(self, torn: bool = False) -> ReviewBook:
+    def book(self, torn: bool = False, error: str | None = None) -> ReviewBook:
         return ReviewBook(dict(self.progress), dict(self.per_day), dict(self.introduced), self.total,
-                          tuple(self.damaged), torn)
+                          tuple(self.damaged), torn, error)
 
 
 def replay(reviews: list[Review], settings: ReviewSettings, tz: dt.tzinfo | None = None) -> ReviewBook:
@@ -246,8 +248,10 @@ class ReviewStore:
             for review in poll.reviews:
                 self._replay.apply(review)
             self._replay.damaged.extend(poll.damaged)
-            if self._book is None or poll.reviews or poll.damaged or poll.reset or poll.torn != self._book.torn:
-                self._book = self._replay.book(poll.torn)
+            last = self._book
+            if last is None or poll.reviews or poll.damaged or poll.reset or (poll.torn, poll.error) != (
+                    last.torn, last.error):
+                self._book = self._replay.book(poll.torn, poll.error)
             return self._book
 
     def record(self, review: Review) -> ReviewBook:

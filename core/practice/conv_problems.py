@@ -39,9 +39,10 @@ def conv_output_size(seed: int) -> Exercise:
         f"padding {P} (zeros on each side), stride {S} and dilation {D}. The output is $O \\times O$: what is $O$?"
     )
     solution = (
-        "$$O = \\left\\lfloor \\frac{H + 2P - D(K - 1) - 1}{S} \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{H} + 2 \\cdot {P} - {D} \\cdot ({K} - 1) - 1}}{{{S}}} \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{reach}}}{{{S}}} \\right\\rfloor + 1 = {reach // S} + 1 = {size}$$"
+        "$$\\begin{aligned} O &= \\left\\lfloor \\dfrac{H + 2P - D(K - 1) - 1}{S} \\right\\rfloor + 1 \\\\"
+        f" &= \\left\\lfloor \\dfrac{{{H} + 2 \\cdot {P} - {D} \\cdot ({K} - 1) - 1}}{{{S}}} \\right\\rfloor + 1 \\\\"
+        f" &= \\left\\lfloor \\dfrac{{{reach}}}{{{S}}} \\right\\rfloor + 1 = {reach // S} + 1 = {size}"
+        " \\end{aligned}$$"
     )
     if dropped:
         solution += (

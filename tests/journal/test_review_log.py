@@ -105,6 +105,19 @@ def test_a_log_file_that_is_a_link_is_not_followed(folder, tmp_path_factory):
     assert outside.read_text() == ""
 
 
+def test_a_log_that_cannot_be_read_counts_as_empty_and_says_why(folder, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "elsewhere.jsonl"
+    outside.write_bytes(Review("secret", T0, 3).to_line())
+    (folder / ".studylab").mkdir()
+    log_path(folder).symlink_to(outside)
+    poll = LogReader(log_path(folder)).poll()
+    assert poll.reviews == [] and "cannot be read" in poll.error, "a link is not followed"
+    log_path(folder).unlink()
+    log_path(folder).mkdir()
+    assert "cannot be read" in LogReader(log_path(folder)).poll().error
+    assert LogReader(folder / "missing" / "reviews.jsonl").poll().error is None
+
+
 def test_reader_reads_only_new_lines_and_survives_a_restart(folder):
     for grade in (1, 2):
         append_review(folder, Review("q", T0 + dt.timedelta(minutes=grade), grade))

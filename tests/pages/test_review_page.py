@@ -132,7 +132,7 @@ def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes)
     at.button(key="FormSubmitter:" + f"{key}-form-Check").click().run()
     assert not at.exception
     assert any("Not quite" in e.value for e in at.error)
-    assert "Worked solution" in text_of(at) and f"= {exercise.expected}$$" in text_of(at)
+    assert "Worked solution" in text_of(at) and f"+ 1 = {exercise.expected} \\end{{aligned}}$$" in text_of(at)
     assert logged(review_notes)[-1] == {**logged(review_notes)[-1], "card": "practice:conv-output-size", "grade": 1}
     at.button(key=f"{key}-next").click().run()
     assert metric(at, "Due now") == "1", "the note is left"
@@ -152,7 +152,7 @@ def test_practice_tab_right_and_wrong_answers(review_notes):
     at.text_input(key=f"{key}-answer").set_value(str(exercise.expected - 1))
     at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
     assert any(f"the answer is {exercise.expected}" in e.value for e in at.error)
-    assert f"+ 1 = {exercise.expected}$$" in text_of(at), "the worked solution, with its numbers"
+    assert f"+ 1 = {exercise.expected} \\end{{aligned}}$$" in text_of(at), "the worked solution, with its numbers"
     assert [(e["card"], e["grade"], e["kind"]) for e in logged(review_notes)] == [
         ("practice:conv-output-size", 3, "practice"), ("practice:conv-output-size", 1, "practice")]
     at.selectbox(key="practice_generator").set_value("vanish-or-explode").run()
@@ -268,6 +268,24 @@ def test_two_sessions_reviewing_at_once_lose_nothing(review_notes):
     assert [e["grade"] for e in logged(review_notes)] == [3, 4]
     first.run()
     assert metric(first, "Reviewed today") == metric(second, "Reviewed today") == "2"
+
+
+def test_a_state_folder_that_is_a_file_or_a_missing_notes_folder_never_crash(review_notes, monkeypatch):
+    (review_notes / ".studylab").write_text("not a folder")
+    at = open_review()
+    assert any("cannot be read" in w.value for w in at.warning)
+    at.button(key="reveal").click().run()
+    at.button(key="grade-3").click().run()
+    assert not at.exception
+    assert any("not recorded" in t.proto.body for t in at.toast)
+    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(review_notes / "gone"))
+    at = open_review("Practice")
+    key = "practice-tab-conv-output-size"
+    exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
+    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected))
+    at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
+    assert not at.exception and any("Right" in s.value for s in at.success)
+    assert "does not exist" in text_of(at)
 
 
 def test_saving_settings_reschedules(review_notes):
