@@ -163,8 +163,8 @@ def note_block(block: Block, note: Note) -> None:
             return
         with st.container(border=True):
             st.markdown(f":material/quiz: **Quiz** · {quiz.question}")
-            for choice in quiz.choices:
-                st.markdown(f"- {choice}")
+            if quiz.choices:
+                st.markdown("\n".join(f"- {choice}" for choice in quiz.choices))
             with st.expander("Answer"):
                 st.markdown(quiz.answer)
         return
@@ -207,18 +207,26 @@ def dashboard_section(library: Library) -> None:
         return
     forecast = review_queue.due_forecast(cards, book, review_settings, moment)
     passed, reviews = review_queue.retention(book, today)
-    due_now, coming, done, kept = st.columns(4)
-    due_now.metric("Due today", sum(forecast[today].values()), help=due_today_text(queue))
-    coming.metric("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today))
-    done.metric("Reviews, last 30 days", reviews)
-    kept.metric("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
-                help="Share of reviews graded hard, good or easy.")
+    metric_row([
+        ("Due today", sum(forecast[today].values()), due_today_text(queue)),
+        ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
+        ("Reviews, last 30 days", reviews, None),
+        ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
+         "Share of reviews graded hard, good or easy."),
+    ])
     forecast_column, calendar_column = st.columns([3, 2])
     with forecast_column:
         ui.chart(review_charts.forecast_chart, forecast)
     with calendar_column:
         ui.chart(review_charts.review_calendar, review_queue.reviews_per_day(book), today)
     st.page_link(REVIEW_PAGE, label="Open the Review page", icon=":material/school:")
+
+
+def metric_row(metrics: list[tuple[str, object, str | None]]) -> None:
+    """(label, value, help) metrics in one row that wraps two by two on a phone."""
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        for label, value, help_text in metrics:
+            st.metric(label, value, help=help_text, width=160)
 
 
 def card_kind_label(card: Card) -> str:

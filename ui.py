@@ -16,7 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
-from core.journal.cards import split_blocks
+from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import escape_markdown, link_wikilinks
 
@@ -179,13 +179,13 @@ def note_body(note: Note, library: Library) -> None:
     body = link_wikilinks(note.body, library.by_slug)
     blocks = split_blocks(body)
     if all(block.kind == "markdown" for block in blocks):
-        st.markdown(body)
+        st.markdown(mark_cards(body))
         return
     import review_ui  # imports this module, so it is loaded only when a note has such a block
 
     for block in blocks:
         if block.kind == "markdown":
-            st.markdown(block.text)
+            st.markdown(mark_cards(block.text))
         else:
             review_ui.note_block(block, note)
 

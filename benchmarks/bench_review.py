@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_notes import median_time  # noqa: E402  (benchmarks/ is the script's folder)
+
 from core.journal import review_log, schedule  # noqa: E402
 from core.journal.cards import build_deck  # noqa: E402
 from core.journal.notes import load_library  # noqa: E402
@@ -29,7 +31,6 @@ from core.journal.review_log import Review  # noqa: E402
 
 NOTES, CARDS_PER_NOTE, REVIEWS = 100, 20, 20_000
 GENERATORS = ["conv-output-size", "conv1d-output", "conv1d-gradient", "rnn-state-gradient", "vanish-or-explode"]
-REPEATS = 7
 
 
 def make_notes(folder: Path, seed: int = 0) -> None:
@@ -60,15 +61,6 @@ def make_log(folder: Path, card_ids: list[str], seed: int = 0) -> None:
     path = review_log.log_path(folder)
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(b"".join(lines))
-
-
-def median_time(function, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def first_render() -> None:

@@ -173,11 +173,12 @@ def card_problems() -> None:
 
 def review_tab() -> None:
     reviewed_today = book.per_day.get(review_queue.local_day(now), (0, 0))[0]
-    with st.container(horizontal=True, horizontal_alignment="distribute"):
-        st.metric("Due now", len(queue.items), help="Cards, practice problems and notes to review now", width=150)
-        st.metric("In learning steps", queue.learning, width=150)
-        st.metric("New today", queue.new, help=f"At most {settings.new_per_day} new cards a day", width=150)
-        st.metric("Reviewed today", reviewed_today, width=150)
+    review_ui.metric_row([
+        ("Due now", len(queue.items), "Cards, practice problems and notes to review now"),
+        ("In learning steps", queue.learning, None),
+        ("New today", queue.new, f"At most {settings.new_per_day} new cards a day"),
+        ("Reviewed today", reviewed_today, None),
+    ])
     card_problems()
     if readonly:
         st.info("Reviewing is off: this journal is read-only (STUDYLAB_READONLY), so no review can be recorded. "

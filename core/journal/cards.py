@@ -167,6 +167,27 @@ def split_blocks(body: str) -> list[Block]:
     return segments
 
 
+def mark_cards(markdown: str) -> str:
+    """Markdown with its Q:/A: cards made readable: bold markers, and the answer on a line of its
+    own (a hard line break before it) instead of running on in the question's paragraph.
+    Fenced code is left as it is."""
+    lines = markdown.split("\n")
+    index = 0
+    while index < len(lines):
+        fence = _FENCE_OPEN.match(lines[index])
+        if fence is not None:
+            index = _fence_end(lines, index, fence.group(1)) + 1
+            continue
+        for pattern, marker in ((_QUESTION, "Q:"), (_ANSWER, "A:")):
+            match = pattern.match(lines[index])
+            if match:
+                lines[index] = f"**{marker}** {match.group(1)}"
+                if marker == "A:" and index and lines[index - 1].strip():
+                    lines[index - 1] += "\\"
+        index += 1
+    return "\n".join(lines)
+
+
 def _fence_end(lines: list[str], opening: int, marker: str) -> int:
     """Index of the line closing the fence opened at `opening`, or len(lines) when it never closes."""
     closer = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}\s*$")

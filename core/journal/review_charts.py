@@ -39,7 +39,7 @@ def forecast_chart(forecast: dict[dt.date, dict[str, int]]) -> alt.Chart:
                             legend=alt.Legend(orient="top")),
             tooltip=[alt.Tooltip("day:N", title="day"), alt.Tooltip("kind:N"), alt.Tooltip("count:Q")],
         )
-        .properties(height=220)
+        .properties(height=300)
     )
 
 

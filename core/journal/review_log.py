@@ -149,7 +149,7 @@ def append_review(notes_dir: Path, review: Review) -> None:
     except OSError as err:
         raise storage.StorageError(f"Could not record the review: {err.strerror or err}. Nothing was logged.") from None
     if created:
-        _fsync_directory(folder)
+        storage._fsync_directory(folder)
 
 
 def state_folder(notes_dir: Path) -> Path:
@@ -171,7 +171,7 @@ def state_folder(notes_dir: Path) -> Path:
         folder.mkdir(exist_ok=True)
     except OSError as err:
         raise storage.StorageError(f"Could not create {STATE_DIR}/: {err.strerror or err}.") from None
-    _fsync_directory(root)
+    storage._fsync_directory(root)
     return folder
 
 
@@ -181,19 +181,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass

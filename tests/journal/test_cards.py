@@ -141,6 +141,12 @@ def test_split_blocks_keeps_other_fences_as_markdown_and_recombines():
     assert split_blocks("```quiz\nquestion: q")[0].closed is False
 
 
+def test_mark_cards_puts_the_answer_on_its_own_line_outside_code():
+    text = "Q: a question\nA: an answer\nmore answer\n\n```\nQ: code\n```\nQ:x is not a card"
+    assert cards.mark_cards(text) == (
+        "**Q:** a question\\\n**A:** an answer\nmore answer\n\n```\nQ: code\n```\nQ:x is not a card")
+
+
 WHITESPACE = st.sampled_from([" ", "  ", "\n", "\t", "\u00a0"])
 
 
@@ -204,3 +210,20 @@ def test_shipped_notes_have_review_sections_and_no_card_problems():
     for note in library.notes:
         assert "\n## Review\n" in note.body, f"{note.path} has no Review section"
         assert parse_cards(note)[0], f"{note.path} has no cards"
+
+
+PIECES = st.sampled_from(["Q: q", "A: a", "Q:", "A:", "", "text", "```quiz", "```practice", "```", "~~~",
+                          "question: q", "answer: a", "choices:", "- a", "- b", "generator: conv-output-size",
+                          "# heading", "   Q: indented", "$$", "Q: $x$ **b**"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(PIECES, max_size=30))
+def test_any_mix_of_card_syntax_never_raises_and_problems_point_into_the_file(lines):
+    body = "\n".join(lines)
+    note = note_of(body)
+    found, problems = parse_cards(note)
+    last_line = FRONT.count("\n") + len(body.split("\n"))
+    assert all(note.body_line <= p.line <= last_line for p in problems)
+    assert all(c.question and (c.answer or c.kind == "practice") for c in found)
+    assert "".join(b.text for b in split_blocks(body)).count("Q:") <= body.count("Q:")
