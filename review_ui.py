@@ -86,7 +86,7 @@ def log_warnings(book: ReviewBook) -> None:
 
 
 def practice_widget(generator: str, key: str, *, note_path: str | None, review_settings: ReviewSettings,
-                    next_label: str = "New problem", on_next=None) -> None:
+                    next_label: str = "New problem", next_shortcut: str | None = None, on_next=None) -> None:
     """A fresh problem from `generator`, an answer box, and the verdict with the worked solution.
 
     A checked answer is logged as a review of the generator's card (good when right, again when
@@ -119,7 +119,7 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
     if logged:
         st.caption(logged)
     st.button(next_label, key=f"{key}-next", icon=":material/refresh:", on_click=_next_practice,
-              args=(key, on_next))
+              args=(key, on_next), shortcut=next_shortcut)
 
 
 def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None,

@@ -102,7 +102,7 @@ def show_note(card: Card) -> None:
 def show_practice(card: Card) -> None:
     st.session_state[PINNED] = card.id
     review_ui.practice_widget(card.generator, f"queue-{card.id}", note_path=card.note_path,
-                              review_settings=settings, next_label="Next card", on_next=unpin)
+                              review_settings=settings, next_label="Next card", next_shortcut="Enter", on_next=unpin)
 
 
 def review_item(card: Card) -> None:
@@ -189,7 +189,9 @@ def review_tab() -> None:
         empty_state()
     else:
         review_item(card)
-        st.caption("Keys: Space shows the answer, 1 again, 2 hard, 3 good, 4 easy.")
+        keys = "Enter checks the answer, then Enter again for the next card." if card.kind == "practice" else \
+            "Keys: Space shows the answer, 1 again, 2 hard, 3 good, 4 easy."
+        st.caption(keys)
 
 
 def practice_tab() -> None:

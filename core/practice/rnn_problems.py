@@ -45,7 +45,7 @@ def rnn_state_gradient(seed: int) -> Exercise:
     )
     solution = (
         "Each step back multiplies by $\\partial S_k / \\partial S_{k-1} = w_{rec}$, so\n\n"
-        f"$$\\frac{{\\partial L}}{{\\partial S_{{{T - n}}}}} = \\frac{{\\partial L}}{{\\partial S_{{{T}}}}}"
+        f"$$\\dfrac{{\\partial L}}{{\\partial S_{{{T - n}}}}} = \\dfrac{{\\partial L}}{{\\partial S_{{{T}}}}}"
         f" \\, w_{{rec}}^{{{n}}} = {factor_text(grad_last)} \\cdot {factor_text(w_rec)}^{{{n}}}"
         f" = {factor_text(grad_last)} \\cdot {factor_text(w_rec ** n)} = {number_text(expected)}$$"
     )
@@ -90,7 +90,7 @@ def vanish_or_explode(seed: int) -> Exercise:
         "than 100×) or **neither**?"
     )
     solution = (
-        f"$$\\frac{{|\\partial L / \\partial S_0|}}{{|\\partial L / \\partial S_{{{T}}}|}} = |w_{{rec}}|^{{{T}}}"
+        f"$$\\dfrac{{|\\partial L / \\partial S_0|}}{{|\\partial L / \\partial S_{{{T}}}|}} = |w_{{rec}}|^{{{T}}}"
         f" = {number_text(abs(w_rec))}^{{{T}}} \\approx {latex_number(factor)}$$\n\n"
         + {"vanishes": "That is below 1/100: the gradient **vanishes** ($|w_{rec}| < 1$).",
            "explodes": "That is above 100: the gradient **explodes** ($|w_{rec}| > 1$).",

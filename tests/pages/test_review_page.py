@@ -134,6 +134,7 @@ def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes)
     assert any("Not quite" in e.value for e in at.error)
     assert "Worked solution" in text_of(at) and f"+ 1 = {exercise.expected} \\end{{aligned}}$$" in text_of(at)
     assert logged(review_notes)[-1] == {**logged(review_notes)[-1], "card": "practice:conv-output-size", "grade": 1}
+    assert at.button(key=f"{key}-next").proto.shortcut == "enter"
     at.button(key=f"{key}-next").click().run()
     assert metric(at, "Due now") == "1", "the note is left"
     assert "Review me" in text_of(at)
