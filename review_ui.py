@@ -67,6 +67,8 @@ def record(card_id: str, kind: str, note_path: str | None, grade: int, review_se
         store(review_settings).record(Review(card_id, now(), grade, kind, note_path, elapsed))
     except storage.StorageError as err:
         return str(err)
+    except ValueError as err:  # a line over MAX_LINE_BYTES: no real card gets there
+        return f"The review was not recorded: {err}."
     return None
 
 

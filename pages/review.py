@@ -10,7 +10,7 @@ import ui
 from core import practice
 from core.journal import review_queue, schedule, storage
 from core.journal.cards import Card, practice_card_id
-from core.journal.render import escape_markdown
+from core.journal.render import escape_markdown, link_wikilinks
 from core.journal.schedule import ReviewSettings
 
 ui.app_frame()
@@ -70,7 +70,7 @@ def note_line(card: Card) -> None:
 
 def show_card(card: Card) -> None:
     revealed = st.session_state.get(REVEALED) == card.id
-    st.markdown(card.question)
+    st.markdown(link_wikilinks(card.question, library.by_slug))
     if card.choices:
         picked = st.radio("Your pick", card.choices, index=None, key=f"pick-{card.id}", disabled=revealed)
     if not revealed:
@@ -81,7 +81,7 @@ def show_card(card: Card) -> None:
     if card.choices and picked is not None:
         right = picked == card.answer
         (st.success if right else st.error)(f"You picked {picked}: {'right' if right else 'not this one'}.")
-    st.markdown(card.answer)
+    st.markdown(link_wikilinks(card.answer, library.by_slug))
     grade_buttons(card)
 
 

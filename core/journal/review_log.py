@@ -40,7 +40,8 @@ LOG_NAME = "reviews.jsonl"
 FORMAT_VERSION = 1
 GRADES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 KINDS = ("card", "quiz", "practice", "note")
-MAX_LINE_BYTES = 4096
+MAX_LINE_BYTES = 16384
+"""Far above any real review (a note path is at most 4096 bytes on Linux, and it appears twice)."""
 TORN_GRACE_SECONDS = 1.0
 """An unfinished last line younger than this may be a write in progress, so it is not reported yet."""
 _CHECK_BYTES = MAX_LINE_BYTES
