@@ -109,7 +109,7 @@ def parse_line(raw: bytes) -> Review:
     note, ms = record.get("note"), record.get("ms")
     return Review(
         card=card,
-        at=moment.astimezone(dt.timezone.utc),
+        at=moment if moment.tzinfo is dt.timezone.utc else moment.astimezone(dt.timezone.utc),
         grade=grade,
         kind=kind if kind in KINDS else "card",
         note=note if isinstance(note, str) else None,

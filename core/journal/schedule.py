@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import fsrs
@@ -204,9 +204,8 @@ class Replay:
             self.progress[review.card] = Progress(after, 1, 0, review.at)
         else:
             lapsed = review.grade == 1 and before.state.state == fsrs.State.Review
-            self.progress[review.card] = replace(
-                before, state=after, reviews=before.reviews + 1, lapses=before.lapses + lapsed
-            )
+            self.progress[review.card] = Progress(after, before.reviews + 1, before.lapses + lapsed,
+                                                  before.first_review)
         reviews, passed = self.per_day.get(day, (0, 0))
         self.per_day[day] = (reviews + 1, passed + (review.grade > 1))
         self.total += 1
