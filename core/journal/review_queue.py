@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from core.journal.cards import Card, Deck
 from core.journal.schedule import LEARN_AHEAD, ReviewBook, ReviewSettings
 
-CARD_KINDS = ("card", "quiz", "practice")
-
 
 @dataclass(frozen=True)
 class Queue:
