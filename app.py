@@ -21,6 +21,7 @@ SECTIONS = {
         ("pages/bptt_lab.py", "BPTT explorer", ":material/timeline:", False),
     ],
     "Records": [
+        ("pages/review.py", "Review", ":material/school:", False),
         ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
     ],
 }

@@ -16,6 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
+from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import escape_markdown, link_wikilinks
 
@@ -167,10 +168,26 @@ def render_note(note: Note, library: Library) -> None:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     if not note.body.lstrip().startswith("# "):
         st.header(note.title, anchor=False)
-    st.markdown(link_wikilinks(note.body, library.by_slug))
+    note_body(note, library)
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
     related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
+
+
+def note_body(note: Note, library: Library) -> None:
+    """The note's markdown; its quiz and practice blocks become live widgets (review_ui)."""
+    body = link_wikilinks(note.body, library.by_slug)
+    blocks = split_blocks(body)
+    if all(block.kind == "markdown" for block in blocks):
+        st.markdown(mark_cards(body))
+        return
+    import review_ui  # imports this module, so it is loaded only when a note has such a block
+
+    for block in blocks:
+        if block.kind == "markdown":
+            st.markdown(mark_cards(block.text))
+        else:
+            review_ui.note_block(block, note)
 
 
 def related_notes(heading: str, notes: list[Note]) -> None:

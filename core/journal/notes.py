@@ -73,15 +73,21 @@ class Note:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
+    body_line: int = 1
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A file in the notes folder that could not be loaded, and why."""
+    """A file in the notes folder that could not be loaded, and why.
+
+    `kind` is "file" when the file did not load, "card" when the note loaded but one of its
+    review cards is malformed (core.journal.cards).
+    """
 
     file: str
     reason: str
     line: int | None = None
+    kind: str = "file"
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
         warnings=tuple(warnings),
         links=tuple(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(body))),
         haystack="\n".join([title, " ".join(tags), body]).casefold(),
+        body_line=text.count("\n", 0, len(text) - len(body)) + 1,
     )
 
 
@@ -381,6 +388,9 @@ def load_library(folder: Path) -> Library:
             problems.append(Problem(rel_path, f"cannot be read: {err.strerror or err}"))
         except Exception as err:  # one strange file must never stop the whole journal from loading
             problems.append(Problem(rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
+    from core.journal.cards import card_problems  # cards imports this module
+
+    problems.extend(card_problems(notes))
     return build_library(notes, problems)
 
 
