@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from core.journal.files import MAX_REL_PATH_BYTES
 from core.journal.storage.durable import fsync_directory
-from core.journal.storage.errors import StorageError, UnsafePathError
+from core.journal.storage.errors import StorageError, UnsafePathError, refuse_if_readonly
 
 HISTORY_DIR = ".history"
 TRASH_DIR = ".trash"
@@ -119,7 +119,9 @@ def make_folders(root_dir: Path, folder: Path, shown: str) -> None:
 
 
 def state_folder(notes_dir: Path, *parts: str) -> Path:
-    """`<notes>/.studylab/<parts...>/`, created (and fsynced) if missing; links out are refused."""
+    """`<notes>/.studylab/<parts...>/`, created (and fsynced) if missing; links out are refused.
+    Refuses with ReadOnlyError in read-only mode (it may create folders)."""
+    refuse_if_readonly("creating the app's state folder")
     if any(part in ("", ".", "..") or any(char in part for char in "/\\\x00") for part in parts):
         raise UnsafePathError(f"{parts!r} is not a plain folder name inside {STATE_DIR}/.")
     root_dir = root(notes_dir)
