@@ -105,8 +105,8 @@ def _summary(old_region: list[str], new_region: list[str], start: int, end: int,
     old_only = sum((Counter(old_region) - Counter(new_region)).values())
     new_only = sum((Counter(new_region) - Counter(old_region)).values())
     return (
-        f"Too many changes to compare line by line here: {old_label} has {sizes[0]:,} lines, {new_label} "
-        f"{sizes[1]:,}. They are the same up to line {start:,} and over their last {end:,} lines; in between, "
+        f"Too many changes to compare line by line here ({old_label} has {sizes[0]:,} lines, {new_label} "
+        f"{sizes[1]:,}): they differ from line {start + 1:,} to line {sizes[0] - end:,} of {old_label}, where "
         f"{old_only:,} lines are only in {old_label} and {new_only:,} only in {new_label}. "
         "Download both versions to compare them in a diff tool."
     )
