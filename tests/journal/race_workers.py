@@ -110,34 +110,42 @@ def _exchange(first: str, second: str) -> None:
         raise OSError(code, os.strerror(code))
 
 
+def _edit_at_random_moments(seed: int, stop, results, write_one) -> None:
+    """Call `write_one(number) -> (text, inode)` at random moments until `stop`; report each write."""
+    rng = random.Random(seed)
+    number = 0
+    while not stop.is_set():
+        time.sleep(rng.uniform(0, 0.004))
+        text, inode = write_one(number)
+        results.put(("wrote", text, inode))
+        number += 1
+    results.put(("done", None, None))
+
+
 def careful_editor(folder: str, rel_path: str, outside: str, seed: int, stop, results) -> None:
     """An editor or sync client that does not take the app's lock: it writes its own version next to
     the note and swaps it in atomically (rename-style save), at random moments. It never loses
     anything itself: the version it displaces is moved to `outside`, so any text that goes
     missing was lost by the app."""
-    rng = random.Random(seed)
     note = Path(folder) / rel_path
-    number = 0
-    while not stop.is_set():
-        time.sleep(rng.uniform(0, 0.004))
+
+    def write_one(number: int) -> tuple[str, None]:
         text = f"---\ntitle: Editor {number}\n---\neditor write {number}\n"
         temp = Path(folder) / f".editor-{number}.swp"
         temp.write_text(text, encoding="utf-8")
         _exchange(str(temp), str(note))
         os.replace(temp, Path(outside) / f"displaced-{number}.md")
-        results.put(("wrote", text, None))
-        number += 1
-    results.put(("done", None, None))
+        return text, None
+
+    _edit_at_random_moments(seed, stop, results, write_one)
 
 
 def inplace_editor(folder: str, rel_path: str, seed: int, stop, results) -> None:
     """An editor that saves by truncating and rewriting the note file in place, at random moments;
     reports which file (inode) each text went into."""
-    rng = random.Random(seed)
     note = Path(folder) / rel_path
-    number = 0
-    while not stop.is_set():
-        time.sleep(rng.uniform(0, 0.004))
+
+    def write_one(number: int) -> tuple[str, int]:
         text = f"---\ntitle: In place {number}\n---\nin-place write {number}\n"
         fd = os.open(note, os.O_WRONLY | os.O_TRUNC)
         try:
@@ -146,9 +154,9 @@ def inplace_editor(folder: str, rel_path: str, seed: int, stop, results) -> None
             os.fsync(fd)
         finally:
             os.close(fd)
-        results.put(("wrote", text, inode))
-        number += 1
-    results.put(("done", None, None))
+        return text, inode
+
+    _edit_at_random_moments(seed, stop, results, write_one)
 
 
 def hold_lock(folder: str, ready, release) -> None:

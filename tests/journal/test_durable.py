@@ -27,14 +27,6 @@ READERS = {
 }
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return notes
-
-
 def test_every_public_function_is_known_as_a_reader_or_a_writer():
     public = {name for name in storage.__all__ if callable(getattr(storage, name)) and name[0].islower()}
     assert public == WRITERS | READERS, "classify the new function, and test it below if it writes"

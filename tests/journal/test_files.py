@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.journal import files
+from core.journal import files, storage
 from core.journal import notes as notes_lib
 from core.journal.notes import build_library, load_library, parse_note
 
@@ -161,6 +161,15 @@ def test_nesting_depth_counts_without_recursion():
         value = [value]
     assert notes_lib.nesting_depth(value) == 100_001
     assert notes_lib.nesting_depth({"a": [1, {"b": 2}]}) == 3 and notes_lib.nesting_depth("x") == 0
+
+
+def test_the_hidden_state_folder_is_never_read_as_notes(folder):
+    state = folder / storage.STATE_DIR / "drafts"
+    state.mkdir(parents=True)
+    (state / "draft.md").write_bytes(GOOD)
+    os.mkfifo(folder / storage.STATE_DIR / "pipe.md")
+    library = in_time(lambda: load_library(folder))
+    assert [note.path for note in library.notes] == ["good.md"] and not library.problems
 
 
 def test_the_fingerprint_sees_hostile_entries_come_and_go(folder):

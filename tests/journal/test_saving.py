@@ -9,7 +9,6 @@ import os
 import threading
 import unicodedata
 import zipfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -20,14 +19,6 @@ from core.journal import storage
 from core.journal.storage import durable
 from tests.journal.test_files import in_time
 from tests.journal.test_storage import DAY, meta, saved
-
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return notes
 
 
 def between_check_and_swap(monkeypatch, action) -> None:

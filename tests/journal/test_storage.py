@@ -61,14 +61,6 @@ def test_windows_device_names_are_never_created_but_existing_ones_stay_usable(fo
     assert "edited" in (folder / rel_path).read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return notes
-
-
 def saved(folder: Path, title: str = "A note", body: str = "Body text.\n", **extra) -> storage.SaveResult:
     return storage.save_note(folder, None, meta(title, **extra), body, expected_hash=None)
 

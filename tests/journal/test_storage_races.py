@@ -20,14 +20,6 @@ SPAWN = multiprocessing.get_context("spawn")
 WAIT = 120
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return notes
-
-
 def kept_texts(folder: Path) -> set[str]:
     """Every text in the notes folder and its history (what was not lost)."""
     paths = [*folder.glob("*.md"), *(folder / storage.HISTORY_DIR).rglob("*.md")]

@@ -24,7 +24,9 @@ import os
 import secrets
 import stat
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from core.journal.storage.errors import NotDurableError, refuse_if_readonly, write_refusal
 
@@ -95,16 +97,13 @@ def write_temp(directory: Path, data: bytes, mode: int = NEW_FILE_MODE) -> Path:
             break
         except FileExistsError:
             continue
-    try:
+    with removed_on_failure(path):
         try:
             _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
         os.chmod(path, mode)
-    except BaseException:
-        unlink_quietly(path)
-        raise
     return path
 
 
@@ -112,6 +111,16 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+@contextmanager
+def removed_on_failure(path: Path | str) -> Iterator[None]:
+    """Remove the file at `path` if the block raises, then let the error through."""
+    try:
+        yield
+    except BaseException:
+        unlink_quietly(path)
+        raise
 
 
 def unlink_quietly(path: Path | str) -> None:
@@ -180,11 +189,8 @@ def swap_in(new: Path, target: Path) -> Path:
             raise
         with open(target, "rb") as handle:
             aside = write_temp(target.parent, handle.read(), stat.S_IMODE(os.stat(target).st_mode))
-    try:
+    with removed_on_failure(aside):
         os.replace(new, target)
-    except BaseException:
-        unlink_quietly(aside)
-        raise
     return aside
 
 
@@ -204,11 +210,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         mode = NEW_FILE_MODE
     temp = write_temp(directory, data, mode)
-    try:
+    with removed_on_failure(temp):
         os.replace(temp, path)
-    except BaseException:
-        unlink_quietly(temp)
-        raise
     sync_after_change(directory, path.name)
 
 
@@ -219,11 +222,8 @@ def create_exclusive(path: Path, data: bytes) -> None:
     refuse_if_readonly("creating a file")
     path = Path(path)
     temp = write_temp(path.parent, data)
-    try:
+    with removed_on_failure(temp):
         rename_exclusive(temp, path)
-    except BaseException:
-        unlink_quietly(temp)
-        raise
     sync_after_change(path.parent, path.name)
 
 

@@ -137,9 +137,11 @@ def replace_checked(root_dir: Path, target: Path, rel_path: str, data: bytes, ex
                 os.unlink(kept.path)
                 raise conflict(rel_path, read_current(target, rel_path))
             temp = durable.write_temp(target.parent, data, stat.S_IMODE(os.stat(target).st_mode))
+        except FileNotFoundError:  # moved away or deleted just now
+            raise conflict(rel_path, None) from None
         except OSError as err:
             raise wrap_os_error(err, f"save {target.name}") from None
-        return _swap_verified(root_dir, target, rel_path, temp, current, kept, content_hash(data))
+        return _swap_verified(root_dir, target, rel_path, temp, current, kept, data)
 
 
 def _create_expected_missing(root_dir: Path, target: Path, rel_path: str, data: bytes) -> SaveResult:
@@ -154,9 +156,9 @@ def _create_expected_missing(root_dir: Path, target: Path, rel_path: str, data: 
 
 
 def _swap_verified(root_dir: Path, target: Path, rel_path: str, temp: Path, expected: bytes,
-                   kept: history.Kept, new_hash: str) -> SaveResult:
-    """Steps 3 and 4: swap `temp` in, check the displaced file is the kept expected version."""
-    ours = _identity(temp)
+                   kept: history.Kept, data: bytes) -> SaveResult:
+    """Steps 3 and 4: swap `temp` (holding `data`) in, check the displaced file is the kept
+    expected version."""
     try:
         displaced = durable.swap_in(temp, target)
     except FileNotFoundError:  # moved away or deleted since step 1; its last version is in the history
@@ -170,32 +172,31 @@ def _swap_verified(root_dir: Path, target: Path, rel_path: str, temp: Path, expe
         if displaced != kept.path:
             durable.unlink_quietly(displaced)
         durable.sync_after_change(target.parent, rel_path)
-        return SaveResult(rel(root_dir, target), target, new_hash, False, kept.path)
-    _put_back(root_dir, rel_path, target, displaced, ours, kept)
+        return SaveResult(rel(root_dir, target), target, content_hash(data), False, kept.path)
+    _put_back(root_dir, rel_path, target, displaced, data, kept)
     raise conflict(rel_path, read_current(target, rel_path))
 
 
-def _put_back(root_dir: Path, rel_path: str, target: Path, displaced: Path, ours: tuple[int, int],
-              kept: history.Kept) -> None:
-    """Another program's version was displaced by our swap: keep it in history first, swap it back
-    into place, drop our bytes (the editor still has them) and any history link to the live note."""
+def _put_back(root_dir: Path, rel_path: str, target: Path, displaced: Path, ours: bytes, kept: history.Kept) -> None:
+    """Another program's version was displaced by our swap: keep it in history first (so no crash
+    can lose it), swap it back into place, drop our file if it still holds `ours` (the editor
+    still has the text) and any history entry that is now the live note itself."""
     try:
         rescued = history.keep(root_dir, rel_path, displaced)
         theirs = _identity(displaced)
         back = durable.swap_in(displaced, target)
-        if _identity(back) != ours:  # yet another version arrived meanwhile: keep it as well
+        if _read_or_none(back) != ours:  # written in place meanwhile, or yet another version: keep it too
             history.keep(root_dir, rel_path, back)
         durable.unlink_quietly(back)
         durable.sync_after_change(target.parent, rel_path)
     except OSError as err:
         raise StorageError(
             f"'{rel_path}' was changed by another program while it was being saved, and putting that "
-            f"version back failed ({err.strerror or err}). Both versions are kept: the other one in the "
-            "note's history, yours in the note. Compare them in Trash & history."
+            f"version back failed ({err.strerror or err}). The other version is kept in the note's history: "
+            "compare it with the note in Trash & history."
         ) from None
-    if rescued.linked:
-        durable.unlink_quietly(rescued.path)
-    if kept.linked and _identity(kept.path) == theirs:  # the kept file was written in place: it is live again
+    durable.unlink_quietly(rescued.path)
+    if kept.linked and _identity_or_none(kept.path) == theirs:  # written in place: it is the live note again
         durable.unlink_quietly(kept.path)
 
 
@@ -210,6 +211,13 @@ def _is_kept_version(displaced: Path, kept: history.Kept, expected: bytes) -> bo
 def _identity(path: Path) -> tuple[int, int]:
     info = os.stat(path, follow_symlinks=False)
     return info.st_dev, info.st_ino
+
+
+def _identity_or_none(path: Path) -> tuple[int, int] | None:
+    try:
+        return _identity(path)
+    except OSError:
+        return None
 
 
 def _read_or_none(path: Path) -> bytes | None:
