@@ -217,7 +217,7 @@ def _load_yaml(source: str) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise NoteError(f"front matter must be 'key: value' lines (a mapping), not a {type(meta).__name__}", 2)
     for key, value in meta.items():
-        if nesting_depth(value) > MAX_FRONT_MATTER_DEPTH:
+        if isinstance(value, (list, dict)) and nesting_depth(value) > MAX_FRONT_MATTER_DEPTH:
             raise NoteError(
                 f"front matter value '{key}' nests lists or mappings more than {MAX_FRONT_MATTER_DEPTH} levels "
                 "deep; a note needs plain values or short lists",

@@ -144,6 +144,18 @@ def _rename2(source: Path | str, target: Path | str, flags: int) -> bool:
     raise OSError(code, os.strerror(code), str(source), None, str(target))
 
 
+def hard_link(source: Path | str, target: Path | str) -> bool:
+    """Give the file at `source` the second name `target`: True when done, False when this file
+    system has no hard links. FileExistsError when `target` is taken; other errors are raised."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError as err:
+        if err.errno in UNSUPPORTED:
+            return False
+        raise
+    return True
+
+
 def rename_exclusive(source: Path | str, target: Path | str) -> None:
     """Give the file `source` the name `target` and drop `source`, only if `target` does not exist
     (FileExistsError otherwise), in one atomic step, against any process.
@@ -153,18 +165,12 @@ def rename_exclusive(source: Path | str, target: Path | str) -> None:
     """
     if _rename2(source, target, _RENAME_NOREPLACE):
         return
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except FileExistsError:
-        raise
-    except OSError as err:
-        if err.errno not in UNSUPPORTED:
-            raise
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        os.close(fd)
-        os.replace(source, target)
+    if hard_link(source, target):
+        os.unlink(source)
         return
-    os.unlink(source)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    os.close(fd)
+    os.replace(source, target)
 
 
 def swap_in(new: Path, target: Path) -> Path:
@@ -180,13 +186,7 @@ def swap_in(new: Path, target: Path) -> Path:
     if _rename2(new, target, _RENAME_EXCHANGE):
         return new
     aside = temp_name(target.parent)
-    try:
-        os.link(target, aside, follow_symlinks=False)
-    except FileNotFoundError:
-        raise
-    except OSError as err:
-        if err.errno not in UNSUPPORTED:
-            raise
+    if not hard_link(target, aside):
         with open(target, "rb") as handle:
             aside = write_temp(target.parent, handle.read(), stat.S_IMODE(os.stat(target).st_mode))
     with removed_on_failure(aside):

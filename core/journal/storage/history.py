@@ -64,21 +64,13 @@ def keep(root: Path, rel_path: str, source: Path) -> Kept:
     while True:
         target = folder / unique_name(folder, f"{timestamp()}.md")
         try:
-            os.link(source, target, follow_symlinks=False)
-            kept = Kept(target, True)
-            break
-        except FileExistsError:
-            continue
-        except OSError as err:
-            if err.errno not in durable.UNSUPPORTED:
-                raise
-        try:
+            if durable.hard_link(source, target):
+                durable.fsync_directory(folder)
+                return Kept(target, True)
             durable.create_exclusive(target, files.read_regular(source, MAX_VERSION_BYTES))
+            return Kept(target, False)
         except FileExistsError:
             continue
-        return Kept(target, False)
-    durable.fsync_directory(folder)
-    return kept
 
 
 def list_history(notes_dir: Path, rel_path: str) -> list[Version]:
