@@ -6,6 +6,7 @@ navigation in sections, and the sidebar; each page lives in pages/.
 
 import streamlit as st
 
+import access
 import ui
 
 st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
@@ -33,4 +34,5 @@ page = st.navigation(
     }
 )
 ui.sidebar(ui.load_library(rescan=True))
+access.visitor_panel()
 page.run()

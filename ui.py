@@ -14,8 +14,10 @@ import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+import access
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
+from core.journal import storage
 from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import escape_markdown, link_wikilinks
@@ -60,9 +62,9 @@ def load_library(*, rescan: bool = False) -> Library:
     """The notes library, re-read only when a note file's path, mtime or size changed.
 
     app.py rescans the folder once per run (`rescan=True`); pages then get that run's library
-    without walking the folder again. The st.cache_data entry is shared by every session; each
-    session also keeps the copy it got, because a cache_data hit unpickles the whole library
-    (tens of ms for thousands of notes) and most reruns change nothing on disk.
+    without walking the folder again. The cached library is shared by every session as it is,
+    never pickled (st.cache_resource), so no note's content can break or slow the cache; each
+    session also keeps the one it got, so a rerun that changes nothing on disk skips the lookup.
     """
     memo = st.session_state.get(_SESSION_LIBRARY)
     if memo is not None and not rescan:
@@ -76,9 +78,10 @@ def load_library(*, rescan: bool = False) -> Library:
     return library
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
-    """Keyed on the fingerprint so any change on disk is a cache miss."""
+    """Keyed on the fingerprint so any change on disk is a cache miss. Shared, not copied: the
+    Library and its Notes are frozen, and no page changes them."""
     return notes_lib.load_library(Path(folder))
 
 
@@ -130,10 +133,9 @@ def refresh_library() -> None:
 
 
 def readonly() -> bool:
-    """True when STUDYLAB_READONLY is set: every writing control is hidden."""
-    from core.journal.storage import is_readonly
-
-    return is_readonly()
+    """True when this session may not write (STUDYLAB_READONLY, or a visitor from another machine
+    without the owner's passphrase, see access.py): every writing control is hidden."""
+    return storage.is_readonly() or not access.can_write()
 
 
 def sidebar(library: Library) -> None:

@@ -34,8 +34,7 @@ from pathlib import Path
 
 from core.journal import storage
 
-STATE_DIR = ".studylab"
-"""The app's hidden state folder inside the notes folder (the loader skips dot-names)."""
+STATE_DIR = storage.STATE_DIR
 LOG_NAME = "reviews.jsonl"
 FORMAT_VERSION = 1
 GRADES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -123,65 +122,52 @@ def log_path(notes_dir: Path) -> Path:
 
 
 def append_review(notes_dir: Path, review: Review) -> None:
-    """Append one review to the log: one O_APPEND write of the whole line, then fsync.
+    """Append one review to the log (storage.append_durably: one O_APPEND write, then fsync).
 
-    Creates `.studylab/` on first use. Raises ReadOnlyError in read-only mode, UnsafePathError
-    when `.studylab` is a link or not a folder, StorageError when the disk refuses.
+    Creates `.studylab/` on first use. Under the folder lock, so the check for a torn last line
+    and the append are one step for every process. Raises ReadOnlyError when writing is turned
+    off, UnsafePathError when `.studylab` is a link or not a folder, StorageError when the disk
+    refuses.
     """
-    if storage.is_readonly():
-        raise storage.ReadOnlyError(
-            "This journal is read-only (STUDYLAB_READONLY is set), so reviews are not recorded. "
-            "Restart the app without STUDYLAB_READONLY to review."
-        )
+    refusal = storage.write_refusal()
+    if refusal:
+        raise storage.ReadOnlyError(f"Reviews are not recorded while the journal is read-only. {refusal}")
     data = review.to_line()
-    folder = state_folder(Path(notes_dir))
-    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    path = state_folder(Path(notes_dir)) / LOG_NAME
     try:
-        created = not os.path.lexists(folder / LOG_NAME)
-        fd = os.open(folder / LOG_NAME, flags, storage.NEW_FILE_MODE)
-        try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+        with storage.folder_lock(notes_dir):
+            if _ends_torn(path):
                 data = b"\n" + data  # a torn line before us stays a line of its own
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            storage.append_durably(path, data)
     except OSError as err:
         raise storage.StorageError(f"Could not record the review: {err.strerror or err}. Nothing was logged.") from None
-    if created:
-        storage._fsync_directory(folder)
+
+
+def _ends_torn(path: Path) -> bool:
+    """True when the log exists and its last byte is not a newline (a write was cut short)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        return bool(size) and os.pread(fd, 1, size - 1) != b"\n"
+    finally:
+        os.close(fd)
 
 
 def state_folder(notes_dir: Path) -> Path:
     """`<notes folder>/.studylab/`, created when missing; refused when it is a link or a file."""
-    root = notes_dir.resolve()
-    if not root.is_dir():
+    if not Path(notes_dir).is_dir():
         raise storage.StorageError(
             f"The notes folder {notes_dir} does not exist; set STUDYLAB_NOTES_DIR to an existing folder."
         )
-    folder = root / STATE_DIR
-    if os.path.lexists(folder):
-        if folder.is_symlink() or not folder.is_dir():
-            raise storage.UnsafePathError(
-                f"'{STATE_DIR}' in the notes folder is a link or a file, not the app's folder, "
-                "so reviews are not recorded."
-            )
-        return folder
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as err:
-        raise storage.StorageError(f"Could not create {STATE_DIR}/: {err.strerror or err}.") from None
-    storage._fsync_directory(root)
-    return folder
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """One write() for the whole line; the loop only runs if the disk took part of it (disk full)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    if Path(notes_dir, STATE_DIR).is_symlink() or (os.path.lexists(Path(notes_dir, STATE_DIR))
+                                                   and not Path(notes_dir, STATE_DIR).is_dir()):
+        raise storage.UnsafePathError(
+            f"'{STATE_DIR}' in the notes folder is a link or a file, not the app's folder, so reviews are not recorded."
+        )
+    return storage.state_folder(notes_dir)
 
 
 @dataclass
