@@ -6,6 +6,7 @@ navigation in sections, and the sidebar; each page lives in pages/.
 
 import streamlit as st
 
+import access
 import ui
 
 st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
@@ -21,6 +22,7 @@ SECTIONS = {
         ("pages/bptt_lab.py", "BPTT explorer", ":material/timeline:", False),
     ],
     "Records": [
+        ("pages/review.py", "Review", ":material/school:", False),
         ("pages/sync.py", "Sync", ":material/sync:", False),
         ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
     ],
@@ -33,4 +35,5 @@ page = st.navigation(
     }
 )
 ui.sidebar(ui.load_library(rescan=True))
+access.visitor_panel()
 page.run()

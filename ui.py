@@ -14,10 +14,15 @@ import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+import access
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
+from core.journal import storage
+from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import escape_markdown, link_wikilinks
+from core.journal.sync import gitcli
+from core.journal.sync import repo as sync_repo
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 NOTES_PAGE = "pages/notes.py"
@@ -59,9 +64,9 @@ def load_library(*, rescan: bool = False) -> Library:
     """The notes library, re-read only when a note file's path, mtime or size changed.
 
     app.py rescans the folder once per run (`rescan=True`); pages then get that run's library
-    without walking the folder again. The st.cache_data entry is shared by every session; each
-    session also keeps the copy it got, because a cache_data hit unpickles the whole library
-    (tens of ms for thousands of notes) and most reruns change nothing on disk.
+    without walking the folder again. The cached library is shared by every session as it is,
+    never pickled (st.cache_resource), so no note's content can break or slow the cache; each
+    session also keeps the one it got, so a rerun that changes nothing on disk skips the lookup.
     """
     memo = st.session_state.get(_SESSION_LIBRARY)
     if memo is not None and not rescan:
@@ -75,9 +80,10 @@ def load_library(*, rescan: bool = False) -> Library:
     return library
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
-    """Keyed on the fingerprint so any change on disk is a cache miss."""
+    """Keyed on the fingerprint so any change on disk is a cache miss. Shared, not copied: the
+    Library and its Notes are frozen, and no page changes them."""
     return notes_lib.load_library(Path(folder))
 
 
@@ -123,16 +129,28 @@ def show_flash() -> str | None:
 
 
 def refresh_library() -> None:
-    """Forget the cached library (call after every write)."""
+    """Forget the cached library (call after every write); in git mode, commit what changed."""
     _cached_library.clear()
     st.session_state.pop(_SESSION_LIBRARY, None)
+    commit_changes()
+
+
+def commit_changes() -> None:
+    """Commit the notes folder's changes when it is a git repository with auto-commit on (Sync
+    panel); a git failure is a toast, never an error for the save that already happened."""
+    folder = notes_dir()
+    if readonly() or not sync_repo.is_git_mode(folder):
+        return
+    try:
+        sync_repo.autocommit(folder)
+    except (gitcli.GitError, storage.StorageError) as err:
+        st.toast(f"Saved, but git could not commit it: {err}", icon=":material/sync_problem:")
 
 
 def readonly() -> bool:
-    """True when STUDYLAB_READONLY is set: every writing control is hidden."""
-    from core.journal.storage import is_readonly
-
-    return is_readonly()
+    """True when this session may not write (STUDYLAB_READONLY, or a visitor from another machine
+    without the owner's passphrase, see access.py): every writing control is hidden."""
+    return storage.is_readonly() or not access.can_write()
 
 
 def sidebar(library: Library) -> None:
@@ -167,10 +185,26 @@ def render_note(note: Note, library: Library) -> None:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     if not note.body.lstrip().startswith("# "):
         st.header(note.title, anchor=False)
-    st.markdown(link_wikilinks(note.body, library.by_slug))
+    note_body(note, library)
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
     related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
+
+
+def note_body(note: Note, library: Library) -> None:
+    """The note's markdown; its quiz and practice blocks become live widgets (review_ui)."""
+    body = link_wikilinks(note.body, library.by_slug)
+    blocks = split_blocks(body)
+    if all(block.kind == "markdown" for block in blocks):
+        st.markdown(mark_cards(body))
+        return
+    import review_ui  # imports this module, so it is loaded only when a note has such a block
+
+    for block in blocks:
+        if block.kind == "markdown":
+            st.markdown(mark_cards(block.text))
+        else:
+            review_ui.note_block(block, note)
 
 
 def related_notes(heading: str, notes: list[Note]) -> None:

@@ -27,6 +27,9 @@ elif "archive_cleaned" not in st.session_state:
     st.session_state.archive_cleaned = True
 st.session_state.setdefault("archive_upload_round", 0)
 library = ui.load_library()
+# Diffs are bounded (core.journal.diff) and cached, so no pair of versions makes a rerun slow.
+bounded_diff = st.cache_data(show_spinner=False, max_entries=8)(storage.bounded_diff)
+FULL_TEXT_BYTES = 100_000
 
 
 def when(moment: dt.datetime) -> str:
@@ -107,18 +110,36 @@ with history_tab:
         names = [version.name for version in versions]
         labels = {version.name: f"{when(version.saved_at)} · {version.size:,} bytes" for version in versions}
         version_name = st.selectbox("Version (newest first)", names, key="archive_version", format_func=labels.get)
-        old_text = storage.read_version(folder, chosen, version_name).decode("utf-8", errors="replace")
+        old_bytes = storage.read_version(folder, chosen, version_name)
+        old_text = old_bytes.decode("utf-8", errors="replace")
         try:
             current_bytes, current_hash = storage.read_note(folder, chosen)
-            current_text = current_bytes.decode("utf-8", errors="replace")
         except storage.StorageError as err:
             st.warning(str(err))
-            current_text, current_hash = "", None
+            current_bytes, current_hash = b"", None
         st.markdown(f"**Changes from this version to the current text** ({labels[version_name]})")
-        difference = storage.diff_text(old_text, current_text, f"version {labels[version_name]}", "current")
-        st.code(difference or "The current text is the same as this version.", language="diff")
+        difference = bounded_diff(
+            old_text, current_bytes.decode("utf-8", errors="replace"), "this version", "the current text"
+        )
+        if difference.complete or difference.text:
+            st.code(difference.text or "The current text is the same as this version.", language="diff")
+        if not difference.complete:
+            st.warning(difference.summary, icon=":material/difference:")
+            stem = chosen.rsplit("/", 1)[-1][:-3]
+            old_column, new_column = st.columns(2)
+            old_column.download_button(
+                "Download this version", key="archive_download_version", data=lambda: old_bytes,
+                file_name=f"{stem}-{version_name}", mime="text/markdown", on_click="ignore", icon="📄",
+            )
+            new_column.download_button(
+                "Download the current text", key="archive_download_current", data=lambda: current_bytes,
+                file_name=f"{stem}-current.md", mime="text/markdown", on_click="ignore", icon="📄",
+            )
         with st.expander("This version in full"):
-            st.code(old_text, language="markdown", wrap_lines=True)
+            if len(old_bytes) <= FULL_TEXT_BYTES:
+                st.code(old_text, language="markdown", wrap_lines=True)
+            else:
+                st.caption(f"This version is {len(old_bytes):,} bytes, too long to show here; download it to read it.")
         if not readonly:
             st.button(
                 "Restore this version", key="archive_restore_version", on_click=restore_old_version,

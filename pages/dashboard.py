@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import review_ui
 import ui
 from core.journal import charts, stats
 
@@ -38,9 +39,15 @@ with recent_column:
 with types_column:
     ui.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
 
+review_ui.dashboard_section(library)
+
 st.subheader("Notes-folder problems", anchor=False)
 if library.problems:
-    st.warning(f"{len(library.problems)} file(s) could not be read as notes. The rest of the journal loaded normally.")
+    unreadable = sum(problem.kind == "file" for problem in library.problems)
+    malformed = len(library.problems) - unreadable
+    parts = [f"{unreadable} file(s) could not be read as notes"] * bool(unreadable)
+    parts += [f"{malformed} review card(s) are malformed"] * bool(malformed)
+    st.warning(f"{' and '.join(parts)}. The rest of the journal loaded normally.")
     st.dataframe(
         [{"file": p.file, "line": p.line, "reason": p.reason} for p in library.problems],
         hide_index=True,

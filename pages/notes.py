@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from core.journal import search, storage
+from core.journal import glossary, search, storage
 from core.journal.notes import NOTE_TYPES
 from core.journal.render import escape_markdown, highlighted
 
@@ -14,6 +14,11 @@ PAGE_SIZE = 50
 library = ui.load_library()
 
 st.title("Notes", anchor=False)
+
+with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/translate:"):
+    st.caption("The day's Korean terms and their English. Search finds either: 역전파 also finds notes "
+               "that say backpropagation, and the reverse.")
+    st.dataframe(glossary.table(), hide_index=True)
 
 if not library.notes:
     st.info("No notes yet. Put markdown files in the notes folder (see the README for the format).")

@@ -70,9 +70,11 @@ def browser():
 
 
 class LiveServer:
-    """A `streamlit run app.py` on a free loopback port with its own notes folder."""
+    """A `streamlit run app.py` on a free port with its own notes folder, listening on `address`
+    (None: the address in .streamlit/config.toml) plus any `extra_args`."""
 
-    def __init__(self, notes: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, notes: Path, extra_env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
+                 extra_args: tuple[str, ...] = ()):
         self.notes = notes
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -80,8 +82,9 @@ class LiveServer:
         env.pop("STUDYLAB_READONLY", None) if "STUDYLAB_READONLY" not in (extra_env or {}) else None
         command = [
             sys.executable, "-m", "streamlit", "run", APP,
-            "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--server.headless", "true", "--server.port", str(self.port),
+            *(["--server.address", address] if address else []),
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._wait_healthy()

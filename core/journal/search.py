@@ -1,7 +1,9 @@
 """Filtering and full-text search over the notes library.
 
 Matching is case-insensitive (Unicode casefold), so Korean, accented and Latin text all work;
-every whitespace-separated term of a query must appear in the title, the tags or the body.
+every whitespace-separated term of a query must appear in the title, the tags or the body. A term
+that names a glossary entry (core.journal.glossary) also matches its translation, so 역전파 finds
+a note that says backpropagation and the reverse (`expanded_terms`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from core.journal import glossary
 from core.journal.notes import Note
 
 SNIPPET_RADIUS = 60
@@ -59,12 +62,22 @@ def filter_notes(
     return kept
 
 
+def expanded_terms(query: str) -> list[tuple[str, ...]]:
+    """The query's terms, each with its glossary translations and spellings (casefolded).
+
+    A note matches a group when it contains any one of the group's alternatives; a phrase such
+    as "vanishing gradient" is one group. Terms outside the glossary are groups of one.
+    """
+    return glossary.term_groups(query)
+
+
 def search(notes: Iterable[Note], query: str) -> list[Note]:
-    """Notes whose title, tags or body contain every term of `query`, in the given order."""
-    terms = query_terms(query)
-    if not terms:
+    """Notes whose title, tags or body contain every term of `query` (or a glossary translation
+    of it), in the given order."""
+    groups = expanded_terms(query)
+    if not groups:
         return list(notes)
-    return [note for note in notes if all(term in note.haystack for term in terms)]
+    return [note for note in notes if all(any(term in note.haystack for term in group) for group in groups)]
 
 
 def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:

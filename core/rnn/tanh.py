@@ -21,16 +21,27 @@ shows vanishing or exploding gradients. By Pascanu, Mikolov and Bengio (2013), w
 gamma = max |tanh'| = 1, a largest singular value of W_hh below 1/gamma is sufficient for the
 gradient to vanish; above it, it may explode.
 
-Truncation is expressed as a factor xi_t on each backward transition dL/dh_{t-1} += xi_t W_hh^T
+Truncation follows one convention, shared with the linear RNN (core.rnn.linear). A window of
+K >= 1 steps backpropagates through the last K steps only: steps T, T-1, ..., T-K+1 contribute to
+the weight gradients (step t reads h_{t-1} as a value), and h_{T-K} is held constant. The cut
+state h_{T-K} still reports the gradient that reaches it from step T-K+1 (just as full BPTT
+reports dL/dh_0 for the constant h_0), but passes nothing further back, so every earlier state
+reports 0 for a last-step loss. K >= T is full BPTT: the cut falls on h_0, a constant anyway,
+and every number equals full BPTT's. With a loss on every step the state is cut every K steps
+counting back from T (h_{T-K}, h_{T-2K}, ...): each loss term reaches back to the cut below it,
+and a cut state reports its own loss term plus what arrives from above, passing on only its own.
+
+In code, truncation is a factor xi_t on each backward transition dL/dh_{t-1} += xi_t W_hh^T
 delta_t, counted by its distance d = T - t + 1 from the end (d = 1 is h_T -> h_{T-1}):
 
 - full BPTT: xi = 1 everywhere;
-- truncated, window K: xi = 0 at every d that is a multiple of K (the hidden state is detached
-  every K steps counting back from T), so for a last-step loss only steps T..T-K+1 contribute;
+- truncated, window K: xi = 0 at every d that is a multiple of K, else 1;
 - randomized (Tallec and Ollivier 2017, ARTBP): xi = 1 for d < K, and for d >= K the signal
   continues with probability p, independently per transition and sequence, and is then
   multiplied by the compensation 1/p; a path through m such transitions survives with
   probability p^m and is weighted p^(-m), so the estimate is unbiased in expectation.
+
+Where xi = 0 the state reports what arrives (uncompensated) and passes nothing on, as above.
 """
 
 from __future__ import annotations
@@ -163,7 +174,7 @@ def truncation_factors(T: int, K: int) -> np.ndarray:
     """Backward factors xi for truncation with window K >= 1: (T,), entry t-1 for the
     transition h_t -> h_{t-1}; 0 where the distance T - t + 1 is a multiple of K, else 1."""
     if K < 1:
-        raise ValueError(f"the truncation window must be at least 1 step, got {K}")
+        raise ValueError(f"the truncation window K must be at least 1 step, got {K}")
     distance = T - np.arange(1, T + 1) + 1
     return (distance % K != 0).astype(np.float64)
 
@@ -187,13 +198,18 @@ def tanh_bptt(
     loss_on: str = "last",
     truncate: int | None = None,
 ) -> BPTTResult:
-    """Full (truncate=None) or truncated (window K) BPTT for the tanh RNN.
+    """Full (truncate=None) or truncated (window K >= 1, see the module docstring) BPTT.
+
+    step_norms[T-K] is the norm of the gradient that reaches the cut state h_{T-K}; earlier
+    steps report 0 for a last-step loss; K >= T gives exactly full BPTT.
 
     Per step: delta_t = dL/dh_t * (1 - h_t^2), dL/dh_{t-1} = direct term + xi_t delta_t W_hh
     (one matmul). The weight gradients are single large matmuls over all steps at the end,
     e.g. dW_hh = sum_t delta_t^T h_{t-1} = deltas (T*N, H)^T @ h_prev (T*N, H).
     """
     T = cache.inputs.shape[0]
+    if truncate is not None and truncate < 1:
+        raise ValueError(f"the truncation window K must be at least 1 step, got {truncate}")
     factors = None if truncate is None or truncate >= T else truncation_factors(T, truncate)
     if factors is not None:
         factors = factors[:, None, None]
@@ -244,6 +260,10 @@ def _tanh_backward(
     rows = R * N
     if factors is not None:
         factors = np.broadcast_to(factors, (T, R, N)).reshape(T, rows, 1)
+        cut = factors == 0.0
+        has_cut = cut.any(axis=(1, 2))                      # (T,): steps where some row is cut
+        scaled = (factors != 1.0).any(axis=(1, 2))          # (T,): steps that change anything
+        reporting = np.where(cut, 1.0, factors)             # a cut row reports what arrives
     W_hh = params["W_hh"]
     deltas = np.empty((T, R, N, H))
     np.square(hidden[1:, None], out=deltas)
@@ -252,19 +272,25 @@ def _tanh_backward(
     loss, direct = loss_and_direct_grads(hidden, Y, loss_on)
     grad = np.empty((R, N, H))
     grad[:] = direct[-1]
-    by_sequence = grad.reshape(R, N * H)
     grad = grad.reshape(rows, H)
     every_step = direct.shape[0] > 1
     squared_norms = np.empty((T + 1, R))
+    squared_norms[T] = _squared_norms(grad, R)
     for t in range(T, 0, -1):
-        squared_norms[t] = np.vdot(grad, grad) if R == 1 else np.einsum("rk,rk->r", by_sequence, by_sequence)
         delta = deltas[t - 1]
         delta *= grad
-        propagated = delta if factors is None else delta * factors[t - 1]
-        np.matmul(propagated, W_hh, out=grad)
+        np.matmul(delta, W_hh, out=grad)  # what reaches h_{t-1} from step t, before any cut
+        reported = grad
+        if factors is not None and scaled[t - 1]:
+            factor = factors[t - 1]
+            if has_cut[t - 1]:  # a cut state reports what arrives at it, then passes nothing on
+                reported = grad * reporting[t - 1]
+            grad *= factor
         if every_step:
-            by_sequence.reshape(R, N, H)[:] += direct[t - 1]
-    squared_norms[0] = np.vdot(grad, grad) if R == 1 else np.einsum("rk,rk->r", by_sequence, by_sequence)
+            grad.reshape(R, N, H)[:] += direct[t - 1]
+            if reported is not grad:
+                reported.reshape(R, N, H)[:] += direct[t - 1]
+        squared_norms[t - 1] = _squared_norms(reported, R)
     by_draw = deltas.reshape(T, R, N, H).transpose(1, 0, 2, 3).reshape(R, T * N, H)
     grads = {
         "W_xh": by_draw.transpose(0, 2, 1) @ inputs.reshape(T * N, D),
@@ -272,3 +298,12 @@ def _tanh_backward(
         "b": by_draw.sum(axis=1),
     }
     return grads, np.sqrt(squared_norms.T), loss
+
+
+def _squared_norms(values: np.ndarray, R: int) -> np.ndarray | float:
+    """Squared Frobenius norm per draw of values (R*N, H), draws stacked as R blocks: (R,),
+    or one float when R = 1 (it fills a row of one)."""
+    if R == 1:
+        return np.vdot(values, values)
+    by_draw = values.reshape(R, -1)
+    return np.einsum("rk,rk->r", by_draw, by_draw)

@@ -131,7 +131,7 @@ def rules_latex(view: AssignmentView, w_rec: float) -> list[str]:
         r"\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
         rf"\frac{{\partial L}}{{\partial S_k}}\,S_{{k-1}} = {latex_number(float(view.full[1]))}",
         r"\text{Rule 3: }\frac{\partial L}{\partial w_{x}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
-        rf"\frac{{\partial L}}{{\partial S_k}}\,X_{{k-1}} = {latex_number(float(view.full[0]))}",
+        rf"\frac{{\partial L}}{{\partial S_k}}\,X_k = {latex_number(float(view.full[0]))}",
     ]
 
 

@@ -261,16 +261,16 @@ def test_an_unreachable_peer_is_reported_not_fatal(laptop, tmp_path):
 
 def test_autocommit_commits_each_save_unless_turned_off(laptop):
     write(laptop, "a.md", note("A", "saved in the app"))
-    assert repo.autocommit(laptop, "Save A") is not None
-    assert gitcli.text(laptop, "log", "-1", "--format=%s") == "Save A"
+    assert repo.autocommit(laptop) is not None
+    assert gitcli.text(laptop, "log", "-1", "--format=%s") == "Edit a.md"
     repo.set_autocommit(laptop, False)
     write(laptop, "a.md", note("A", "saved again"))
-    assert repo.autocommit(laptop, "Save A again") is None
+    assert repo.autocommit(laptop) is None
     assert repo.status(laptop).state == "ahead" or repo.status(laptop).changes
 
 
 def test_autocommit_outside_git_mode_does_nothing(tmp_path):
-    assert repo.autocommit(tmp_path, "nothing") is None
+    assert repo.autocommit(tmp_path) is None
 
 
 def test_a_conflict_is_resolved_either_way_and_nothing_is_lost(laptop, desktop):
@@ -309,3 +309,28 @@ def test_a_sha256_repository_syncs_too(tmp_path):
     merge.sync(second)
     merge.sync(first)
     assert files(first) == files(second) and "two from first" in files(second)["a.md"]
+
+
+def test_review_logs_merge_in_time_order():
+    ours = b'{"card": "a", "at": "2026-11-30T10:00:00+00:00"}\n{"card": "a", "at": "2026-11-30T12:00:00+00:00"}\n'
+    theirs = b'{"card": "a", "at": "2026-11-30T10:00:00+00:00"}\n{"card": "b", "at": "2026-11-30T11:00:00+00:00"}\n'
+    merged = merge.union_lines(ours, theirs).decode().splitlines()
+    assert [line[10:11] for line in merged] == ["a", "b", "a"]
+    assert len(merged) == 3
+
+
+def test_the_review_log_is_synced_but_other_state_is_not(laptop):
+    assert "!.studylab/reviews.jsonl" in (laptop / ".gitignore").read_text()
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    (laptop / ".studylab" / "reviews.jsonl").write_text('{"card": "a"}\n')
+    (laptop / ".studylab" / "lock").write_text("")
+    paths = {change.path for change in repo.status(laptop).changes}
+    assert paths == {".studylab/reviews.jsonl"}
+
+
+def test_autocommit_names_the_changed_note():
+    changes = [repo.Change("modified", "2021-08-05-retro.md")]
+    assert repo.change_message(changes) == "Edit 2021-08-05-retro.md"
+    assert repo.change_message([repo.Change("untracked", "x.md")]) == "Add x.md"
+    many = [repo.Change("modified", f"{n}.md") for n in range(5)]
+    assert repo.change_message(many) == "Update 5 notes: 0.md, 1.md, 2.md and 2 more"

@@ -65,7 +65,7 @@ def test_notes_page_search_narrows_the_list(app):
     assert not app.exception
     assert app.main.caption[0].value == "6 of 6 notes"
     app.text_input(key="notes_query").set_value("합성곱").run()
-    assert app.main.caption[0].value == "1 of 6 notes"
+    assert app.main.caption[0].value == "2 of 6 notes", "the CNN note, and the RNN note via 'convolution'"
     assert ":orange-background[**합성곱**]" in markdown_text(app)
     assert "CNN first steps" in markdown_text(app)
     app.text_input(key="notes_query").set_value("no such word anywhere").run()

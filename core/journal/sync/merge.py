@@ -18,12 +18,15 @@ now agrees) or the new commit with a stale index (the next `git add` refreshes i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from core.journal import storage
 from core.journal.storage import atomic_write
 from core.journal.sync import repo
 from core.journal.sync.gitcli import GitError, git, identity_args, succeeds, text
@@ -62,12 +65,24 @@ class _Entry:
 
 
 def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
-    """Commit local changes, fetch `remote` and merge its branch into the journal (see module doc)."""
+    """Commit local changes, fetch `remote` and merge its branch into the journal (see module doc).
+
+    The notes folder's lock (storage.folder_lock) is held while committing and while merging and
+    rewriting files, so the app's own saves wait for those steps; it is not held during the fetch,
+    which may take long on a slow network.
+    """
     folder = Path(folder)
-    recover(folder, remote)
-    repo.commit_all(folder, "studylab: changes made on this machine")
-    branch = repo.current_branch(folder)
+    with storage.folder_lock(folder):
+        recover(folder, remote)
+        repo.commit_all(folder, "studylab: changes made on this machine")
+        branch = repo.current_branch(folder)
     fetch(folder, remote)
+    with storage.folder_lock(folder):
+        repo.commit_all(folder, "studylab: changes made on this machine while fetching")
+        return _merge_fetched(folder, remote, branch)
+
+
+def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
     theirs = _rev(folder, f"refs/remotes/{remote}/{branch}")
     ours = repo.head(folder)
     if theirs is None or theirs == ours or (ours and _is_ancestor(folder, theirs, ours)):
@@ -168,11 +183,39 @@ def conflict_copy_name(path: str, content: bytes) -> str:
 
 
 def union_lines(ours: bytes, theirs: bytes) -> bytes:
-    """Every line of `ours`, then the lines of `theirs` that `ours` lacks, in their order."""
+    """Every line of `ours`, then the lines of `theirs` that `ours` lacks; JSON lines carrying an
+    "at" time are then put in time order (stable), so a log replayed top to bottom sees both
+    machines' records in the order they happened."""
     ours_lines = ours.splitlines()
     seen = set(ours_lines)
     merged = ours_lines + [line for line in theirs.splitlines() if line not in seen and not seen.add(line)]
+    merged = _in_time_order(merged)
     return b"\n".join(merged) + (b"\n" if merged else b"")
+
+
+def _in_time_order(lines: list[bytes]) -> list[bytes]:
+    """Stable sort by each line's "at" (a line without one keeps the key of the line before it)."""
+    keys, last = [], ""
+    for line in lines:
+        try:
+            record = json.loads(line)
+            last = str(record["at"]) if isinstance(record, dict) and "at" in record else last
+        except ValueError:
+            pass
+        keys.append(_instant(last))
+    order = sorted(range(len(lines)), key=lambda index: keys[index])
+    return [lines[index] for index in order]
+
+
+def _instant(text: str) -> float:
+    """An ISO time as seconds since the epoch (naive times read as UTC); -inf when unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return float("-inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
 
 
 def _merge_commit(folder: Path, base: str | None, ours: str, theirs: str, remote: str,

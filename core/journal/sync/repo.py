@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.journal import storage
 from core.journal.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
 DEFAULT_REMOTE = "origin"
 GITIGNORE_HEADER = "# Written by studylab: per-machine state that is never synced."
-GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews/")
+GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl")
 CONFLICT_MARK = ".conflict-"
 STALE_LOCK_SECONDS = 10 * 60
 AUTOCOMMIT_KEY = "studylab.autocommit"
@@ -90,11 +91,12 @@ def commit_all(folder: Path, message: str) -> str | None:
     """Commit every change in the notes folder (new, edited, deleted notes); the commit's id, or
     None when there was nothing to commit."""
     folder = Path(folder)
-    git(folder, "add", "--all")
-    if not git(folder, "diff", "--cached", "--name-only", "-z"):
-        return None
-    git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message)
-    return text(folder, "rev-parse", "HEAD")
+    with storage.folder_lock(folder):
+        git(folder, "add", "--all")
+        if not git(folder, "diff", "--cached", "--name-only", "-z"):
+            return None
+        git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message)
+        return text(folder, "rev-parse", "HEAD")
 
 
 def head(folder: Path) -> str | None:
@@ -182,10 +184,24 @@ def set_autocommit(folder: Path, enabled: bool) -> None:
     git(folder, "config", "--bool", AUTOCOMMIT_KEY, "true" if enabled else "false")
 
 
-def autocommit(folder: Path, message: str) -> str | None:
-    """Commit all changes with `message` when the folder is in git mode with auto-commit on;
-    the commit's id, or None when nothing was committed (GitError when git fails: the caller
-    reports it beside the save, which has already succeeded)."""
+def autocommit(folder: Path) -> str | None:
+    """Commit all changes when the folder is in git mode with auto-commit on, with a message that
+    names what changed ("Edit x.md", "Add y.md", "Remove z.md"); the commit's id, or None when
+    nothing was committed. Raises GitError when git fails (the save itself has already happened)."""
+    folder = Path(folder)
     if not is_git_mode(folder) or not autocommit_enabled(folder):
         return None
-    return commit_all(folder, message)
+    changes = [change for change in status(folder).changes if not change.path.startswith(".")]
+    if not changes:
+        return None
+    return commit_all(folder, change_message(changes))
+
+
+def change_message(changes: list[Change] | tuple[Change, ...]) -> str:
+    """A commit message naming the changed notes: one change spelled out, several counted."""
+    verbs = {"added": "Add", "untracked": "Add", "deleted": "Remove", "renamed": "Rename"}
+    if len(changes) == 1:
+        return f"{verbs.get(changes[0].code, 'Edit')} {changes[0].path}"
+    names = ", ".join(change.path for change in changes[:3])
+    more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+    return f"Update {len(changes)} notes: {names}{more}"
