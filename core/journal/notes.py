@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from core.journal.dayorder import in_journal_order, in_reading_order
+
 NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
 DEFAULT_TYPE = "til"
 MAX_NOTE_BYTES = 1_000_000
@@ -94,8 +96,8 @@ class Library:
     backlinks: dict[str, tuple[str, ...]]
 
     def neighbours(self, slug: str) -> tuple[Note | None, Note | None]:
-        """(previous, next) note by date around `slug`; None at either end."""
-        ordered = [n for n in reversed(self.notes)]
+        """(previous, next) note around `slug` in reading order (by day, each day in its order)."""
+        ordered = in_reading_order(self.notes)
         index = next((i for i, n in enumerate(ordered) if n.slug == slug), None)
         if index is None:
             return None, None
@@ -390,7 +392,8 @@ def _read_capped(path: Path) -> bytes:
 
 
 def build_library(notes: list[Note], problems: list[Problem]) -> Library:
-    """Order notes newest first, give every note a unique slug and index the wikilinks."""
+    """Order notes newest day first (each day in its order, see dayorder), give every note a unique
+    slug (the oldest keeps the plain one) and index the wikilinks."""
     ordered = sorted(notes, key=lambda n: (n.date or dt.date.min, n.path), reverse=True)
     by_slug: dict[str, Note] = {}
     unique = []
@@ -402,7 +405,7 @@ def build_library(notes: list[Note], problems: list[Problem]) -> Library:
             note = replace(note, slug=slug)
         by_slug[slug] = note
         unique.append(note)
-    unique.reverse()
+    unique = in_journal_order(unique)
     backlinks: dict[str, list[str]] = {}
     for note in unique:
         for target in note.links:
