@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench clean
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run serve.py
 
 test: $(STAMP)
 	$(BIN)/lint-imports

@@ -7,15 +7,20 @@
 //    Ctrl/Cmd/Shift/middle clicks keep the browser's own behaviour (a new tab or window).
 // 2. A click on "#studylab-undo-trash" (the Undo in the trash toast) is sent to Python as the
 //    trigger "action" = "undo-trash".
-// 3. When a page adds its own query parameter right after the path changed (the Notes page
-//    naming the note it shows, the Write page naming the draft), the bare URL is replaced
-//    instead of kept, so Back never stops on a URL that only differs by the added parameter.
+// 3. Streamlit pushes a history entry whenever a page sets st.query_params. When the Notes
+//    page names the note it shows (or Write its draft) right after a page switch, two things
+//    would go wrong: the parameter can reach the browser before the new path does (an entry
+//    like "/?note=..." on the old page), and the bare "/notes" entry stays behind it (Back
+//    would seem to do nothing). So a push that only changes the query waits DEFER_MS: a page
+//    switch arriving meanwhile carries the parameters itself and the waiting push is dropped;
+//    otherwise, when it only adds parameters to a URL reached moments ago, it replaces that entry.
 //
 // Listeners are installed once per browser tab; each mount refreshes the trigger function.
 
 const NOTE_LINK = /^notes\?note=/;
 const UNDO_TRASH = "#studylab-undo-trash";
 const SETTLE_MS = 2500;
+const DEFER_MS = 150;
 
 export default function (component) {
   const state = (window.__studylabLinks ??= { lastPathChange: performance.now() });
@@ -43,25 +48,28 @@ function onClick(event, state) {
   event.stopPropagation();
   const target = new URL(href, window.location.href);
   if (target.pathname + target.search === window.location.pathname + window.location.search) return;
-  window.history.pushState({}, "", target.pathname + target.search);
+  state.push({}, "", target.pathname + target.search);
   state.lastPathChange = performance.now();
   window.dispatchEvent(new PopStateEvent("popstate", { state: {} }));
 }
 
 function replaceParameterOnlyPushes(state) {
-  const push = window.history.pushState.bind(window.history);
+  const push = (state.push = window.history.pushState.bind(window.history));
+  const replace = window.history.replaceState.bind(window.history);
+  let waiting = null;
   window.history.pushState = function (data, unused, url) {
     const target = url == null ? null : new URL(url, window.location.href);
-    if (target && target.pathname !== window.location.pathname) {
+    if (!target || target.pathname !== window.location.pathname) {
+      clearTimeout(waiting);
       state.lastPathChange = performance.now();
-    } else if (
-      target &&
-      window.location.search === "" &&
-      target.search !== "" &&
-      performance.now() - state.lastPathChange < SETTLE_MS
-    ) {
-      return window.history.replaceState(data, unused, url);
+      return push(data, unused, url);
     }
-    return push(data, unused, url);
+    clearTimeout(waiting);
+    waiting = setTimeout(() => {
+      const settling = performance.now() - state.lastPathChange < SETTLE_MS;
+      if (target.pathname !== window.location.pathname) return;
+      if (window.location.search === "" && settling) replace(data, unused, url);
+      else push(data, unused, url);
+    }, DEFER_MS);
   };
 }

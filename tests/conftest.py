@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+SERVE = str(ROOT / "serve.py")  # what `make run` serves: app.py plus page addresses that open directly
 SHIPPED_NOTES = ROOT / "notes"
 
 
@@ -70,7 +71,8 @@ def browser():
 
 
 class LiveServer:
-    """A `streamlit run app.py` on a free loopback port with its own notes folder."""
+    """A `streamlit run serve.py` (app.py, as `make run` serves it) on a free loopback port with its
+    own notes folder."""
 
     def __init__(self, notes: Path, extra_env: dict[str, str] | None = None):
         self.notes = notes
@@ -79,7 +81,7 @@ class LiveServer:
         env = {**os.environ, "STUDYLAB_NOTES_DIR": str(notes), **(extra_env or {})}
         env.pop("STUDYLAB_READONLY", None) if "STUDYLAB_READONLY" not in (extra_env or {}) else None
         command = [
-            sys.executable, "-m", "streamlit", "run", APP,
+            sys.executable, "-m", "streamlit", "run", SERVE,
             "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ]

@@ -231,3 +231,20 @@ def test_nothing_important_is_cut_off(shared_server, page_on, tmp_path, scheme, 
             page.wait_for_timeout(300)
             assert page.evaluate(CUT_OFF) == [], f"the Filters popover at {width}px, {scheme}"
         page.context.close()
+
+
+def test_opening_any_page_directly_makes_no_failing_request(shared_server, page_on):
+    """Opened at /notes, Streamlit's own code first probes /notes/_stcore/health (two 404s);
+    serve.py names the server root so the first probe is the right one."""
+    page = page_on(shared_server, "/")
+    failures: list[str] = []
+    page.on("response", lambda reply: reply.status >= 400 and failures.append(f"{reply.status} {reply.url}"))
+    page.on("console", lambda message: message.type == "error" and failures.append(message.text))
+    paths = [urlsplit(href).path for href in
+             page.locator('[data-testid="stSidebarNav"] a').evaluate_all("links => links.map(link => link.href)")]
+    assert len(paths) == 6
+    for path in paths + [f"/notes?note={CNN}", f"/write?edit={CNN}"]:
+        page.goto(shared_server.url + path)
+        wait_idle(page)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 1
+    assert failures == []
