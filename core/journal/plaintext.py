@@ -10,6 +10,7 @@ backslash and braces vanish. Pure text in, text out; no streamlit.
 
 from __future__ import annotations
 
+import functools
 import re
 
 TEX_SYMBOLS = {
@@ -84,8 +85,12 @@ def _group(tex: str, start: int) -> tuple[str | None, int]:
     return None, start
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
-    """The words of a markdown note on one line, without markdown, math or link syntax."""
+    """The words of a markdown note on one line, without markdown, math or link syntax.
+
+    Cached by text (notes never change in place: an edit is a new Note), so a rerun with a search
+    in the box does not strip the same notes again."""
     kept = []
     for line in markdown.split("\n"):
         if _FENCE.match(line) or _RULE.match(line):
