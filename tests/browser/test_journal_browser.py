@@ -225,6 +225,7 @@ def test_nothing_important_is_cut_off(shared_server, page_on, tmp_path, scheme, 
         assert (red + green + blue < 150) == (scheme == "dark"), background
         page.screenshot(path=str(shots / f"{name}-{width}-{scheme}.png"))
         assert page.evaluate(CUT_OFF) == [], f"{name} at {width}px, {scheme}"
+        assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, "no Deploy button"
         if name == "notes":
             main(page).get_by_role("button", name="Filters").click()
             page.locator('[data-testid="stPopoverBody"]').wait_for()
