@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 from urllib.parse import quote
 
 from core.journal.notes import WIKILINK, Note
@@ -74,6 +74,21 @@ class Section:
     body: str
 
 
+def _prose_lines(body: str) -> Iterator[tuple[str, bool]]:
+    """(line, is_prose) for every line of `body`: False for code fences and display-math
+    blocks (their delimiter lines included), where nothing may be rewritten."""
+    in_fence = in_math = False
+    for line in body.split("\n"):
+        if _FENCE.match(line.lstrip()):
+            in_fence = not in_fence
+            yield line, False
+        elif not in_fence and _MATH_FENCE.match(line):
+            in_math = not in_math
+            yield line, False
+        else:
+            yield line, not (in_fence or in_math)
+
+
 def display_math(body: str) -> str:
     """Make `$$ ... $$` alone on a line display math, as it is on GitHub and in Obsidian.
 
@@ -83,13 +98,8 @@ def display_math(body: str) -> str:
     and blank lines around it so it starts a block). Code fences and multi-line math are left alone.
     """
     lines: list[str] = []
-    in_fence = in_math = False
-    for line in body.split("\n"):
-        if _FENCE.match(line.lstrip()):
-            in_fence = not in_fence
-        elif not in_fence and _MATH_FENCE.match(line):
-            in_math = not in_math
-        one_line = None if in_fence or in_math else _ONE_LINE_DISPLAY.match(line)
+    for line, is_prose in _prose_lines(body):
+        one_line = _ONE_LINE_DISPLAY.match(line) if is_prose else None
         if one_line is None:
             lines.append(line)
             continue
@@ -109,13 +119,8 @@ def sections(body: str) -> list[Section]:
     result: list[Section] = []
     heading, level, anchor, lines = None, 0, None, []
     used: set[str] = set()
-    in_fence = in_math = False
-    for line in body.split("\n"):
-        if _FENCE.match(line.lstrip()):
-            in_fence = not in_fence
-        elif not in_fence and _MATH_FENCE.match(line):
-            in_math = not in_math
-        match = None if in_fence or in_math else _HEADING_LINE.match(line)
+    for line, is_prose in _prose_lines(body):
+        match = _HEADING_LINE.match(line) if is_prose else None
         if match is None or not match.group(2).strip():
             lines.append(line)
             continue
@@ -182,14 +187,7 @@ def highlight_terms(body: str, terms: Iterable[str]) -> str:
     if not usable:
         return body
     pattern = re.compile("|".join(re.escape(term) for term in usable), re.IGNORECASE)
-    lines, in_fence, in_math = [], False, False
-    for line in body.split("\n"):
-        if _FENCE.match(line.lstrip()):
-            in_fence = not in_fence
-        elif not in_fence and _MATH_FENCE.match(line):
-            in_math = not in_math
-        lines.append(line if in_fence or in_math or _FENCE.match(line.lstrip()) else _highlight_line(line, pattern))
-    return "\n".join(lines)
+    return "\n".join(_highlight_line(line, pattern) if is_prose else line for line, is_prose in _prose_lines(body))
 
 
 def _highlight_line(line: str, pattern: re.Pattern) -> str:

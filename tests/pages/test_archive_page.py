@@ -10,19 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from core.journal import notes as notes_lib
 from core.journal import storage
-from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 ARCHIVE = "pages/archive.py"
 CNN = "2021-08-05-cnn-first-steps.md"
 
 
-def archive_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(ARCHIVE).run()
-    assert not at.exception, at.exception
-    return at
+def archive_page(**query: str) -> AppTest:
+    return open_page(ARCHIVE, **query)
 
 
 def texts(elements) -> str:

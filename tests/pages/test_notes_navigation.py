@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 NOTES = "pages/notes.py"
 CNN, MENTOR = "2021-08-05-cnn-first-steps", "2021-08-05-mentor-meeting"
 
 
 def notes_page(note: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    if note is not None:
-        at.query_params["note"] = note
-    at.switch_page(NOTES).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(NOTES, **({"note": note} if note else {}))
 
 
 def markdown(at: AppTest) -> str:

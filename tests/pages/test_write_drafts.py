@@ -12,18 +12,14 @@ from streamlit.testing.v1 import AppTest
 from core.journal import drafts, templates
 from core.journal import notes as notes_lib
 from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 WRITE = "pages/write.py"
 MENTOR = "2021-08-05-mentor-meeting"
 
 
-def write_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(WRITE).run()
-    assert not at.exception, at.exception
-    return at
+def write_page(**query: str) -> AppTest:
+    return open_page(WRITE, **query)
 
 
 def status(at: AppTest) -> dict:

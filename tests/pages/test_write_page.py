@@ -12,17 +12,13 @@ from streamlit.testing.v1 import AppTest
 from core.journal import notes as notes_lib
 from core.journal import storage, templates
 from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 WRITE = "pages/write.py"
 
 
 def write_page(edit: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    if edit is not None:
-        at.query_params["edit"] = edit
-    at.switch_page(WRITE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(WRITE, **({"edit": edit} if edit else {}))
 
 
 def texts(elements) -> str:
