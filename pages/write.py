@@ -51,14 +51,7 @@ def show_fields(fields: dict) -> None:
 
 
 def fields_of(note: notes_lib.Note) -> dict:
-    return {
-        "title": note.title, "date": note.date or ui.today(), "type": note.type, "tags": list(note.tags),
-        "course": note.course or "", "week": note.week, "day": note.day, "body": note.body,
-    }
-
-
-def latest_course() -> str:
-    return next((note.course for note in library.notes if note.course), "")
+    return editor.note_fields(note, ui.today())
 
 
 def rel_path_of(key: str) -> str | None:
@@ -67,11 +60,7 @@ def rel_path_of(key: str) -> str | None:
 
 
 def template_draft(key: str) -> dict:
-    entry = templates.new_entry(key, ui.today(), library.notes)
-    fields = {
-        "title": entry.title, "date": ui.today(), "type": entry.type, "tags": list(entry.tags),
-        "course": latest_course(), "week": None, "day": None, "body": entry.body,
-    }
+    fields = editor.template_fields(key, ui.today(), library.notes)
     return {"rel_path": None, "hash": None, "base_meta": {}, "saved": dict(fields), "fields": fields,
             "template": key}
 
@@ -180,7 +169,8 @@ def open_today() -> None:
     entry = templates.todays_entry(library.notes, ui.today())
     if entry is None:
         draft = templates.new_entry("til", ui.today(), library.notes)
-        meta = storage.build_meta(draft.title, ui.today(), draft.type, draft.tags, course=latest_course() or None)
+        course = editor.latest_course(library.notes) or None
+        meta = storage.build_meta(draft.title, ui.today(), draft.type, draft.tags, course=course)
         try:
             result = storage.save_note(folder, None, meta, draft.body, expected_hash=None)
         except storage.StorageError as err:

@@ -1,4 +1,5 @@
-"""What the Write page's status line says, decided from facts the page knows (pure, no streamlit).
+"""The Write page's logic that needs no streamlit: the editor's fields for a note or a template,
+and what the status line says, decided from facts the page knows.
 
 The status is honest: it says "Saved" only when the editor's fields equal the note on disk,
 says when the unsaved text was last kept as a draft, and puts a conflict above everything
@@ -10,6 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Sequence
+
+from core.journal import templates
+from core.journal.notes import Note
 
 SAVED, UNSAVED, NEW, CONFLICT = "saved", "unsaved", "new", "conflict"
 
@@ -51,3 +56,26 @@ def status(
     if editing:
         return Status(SAVED, f"Saved at {clock(saved_at, now)}" if saved_at else "Saved")
     return Status(NEW, "New entry · not saved yet")
+
+
+def note_fields(note: Note, today: dt.date) -> dict[str, Any]:
+    """The editor's fields for a note (an undated note gets today's date)."""
+    return {
+        "title": note.title, "date": note.date or today, "type": note.type, "tags": list(note.tags),
+        "course": note.course or "", "week": note.week, "day": note.day, "body": note.body,
+    }
+
+
+def template_fields(key: str, today: dt.date, notes: Sequence[Note]) -> dict[str, Any]:
+    """The editor's fields for a new entry from template `key`, dated `today`, in the course of
+    the newest note that names one (`notes` newest first, they also feed the template)."""
+    entry = templates.new_entry(key, today, notes)
+    return {
+        "title": entry.title, "date": today, "type": entry.type, "tags": list(entry.tags),
+        "course": latest_course(notes), "week": None, "day": None, "body": entry.body,
+    }
+
+
+def latest_course(notes: Sequence[Note]) -> str:
+    """The course of the newest note that names one ('' when none does)."""
+    return next((note.course for note in notes if note.course), "")

@@ -87,3 +87,15 @@ def test_recent_experiments_newest_first():
                           + [note("t", "2021-08-09", "til")], []).notes
     assert [n.slug for n in stats.recent_of_type(notes, "experiment", 3)] == ["e7", "e6", "e5"]
     assert stats.recent_of_type(notes, "masterclass", 3) == []
+
+
+def test_editor_fields_for_a_note_and_for_a_template():
+    lecture = note("lecture", "2021-08-05", "lecture", "[conv]")
+    today = dt.date(2026, 11, 30)
+    assert editor.note_fields(lecture, today)["date"] == dt.date(2021, 8, 5)
+    assert editor.note_fields(note("undated", None), today)["date"] == today
+    with_course = parse_note(b"---\ndate: 2021-08-05\ncourse: AI Math\n---\n# C\n", "c.md")
+    fields = editor.template_fields("retrospective", today, [with_course])
+    assert (fields["type"], fields["date"], fields["course"]) == ("retrospective", today, "AI Math")
+    assert fields["body"].startswith("## How the day went")
+    assert editor.latest_course([lecture]) == ""
