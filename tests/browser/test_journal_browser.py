@@ -79,6 +79,15 @@ def page_on(browser):
         context.close()
 
 
+def eventually(check, page, timeout_ms: int = 20_000) -> bool:
+    """Poll `check()` until it is true (the app answers asynchronously; the machine may be busy)."""
+    for _ in range(timeout_ms // 250):
+        if check():
+            return True
+        page.wait_for_timeout(250)
+    return check()
+
+
 def main(page):
     return page.locator('[data-testid="stMain"]')
 
@@ -150,10 +159,8 @@ def test_the_write_status_turns_unsaved_while_typing_the_draft_survives_a_reload
     assert status.inner_text() == "Unsaved changes", "changes from the first keystroke, before any rerun"
 
     draft_file = live_server.notes / drafts.DRAFTS_DIR / drafts.draft_file_name("2021-08-05-mentor-meeting.md")
-    page.wait_for_timeout(2500)
-    wait_idle(page)
-    assert draft_file.exists(), "a pause in typing autosaves the draft to the hidden state"
-    assert "draft kept at" in status.inner_text()
+    assert eventually(draft_file.exists, page), "a pause in typing autosaves the draft to the hidden state"
+    assert eventually(lambda: "draft kept at" in status.inner_text(), page)
     assert body.evaluate("element => element === document.activeElement"), "the cursor stays in the editor"
 
     page.reload()
@@ -166,13 +173,11 @@ def test_the_write_status_turns_unsaved_while_typing_the_draft_survives_a_reload
     page.keyboard.press("Control+End")
     page.keyboard.type(" And more.", delay=20)
     page.keyboard.press("Control+s")
-    wait_idle(page)
-    page.wait_for_timeout(500)
-    wait_idle(page)
-    saved = (live_server.notes / "2021-08-05-mentor-meeting.md").read_text(encoding="utf-8")
-    assert saved.endswith(" Typed in the browser. And more.\n"), "Ctrl+S saves the text typed just before it"
-    assert status.get_attribute("data-state") == "saved"
-    assert not draft_file.exists(), "saving ends the draft"
+    note_file = live_server.notes / "2021-08-05-mentor-meeting.md"
+    assert eventually(lambda: note_file.read_text(encoding="utf-8").endswith(" Typed in the browser. And more.\n"),
+                      page), "Ctrl+S saves the text typed just before it"
+    assert eventually(lambda: status.get_attribute("data-state") == "saved", page)
+    assert eventually(lambda: not draft_file.exists(), page), "saving ends the draft"
 
 
 def test_moving_a_note_to_the_trash_confirms_with_a_toast_whose_undo_restores_it(live_server, page_on):
