@@ -49,7 +49,6 @@ _FLASH = "_studylab_flash"
 _TOAST = "_studylab_toast"
 _TRASHED = "_studylab_trashed"
 _REOPEN = "_studylab_reopen"
-UNDO_TRASH_LINK = "#studylab-undo-trash"
 # Wide display equations and tables scroll sideways inside their own box instead of being cut off
 # (or widening the page) on a phone; headings keep some room above them when a contents link
 # scrolls to them.
@@ -186,7 +185,7 @@ def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
     entry = target.relative_to(notes_dir().resolve() / storage.TRASH_DIR).parts[0]
     st.session_state[_TRASHED] = (entry, title)
     st.session_state[_TOAST] = (
-        f"Moved **{escape_markdown(title)}** to the trash. [Undo]({UNDO_TRASH_LINK})",
+        f"Moved **{escape_markdown(title)}** to the trash. [Undo]({ui_hooks.UNDO_TRASH_LINK})",
         ":material/delete:",
     )
     if then_open:

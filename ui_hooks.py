@@ -22,6 +22,7 @@ import streamlit as st
 ASSETS = Path(__file__).resolve().parent / "assets"
 LINKS_KEY = "studylab_links"
 STATUS_KEY = "write_status_line"
+UNDO_TRASH_LINK = "#studylab-undo-trash"  # the href app_links.js answers with the action "undo-trash"
 STATUS_CSS = """
 [data-status] { display: flex; align-items: center; gap: 0.5rem; min-height: 2.5rem;
   font-size: 0.875rem; line-height: 1.4; overflow-wrap: anywhere; }

@@ -18,7 +18,7 @@
 // Listeners are installed once per browser tab; each mount refreshes the trigger function.
 
 const NOTE_LINK = /^notes\?note=/;
-const UNDO_TRASH = "#studylab-undo-trash";
+const UNDO_TRASH = "#studylab-undo-trash"; // ui_hooks.UNDO_TRASH_LINK
 const SETTLE_MS = 2500;
 const DEFER_MS = 150;
 
