@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench clean
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/lint-imports

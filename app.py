@@ -9,7 +9,8 @@ import streamlit as st
 import access
 import ui
 
-st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
+# The icon is a local file: a :material/...: page icon is fetched from a web font service.
+st.set_page_config(page_title="studylab", page_icon=str(ui.APP_ICON), layout="wide")
 
 SECTIONS = {
     "Journal": [
@@ -36,4 +37,5 @@ page = st.navigation(
 )
 ui.sidebar(ui.load_library(rescan=True))
 access.visitor_panel()
+ui.browser_hooks()
 page.run()

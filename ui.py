@@ -1,5 +1,6 @@
 """Streamlit helpers shared by the pages: the cached notes library, the sidebar, note rendering,
-notes pairing for the labs and the verified badge. Pages import this module; core/ never does."""
+in-app note links, trash with undo, notes pairing for the labs and the verified badge. Pages
+import this module; core/ never does."""
 
 from __future__ import annotations
 
@@ -15,16 +16,26 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import access
+import ui_hooks
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
 from core.journal import storage
 from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
-from core.journal.render import escape_markdown, link_wikilinks
+from core.journal.render import (
+    display_math,
+    escape_markdown,
+    highlight_terms,
+    link_wikilinks,
+    note_url,
+    sections,
+    table_of_contents,
+)
 from core.journal.sync import gitcli
 from core.journal.sync import repo as sync_repo
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
+APP_ICON = Path(__file__).resolve().parent / "assets" / "studylab.png"
 NOTES_PAGE = "pages/notes.py"
 LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
 TYPE_ICONS = {
@@ -39,6 +50,17 @@ TYPE_ICONS = {
 DEFAULT_ICON = ":material/description:"
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
+_TOAST = "_studylab_toast"
+_TRASHED = "_studylab_trashed"
+_REOPEN = "_studylab_reopen"
+# Wide display equations and tables scroll sideways inside their own box instead of being cut off
+# (or widening the page) on a phone; headings keep some room above them when a contents link
+# scrolls to them.
+PAGE_CSS = """<style>
+[data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
+</style>"""
 
 
 def app_frame() -> None:
@@ -153,6 +175,73 @@ def readonly() -> bool:
     return storage.is_readonly() or not access.can_write()
 
 
+def browser_hooks() -> None:
+    """Once per run, from app.py's frame: the page CSS, the in-app link handler (ui_hooks) and
+    any toast a callback left for this run."""
+    st.html(PAGE_CSS)
+    ui_hooks.app_links(on_action=_link_action)
+    pending = st.session_state.pop(_TOAST, None)
+    if pending:
+        st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def _link_action(action: str) -> None:
+    if action == "undo-trash":
+        undo_trash()
+
+
+def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
+    """Move a note to the trash (a callback): toast with Undo, remember it for `undo_trash`, and
+    name `then_open` (a slug) in the address bar when given, so the Notes page moves on to it."""
+    try:
+        target = storage.trash_note(notes_dir(), rel_path)
+    except storage.StorageError as err:
+        flash("error", str(err))
+        return
+    refresh_library()
+    entry = target.relative_to(notes_dir().resolve() / storage.TRASH_DIR).parts[0]
+    st.session_state[_TRASHED] = (entry, title)
+    st.session_state[_TOAST] = (
+        f"Moved **{escape_markdown(title)}** to the trash. [Undo]({ui_hooks.UNDO_TRASH_LINK})",
+        ":material/delete:",
+    )
+    if then_open:
+        st.query_params["note"] = then_open
+    else:
+        st.query_params.pop("note", None)
+
+
+def last_trashed() -> str | None:
+    """The title of the note this session last moved to the trash, until it is restored."""
+    trashed = st.session_state.get(_TRASHED)
+    return trashed[1] if trashed else None
+
+
+def undo_trash() -> None:
+    """Put the note `trash_note` last moved back in its place and open it on the Notes page."""
+    trashed = st.session_state.pop(_TRASHED, None)
+    if trashed is None:
+        return
+    entry, title = trashed
+    try:
+        restored = storage.restore_from_trash(notes_dir(), entry)
+    except storage.StorageError as err:
+        st.session_state[_TOAST] = (f"Could not undo: {escape_markdown(str(err))}", ":material/error:")
+        return
+    refresh_library()
+    st.session_state[_REOPEN] = slug_of(restored.relative_to(notes_dir().resolve()).as_posix())
+    st.session_state[_TOAST] = (f"Restored **{escape_markdown(title)}** from the trash.", ":material/undo:")
+
+
+def dismiss_undo() -> None:
+    st.session_state.pop(_TRASHED, None)
+
+
+def take_reopened() -> str | None:
+    """The slug of a note an undo just restored (once), for the Notes page to open."""
+    return st.session_state.pop(_REOPEN, None)
+
+
 def sidebar(library: Library) -> None:
     """Notes folder in use and the library's size, shown on every page."""
     with st.sidebar:
@@ -178,25 +267,37 @@ def chips(note: Note) -> str:
     return " ".join(parts)
 
 
-def render_note(note: Note, library: Library) -> None:
-    """Render a note as the Notes page does: chips, warnings, body (math included), links."""
+def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True) -> None:
+    """Render a note as the Notes page does: chips, warnings, the body with math (a lone
+    `$$...$$` line is display math), a table of contents when `contents` and the note has three
+    or more sections, search `terms` highlighted, then its lab and note links."""
     st.markdown(chips(note))
     for warning in note.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     if not note.body.lstrip().startswith("# "):
         st.header(note.title, anchor=False)
-    note_body(note, library)
+    terms = tuple(terms)
+    parts = sections(display_math(note.body))
+    toc = table_of_contents(parts) if contents else ""
+    for index, part in enumerate(parts):
+        if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
+            with st.expander("Contents", icon=":material/toc:"):
+                st.markdown(toc)
+        if part.heading is not None:
+            _heading(part.level, link_wikilinks(highlight_terms(part.heading, terms), library.by_slug), part.anchor)
+        if part.body.strip():
+            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug), note)
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
     related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
 
 
-def note_body(note: Note, library: Library) -> None:
-    """The note's markdown; its quiz and practice blocks become live widgets (review_ui)."""
-    body = link_wikilinks(note.body, library.by_slug)
-    blocks = split_blocks(body)
+def note_body(markdown: str, note: Note) -> None:
+    """A stretch of a note's markdown (wikilinks already linked); its quiz and practice blocks
+    become live widgets (review_ui)."""
+    blocks = split_blocks(markdown)
     if all(block.kind == "markdown" for block in blocks):
-        st.markdown(mark_cards(body))
+        st.markdown(mark_cards(markdown))
         return
     import review_ui  # imports this module, so it is loaded only when a note has such a block
 
@@ -207,12 +308,29 @@ def note_body(note: Note, library: Library) -> None:
             review_ui.note_block(block, note)
 
 
+def _heading(level: int, text: str, anchor: str | None) -> None:
+    """A note heading with an explicit anchor (so contents links find it) for levels 1-3."""
+    if level == 1:
+        st.title(text, anchor=anchor)
+    elif level == 2:
+        st.header(text, anchor=anchor)
+    elif level == 3:
+        st.subheader(text, anchor=anchor)
+    else:
+        st.markdown(f"{'#' * level} {text}")
+
+
 def related_notes(heading: str, notes: list[Note]) -> None:
-    """A heading and one in-app link per note (nothing when the list is empty)."""
+    """A heading and a list of in-app links to `notes` (nothing when the list is empty)."""
     if notes:
-        st.markdown(f"**{heading}**")
-        for note in notes:
-            note_link(note)
+        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note)}" for note in notes))
+
+
+def note_anchor(note: Note, *, dated: bool = True) -> str:
+    """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
+    with its type icon, and its date before the title when `dated`."""
+    day = f"{note.date.isoformat() if note.date else 'undated'} · " if dated else ""
+    return f"{TYPE_ICONS.get(note.type, DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({note_url(note.slug)})"
 
 
 def note_link(note: Note, *, dated: bool = True) -> None:

@@ -14,7 +14,7 @@ from core.journal.render import escape_markdown
 
 ui.app_frame()
 
-st.title("🗄️ Trash & history", anchor=False)
+st.title("Trash & history", anchor=False)
 
 folder = ui.notes_dir()
 readonly = ui.readonly()
@@ -44,6 +44,8 @@ def restore_deleted(trash_name: str) -> None:
         return
     ui.refresh_library()
     rel_path = restored.relative_to(folder.resolve()).as_posix()
+    st.session_state.archive_note = rel_path  # the History tab now shows the restored note's versions
+    st.session_state.pop("archive_version", None)
     ui.flash("success", f"Restored `{rel_path}`.", ui.slug_of(rel_path))
 
 
@@ -71,9 +73,22 @@ def import_uploads(uploads: list) -> None:
     st.session_state.archive_upload_round += 1
 
 
+def choose_note(paths: list[str]) -> None:
+    """Preselect the History tab's note: the one ?history=<slug> names (when it changes), else keep
+    the choice, else the first note. A restore callback sets it to the restored note."""
+    asked = st.query_params.get("history")
+    wanted = library.by_slug.get(asked or "")
+    if asked != st.session_state.get("archive_history_param"):
+        st.session_state.archive_history_param = asked
+        if wanted is not None:
+            st.session_state.archive_note = wanted.path
+    if paths and st.session_state.get("archive_note") not in paths:
+        st.session_state.archive_note = paths[0]
+
+
 ui.show_flash()
 
-tab_names = ["🗑️ Trash", "🕰️ History", "⬇️ Export"] + ([] if readonly else ["⬆️ Import"])
+tab_names = ["Trash", "History", "Export"] + ([] if readonly else ["Import"])
 trash_tab, history_tab, export_tab, *import_tab = st.tabs(tab_names)
 
 with trash_tab:
@@ -96,10 +111,9 @@ with history_tab:
     kept = storage.history_counts(folder)
     paths = sorted((note.path for note in library.notes), key=lambda path: path not in kept)
     by_path = {note.path: note for note in library.notes}
-    wanted = library.by_slug.get(st.query_params.get("history", ""))
+    choose_note(paths)
     chosen = st.selectbox(
         "Note (notes with earlier versions first)", paths, key="archive_note",
-        index=paths.index(wanted.path) if wanted else 0,
         format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"
         + (f" · {kept[path]} earlier version{'s' if kept[path] > 1 else ''}" if path in kept else ""),
     ) if paths else None
@@ -151,7 +165,7 @@ with export_tab:
     st.download_button(
         "Download the whole journal (.zip)", key="archive_export_zip", data=lambda: storage.export_zip(folder),
         file_name=f"studylab-journal-{ui.today().isoformat()}.zip", mime="application/zip", on_click="ignore",
-        icon="📦",
+        icon=":material/folder_zip:",
     )
     if library.notes:
         export_path = st.selectbox(
@@ -160,7 +174,8 @@ with export_tab:
         )
         st.download_button(
             "Download this note (.md)", key="archive_export_one", data=lambda: storage.export_note(folder, export_path),
-            file_name=export_path.rsplit("/", 1)[-1], mime="text/markdown", on_click="ignore", icon="📄",
+            file_name=export_path.rsplit("/", 1)[-1], mime="text/markdown", on_click="ignore",
+            icon=":material/description:",
         )
 
 for tab in import_tab:

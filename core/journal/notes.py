@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from core.journal import files
+from core.journal.dayorder import in_journal_order, in_reading_order
 
 NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
 DEFAULT_TYPE = "til"
@@ -105,8 +106,8 @@ class Library:
     backlinks: dict[str, tuple[str, ...]]
 
     def neighbours(self, slug: str) -> tuple[Note | None, Note | None]:
-        """(previous, next) note by date around `slug`; None at either end."""
-        ordered = [n for n in reversed(self.notes)]
+        """(previous, next) note around `slug` in reading order (by day, each day in its order)."""
+        ordered = in_reading_order(self.notes)
         index = next((i for i, n in enumerate(ordered) if n.slug == slug), None)
         if index is None:
             return None, None
@@ -408,7 +409,8 @@ def load_library(folder: Path) -> Library:
 
 
 def build_library(notes: list[Note], problems: list[Problem]) -> Library:
-    """Order notes newest first, give every note a unique slug and index the wikilinks."""
+    """Order notes newest day first (each day in its order, see dayorder), give every note a unique
+    slug (the oldest keeps the plain one) and index the wikilinks."""
     ordered = sorted(notes, key=lambda n: (n.date or dt.date.min, n.path), reverse=True)
     by_slug: dict[str, Note] = {}
     next_suffix: dict[str, int] = {}  # per slug, the first -N not tried yet: linear, not quadratic
@@ -423,7 +425,7 @@ def build_library(notes: list[Note], problems: list[Problem]) -> Library:
             note = replace(note, slug=slug)
         by_slug[slug] = note
         unique.append(note)
-    unique.reverse()
+    unique = in_journal_order(unique)
     backlinks: dict[str, list[str]] = {}
     for note in unique:
         for target in note.links:
