@@ -107,3 +107,63 @@ def test_a_remote_url_with_credentials_is_never_shown(synced):
     at = sync_page()
     shown = "\n".join(code.value for code in at.code) + messages(at) + "\n".join(md.value for md in at.markdown)
     assert "s3cret" not in shown and "https://***@example.invalid/til.git" in shown
+
+
+@pytest.fixture
+def peer(notes_dir, tmp_path):
+    """A classmate's journal (one note and a link), pulled as the study-group peer 'minji'."""
+    from core.journal.sync import peers
+
+    theirs = tmp_path / "minji-journal"
+    theirs.mkdir()
+    (theirs / "2021-08-05-minji-til.md").write_text(
+        "---\ntitle: Minji's TIL\ndate: 2021-08-05\ntype: til\n---\n# Minji's TIL\n\nSee [[2021-08-05-minji-peer]].\n")
+    (theirs / "2021-08-05-minji-peer.md").write_text(
+        "---\ntitle: Peer session minutes\ndate: 2021-08-05\ntype: peer-session\n---\n# Peer session minutes\n")
+    repo.init(theirs)
+    peers.add_peer(notes_dir, "minji", str(theirs))
+    assert peers.pull_all(notes_dir) == {"minji": None}
+    return theirs
+
+
+def test_a_peer_journal_appears_on_the_notes_page_read_only(notes_dir, peer):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/notes.py").run()
+    assert not at.exception
+    assert at.session_state["notes_owner"] == "My journal"
+    assert "Minji's TIL" not in "\n".join(md.value for md in at.markdown), "never mixed into one's own notes"
+    at.segmented_control(key="notes_owner").set_value("minji").run()
+    assert not at.exception
+    text = "\n".join(md.value for md in at.markdown)
+    assert "Peer session minutes" in text and "notes?owner=minji&note=2021-08-05-minji-til" in text
+    assert at.query_params["owner"] in ("minji", ["minji"])
+    assert not [button for button in at.button if button.key == "notes_delete"], "no trash for a peer's note"
+    assert not [link for link in at.get("page_link") if link.proto.page == "write"], "no edit for a peer's note"
+    at.segmented_control(key="notes_owner").set_value("My journal").run()
+    assert "owner" not in at.query_params
+
+
+def test_an_owner_link_opens_the_peer_note(notes_dir, peer):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/notes.py")
+    at.query_params["owner"] = "minji"
+    at.query_params["note"] = "2021-08-05-minji-peer"
+    at.run()
+    assert not at.exception
+    assert "Peer session minutes" in "\n".join(md.value for md in at.markdown)
+    at.query_params["owner"] = "nobody"
+    at.run()
+    assert any("no study-group journal named 'nobody'" in warning.value for warning in at.warning)
+
+
+def test_the_dashboard_lists_conflict_copies(synced, remote, tmp_path):
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "--quiet", str(remote), str(other)], check=True, env=gitcli.environment())
+    (other / "2021-08-05-retrospective.md").write_text("---\ntitle: R\ndate: 2021-08-05\n---\nthere\n")
+    merge.sync(other)
+    (synced / "2021-08-05-retrospective.md").write_text("---\ntitle: R\ndate: 2021-08-05\n---\nhere\n")
+    assert merge.sync(synced).conflicts
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("changed on two machines" in warning.value for warning in at.warning)
+    assert any(link.proto.page == "sync" for link in at.get("page_link"))
