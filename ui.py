@@ -31,6 +31,8 @@ from core.journal.render import (
     sections,
     table_of_contents,
 )
+from core.journal.sync import gitcli, peers
+from core.journal.sync import repo as sync_repo
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 APP_ICON = Path(__file__).resolve().parent / "assets" / "studylab.png"
@@ -107,6 +109,23 @@ def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
     return notes_lib.load_library(Path(folder))
 
 
+def load_peer_library(name: str) -> Library | None:
+    """The notes of study-group peer `name` as last pulled (Records › Sync), or None when there is
+    no such peer copy on this machine. Cached like the student's own library."""
+    if name not in {peer.name for peer in peers.peers(notes_dir())}:
+        return None
+    folder = peers.peer_folder(notes_dir(), name)
+    if not (folder / ".git").is_dir():
+        return None
+    return _cached_library(str(folder), notes_lib.fingerprint(folder))
+
+
+def peer_names() -> list[str]:
+    """The study-group peers whose journals have been pulled to this machine."""
+    folder = notes_dir()
+    return [peer.name for peer in peers.peers(folder) if (peers.peer_folder(folder, peer.name) / ".git").is_dir()]
+
+
 def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, width: str = "stretch", **kwargs: Any) -> None:
     """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
 
@@ -149,9 +168,22 @@ def show_flash() -> str | None:
 
 
 def refresh_library() -> None:
-    """Forget the cached library (call after every write)."""
+    """Forget the cached library (call after every write); in git mode, commit what changed."""
     _cached_library.clear()
     st.session_state.pop(_SESSION_LIBRARY, None)
+    commit_changes()
+
+
+def commit_changes() -> None:
+    """Commit the notes folder's changes when it is a git repository with auto-commit on (Sync
+    panel); a git failure is a toast, never an error for the save that already happened."""
+    folder = notes_dir()
+    if readonly() or not sync_repo.is_git_mode(folder):
+        return
+    try:
+        sync_repo.autocommit(folder)
+    except (gitcli.GitError, storage.StorageError) as err:
+        st.toast(f"Saved, but git could not commit it: {err}", icon=":material/sync_problem:")
 
 
 def readonly() -> bool:
@@ -252,10 +284,12 @@ def chips(note: Note) -> str:
     return " ".join(parts)
 
 
-def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True) -> None:
+def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True,
+                owner: str | None = None) -> None:
     """Render a note as the Notes page does: chips, warnings, the body with math (a lone
     `$$...$$` line is display math), a table of contents when `contents` and the note has three
-    or more sections, search `terms` highlighted, then its lab and note links."""
+    or more sections, search `terms` highlighted, then its lab and note links. `owner` names the
+    study-group peer whose journal `library` is (its links then stay in that journal)."""
     st.markdown(chips(note))
     for warning in note.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
@@ -269,12 +303,14 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
             with st.expander("Contents", icon=":material/toc:"):
                 st.markdown(toc)
         if part.heading is not None:
-            _heading(part.level, link_wikilinks(highlight_terms(part.heading, terms), library.by_slug), part.anchor)
+            heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
+            _heading(part.level, heading, part.anchor)
         if part.body.strip():
-            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug), note)
+            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note)
     lab_links(note.labs)
-    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
-    related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())])
+    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
+                  owner)
+    related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())], owner)
 
 
 def note_body(markdown: str, note: Note) -> None:
@@ -305,17 +341,18 @@ def _heading(level: int, text: str, anchor: str | None) -> None:
         st.markdown(f"{'#' * level} {text}")
 
 
-def related_notes(heading: str, notes: list[Note]) -> None:
+def related_notes(heading: str, notes: list[Note], owner: str | None = None) -> None:
     """A heading and a list of in-app links to `notes` (nothing when the list is empty)."""
     if notes:
-        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note)}" for note in notes))
+        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note, owner=owner)}" for note in notes))
 
 
-def note_anchor(note: Note, *, dated: bool = True) -> str:
+def note_anchor(note: Note, *, dated: bool = True, owner: str | None = None) -> str:
     """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
-    with its type icon, and its date before the title when `dated`."""
+    with its type icon, and its date before the title when `dated`; in peer `owner`'s journal."""
     day = f"{note.date.isoformat() if note.date else 'undated'} · " if dated else ""
-    return f"{TYPE_ICONS.get(note.type, DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({note_url(note.slug)})"
+    url = note_url(note.slug, owner)
+    return f"{TYPE_ICONS.get(note.type, DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({url})"
 
 
 def note_link(note: Note, *, dated: bool = True) -> None:

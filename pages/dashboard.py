@@ -10,6 +10,7 @@ import streamlit as st
 import review_ui
 import ui
 from core.journal import charts, stats
+from core.journal.sync.repo import CONFLICT_MARK
 
 ui.app_frame()
 
@@ -95,6 +96,18 @@ def recent_experiments() -> None:
         st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in experiments))
 
 
+def sync_conflicts() -> None:
+    """Notes that a git sync found changed on two machines: their conflict copies wait on the Sync page."""
+    copies = [note for note in library.notes if CONFLICT_MARK in note.slug]
+    if not copies:
+        return
+    with st.container(border=True):
+        st.warning(f"{len(copies)} note(s) were changed on two machines; the other machine's text is kept beside "
+                   "yours as a conflict copy until you resolve it.", icon=":material/call_split:")
+        st.markdown("\n".join(f"- {ui.note_anchor(note, dated=False)}" for note in copies))
+        st.page_link("pages/sync.py", label="Resolve them on the Sync page", icon=":material/sync:")
+
+
 def problems() -> None:
     """Files that could not be read as notes, with the reason; nothing at all when every file loaded."""
     if not library.problems:
@@ -113,6 +126,7 @@ def problems() -> None:
 
 
 header()
+sync_conflicts()
 today_prompt()
 metrics()
 calendar()

@@ -17,9 +17,42 @@ ui.app_frame()
 PAGE_SIZE = 50
 SCROLL_AFTER = 8
 
-library = ui.load_library()
+MINE = "My journal"
+
+
+def choose_owner() -> str | None:
+    """Whose journal to read: the student's own, or a study-group peer's read-only copy
+    (?owner=<name>); the choice only appears once a peer's journal has been pulled."""
+    names = ui.peer_names()
+    wanted = st.query_params.get("owner")
+    if not names:
+        return None
+    if wanted is not None and wanted not in names:
+        st.warning(f"There is no study-group journal named '{escape_markdown(wanted)}' on this machine.")
+        wanted = None
+    options = [MINE, *names]
+    wanted = wanted or MINE
+    if st.session_state.get("notes_owner_seen") != wanted:
+        st.session_state["notes_owner"] = st.session_state["notes_owner_seen"] = wanted
+    choice = st.segmented_control("Journal", options, key="notes_owner", required=True,
+                                  format_func=lambda name: name if name == MINE else f"{name} (read-only)")
+    if choice != wanted:
+        st.session_state["notes_owner_seen"] = choice
+        del st.query_params["note"]
+        if choice == MINE:
+            del st.query_params["owner"]
+        else:
+            st.query_params["owner"] = choice
+    owner = None if choice == MINE else choice
+    return owner
+
 
 st.title("Notes", anchor=False)
+owner = choose_owner()
+library = ui.load_peer_library(owner) if owner else ui.load_library()
+if owner:
+    st.caption(f":material/group: {escape_markdown(owner)}'s journal, as last pulled on the Sync page. "
+               "It is read-only here and never mixed into your notes.")
 
 with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/translate:"):
     st.caption("The day's Korean terms and their English. Search finds either: 역전파 also finds notes "
@@ -61,7 +94,7 @@ def list_item(note: Note, current: bool) -> str:
     day = note.date.isoformat() if note.date else "undated"
     if current:
         return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] :gray[{day} · {note.type}]]"
-    return f"{icon} [{title}]({note_url(note.slug)})  \n:small[:gray[{day} · {note.type}]]"
+    return f"{icon} [{title}]({note_url(note.slug, owner)})  \n:small[:gray[{day} · {note.type}]]"
 
 
 def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
@@ -87,10 +120,11 @@ def neighbour_links(note: Note) -> None:
     previous_note, next_note = library.neighbours(note.slug)
     back, forward = st.columns(2)
     if previous_note:
-        back.markdown(f"[:material/arrow_back: {escape_markdown(previous_note.title)}]({note_url(previous_note.slug)})")
+        back.markdown(f"[:material/arrow_back: {escape_markdown(previous_note.title)}]"
+                      f"({note_url(previous_note.slug, owner)})")
     if next_note:
         forward.markdown(
-            f"[{escape_markdown(next_note.title)} :material/arrow_forward:]({note_url(next_note.slug)})",
+            f"[{escape_markdown(next_note.title)} :material/arrow_forward:]({note_url(next_note.slug, owner)})",
             text_alignment="right",
         )
 
@@ -159,7 +193,10 @@ with note_column:
     if search.query_terms(query):
         highlight_bar(query)
     with st.container(border=True):
-        ui.render_note(note, library, terms=search.query_terms(query))
-    st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
-    if not ui.readonly():
+        ui.render_note(note, library, terms=search.query_terms(query), owner=owner)
+    if owner:
+        st.caption(f"File: `{note.path}` in {escape_markdown(owner)}'s journal")
+    else:
+        st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
+    if not ui.readonly() and not owner:
         note_actions(note)

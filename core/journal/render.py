@@ -21,12 +21,14 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def note_url(slug: str) -> str:
-    """Relative URL of the Notes page opened on `slug` (shareable: ?note=<slug>)."""
-    return f"{NOTES_URL}?note={quote(slug)}"
+def note_url(slug: str, owner: str | None = None) -> str:
+    """Relative URL of the Notes page opened on `slug` (shareable: ?note=<slug>), in a study-group
+    peer's journal when `owner` names one (?owner=<name>&note=<slug>)."""
+    prefix = f"owner={quote(owner)}&" if owner else ""
+    return f"{NOTES_URL}?{prefix}note={quote(slug)}"
 
 
-def link_wikilinks(body: str, notes_by_slug: Mapping[str, Note]) -> str:
+def link_wikilinks(body: str, notes_by_slug: Mapping[str, Note], owner: str | None = None) -> str:
     """Turn `[[slug]]` and `[[slug|label]]` into markdown links; unknown targets stay visible text.
 
     Fenced code blocks are left as they are, so code samples can contain `[[...]]`.
@@ -35,17 +37,17 @@ def link_wikilinks(body: str, notes_by_slug: Mapping[str, Note]) -> str:
     for line in body.split("\n"):
         if _FENCE.match(line.lstrip()):
             in_fence = not in_fence
-        lines.append(line if in_fence else WIKILINK.sub(lambda m: _link(m, notes_by_slug), line))
+        lines.append(line if in_fence else WIKILINK.sub(lambda m: _link(m, notes_by_slug, owner), line))
     return "\n".join(lines)
 
 
-def _link(match: re.Match, notes_by_slug: Mapping[str, Note]) -> str:
+def _link(match: re.Match, notes_by_slug: Mapping[str, Note], owner: str | None = None) -> str:
     slug = match.group(1).strip()
     note = notes_by_slug.get(slug)
     label = (match.group(2) or (note.title if note else slug)).strip()
     if note is None:
         return f"{escape_markdown(label)} *(no note named {escape_markdown(slug)})*"
-    return f"[{escape_markdown(label)}]({note_url(slug)})"
+    return f"[{escape_markdown(label)}]({note_url(slug, owner)})"
 
 
 def highlighted(spans: tuple[tuple[str, bool], ...]) -> str:

@@ -1,0 +1,51 @@
+"""Resolving a sync conflict: a note and the conflict copy that holds the other machine's text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from core.journal import storage
+from core.journal.notes import parse_note
+from core.journal.sync.repo import CONFLICT_MARK
+
+
+@dataclass(frozen=True)
+class ConflictPair:
+    """`copy` (the other machine's text) beside `original` (the text kept here); `original_exists`
+    is False when the note was since renamed or trashed."""
+
+    copy: str
+    original: str
+    original_exists: bool
+
+
+def pair(folder: Path, copy: str) -> ConflictPair:
+    """The note a conflict copy belongs to: `x.conflict-1a2b3c4d.md` -> `x.md`."""
+    pure = PurePosixPath(copy)
+    stem = pure.stem.rsplit(CONFLICT_MARK, 1)[0]
+    original = str(pure.with_name(f"{stem}{pure.suffix}"))
+    return ConflictPair(copy, original, (Path(folder) / original).is_file())
+
+
+def diff(folder: Path, conflict: ConflictPair) -> str:
+    """A unified diff from the text kept here to the other machine's text."""
+    mine = (Path(folder) / conflict.original).read_text(encoding="utf-8") if conflict.original_exists else ""
+    theirs = (Path(folder) / conflict.copy).read_text(encoding="utf-8")
+    return storage.diff_text(mine, theirs, f"{conflict.original} (kept here)", f"{conflict.copy} (other machine)")
+
+
+def keep_mine(folder: Path, conflict: ConflictPair) -> None:
+    """Resolve by moving the other machine's copy to the trash (restorable)."""
+    storage.trash_note(folder, conflict.copy)
+
+
+def take_theirs(folder: Path, conflict: ConflictPair) -> None:
+    """Resolve by saving the other machine's text over the note (the replaced text goes to the
+    note's history, as with every save), then trashing the copy."""
+    data = (Path(folder) / conflict.copy).read_bytes()
+    incoming = parse_note(data, conflict.original)
+    expected = storage.content_hash((Path(folder) / conflict.original).read_bytes()) if conflict.original_exists \
+        else None
+    storage.save_note(folder, conflict.original, incoming.meta, incoming.body, expected_hash=expected)
+    storage.trash_note(folder, conflict.copy)
