@@ -32,15 +32,16 @@ def choose_owner() -> str | None:
         wanted = None
     options = [MINE, *names]
     wanted = wanted or MINE
-    if st.session_state.get("notes_owner_seen") != wanted:
+    # The widget's state goes when the student leaves the page; the address bar decides then too.
+    if st.session_state.get("notes_owner_seen") != wanted or st.session_state.get("notes_owner") not in options:
         st.session_state["notes_owner"] = st.session_state["notes_owner_seen"] = wanted
     choice = st.segmented_control("Journal", options, key="notes_owner", required=True,
-                                  format_func=lambda name: name if name == MINE else f"{name} (read-only)")
+                                  format_func=lambda name: name if name == MINE else f"{name} (read-only)") or MINE
     if choice != wanted:
         st.session_state["notes_owner_seen"] = choice
-        del st.query_params["note"]
+        st.query_params.pop("note", None)
         if choice == MINE:
-            del st.query_params["owner"]
+            st.query_params.pop("owner", None)
         else:
             st.query_params["owner"] = choice
     owner = None if choice == MINE else choice
@@ -60,7 +61,8 @@ with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/tr
     st.dataframe(glossary.table(), hide_index=True)
 
 if not library.notes:
-    st.info("No notes yet. Put markdown files in the notes folder (see the README for the format).")
+    st.info(f"{escape_markdown(owner)}'s journal has no notes yet." if owner else
+            "No notes yet. Put markdown files in the notes folder (see the README for the format).")
     st.stop()
 
 

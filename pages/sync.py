@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
+from core.journal import storage
 from core.journal.render import escape_markdown
 from core.journal.sync import conflicts, gitcli, merge, peers, repo
 
@@ -35,7 +36,7 @@ def run(action, success: str) -> None:
     """Run a git action from a button; its outcome is shown on the next run."""
     try:
         outcome = action()
-    except (gitcli.GitError, ValueError) as err:
+    except (gitcli.GitError, storage.StorageError, ValueError, OSError) as err:
         ui.flash("error", str(err))
         return
     ui.refresh_library()

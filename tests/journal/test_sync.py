@@ -121,18 +121,19 @@ def test_deleted_on_one_side_and_changed_on_the_other_keeps_the_text(laptop, des
 
 
 def test_append_only_logs_merge_by_taking_both_sides_lines(laptop, desktop):
-    (laptop / "log").mkdir()
-    write(laptop, "log/reviews.jsonl", '{"n": 1}\n')
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    write(laptop, ".studylab/reviews.jsonl", '{"n": 1}\n')
     merge.sync(laptop)
     merge.sync(desktop)
-    write(laptop, "log/reviews.jsonl", '{"n": 1}\n{"n": "laptop"}\n')
-    write(desktop, "log/reviews.jsonl", '{"n": 1}\n{"n": "desktop"}\n')
+    write(laptop, ".studylab/reviews.jsonl", '{"n": 1}\n{"n": "laptop"}\n')
+    write(desktop, ".studylab/reviews.jsonl", '{"n": 1}\n{"n": "desktop"}\n')
     merge.sync(laptop)
     result = merge.sync(desktop)
     assert not result.conflicts
-    assert files(desktop)["log/reviews.jsonl"] == '{"n": 1}\n{"n": "desktop"}\n{"n": "laptop"}\n'
+    log = ".studylab/reviews.jsonl"
+    assert (desktop / log).read_text() == '{"n": 1}\n{"n": "desktop"}\n{"n": "laptop"}\n'
     merge.sync(laptop)
-    assert files(laptop) == files(desktop)
+    assert (laptop / log).read_text() == (desktop / log).read_text()
 
 
 def test_status_counts_commits_ahead_and_behind(laptop, desktop):

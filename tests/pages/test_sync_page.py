@@ -167,3 +167,58 @@ def test_the_dashboard_lists_conflict_copies(synced, remote, tmp_path):
     assert not at.exception
     assert any("changed on two machines" in warning.value for warning in at.warning)
     assert any(link.proto.page == "sync" for link in at.get("page_link"))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "binary", "folder"])
+def test_odd_conflict_copies_never_break_the_sync_page(synced, kind):
+    import os
+
+    path = synced / "x.conflict-00000002.md"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "binary":
+        path.write_bytes(b"\xb0\xa1\xb0\xa2 not utf-8")
+    else:
+        path.mkdir()
+        (path / "inner.md").write_text("# inner")
+    at = sync_page()
+    assert not at.exception
+
+
+def test_take_theirs_on_a_note_without_front_matter_works_or_explains(synced):
+    (synced / "2021-08-06-rnn.md").write_text("# RNN\n\nmine\n")
+    (synced / "2021-08-06-rnn.conflict-12345678.md").write_text("# RNN\n\ntheirs\n")
+    at = sync_page()
+    take = next(button for button in at.button if button.key.startswith("sync_take_"))
+    take.click().run()
+    assert not at.exception
+    assert (synced / "2021-08-06-rnn.md").read_text() == "# RNN\n\ntheirs\n"
+
+
+def test_switching_back_from_an_empty_peer_journal(notes_dir, tmp_path):
+    from core.journal.sync import peers
+
+    empty = tmp_path / "empty-journal"
+    empty.mkdir()
+    (empty / "README.txt").write_text("no notes yet")
+    repo.init(empty)
+    gitcli.git(empty, "add", "README.txt")
+    gitcli.git(empty, *gitcli.identity_args(empty), "commit", "--quiet", "-m", "readme")
+    peers.add_peer(notes_dir, "jun", str(empty))
+    assert peers.pull_all(notes_dir) == {"jun": None}
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/notes.py").run()
+    at.segmented_control(key="notes_owner").set_value("jun").run()
+    assert "jun's journal has no notes yet" in at.info[0].value
+    at.segmented_control(key="notes_owner").set_value("My journal").run()
+    assert not at.exception
+
+
+def test_leaving_the_notes_page_and_coming_back_keeps_my_journal(notes_dir, peer):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/notes.py").run()
+    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("pages/notes.py").run()
+    assert not at.exception
+    assert at.session_state["notes_owner"] == "My journal"
+    assert "owner" not in at.query_params

@@ -75,7 +75,7 @@ from core.journal.storage.paths import (
     slugify,
     state_folder,
 )
-from core.journal.storage.saving import SaveResult, read_note, restore_version, save_note
+from core.journal.storage.saving import SaveResult, read_note, replace_note_bytes, restore_version, save_note
 from core.journal.storage.transfer import (
     ImportResult,
     export_note,
@@ -145,6 +145,7 @@ __all__ = [
     "remove_write_guard",
     "resolve_note_path",
     "restore_from_trash",
+    "replace_note_bytes",
     "restore_version",
     "save_note",
     "slugify",

@@ -30,7 +30,7 @@ from core.journal import files
 from core.journal.storage import durable, history
 from core.journal.storage.durable import content_hash
 from core.journal.storage.errors import ConflictError, StorageError, refuse_if_readonly, wrap_os_error
-from core.journal.storage.frontmatter import clean_meta, encode_checked
+from core.journal.storage.frontmatter import check_loads, clean_meta, encode_checked
 from core.journal.storage.locking import folder_lock
 from core.journal.storage.paths import make_folders, note_file_name, rel, resolve_note_path, root, unique_name
 
@@ -241,6 +241,16 @@ def conflict(rel_path: str, current: bytes | None) -> ConflictError:
         "or overwrite the file knowingly."
     )
     return ConflictError(message, rel_path, current.decode("utf-8", errors="replace"), content_hash(current))
+
+
+def replace_note_bytes(notes_dir: Path, rel_path: str, data: bytes, *, expected_hash: str | None) -> SaveResult:
+    """Put `data` (a whole note file, kept byte for byte) in place of the note at `rel_path`, with
+    the same checks as a save: it must load as a note (InvalidNoteError), the current text must
+    still hash to `expected_hash` (ConflictError) and goes to history first."""
+    refuse_if_readonly("replacing notes")
+    check_loads(data, rel_path)
+    root_dir = root(notes_dir)
+    return replace_checked(root_dir, resolve_note_path(root_dir, rel_path), rel_path, data, expected_hash)
 
 
 def restore_version(notes_dir: Path, rel_path: str, version_name: str, *, expected_hash: str | None) -> SaveResult:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from core.journal import storage
-from core.journal.notes import parse_note
+from core.journal import files, storage
+from core.journal.notes import MAX_NOTE_BYTES
 from core.journal.sync.repo import CONFLICT_MARK
 
 
@@ -29,9 +29,10 @@ def pair(folder: Path, copy: str) -> ConflictPair:
 
 
 def diff(folder: Path, conflict: ConflictPair) -> str:
-    """A unified diff from the text kept here to the other machine's text."""
-    mine = (Path(folder) / conflict.original).read_text(encoding="utf-8") if conflict.original_exists else ""
-    theirs = (Path(folder) / conflict.copy).read_text(encoding="utf-8")
+    """A unified diff from the text kept here to the other machine's text (bytes that are not
+    UTF-8 are shown replaced; a file that is not a regular file shows as empty)."""
+    mine = _text(Path(folder) / conflict.original) if conflict.original_exists else ""
+    theirs = _text(Path(folder) / conflict.copy)
     return storage.diff_text(mine, theirs, f"{conflict.original} (kept here)", f"{conflict.copy} (other machine)")
 
 
@@ -41,11 +42,17 @@ def keep_mine(folder: Path, conflict: ConflictPair) -> None:
 
 
 def take_theirs(folder: Path, conflict: ConflictPair) -> None:
-    """Resolve by saving the other machine's text over the note (the replaced text goes to the
-    note's history, as with every save), then trashing the copy."""
-    data = (Path(folder) / conflict.copy).read_bytes()
-    incoming = parse_note(data, conflict.original)
-    expected = storage.content_hash((Path(folder) / conflict.original).read_bytes()) if conflict.original_exists \
-        else None
-    storage.save_note(folder, conflict.original, incoming.meta, incoming.body, expected_hash=expected)
+    """Resolve by putting the other machine's file, byte for byte, in place of the note (the
+    replaced text goes to the note's history, as with every save), then trashing the copy."""
+    data = files.read_regular(Path(folder) / conflict.copy, MAX_NOTE_BYTES)
+    current = Path(folder) / conflict.original
+    expected = storage.content_hash(files.read_regular(current, MAX_NOTE_BYTES)) if conflict.original_exists else None
+    storage.replace_note_bytes(folder, conflict.original, data, expected_hash=expected)
     storage.trash_note(folder, conflict.copy)
+
+
+def _text(path: Path) -> str:
+    try:
+        return files.read_regular(path, MAX_NOTE_BYTES).decode("utf-8", "replace")
+    except (OSError, files.SpecialFileError):
+        return ""

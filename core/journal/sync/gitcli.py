@@ -18,7 +18,7 @@ ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 DEFAULT_TIMEOUT = 60.0
 FALLBACK_NAME = "studylab"
 FALLBACK_EMAIL = "studylab@localhost"
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@")
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s]*@(?=[^@\s]*(?:[/?#\s]|$))")
 _SECRET_QUERY = re.compile(r"(?i)((?:token|password|passwd|secret|key)=)[^&\s]+")
 
 
@@ -46,7 +46,10 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         **os.environ,
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
-        "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes"),
+        "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10"),
+        # A remote that stops answering fails after 20 s below 1 kB/s instead of hanging the page.
+        "GIT_HTTP_LOW_SPEED_LIMIT": "1000",
+        "GIT_HTTP_LOW_SPEED_TIME": "20",
         "LC_ALL": "C",
         "LANGUAGE": "C",
     }

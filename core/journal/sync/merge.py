@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -35,7 +36,7 @@ UNION_SUFFIXES = (".jsonl",)
 UNION_NAMES = (".gitignore",)
 MERGE_INDEX = "studylab-merge-index"
 FETCH_TIMEOUT = 60.0
-LOCK_SETTLE_SECONDS = 1.0
+KEPT_HERE = "changed here while syncing: yours is kept, theirs is in the copy"
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,32 @@ def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
     if theirs is None or theirs == ours or (ours and _is_ancestor(folder, theirs, ours)):
         return PullResult(up_to_date=True, fast_forward=False, commit=ours)
     base = _merge_base(folder, ours, theirs) if ours else None
-    if ours is None or base == ours:
+    incoming = _changes(folder, base, theirs)
+    _refuse_dangerous(incoming)
+    if (ours is None or base == ours) and not any(map(_is_machine_state, incoming)):
         new_commit, conflicts = theirs, ()
     else:
         new_commit, conflicts = _merge_commit(folder, base, ours, theirs, remote, branch)
-    taken = _update_files(folder, ours, new_commit)
+    taken, kept_here = _update_files(folder, ours, new_commit)
     _move_branch(folder, branch, new_commit, ours)
     git(folder, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", branch, check=False)
     return PullResult(up_to_date=False, fast_forward=new_commit == theirs, commit=new_commit, taken=taken,
-                      conflicts=conflicts)
+                      conflicts=conflicts + kept_here)
+
+
+def _refuse_dangerous(incoming: dict[str, _Entry | None]) -> None:
+    """Stop before anything changes when the remote holds a path no journal has (inside .git,
+    climbing out with ..): writing it could let the remote run commands on this machine."""
+    dangerous = sorted(path for path in incoming if repo.is_dangerous_path(path))
+    if dangerous:
+        shown = ", ".join(dangerous[:3]) + (" ..." if len(dangerous) > 3 else "")
+        raise GitError(f"the remote holds files a journal never has ({shown}); nothing was changed here. "
+                       "Remove them from the remote repository, then sync again")
+
+
+def _is_machine_state(path: str) -> bool:
+    """A path in a hidden folder that is one machine's own state (never synced, never written by a pull)."""
+    return path not in repo.SYNCED_STATE and any(part.startswith(".") for part in PurePosixPath(path).parts)
 
 
 def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
@@ -132,21 +150,25 @@ def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
     """Remove lock files a killed git command left behind, in `.git` and in a remote that is a
     folder on this machine; return what was removed.
 
-    A lock is stale when no process holds it open and it is over LOCK_SETTLE_SECONDS old (a live
-    git closes its lock an instant before renaming it). Where open files cannot be listed, only
-    locks older than STALE_LOCK_SECONDS count as stale.
+    A lock is stale when no git process is at work in that repository (a git command waiting for
+    its editor keeps its lock closed but is still alive) and no process holds the lock open. Where
+    processes cannot be listed (no /proc), only locks older than STALE_LOCK_SECONDS count.
     """
-    held = _open_files()
     places = [Path(folder) / ".git"]
     local_remote = _local_path(repo.remote_url(folder, remote)) if repo.is_git_mode(folder) else None
     if local_remote is not None:
         places.append(local_remote / ".git" if (local_remote / ".git").is_dir() else local_remote)
-    locks = [lock for place in places if place.is_dir() for lock in place.rglob("*.lock") if lock.is_file()]
     removed = []
-    for lock in locks:
-        if _is_stale(lock, held):
-            lock.unlink(missing_ok=True)
-            removed.append(lock)
+    for place in places:
+        locks = [lock for lock in place.rglob("*.lock") if lock.is_file()] if place.is_dir() else []
+        busy = _git_at_work(place) if locks else False
+        if busy:
+            continue
+        held = None if busy is None else _open_files()
+        for lock in locks:
+            if _is_stale(lock, held):
+                lock.unlink(missing_ok=True)
+                removed.append(lock)
     return removed
 
 
@@ -155,13 +177,27 @@ def _is_stale(lock: Path, held: set[str] | None) -> bool:
         age = time.time() - lock.stat().st_mtime
         if held is None:
             return age >= repo.STALE_LOCK_SECONDS
-        if str(lock.resolve()) in held:
-            return False
-        if age < LOCK_SETTLE_SECONDS:
-            time.sleep(LOCK_SETTLE_SECONDS - age)
-        return lock.exists() and str(lock.resolve()) not in (_open_files() or set())
+        return str(lock.resolve()) not in held
     except FileNotFoundError:
         return False
+
+
+def _git_at_work(git_dir: Path) -> bool | None:
+    """True when a running git command's working folder is this repository (Linux /proc); None
+    where that cannot be known."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    repository = git_dir.parent.resolve() if git_dir.name == ".git" else git_dir.resolve()
+    for entry in proc.glob("[0-9]*"):
+        try:
+            if not (entry / "comm").read_text().startswith("git"):
+                continue
+            if Path(os.readlink(entry / "cwd")).is_relative_to(repository):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _local_path(url: str | None) -> Path | None:
@@ -218,14 +254,18 @@ def _instant(text: str) -> float:
     return moment.timestamp()
 
 
-def _merge_commit(folder: Path, base: str | None, ours: str, theirs: str, remote: str,
+def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str, remote: str,
                   branch: str) -> tuple[str, tuple[Conflict, ...]]:
-    ours_changes = _changes(folder, base, ours)
+    """The merge commit of `ours` and `theirs` (see the module doc), built in a private index.
+    Another machine's hidden state (anything hidden but the review log and .gitignore) is left out."""
+    ours_changes = _changes(folder, base, ours) if ours else {}
     theirs_changes = _changes(folder, base, theirs)
     index_env = {"GIT_INDEX_FILE": str(Path(folder) / ".git" / MERGE_INDEX)}
-    git(folder, "read-tree", ours, env=index_env)
+    git(folder, "read-tree", ours or _empty_tree(folder), env=index_env)
     conflicts = []
     for path, incoming in theirs_changes.items():
+        if _is_machine_state(path):
+            continue
         if path not in ours_changes:
             _stage(folder, index_env, path, incoming)
             continue
@@ -235,10 +275,19 @@ def _merge_commit(folder: Path, base: str | None, ours: str, theirs: str, remote
         conflict = _resolve(folder, index_env, path, local, incoming)
         if conflict is not None:
             conflicts.append(conflict)
+    for path in _indexed(folder, index_env):
+        if _is_machine_state(path):
+            _stage(folder, index_env, path, None)
     tree = text(folder, "write-tree", env=index_env)
     message = f"studylab: sync with {remote}/{branch}" + (f" ({len(conflicts)} conflict copies)" if conflicts else "")
-    commit = text(folder, *identity_args(folder), "commit-tree", tree, "-p", ours, "-p", theirs, "-m", message)
+    parents = ["-p", ours] if ours else []
+    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message)
     return commit, tuple(conflicts)
+
+
+def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:
+    listed = git(folder, "ls-files", "-z", env=index_env).decode("utf-8", "surrogateescape")
+    return [path for path in listed.split("\0") if path]
 
 
 def _resolve(folder: Path, index_env: dict[str, str], path: str, local: _Entry | None,
@@ -281,35 +330,42 @@ def _changes(folder: Path, old: str | None, new: str) -> dict[str, _Entry | None
     return changes
 
 
-def _update_files(folder: Path, old: str | None, new: str) -> tuple[str, ...]:
-    """Make the working files equal `new` where it differs from `old`; the paths it rewrote.
+def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, ...], tuple[Conflict, ...]]:
+    """Make the working files equal `new` where it differs from `old`: (paths rewritten, conflicts).
 
-    Every file is first checked to still hold `old`'s text, so an edit made outside the app while
-    syncing is never overwritten (the sync stops with a message instead, before moving the branch).
+    A file that no longer holds `old`'s text (edited outside the app while syncing, or a file git
+    does not track) is never overwritten: it stays, and the incoming text goes to a conflict copy
+    beside it. Hidden per-machine state is never written or deleted by a pull.
     """
-    changes = _changes(folder, old, new)
+    changes = {path: entry for path, entry in _changes(folder, old, new).items() if not _is_machine_state(path)}
     old_entries = _entries(folder, old, list(changes)) if old else {}
-    for path in changes:
-        _check_unchanged(folder, path, old_entries.get(path))
     contents = _blobs(folder, [entry.blob for entry in changes.values() if entry is not None])
+    taken, kept_here = [], []
     for path, entry in changes.items():
         target = Path(folder) / path
+        if not _holds(folder, path, old_entries.get(path)):
+            if entry is not None:
+                copy = conflict_copy_name(path, contents[entry.blob])
+                atomic_write(Path(folder) / copy, contents[entry.blob])
+                kept_here.append(Conflict(path, copy, KEPT_HERE))
+            continue
         if entry is None:
             target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, contents[entry.blob])
-    return tuple(changes)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, contents[entry.blob])
+        taken.append(path)
+    return tuple(taken), tuple(kept_here)
 
 
-def _check_unchanged(folder: Path, path: str, expected: _Entry | None) -> None:
+def _holds(folder: Path, path: str, expected: _Entry | None) -> bool:
+    """True when the working file at `path` still is `expected` (None: no file there)."""
     target = Path(folder) / path
-    current = target.read_bytes() if target.is_file() else None
-    if expected is None and current is None:
-        return
-    if expected is not None and current is not None and _blob_id(current, len(expected.blob)) == expected.blob:
-        return
-    raise GitError(f"'{path}' changed on disk while syncing; nothing was overwritten, sync again")
+    if not os.path.lexists(target):
+        return expected is None
+    if expected is None or not stat.S_ISREG(os.lstat(target).st_mode):
+        return False
+    return _blob_id(target.read_bytes(), len(expected.blob)) == expected.blob
 
 
 def _entries(folder: Path, commit: str, paths: list[str]) -> dict[str, _Entry]:

@@ -24,7 +24,7 @@ PEERS_FILE = "peers.json"
 PEERS_DIR = "peers"
 PEER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 CLONE_DEPTH = "200"
-PULL_TIMEOUT = 120.0
+PULL_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)

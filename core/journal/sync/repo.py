@@ -6,8 +6,11 @@ inside some other repository, like the shipped `notes/` inside studylab's code, 
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.sync.gitcli import GitError, git, identity_args, redact, text
@@ -19,6 +22,8 @@ GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.study
 CONFLICT_MARK = ".conflict-"
 STALE_LOCK_SECONDS = 10 * 60
 AUTOCOMMIT_KEY = "studylab.autocommit"
+SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl")
+_GIT_NAME = re.compile(r"^(\.git[. ]*|git~\d+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,58 @@ def ensure_gitignore(folder: Path) -> bool:
     return True
 
 
+def is_synced_path(path: str) -> bool:
+    """Whether a path (posix, relative to the notes folder) is part of the synced journal: a
+    markdown note outside hidden folders, `.gitignore`, or the review log. Everything else (the
+    app's per-machine state, history, trash, other files) is never committed by the app."""
+    parts = PurePosixPath(path).parts
+    if not parts or path.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return False
+    if path in SYNCED_STATE:
+        return True
+    return path.endswith(".md") and not any(part.startswith(".") for part in parts)
+
+
+def is_dangerous_path(path: str) -> bool:
+    """A path no journal has and no checkout may write: inside `.git` (any spelling git itself
+    refuses: case, trailing dots or spaces, the 8.3 name), absolute, or climbing out with `..`."""
+    parts = PurePosixPath(path).parts
+    if not parts or path.startswith("/") or "\\" in path:
+        return True
+    return any(part == ".." or _GIT_NAME.match(part) for part in parts)
+
+
 def commit_all(folder: Path, message: str) -> str | None:
-    """Commit every change in the notes folder (new, edited, deleted notes); the commit's id, or
-    None when there was nothing to commit."""
+    """Commit the journal's changes (new, edited, deleted notes, the review log, .gitignore; see
+    is_synced_path); the commit's id, or None when there was nothing to commit."""
     folder = Path(folder)
     with storage.folder_lock(folder):
-        git(folder, "add", "--all")
+        ensure_gitignore(folder)
+        _untrack_machine_state(folder)
+        changed = _changed_synced_paths(folder)
+        if changed:
+            git(folder, "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul",
+                stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in changed))
         if not git(folder, "diff", "--cached", "--name-only", "-z"):
             return None
         git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message)
         return text(folder, "rev-parse", "HEAD")
+
+
+def _changed_synced_paths(folder: Path) -> list[str]:
+    """Journal paths (is_synced_path) that differ from the index: new, edited or deleted."""
+    raw = git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+    entries = raw.decode("utf-8", "surrogateescape").split("\0")
+    return [entry[3:] for entry in entries if len(entry) > 3 and is_synced_path(entry[3:])]
+
+
+def _untrack_machine_state(folder: Path) -> None:
+    """Stop tracking hidden per-machine files that an older commit included (a repository made
+    before studylab, or by hand): they stay on disk and leave the repository with the next commit."""
+    listed = git(folder, "ls-files", "-z", "--", ":(glob).*/**", ":(glob)**/.*/**").decode("utf-8", "surrogateescape")
+    stale = [path for path in listed.split("\0") if path and path not in SYNCED_STATE]
+    if stale:
+        git(folder, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *stale)
 
 
 def head(folder: Path) -> str | None:
@@ -149,16 +196,34 @@ def status(folder: Path) -> SyncStatus:
             index += entry[0] == "2"  # a rename's original path follows as its own field
         elif entry.startswith("? "):
             changes.append(Change("untracked", entry[2:]))
+    changes = [change for change in changes if change.path in SYNCED_STATE or not change.path.startswith(".")]
     remote = upstream.split("/", 1)[0] if upstream else (DEFAULT_REMOTE if remote_url(folder) else None)
     url = remote_url(folder, remote) if remote else None
-    conflicts = tuple(sorted(str(path.relative_to(folder)) for path in folder.rglob(f"*{CONFLICT_MARK}*.md")
-                             if not any(part.startswith(".") for part in path.relative_to(folder).parts)))
+    conflicts = tuple(sorted({change.path for change in changes if change.code != "deleted"
+                              and is_conflict_copy(folder, change.path)} | set(_tracked_conflict_copies(folder))))
     fetch_head = folder / ".git" / "FETCH_HEAD"
     return SyncStatus(
         branch=branch, remote=remote, remote_url=redact(url) if url else None, upstream=upstream,
         ahead=ahead, behind=behind, changes=tuple(changes), conflicts=conflicts,
         last_fetch=fetch_head.stat().st_mtime if fetch_head.exists() else None,
     )
+
+
+def _tracked_conflict_copies(folder: Path) -> list[str]:
+    """Conflict copies committed already (status lists only the uncommitted ones)."""
+    listed = git(folder, "ls-files", "-z", "--", f":(glob)**/*{CONFLICT_MARK}*.md").decode("utf-8", "replace")
+    return [path for path in listed.split("\0") if path and is_conflict_copy(folder, path)]
+
+
+def is_conflict_copy(folder: Path, path: str) -> bool:
+    """A regular markdown file named `<name>.conflict-<digits>.md` in the journal."""
+    name = PurePosixPath(path).name
+    if CONFLICT_MARK not in name or not is_synced_path(path):
+        return False
+    try:
+        return stat.S_ISREG(os.lstat(Path(folder) / path).st_mode)
+    except OSError:
+        return False
 
 
 def _change_code(xy: str, kind: str) -> str:
