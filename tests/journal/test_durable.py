@@ -17,7 +17,8 @@ from tests.journal.test_storage import listing, meta, saved
 
 WRITERS = {
     "append_durably", "atomic_write", "cleanup_stray_temp_files", "create_exclusive", "folder_lock", "import_note",
-    "import_notes", "restore_from_trash", "restore_version", "save_note", "state_folder", "trash_note",
+    "import_notes", "rename_exclusive", "restore_from_trash", "restore_version", "save_note", "state_folder",
+    "trash_note",
 }
 READERS = {
     "bounded_diff", "build_meta", "check_loads", "clean_body", "clean_line", "clean_meta", "clean_tag",
@@ -56,6 +57,7 @@ def write_attempts(folder: Path, ready: dict) -> dict:
         "create_exclusive": lambda: storage.create_exclusive(folder / "new.md", b"new"),
         "folder_lock": locked,
         "import_note": lambda: storage.import_note(folder, "new.md", b"---\ntitle: x\n---\n"),
+        "rename_exclusive": lambda: storage.rename_exclusive(folder / ready["note"], folder / "renamed.md"),
         "restore_from_trash": lambda: storage.restore_from_trash(folder, ready["trash"]),
         "restore_version": lambda: storage.restore_version(
             folder, ready["note"], ready["version"], expected_hash=ready["current"]),
