@@ -194,14 +194,18 @@ def due_today_text(queue: review_queue.Queue) -> str:
 
 
 def dashboard_section(library: Library) -> None:
-    """The dashboard's review part: what is due, the 14-day forecast, reviews per day, retention."""
-    review_settings = settings()[0]
+    """The dashboard's review part: what is due, the 14-day forecast, reviews per day, retention,
+    and what is wrong with the review settings or log, if anything."""
+    review_settings, settings_warning = settings()
     cards = deck(library)
     book = store(review_settings).book()
     moment = now()
     today = review_queue.local_day(moment)
     queue = review_queue.build_queue(cards, book, review_settings, moment)
     st.subheader("Review", anchor=False)
+    if settings_warning:
+        st.warning(settings_warning, icon=":material/warning:")
+    log_warnings(book)
     if not book.total:
         counted = len(cards.of_kind("card", "quiz", "practice"))
         st.caption(f"{counted} card(s) in your notes wait for their first review: {due_today_text(queue)} today.")

@@ -2,16 +2,22 @@
 (?edit=<slug>); the address bar names what the editor shows.
 
 The editor keeps one draft per note (and one for the new entry). Unsaved text is kept in the
-session and autosaved to the notes folder's hidden state (core.journal.drafts), so switching
-notes or pages, a reload or a closed tab never throws it away; only saving or "Discard
-changes" ends a draft. Every save goes through core.journal.storage: atomic, checked against
-the version the editor started from, the old version kept in history. The status line
+session and autosaved to the notes folder's hidden state (core.journal.drafts), one file per
+note and browser session, so switching notes or pages, a reload, a closed tab or a second tab on
+the same note never throws it away; only saving or "Discard changes" ends a draft, and only this
+session's. Opening a note takes over the newest draft of it that no open session keeps (a reload
+or a crash); any other is listed under "Unsaved drafts". Every save goes through
+core.journal.storage: atomic, checked against the version the editor started from, the old
+version kept in history. The status line
 (ui_hooks.editor_status) says honestly whether the text is saved.
 """
 
 import datetime as dt
+import weakref
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui
 import ui_hooks
@@ -39,6 +45,64 @@ st.session_state.setdefault("write_drafts", {})
 st.session_state.setdefault("write_current", None)
 st.session_state.setdefault("write_template", templates.TEMPLATES[0].key)
 library = ui.load_library()
+
+
+class DraftOwner:
+    """This session's name on its draft files, kept in its session state; the registry below holds
+    it weakly, so the name stops counting as live once the session is gone."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+
+@st.cache_resource(show_spinner=False)
+def live_sessions() -> dict[str, tuple[weakref.ref, str | None]]:
+    """This process's draft owners: token -> (weak reference to the DraftOwner, Streamlit session id)."""
+    return {}
+
+
+def draft_owner() -> str:
+    """This browser session's owner token for drafts (made on first use, registered as live)."""
+    owner = st.session_state.get("write_owner")
+    if owner is None:
+        owner = st.session_state.write_owner = DraftOwner(drafts.new_owner())
+    registry = live_sessions()
+    if owner.token not in registry:
+        for token, (ref, _session) in list(registry.items()):
+            if ref() is None:
+                registry.pop(token, None)
+        context = get_script_run_ctx(suppress_warning=True)
+        registry[owner.token] = (weakref.ref(owner), context.session_id if context else None)
+    return owner.token
+
+
+def live_here(token: str) -> bool:
+    """Whether a session of this process with drafts under `token` is still open in a browser: its
+    state still exists and its browser is connected (a reloaded tab's old session is not)."""
+    ref, session_id = live_sessions().get(token, (None, None))
+    if ref is None or ref() is None:
+        return False
+    if session_id is None or not Runtime.exists():
+        return True
+    return Runtime.instance().is_active_session(session_id) is not False  # AppTest's stand-in answers a mock
+
+
+def kept_draft(rel_path: str | None, *, take_over: bool = True) -> drafts.Draft | None:
+    """The unsaved text kept on disk for `rel_path` (None: the new entry): this session's own draft,
+    else the newest one whose session is gone (a reload, a crash), which this session takes over
+    (only looked at with `take_over=False`)."""
+    me = draft_owner()
+    own = drafts.load_draft(folder, rel_path, me)
+    if own is not None:
+        return own
+    for other in drafts.drafts_of(folder, rel_path):
+        if other.owner != me and not drafts.owner_alive(other.owner, live_here):
+            if not take_over:
+                return other
+            claimed = drafts.claim(folder, other, me)
+            if claimed is not None:
+                return claimed
+    return None
 
 
 def widget_fields() -> dict:
@@ -73,10 +137,10 @@ def disk_draft(note: notes_lib.Note) -> dict:
             "saved": dict(fields), "fields": fields, "template": None}
 
 
-def fresh_draft(key: str) -> dict:
+def fresh_draft(key: str, *, take_over: bool = True) -> dict:
     """The draft for `key` when this session has none: the saved note (or the template), with
-    the unsaved text kept on disk by an earlier session laid over it."""
-    kept = drafts.load_draft(folder, rel_path_of(key))
+    the unsaved text kept on disk (by this session, or taken over from a closed one) laid over it."""
+    kept = kept_draft(rel_path_of(key), take_over=take_over)
     if key == NEW:
         template = kept.template if kept and kept.template in templates.BY_KEY else st.session_state.write_template
         draft = template_draft(template)
@@ -115,7 +179,7 @@ def by_path(rel_path: str) -> notes_lib.Note:
 def new_entry_draft() -> dict | None:
     """The new entry's draft, from this session or kept on disk (None when there is none)."""
     return st.session_state.write_drafts.get(NEW) or (
-        fresh_draft(NEW) if drafts.load_draft(folder, None) is not None else None
+        fresh_draft(NEW, take_over=False) if kept_draft(None, take_over=False) is not None else None
     )
 
 
@@ -128,7 +192,7 @@ def has_unsaved_text(draft: dict | None) -> bool:
 
 def apply_template(key: str) -> None:
     """Start the new entry afresh from template `key` (its kept draft is replaced)."""
-    drafts.discard_draft(folder, None)
+    forget_kept_draft(NEW)
     switch_to(NEW, template_draft(key))
     st.session_state.write_pending_template = None
 
@@ -213,18 +277,27 @@ def save(mode: str) -> None:
 
 def forget_kept_draft(key: str) -> None:
     try:
-        drafts.discard_draft(folder, rel_path_of(key))
+        drafts.discard_draft(folder, rel_path_of(key), draft_owner())
     except storage.StorageError as err:
         ui.flash("error", str(err))
 
 
 def adopt_orphan(kept: drafts.Draft) -> None:
-    """A draft whose note is gone (renamed or deleted elsewhere) becomes the new entry's text."""
+    """A draft this session cannot open in place (its note is gone, or this session already holds
+    other text for it) becomes the new entry's text; its file goes once that text is kept."""
     draft = template_draft(st.session_state.write_template)
     draft["fields"] = dict(kept.fields)
     switch_to(NEW, draft)
     keep_draft_on_disk(NEW, draft, draft["fields"])
-    forget_kept_draft(kept.rel_path)
+    if draft.get("persisted") is not None:
+        discard_file(kept)
+
+
+def discard_file(kept: drafts.Draft) -> None:
+    try:
+        drafts.discard_draft(folder, kept.rel_path, kept.owner)
+    except storage.StorageError as err:
+        ui.flash("error", str(err))
 
 
 def discard_changes() -> None:
@@ -303,7 +376,7 @@ def keep_draft_on_disk(key: str, draft: dict, fields: dict) -> None:
         if fields == draft.get("persisted"):
             return
         kept = drafts.Draft(rel_path=rel_path_of(key), fields=fields, base_hash=draft["hash"],
-                            template=draft.get("template"))
+                            template=draft.get("template"), owner=draft_owner())
         try:
             drafts.save_draft(folder, kept)
         except storage.StorageError as err:
@@ -371,27 +444,47 @@ def saved_at(draft: dict) -> dt.datetime | None:
 
 
 def other_drafts(current: str) -> None:
-    """Unsaved drafts of other notes (kept by this or an earlier session), to resume or discard."""
-    waiting = [kept for kept in drafts.list_drafts(folder) if kept.rel_path != rel_path_of(current)]
+    """Unsaved drafts on disk other than the one in the editor: this session's drafts of other notes,
+    drafts a closed or reloaded tab left, and (listed, not touched) those another open tab keeps."""
+    me, kept_folder = draft_owner(), drafts.read_drafts(folder)
+    waiting = [kept for kept in kept_folder.drafts if not (kept.owner == me and kept.rel_path == rel_path_of(current))]
+    if kept_folder.unusable:
+        shown = "; ".join(f"`{escape_markdown(name)}` ({reason})" for name, reason in kept_folder.unusable[:5])
+        st.warning(f"{len(kept_folder.unusable)} file(s) in `{drafts.DRAFTS_DIR}` are not drafts the editor can use "
+                   f"and were left alone: {shown}.", icon=":material/warning:")
+    busy = [kept for kept in waiting if kept.owner != me and drafts.owner_alive(kept.owner, live_here)]
+    if any(kept.rel_path == rel_path_of(current) for kept in busy):
+        st.info("Another open tab has unsaved changes to this note too. Whichever tab saves second is shown both "
+                "versions to choose from, so neither text is lost.", icon=":material/tab:")
     if not waiting:
         return
     with st.expander(f"Unsaved drafts ({len(waiting)})", icon=":material/draft:"):
         for kept in waiting:
-            note = next((n for n in library.notes if n.path == kept.rel_path), None)
-            what = "the new entry" if kept.rel_path is None else (note.title if note else f"{kept.rel_path} (gone)")
-            with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-                st.markdown(f"**{escape_markdown(kept.fields['title'] or 'Untitled')}** · for "
-                            f"{escape_markdown(what)} · kept {editor.clock(kept.saved_at, now)}")
-                if kept.rel_path is None or note is not None:
-                    st.page_link("pages/write.py", label="Open", icon=":material/edit:",
-                                 query_params={"new": kept.template or "til"} if note is None else {"edit": note.slug})
-                else:
-                    blocked = has_unsaved_text(new_entry_draft())
-                    st.button("Open as a new entry", key=f"write_adopt_{drafts.draft_file_name(kept.rel_path)}",
-                              icon=":material/edit:", on_click=adopt_orphan, args=(kept,), disabled=blocked,
-                              help="Save or discard your unsaved new entry first." if blocked else None)
-                st.button("Discard", key=f"write_discard_{drafts.draft_file_name(kept.rel_path)}", type="tertiary",
-                          on_click=drafts.discard_draft, args=(folder, kept.rel_path))
+            draft_row(kept, current, in_other_tab=kept in busy)
+
+
+def draft_row(kept: drafts.Draft, current: str, *, in_other_tab: bool) -> None:
+    """One kept draft: what it is for and when it was kept, and what can be done with it here."""
+    note = next((n for n in library.notes if n.path == kept.rel_path), None)
+    what = "the new entry" if kept.rel_path is None else (note.title if note else f"{kept.rel_path} (gone)")
+    file_name = drafts.draft_file_name(kept.rel_path, kept.owner)
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(f"**{escape_markdown(kept.fields['title'] or 'Untitled')}** · for "
+                    f"{escape_markdown(what)} · kept {editor.clock(kept.saved_at, now)}"
+                    + (" · open in another tab" if in_other_tab else ""))
+        if in_other_tab:
+            return
+        key = NEW if kept.rel_path is None else kept.rel_path
+        held_here = key == current or key in st.session_state.write_drafts
+        if (kept.rel_path is None or note is not None) and (kept.owner == draft_owner() or not held_here):
+            st.page_link("pages/write.py", label="Open", icon=":material/edit:",
+                         query_params={"new": kept.template or "til"} if note is None else {"edit": note.slug})
+        else:
+            blocked = has_unsaved_text(new_entry_draft())
+            st.button("Open as a new entry", key=f"write_adopt_{file_name}", icon=":material/edit:",
+                      on_click=adopt_orphan, args=(kept,), disabled=blocked,
+                      help="Save or discard your unsaved new entry first." if blocked else None)
+        st.button("Discard", key=f"write_discard_{file_name}", type="tertiary", on_click=discard_file, args=(kept,))
 
 
 now = dt.datetime.now().astimezone()

@@ -7,9 +7,10 @@ Review state never goes into the notes' text (no noisy diffs): it lives in
      "kind": "card", "note": "2021-08-05-cnn-first-steps.md", "ms": 5230}
 
 v: format version (1); card: the card id (core.journal.cards); at: review time, ISO 8601 with
-a UTC offset; grade: 1 again, 2 hard, 3 good, 4 easy; kind: card, quiz, practice or note;
-note: the card's note (optional); ms: how long the answer took (optional). Readers ignore keys
-they do not know. That is all the scheduler needs: card state is rebuilt by replaying the log.
+a UTC offset, between 1970 and a day after now; grade: 1 again, 2 hard, 3 good, 4 easy; kind:
+card, quiz, practice or note; note: the card's note (optional); ms: how long the answer took
+(optional). Readers ignore keys they do not know. That is all the scheduler needs: card state
+is rebuilt by replaying the log.
 
 Durability, as for notes:
 
@@ -19,7 +20,9 @@ Durability, as for notes:
 - a torn last line (the machine stopped mid-write) is never consumed: readers skip it and
   report it, and the next append starts on a fresh line so the torn bytes stay one damaged line;
 - a damaged line anywhere is skipped and reported with its number; nothing here raises for the
-  log's content;
+  log's content; an unfinished line over MAX_LINE_BYTES is reported once and skipped by offset;
+- the log is opened with O_NONBLOCK and must be a regular file: a FIFO in its place is an error
+  to report, never a wait (also not for an append, which holds the folder lock);
 - read-only mode (STUDYLAB_READONLY) refuses every append with ReadOnlyError.
 """
 
@@ -32,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.journal import storage
+from core.journal import files, storage
 
 STATE_DIR = storage.STATE_DIR
 LOG_NAME = "reviews.jsonl"
@@ -43,6 +46,11 @@ MAX_LINE_BYTES = 16384
 """Far above any real review (a note path is at most 4096 bytes on Linux, and it appears twice)."""
 TORN_GRACE_SECONDS = 1.0
 """An unfinished last line younger than this may be a write in progress, so it is not reported yet."""
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+FUTURE_SLACK = dt.timedelta(days=1)
+"""A review time later than now plus this (clocks of synced machines may differ a little) is damage:
+replaying it would push due dates past what datetime can hold."""
+READ_CHUNK_BYTES = 1 << 20
 _CHECK_BYTES = MAX_LINE_BYTES
 
 
@@ -104,6 +112,8 @@ def parse_line(raw: bytes) -> Review:
         raise LogLineError(f"review time {at!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise LogLineError(f"review time {at!r} has no UTC offset")
+    if not EARLIEST <= moment <= dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK:
+        raise LogLineError(f"review time {at!r} is before 1970 or in the future")
     kind = record.get("kind", "card")
     note, ms = record.get("note"), record.get("ms")
     return Review(
@@ -146,7 +156,7 @@ def append_review(notes_dir: Path, review: Review) -> None:
 def _ends_torn(path: Path) -> bool:
     """True when the log exists and its last byte is not a newline (a write was cut short)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = files.open_regular(path)
     except FileNotFoundError:
         return False
     try:
@@ -154,6 +164,7 @@ def _ends_torn(path: Path) -> bool:
         return bool(size) and os.pread(fd, 1, size - 1) != b"\n"
     finally:
         os.close(fd)
+
 
 
 def state_folder(notes_dir: Path) -> Path:
@@ -205,15 +216,16 @@ class LogReader:
         self.next_line = 1
         self._identity: tuple[int, int] | None = None
         self._check = b""
+        self._overlong = False  # inside a line already reported as too long: skip to its end
 
     def poll(self) -> Poll:
         try:
             with self._open() as handle:
-                stat = os.fstat(handle.fileno())
-                if self._moved(handle, stat):
+                info = os.fstat(handle.fileno())
+                if self._moved(handle, info):
                     self._start()
-                    return self._read(handle, stat, reset=True)
-                return self._read(handle, stat, reset=False)
+                    return self._read(handle, info, reset=True)
+                return self._read(handle, info, reset=False)
         except OSError as err:
             was_read = self.offset > 0
             self._start()
@@ -221,39 +233,66 @@ class LogReader:
             return Poll(reset=was_read, error=None if missing else f"cannot be read ({err.strerror or err})")
 
     def _open(self):
-        """The log for reading; a link is not followed (ELOOP), a folder is refused (EISDIR)."""
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        """The log for reading; a link is not followed (ELOOP), a FIFO or a folder is refused."""
+        fd = files.open_regular(self.path)
         try:
             return open(fd, "rb")
         except OSError:
             os.close(fd)
             raise
 
-    def _moved(self, handle, stat: os.stat_result) -> bool:
+    def _moved(self, handle, info: os.stat_result) -> bool:
         if self.offset == 0:
             return False
-        if (stat.st_dev, stat.st_ino) != self._identity or stat.st_size < self.offset:
+        if (info.st_dev, info.st_ino) != self._identity or info.st_size < self.offset:
             return True
         handle.seek(self.offset - len(self._check))
         return handle.read(len(self._check)) != self._check
 
-    def _read(self, handle, stat: os.stat_result, *, reset: bool) -> Poll:
-        self._identity = (stat.st_dev, stat.st_ino)
+    def _read(self, handle, info: os.stat_result, *, reset: bool) -> Poll:
+        """Parse the complete lines after `offset`, READ_CHUNK_BYTES at a time. An unfinished line
+        over MAX_LINE_BYTES is reported once as damaged and then skipped by offset, so a huge
+        unfinished tail is never read twice."""
+        self._identity = (info.st_dev, info.st_ino)
         handle.seek(self.offset)
-        data = handle.read()
-        end = data.rfind(b"\n") + 1
         poll = Poll(reset=reset)
-        number = self.next_line
-        for raw in data[:end].split(b"\n")[:-1]:
+        pending = b""
+        while chunk := handle.read(READ_CHUNK_BYTES):
+            if self._overlong:
+                chunk = self._skip_overlong(chunk)
+            data = pending + chunk
+            end = data.rfind(b"\n") + 1
+            self._parse(data[:end], poll)
+            pending = data[end:]
+            if len(pending) > MAX_LINE_BYTES:
+                poll.damaged.append(DamagedLine(self.next_line, f"longer than {MAX_LINE_BYTES} bytes, so not a review"))
+                self._consume(pending)
+                pending, self._overlong = b"", True
+        poll.torn = bool(pending) and time.time() - info.st_mtime >= TORN_GRACE_SECONDS
+        return poll
+
+    def _skip_overlong(self, chunk: bytes) -> bytes:
+        """Consume the rest of a line already reported as too long; return what follows its end."""
+        cut = chunk.find(b"\n") + 1
+        if not cut:
+            self._consume(chunk)
+            return b""
+        self._consume(chunk[:cut])
+        self.next_line += 1
+        self._overlong = False
+        return chunk[cut:]
+
+    def _parse(self, lines: bytes, poll: Poll) -> None:
+        """Parse `lines` (complete, each ending in '\\n') into `poll` and consume them."""
+        for raw in lines.split(b"\n")[:-1]:
             if raw.strip():
                 try:
                     poll.reviews.append(parse_line(raw))
                 except LogLineError as err:
-                    poll.damaged.append(DamagedLine(number, str(err)))
-            number += 1
-        if end:
-            self.offset += end
-            self.next_line = number
-            self._check = (self._check + data[max(0, end - _CHECK_BYTES):end])[-_CHECK_BYTES:]
-        poll.torn = end < len(data) and time.time() - stat.st_mtime >= TORN_GRACE_SECONDS
-        return poll
+                    poll.damaged.append(DamagedLine(self.next_line, str(err)))
+            self.next_line += 1
+        self._consume(lines)
+
+    def _consume(self, data: bytes) -> None:
+        self.offset += len(data)
+        self._check = (self._check + data[-_CHECK_BYTES:])[-_CHECK_BYTES:]

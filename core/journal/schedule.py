@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import threading
 from dataclasses import asdict, dataclass
@@ -23,13 +24,15 @@ from pathlib import Path
 
 import fsrs
 
-from core.journal import review_log, storage
+from core.journal import files, review_log, storage
 from core.journal.review_log import DamagedLine, Review
 
 SETTINGS_NAME = "review-settings.json"
 RETENTION_RANGE = (0.70, 0.99)
 MAX_NEW_PER_DAY = 9999
 MAX_STEP_SECONDS = 7 * 86400
+MAX_STEPS = 10
+MAX_SETTINGS_BYTES = 65536
 LEARN_AHEAD = dt.timedelta(minutes=20)
 """When nothing else is due, a learning card due within this time is shown (Anki's default)."""
 _STEP = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$")
@@ -96,7 +99,7 @@ def validated(settings: ReviewSettings) -> ReviewSettings:
     if not 0 <= settings.new_per_day <= MAX_NEW_PER_DAY:
         raise SettingsError(f"new cards a day must be between 0 and {MAX_NEW_PER_DAY}")
     for steps in (settings.learning_steps, settings.relearning_steps):
-        if len(steps) > 10 or any(not 1 <= s <= MAX_STEP_SECONDS for s in steps):
+        if len(steps) > MAX_STEPS or any(not 1 <= s <= MAX_STEP_SECONDS for s in steps):
             raise SettingsError("at most 10 steps, each between 1 second and 7 days")
     return settings
 
@@ -106,22 +109,41 @@ def settings_path(notes_dir: Path) -> Path:
 
 
 def load_settings(notes_dir: Path) -> tuple[ReviewSettings, str | None]:
-    """The saved settings (defaults when there are none) and a warning when the file is unusable."""
+    """The saved settings (defaults when there are none) and a warning when the file is unusable.
+
+    Read with `files.read_json` (a FIFO, a link or a deeply nested file is refused, never waited
+    on); every value must be a finite number in range, else the defaults apply and the warning says why.
+    """
     try:
-        data = json.loads(settings_path(notes_dir).read_bytes())
+        data = files.read_json(settings_path(notes_dir), MAX_SETTINGS_BYTES)
+        if not isinstance(data, dict):
+            raise SettingsError("it is not a JSON object")
         settings = ReviewSettings(
-            desired_retention=float(data["desired_retention"]),
-            learning_steps=tuple(int(s) for s in data["learning_steps"]),
-            relearning_steps=tuple(int(s) for s in data["relearning_steps"]),
-            new_per_day=int(data["new_per_day"]),
+            desired_retention=_finite(data["desired_retention"]),
+            learning_steps=_steps(data["learning_steps"]),
+            relearning_steps=_steps(data["relearning_steps"]),
+            new_per_day=round(_finite(data["new_per_day"])),
         )
         return validated(settings), None
     except FileNotFoundError:
         return ReviewSettings(), None
-    except (OSError, ValueError, TypeError, KeyError) as err:
-        reason = str(err) if isinstance(err, SettingsError) else "the file is damaged"
+    except (OSError, ValueError, TypeError, KeyError, OverflowError) as err:
+        reason = str(err) if isinstance(err, ValueError) else "the file is damaged"
         return ReviewSettings(), f"Review settings in {review_log.STATE_DIR}/{SETTINGS_NAME} ignored ({reason}); " \
                                  "using the defaults."
+
+
+def _finite(value: object) -> float:
+    """A JSON number as a float; SettingsError for anything else, infinities and NaN included."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SettingsError(f"{str(value)[:40]!r} is not a finite number")
+    return float(value)
+
+
+def _steps(value: object) -> tuple[int, ...]:
+    if not isinstance(value, list) or len(value) > MAX_STEPS:
+        raise SettingsError(f"steps must be a list of at most {MAX_STEPS} numbers of seconds")
+    return tuple(round(_finite(step)) for step in value)
 
 
 def save_settings(notes_dir: Path, settings: ReviewSettings) -> None:

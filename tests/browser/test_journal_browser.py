@@ -158,8 +158,10 @@ def test_the_write_status_turns_unsaved_while_typing_the_draft_survives_a_reload
     page.keyboard.type(" Typed in the browser.", delay=20)
     assert status.inner_text() == "Unsaved changes", "changes from the first keystroke, before any rerun"
 
-    draft_file = live_server.notes / drafts.DRAFTS_DIR / drafts.draft_file_name("2021-08-05-mentor-meeting.md")
-    assert eventually(draft_file.exists, page), "a pause in typing autosaves the draft to the hidden state"
+    def kept() -> list:
+        return drafts.drafts_of(live_server.notes, "2021-08-05-mentor-meeting.md")
+
+    assert eventually(lambda: bool(kept()), page), "a pause in typing autosaves the draft to the hidden state"
     assert eventually(lambda: "draft kept at" in status.inner_text(), page)
     assert body.evaluate("element => element === document.activeElement"), "the cursor stays in the editor"
 
@@ -177,7 +179,48 @@ def test_the_write_status_turns_unsaved_while_typing_the_draft_survives_a_reload
     assert eventually(lambda: note_file.read_text(encoding="utf-8").endswith(" Typed in the browser. And more.\n"),
                       page), "Ctrl+S saves the text typed just before it"
     assert eventually(lambda: status.get_attribute("data-state") == "saved", page)
-    assert eventually(lambda: not draft_file.exists(), page), "saving ends the draft"
+    assert eventually(lambda: not kept(), page), "saving ends the draft"
+
+
+def test_two_tabs_on_one_note_keep_their_own_drafts_and_a_closed_tabs_text_comes_back(live_server, page_on,
+                                                                                     tmp_path):
+    mentor = "2021-08-05-mentor-meeting"
+    shots = Path(os.environ.get("STUDYLAB_SHOTS_DIR") or tmp_path)
+
+    def type_into(page, words: str) -> None:
+        body = page.locator(".st-key-write_body textarea")
+        body.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(words, delay=20)
+
+    def bodies() -> list[str]:
+        """How each kept draft of the note ends."""
+        return sorted(kept.fields["body"][-12:] for kept in drafts.drafts_of(live_server.notes, f"{mentor}.md"))
+
+    tab_a = page_on(live_server, f"/write?edit={mentor}")
+    type_into(tab_a, " From tab A.")
+    assert eventually(lambda: bodies() == [" From tab A."], tab_a)
+
+    tab_b = page_on(live_server, f"/write?edit={mentor}")
+    assert not tab_b.locator(".st-key-write_body textarea").input_value().endswith(" From tab A."), \
+        "tab A is still open: its text stays A's"
+    assert tab_b.get_by_text("Another open tab has unsaved changes to this note").count() == 1
+    type_into(tab_b, " From tab B.")
+    assert eventually(lambda: bodies() == [" From tab A.", " From tab B."], tab_b), "two tabs, two drafts"
+    tab_b.screenshot(path=str(shots / "two-tabs-tab-b.png"), full_page=True)
+
+    tab_a.context.close()  # tab A is closed without saving
+    tab_b.reload()
+    wait_idle(tab_b)
+    assert tab_b.locator(".st-key-write_body textarea").input_value().endswith(" From tab B."), \
+        "the reloaded tab gets its own text back (the newest of the closed tabs' drafts)"
+    assert tab_b.get_by_text("Restored your unsaved changes").count() == 1
+    tab_b.get_by_text("Unsaved drafts (1)").click()
+    tab_b.get_by_role("button", name="Open as a new entry").click()
+    wait_idle(tab_b)
+    assert tab_b.locator(".st-key-write_body textarea").input_value().endswith(" From tab A."), \
+        "the closed tab's text is offered, not lost"
+    tab_b.screenshot(path=str(shots / "two-tabs-adopted.png"), full_page=True)
 
 
 def test_moving_a_note_to_the_trash_confirms_with_a_toast_whose_undo_restores_it(live_server, page_on):

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -165,3 +167,51 @@ def test_any_editor_content_round_trips_exactly(folder, rel_path, title, body, c
     draft = drafts.Draft(rel_path, fields, base_hash="h", template=template)
     drafts.save_draft(folder, draft)
     assert drafts.load_draft(folder, rel_path) == draft
+
+
+def test_each_owner_keeps_its_own_file_and_discards_only_its_own(folder):
+    tab_a, tab_b = drafts.new_owner(), drafts.new_owner()
+    assert tab_a != tab_b and tab_a.startswith(f"{os.getpid()}-")
+    drafts.save_draft(folder, drafts.Draft("a.md", {**FIELDS, "body": "A"}, owner=tab_a))
+    drafts.save_draft(folder, drafts.Draft("a.md", {**FIELDS, "body": "B"}, owner=tab_b))
+    drafts.save_draft(folder, drafts.Draft(None, {**FIELDS, "body": "new B"}, owner=tab_b))
+    assert drafts.load_draft(folder, "a.md", tab_a).fields["body"] == "A"
+    assert drafts.load_draft(folder, "a.md", tab_b).fields["body"] == "B"
+    assert sorted(d.fields["body"] for d in drafts.drafts_of(folder, "a.md")) == ["A", "B"]
+    assert drafts.discard_draft(folder, "a.md", tab_a) is True
+    assert [d.owner for d in drafts.drafts_of(folder, "a.md")] == [tab_b]
+    assert drafts.discard_draft(folder, None, tab_a) is False
+    assert [d.fields["body"] for d in drafts.drafts_of(folder, None)] == ["new B"]
+
+
+def test_a_draft_is_claimed_by_one_owner_only(folder):
+    left = drafts.Draft("a.md", FIELDS, owner=drafts.new_owner())
+    drafts.save_draft(folder, left)
+    me, other = drafts.new_owner(), drafts.new_owner()
+    [found] = drafts.drafts_of(folder, "a.md")
+    claimed = drafts.claim(folder, found, me)
+    assert claimed is not None and claimed.owner == me
+    assert drafts.claim(folder, found, other) is None, "already taken"
+    assert drafts.load_draft(folder, "a.md", me) == claimed and drafts.load_draft(folder, "a.md", left.owner) is None
+
+
+def test_files_from_before_owners_are_still_found_and_have_no_owner(folder):
+    (folder / drafts.DRAFTS_DIR).mkdir(parents=True)
+    drafts.save_draft(folder, drafts.Draft("a.md", FIELDS))
+    assert (folder / drafts.DRAFTS_DIR / drafts.draft_file_name("a.md")).name.count("-") == 0
+    [old] = drafts.drafts_of(folder, "a.md")
+    assert old.owner is None and not drafts.owner_alive(None, lambda owner: True)
+
+
+def test_an_owner_is_alive_while_its_session_or_process_is():
+    mine = drafts.new_owner()
+    assert drafts.owner_alive(mine, lambda owner: owner == mine)
+    assert not drafts.owner_alive(mine, lambda owner: False)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert drafts.owner_alive(f"{running.pid}-{'0' * 16}", lambda owner: False)
+    finally:
+        running.kill()
+        running.wait()
+    assert not drafts.owner_alive(f"{running.pid}-{'0' * 16}", lambda owner: True), "its process has ended"
+    assert not drafts.owner_alive("../x", lambda owner: True)

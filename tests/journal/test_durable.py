@@ -17,7 +17,8 @@ from tests.journal.test_storage import listing, meta, saved
 
 WRITERS = {
     "append_durably", "atomic_write", "cleanup_stray_temp_files", "create_exclusive", "folder_lock", "import_note",
-    "import_notes", "replace_note_bytes", "restore_from_trash", "restore_version", "save_note", "state_folder",
+    "import_notes", "rename_exclusive", "replace_note_bytes", "restore_from_trash", "restore_version", "save_note",
+    "state_folder",
     "trash_note",
 }
 READERS = {
@@ -59,6 +60,7 @@ def write_attempts(folder: Path, ready: dict) -> dict:
         "import_note": lambda: storage.import_note(folder, "new.md", b"---\ntitle: x\n---\n"),
         "replace_note_bytes": lambda: storage.replace_note_bytes(
             folder, ready["note"], b"---\ntitle: x\n---\nbytes\n", expected_hash=ready["current"]),
+        "rename_exclusive": lambda: storage.rename_exclusive(folder / ready["note"], folder / "renamed.md"),
         "restore_from_trash": lambda: storage.restore_from_trash(folder, ready["trash"]),
         "restore_version": lambda: storage.restore_version(
             folder, ready["note"], ready["version"], expected_hash=ready["current"]),

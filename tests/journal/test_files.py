@@ -16,6 +16,7 @@ import pytest
 from core.journal import files, storage
 from core.journal import notes as notes_lib
 from core.journal.notes import build_library, load_library, parse_note
+from tests.deeptree import nest, remove_tree
 
 GOOD = b"---\ntitle: Good\ndate: 2021-08-05\n---\nbody\n"
 
@@ -204,3 +205,42 @@ def test_duplicate_slugs_step_over_a_real_note_with_a_numbered_name():
     library = build_library(notes, [])
     assert sorted(library.by_slug) == ["same", "same-2", "same-2-2", "same-3"]
     assert sorted(note.path for note in library.by_slug.values()) == sorted(note.path for note in notes)
+
+
+@pytest.fixture
+def deep(folder: Path):
+    """`nest` for this test; every tree it made is removed afterwards (see tests/deeptree.py)."""
+    made: list[Path] = []
+    yield lambda parent, depth: made.append(nest(parent, depth, note=GOOD))
+    for top in made:
+        remove_tree(top)
+
+
+def test_a_thousand_nested_folders_are_one_problem_and_the_rest_loads(folder, deep):
+    deep(folder, 1000)
+    (folder / "d" / "shallow.md").write_bytes(GOOD)
+    library = in_time(lambda: load_library(folder))
+    assert sorted(note.path for note in library.notes) == ["d/shallow.md", "good.md"]
+    too_deep = "/".join(["d"] * (files.MAX_DEPTH + 1))
+    assert {problem.file: problem.reason for problem in library.problems} == {too_deep: files.TOO_DEEP}
+    assert storage.export_zip(folder)
+
+
+def test_walk_does_not_recurse_and_stops_at_its_depth(folder, deep):
+    deep(folder, 1500)
+    walked = in_time(lambda: list(files.walk(folder)))
+    assert len(walked) == files.MAX_DEPTH + 1 and walked[0] == (str(folder), ["d"], ["good.md"])
+    assert [len(list(files.walk(folder, max_depth=depth))) for depth in (0, 3)] == [1, 4]
+
+
+def test_deep_history_trash_and_stray_temp_files_never_exhaust_the_stack(folder, deep):
+    for hidden in (".history/sub", ".trash/20210805T101500123456Z"):
+        (folder / hidden).mkdir(parents=True)
+        deep(folder / hidden, 1000)
+    stray = folder / "sub" / f"{storage.TEMP_PREFIX}old{storage.TEMP_SUFFIX}"
+    stray.parent.mkdir()
+    stray.write_bytes(b"half a note")
+    os.utime(stray, (0, 0))
+    assert in_time(lambda: storage.history_counts(folder)) == {}
+    assert in_time(lambda: storage.list_trash(folder)) == []
+    assert in_time(lambda: storage.cleanup_stray_temp_files(folder)) == [stray]

@@ -47,7 +47,7 @@ def test_a_review_is_one_json_line_in_the_hidden_state_folder(folder):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(card=st.text(min_size=1, max_size=60), grade=st.integers(1, 4), kind=st.sampled_from(review_log.KINDS),
        note=st.none() | st.text(max_size=40), ms=st.none() | st.integers(0, 10**9),
-       moment=st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2200, 1, 1),
+       moment=st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime.now() - dt.timedelta(days=1),
                            timezones=st.just(dt.timezone(dt.timedelta(hours=9)))))
 def test_every_review_reads_back_exactly(card, grade, kind, note, ms, moment):
     review = Review(card, moment.astimezone(dt.timezone.utc), grade, kind, note, ms)
@@ -65,6 +65,8 @@ def test_every_review_reads_back_exactly(card, grade, kind, note, ms, moment):
     (b'{"card": "q", "at": "yesterday", "grade": 3}', "not an ISO 8601 time"),
     (b'{"card": "q", "at": "2024-05-06T14:03:12", "grade": 3}', "no UTC offset"),
     (b"\xff\xfe", "not a complete JSON line"),
+    (b'{"card": "q", "at": "9999-12-31T23:59:00+00:00", "grade": 3}', "in the future"),
+    (b'{"card": "q", "at": "0001-01-01T00:00:00+00:00", "grade": 3}', "before 1970"),
 ])
 def test_damaged_lines_say_why(raw, reason):
     with pytest.raises(review_log.LogLineError, match=reason):
@@ -177,6 +179,43 @@ def test_a_replaced_or_shortened_log_is_read_again_from_the_start(folder):
     assert poll.reset and [(r.card, r.grade) for r in poll.reviews] == [("a", 3), ("b", 1)]
     log_path(folder).unlink()
     assert reader.poll().reset and reader.poll().reviews == []
+
+
+def test_a_huge_unfinished_last_line_is_reported_once_and_never_read_again(folder, monkeypatch):
+    append_review(folder, Review("q-1", T0, 3))
+    path = log_path(folder)
+    with open(path, "ab") as handle:
+        handle.write(b"x" * (3 * review_log.READ_CHUNK_BYTES + 5))
+    age(path)
+    reader = LogReader(path)
+    poll = reader.poll()
+    assert [r.card for r in poll.reviews] == ["q-1"] and not poll.torn
+    assert [d.line for d in poll.damaged] == [2] and "longer than 16384 bytes" in poll.damaged[0].reason
+    assert reader.offset == path.stat().st_size, "the tail is skipped by offset"
+    with open(path, "ab") as handle:
+        handle.write(b"x" * 100)
+    reads = []
+    real_read = LogReader._read
+
+    def counting_read(self, handle, info, *, reset):
+        reads.append(info.st_size - self.offset)
+        return real_read(self, handle, info, reset=reset)
+
+    monkeypatch.setattr(LogReader, "_read", counting_read)
+    poll = reader.poll()
+    monkeypatch.undo()
+    assert reads == [100] and poll.damaged == [] and poll.reviews == [], "only the new bytes, not reported again"
+    append_review(folder, Review("q-3", T0, 4))
+    poll = reader.poll()
+    assert [r.card for r in poll.reviews] == ["q-3"] and poll.damaged == []
+    assert [d.line for d in LogReader(path).poll().damaged] == [2], "a fresh reader numbers the same line"
+
+
+def test_a_long_log_is_read_in_chunks_without_losing_a_line_at_a_chunk_edge(folder, monkeypatch):
+    monkeypatch.setattr(review_log, "READ_CHUNK_BYTES", 37)
+    for grade in (1, 2, 3, 4, 3, 2):
+        append_review(folder, Review(f"q-{grade}", T0, grade))
+    assert [r.grade for r in LogReader(log_path(folder)).poll().reviews] == [1, 2, 3, 4, 3, 2]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

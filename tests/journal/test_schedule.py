@@ -129,6 +129,16 @@ def test_book_counts_days_passes_and_first_reviews(folder):
     assert book.total == 5
 
 
+def test_a_review_dated_far_in_the_future_is_a_damaged_line_not_a_crash(folder):
+    path = log_path(folder)
+    path.parent.mkdir()
+    path.write_bytes(b'{"v":1,"card":"q-1","at":"9999-12-31T23:59:00+00:00","grade":3}\n'
+                     b'{"v":1,"card":"q-1","at":"0001-01-01T00:00:00+00:00","grade":3}\n'
+                     b'{"v":1,"card":"q-1","at":"2024-01-01T00:00:00+00:00","grade":3}\n')
+    book = ReviewStore(folder, ReviewSettings(), tz=dt.timezone(dt.timedelta(hours=-5))).book()
+    assert book.total == 1 and [d.line for d in book.damaged] == [1, 2]
+
+
 def test_damaged_and_torn_lines_reach_the_book(folder):
     store = ReviewStore(folder, ReviewSettings(), tz=UTC)
     store.record(Review("a", T0, 3))

@@ -527,6 +527,31 @@ def test_history_or_trash_folders_linked_out_are_refused_before_the_note_changes
     assert sorted(p.name for p in outside.rglob("*")) == ["secret.md"]
 
 
+@pytest.mark.parametrize(("hidden", "refused"), [(storage.STATE_DIR, ("save", "create", "trash")),
+                                                 (storage.HISTORY_DIR, ("save",)), (storage.TRASH_DIR, ("trash",))])
+def test_a_hidden_folder_that_is_a_link_loop_refuses_with_a_message_and_changes_nothing(folder, hidden, refused):
+    first = saved(folder, "Looped", body="keep\n")
+    if hidden == storage.STATE_DIR:
+        for leftover in (folder / hidden).iterdir():
+            leftover.unlink()
+        (folder / hidden).rmdir()
+    (folder / hidden).symlink_to(hidden)  # `ln -s .history .history`
+    attempts = {
+        "save": lambda: storage.save_note(folder, first.rel_path, meta("Looped"), "changed",
+                                          expected_hash=first.content_hash),
+        "create": lambda: storage.save_note(folder, None, meta("Another"), "new", expected_hash=None),
+        "trash": lambda: storage.trash_note(folder, first.rel_path),
+    }
+    for name in refused:
+        with pytest.raises(storage.UnsafePathError, match="loops back on itself") as raised:
+            attempts[name]()
+        assert "nothing was changed" in str(raised.value)
+    assert first.path.read_text().endswith("keep\n")
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [first.rel_path]
+    assert storage.list_history(folder, first.rel_path) == [] and storage.list_trash(folder) == []
+    assert storage.history_counts(folder) == {}
+
+
 @pytest.mark.parametrize(
     "title", ["../../etc/passwd", "/etc/passwd", "..", ".", "CON", "a\x00b", "..\\..\\x", "~/notes", "$HOME"]
 )

@@ -19,7 +19,7 @@ one of them:
   instance or an editor that does not take the lock is a `ConflictError`, never silently lost.
 
 Modules: `paths` (names, containment, the hidden folders), `durable` (atomic write, exclusive
-create, durable append, swap), `locking` (`folder_lock`), `frontmatter` (cleaning and YAML),
+create and rename, durable append, swap), `locking` (`folder_lock`), `frontmatter` (cleaning and YAML),
 `saving` (read, save, the compare-and-swap, restore), `history`, `trash`, `transfer` (import and
 export) and `errors`. The names below are the public API.
 """
@@ -35,6 +35,7 @@ from core.journal.storage.durable import (
     cleanup_stray_temp_files,
     content_hash,
     create_exclusive,
+    rename_exclusive,
 )
 from core.journal.storage.errors import (
     READONLY_ENV,
@@ -143,6 +144,7 @@ __all__ = [
     "read_note",
     "read_version",
     "remove_write_guard",
+    "rename_exclusive",
     "resolve_note_path",
     "restore_from_trash",
     "replace_note_bytes",

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from core.journal import files
 from core.journal.storage.errors import NotDurableError, refuse_if_readonly, write_refusal
 
 TEMP_PREFIX = ".tmp-"
@@ -38,6 +39,8 @@ STRAY_TEMP_AGE_SECONDS = 60.0
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
+_APPEND_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0))
 # The file system cannot do this (flag, hard link): the caller falls back to a weaker way.
 UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV})
 
@@ -162,7 +165,9 @@ def rename_exclusive(source: Path | str, target: Path | str) -> None:
 
     renameat2(RENAME_NOREPLACE) where the file system has it; else a hard link (which fails with
     EEXIST when the name is taken) and an unlink; else an O_EXCL placeholder then a replace.
+    Refuses in read-only mode.
     """
+    refuse_if_readonly("renaming a file")
     if _rename2(source, target, _RENAME_NOREPLACE):
         return
     if hard_link(source, target):
@@ -230,6 +235,10 @@ def create_exclusive(path: Path, data: bytes) -> None:
 def append_durably(path: Path, data: bytes) -> None:
     """Append `data` to the file at `path` (created 0644 if missing, never through a link) and fsync.
 
+    Never waits on what is not a regular file: the open does not block (O_NONBLOCK: a FIFO without
+    a reader answers ENXIO at once) and anything but a regular file is refused with
+    `files.SpecialFileError` before a byte is written, so a caller holding `folder_lock` never hangs.
+
     With O_APPEND every call lands at the end, whoever else appends; a record written in one call
     is not interleaved with another process's on a local file system, but a crash can cut the last
     record short, so end records with a newline and let readers skip an unfinished last line.
@@ -238,9 +247,11 @@ def append_durably(path: Path, data: bytes) -> None:
     refuse_if_readonly("appending to a file")
     path = Path(path)
     existed = os.path.lexists(path)
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags, NEW_FILE_MODE)
+    fd = os.open(path, _APPEND_FLAGS, NEW_FILE_MODE)
     try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise files.SpecialFileError(path, files.describe(mode))
         _write_all(fd, data)
         os.fsync(fd)
     finally:
@@ -272,8 +283,8 @@ def cleanup_stray_temp_files(notes_dir: Path, older_than: float = STRAY_TEMP_AGE
         return []
     now = time.time()
     removed = []
-    for directory, _dirs, files in os.walk(notes_dir):
-        for name in files:
+    for directory, _folders, names in files.walk(notes_dir):
+        for name in names:
             if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)):
                 continue
             path = Path(directory) / name

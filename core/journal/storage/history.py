@@ -8,7 +8,6 @@ deleted by the app.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +93,7 @@ def history_counts(notes_dir: Path) -> dict[str, int]:
     if not history.is_dir() or history.is_symlink():
         return {}
     counts = {}
-    for folder, _dirs, names in os.walk(history):
+    for folder, _folders, names in files.walk(history):
         versions = sum(1 for name in names if name.endswith(".md") and parse_timestamp(name[:-3]))
         if versions:
             counts[f"{Path(folder).relative_to(history).as_posix()}.md"] = versions

@@ -83,9 +83,12 @@ def parse_timestamp(name: str) -> dt.datetime | None:
 
 
 def root(notes_dir: Path) -> Path:
-    """The notes folder, resolved; StorageError when it does not exist."""
-    resolved = Path(notes_dir).resolve()
-    if not resolved.is_dir():
+    """The notes folder, resolved; StorageError when it does not exist (or is a link that loops)."""
+    try:
+        resolved = Path(notes_dir).resolve()
+    except (RuntimeError, OSError):
+        resolved = None
+    if resolved is None or not resolved.is_dir():
         raise StorageError(
             f"The notes folder {notes_dir} does not exist; set STUDYLAB_NOTES_DIR to an existing folder."
         )
@@ -93,8 +96,16 @@ def root(notes_dir: Path) -> Path:
 
 
 def check_inside(root_dir: Path, path: Path, shown: str) -> Path:
-    """`path` with symlinks resolved, if it is inside `root_dir`; else UnsafePathError."""
-    resolved = path.resolve()
+    """`path` with symlinks resolved, if it is inside `root_dir`; else UnsafePathError (also when a
+    link on the way loops, e.g. `.history -> .history`, which Path.resolve reports as RuntimeError)."""
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError) as err:
+        why = "loops back on itself" if isinstance(err, RuntimeError) else f"cannot be followed ({err.strerror or err})"
+        raise UnsafePathError(
+            f"'{shown}' cannot be reached: a link on its way in the notes folder {why}. "
+            "Remove or fix that link; nothing was changed."
+        ) from None
     if resolved != root_dir and not resolved.is_relative_to(root_dir):
         raise UnsafePathError(f"'{shown}' points outside the notes folder (through a link), so it is not touched.")
     return resolved

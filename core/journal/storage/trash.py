@@ -91,7 +91,9 @@ def _trash_entries(root_dir: Path) -> Iterator[tuple[str, Path, Path]]:
     for entry in sorted(trash.iterdir()):
         if not entry.is_dir() or entry.is_symlink() or parse_timestamp(entry.name) is None:
             continue
-        notes = sorted(p for p in entry.rglob("*.md") if p.is_file() and not p.is_symlink())
+        found = (Path(folder, name) for folder, _folders, names in files.walk(entry) for name in names
+                 if name.endswith(".md"))
+        notes = sorted(p for p in found if p.is_file() and not p.is_symlink())
         if notes:
             yield entry.name, entry, notes[0]
 

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.journal.files import read_json
 from core.journal.notes import Library, load_library
 from core.journal.storage import atomic_write
 from core.journal.sync.gitcli import GitError, git, redact
@@ -25,6 +26,7 @@ PEERS_DIR = "peers"
 PEER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 CLONE_DEPTH = "200"
 PULL_TIMEOUT = 60.0
+MAX_PEERS_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,10 @@ class Peer:
 def peers(folder: Path) -> list[Peer]:
     """The peers configured on this machine (an unreadable file counts as none)."""
     try:
-        raw = json.loads((Path(folder) / STATE_DIR / PEERS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_json(Path(folder) / STATE_DIR / PEERS_FILE, MAX_PEERS_BYTES)
+    except (OSError, ValueError):  # also a FIFO, a link or JSON nested too deeply (files.UnusableFileError)
+        return []
+    if not isinstance(raw, list):
         return []
     return [Peer(str(item["name"]), str(item["url"])) for item in raw if isinstance(item, dict)
             and PEER_NAME.match(str(item.get("name", ""))) and item.get("url")]
