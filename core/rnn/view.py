@@ -304,13 +304,11 @@ def deep_problem(radius: float, H: int, T: int, seed: int) -> tuple[dict, np.nda
 def decay_curves(radii: tuple[float, ...], H: int, T: int, seed: int) -> pd.DataFrame:
     """||dL/dh_t|| of full BPTT for several spectral radii; long DataFrame with columns
     t (0..T), norm, series ("radius 0.8", ...), radius."""
-    frames = []
-    for radius in radii:
-        params, X, Y = deep_problem(radius, H, T, seed)
-        result = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y)
-        frames.append(pd.DataFrame({"t": np.arange(T + 1), "norm": result.step_norms,
-                                    "series": f"radius {radius:g}", "radius": radius}))
-    return pd.concat(frames, ignore_index=True)
+    problems = [deep_problem(radius, H, T, seed) for radius in radii]
+    norms = tanh.step_norms_for_each([params for params, _, _ in problems], *problems[0][1:])
+    return pd.DataFrame({"t": np.tile(np.arange(T + 1), len(radii)), "norm": norms.ravel(),
+                         "series": np.repeat([f"radius {radius:g}" for radius in radii], T + 1),
+                         "radius": np.repeat(radii, T + 1)})
 
 
 @dataclass(frozen=True)
@@ -492,13 +490,12 @@ def gate_bias_sweep(H: int, T: int, seed: int, radius: float, biases: tuple[floa
     """How much gradient survives T steps, ||dL/dh_0|| / ||dL/dh_T||, against the gate bias.
     Columns bias, cell ("LSTM" or "GRU"), surviving."""
     X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
-    rows = []
+    frames = []
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
-        for bias in biases:
-            params = gated_problem(cell, H, T, seed, bias, radius)
-            norms = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y).step_norms
-            rows.append({"bias": bias, "cell": label, "surviving": norms[0] / max(norms[-1], 1e-300)})
-    return pd.DataFrame(rows)
+        norms = gated.step_norms_by_gate_bias(cell, gated_problem(cell, H, T, seed, 0.0, radius), X, Y, biases)
+        frames.append(pd.DataFrame({"bias": biases, "cell": label,
+                                    "surviving": norms[:, 0] / np.maximum(norms[:, -1], 1e-300)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> Verification:
