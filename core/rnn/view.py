@@ -119,19 +119,29 @@ def latex_number(value: float) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
+def _bracketed(value: float) -> str:
+    """latex_number, in parentheses when negative (it follows a times sign)."""
+    return f"({latex_number(value)})" if value < 0 else latex_number(value)
+
+
 def rules_latex(view: AssignmentView, w_rec: float) -> list[str]:
-    """The assignment's three backward rules as LaTeX, each with the live batch-mean numbers."""
+    """The assignment's three backward rules as LaTeX, each with the live batch-mean numbers.
+
+    Each rule is an aligned block of two short lines (the rule, then its numbers), so it fits a
+    phone's width instead of running off the screen.
+    """
     T = view.T
     return [
-        r"\text{Rule 1: }\frac{\partial L}{\partial S_{k-1}} = w_{rec}\,\frac{\partial L}{\partial S_k}"
-        rf"\;\Rightarrow\;\overline{{\frac{{\partial L}}{{\partial S_0}}}} = w_{{rec}}^{{{T}}}\,"
-        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}} = ({w_rec:g})^{{{T}}}"
-        rf" \times {latex_number(view.mean_grad_last)}"
-        rf" = {latex_number(view.mean_grad_first)}",
-        r"\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
-        rf"\frac{{\partial L}}{{\partial S_k}}\,S_{{k-1}} = {latex_number(float(view.full[1]))}",
-        r"\text{Rule 3: }\frac{\partial L}{\partial w_{x}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
-        rf"\frac{{\partial L}}{{\partial S_k}}\,X_{{k-1}} = {latex_number(float(view.full[0]))}",
+        r"\begin{aligned}&\text{Rule 1: }\frac{\partial L}{\partial S_{k-1}} = w_{rec}\,\frac{\partial L}{\partial S_k}"
+        rf"\\ &\Rightarrow\;\overline{{\frac{{\partial L}}{{\partial S_0}}}} = w_{{rec}}^{{{T}}}\,"
+        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}}\\ &= ({w_rec:g})^{{{T}}}"
+        rf" \times {_bracketed(view.mean_grad_last)} = {latex_number(view.mean_grad_first)}\end{{aligned}}",
+        r"\begin{aligned}&\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
+        r"\frac{\partial L}{\partial S_k}\,S_{k-1}"
+        rf"\\ &= {latex_number(float(view.full[1]))}\end{{aligned}}",
+        r"\begin{aligned}&\text{Rule 3: }\frac{\partial L}{\partial w_{x}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
+        r"\frac{\partial L}{\partial S_k}\,X_{k-1}"
+        rf"\\ &= {latex_number(float(view.full[0]))}\end{{aligned}}",
     ]
 
 
@@ -299,6 +309,12 @@ def deep_problem(radius: float, H: int, T: int, seed: int) -> tuple[dict, np.nda
     params = tanh.init_tanh_rnn(H, DEEP_INPUTS, radius, seed)
     X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
     return params, X, Y
+
+
+def recurrent_stats(radius: float, H: int, seed: int) -> tuple[float, float]:
+    """(spectral radius, largest singular value) of the deep tab's W_hh (H, H)."""
+    W_hh = tanh.init_tanh_rnn(H, DEEP_INPUTS, radius, seed)["W_hh"]
+    return tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh)
 
 
 def decay_curves(radii: tuple[float, ...], H: int, T: int, seed: int) -> pd.DataFrame:

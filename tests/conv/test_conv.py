@@ -399,10 +399,57 @@ def test_uploads_are_read_and_shrunk_and_junk_is_refused():
     Image.new("RGB", (600, 300), (255, 0, 0)).save(buffer, format="PNG")
     gray = conv_inputs.image_from_upload(buffer.getvalue())
     colour = conv_inputs.image_from_upload(buffer.getvalue(), colour=True)
-    assert gray.shape == (1, 128, 256) and colour.shape == (3, 128, 256)
+    assert gray.shape == (1, 48, 96) and colour.shape == (3, 48, 96)
     np.testing.assert_allclose(colour[:, 0, 0], [1, 0, 0])
-    with pytest.raises(ValueError, match="could not read this file as a PNG or JPEG image"):
+    with pytest.raises(ValueError, match="This file is not a PNG or JPEG image"):
         conv_inputs.image_from_upload(b"not an image")
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    """A PNG of noise (so that its compressed data fills the file)."""
+    from PIL import Image
+
+    noise = np.random.default_rng(0).integers(0, 256, (height, width), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid 1x1 PNG whose header (IHDR, CRC fixed) claims width x height pixels."""
+    import struct
+    import zlib
+
+    data = bytearray(png_bytes(1, 1))
+    header = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("payload", "sentence"), [
+    (b"", "The file is empty"),
+    (None, "The file is empty"),
+    (b"GIF89a" + bytes(100), "not a PNG or JPEG image"),
+    (b"%PDF-1.4 hello", "not a PNG or JPEG image"),
+    (png_claiming(50_000, 50_000), "too many pixels to open safely"),          # Pillow's own limit
+    (png_claiming(8_000, 6_000), "48 million\\), too many to open safely"),   # the lab's limit
+    (png_claiming(0, 10), "not a PNG or JPEG image|no pixels|damaged"),
+    (png_bytes(40, 40)[:800], "damaged or cut short"),
+], ids=["empty", "none", "gif", "pdf", "bomb", "big", "zero-width", "truncated"])
+def test_bad_uploads_get_a_sentence_a_student_understands(payload, sentence):
+    with pytest.raises(ValueError, match=sentence) as caught:
+        conv_inputs.image_from_upload(payload)
+    message = str(caught.value)
+    assert "<" not in message and "object at 0x" not in message and "Error" not in message, message
+
+
+def test_a_large_jpeg_is_shrunk_to_the_lab_size():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1024, 768), (10, 200, 30)).save(buffer, format="JPEG")
+    assert conv_inputs.image_from_upload(buffer.getvalue(), colour=True).shape == (3, 72, 96)
 
 
 @pytest.mark.parametrize("ndim", [1, 2, 3])
