@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from threadpoolctl import threadpool_limits
 
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
@@ -32,6 +33,9 @@ TYPE_ICONS = {
     "experiment": ":material/science:",
 }
 DEFAULT_ICON = ":material/description:"
+# The labs multiply small matrices (64 x 64 at most), where a second BLAS thread costs more in
+# hand-offs than it saves, and much more when other programs share the cores: one for the process.
+_ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
 

@@ -237,10 +237,11 @@ def photo(width: int = 1024, height: int = 768) -> bytes:
     return buffer.getvalue()
 
 
-def open_lab(page, server: Server, path: str, view: str | None = None) -> None:
+def open_lab(page, server: Server, path: str, views: tuple[str, ...] = ()) -> None:
+    """Open a lab page and pick its views (segmented-control options), in order."""
     page.goto(f"{server.url}/{path}")
     wait_idle(page)
-    if view:
+    for view in views:
         pick(page, "", view)()
         wait_idle(page)
 
@@ -260,12 +261,12 @@ def run_series(page, floor_page, gestures: list[Callable[[], None]], floor_gestu
 
 @dataclass(frozen=True)
 class Case:
-    """One table row: a lab page (path, view), a setup, and the gestures to time."""
+    """One table row: a lab page (path, the views to pick), a setup, and the gestures to time."""
 
     name: str
     group: str
     path: str
-    view: str | None
+    views: tuple[str, ...]
     gestures: Callable[[object, int], list[Callable[[], None]]]
     setup: Callable[[object], None] | None = None
     kind: str = "typical"
@@ -278,47 +279,71 @@ def settle(page, label: str, key: str) -> Callable[[object], None]:
     return setup
 
 
+def to_the_maximum(page) -> None:
+    """Setup: hidden size H and sequence length T to their maximum (64 and 500)."""
+    for label in ("hidden size H", "sequence length T"):
+        press(page, label, "End")()
+        wait_idle(page)
+
+
+ASSIGNMENT = ("Assignment: counting RNN",)
+DEEP = ("Deep RNN (tanh)",)
+
+
 def cases() -> list[Case]:
     photo_bytes = photo()
     conv, bptt = "conv_lab", "bptt_lab"
     return [
-        Case("conv: padding", "conv", conv, "Output", lambda p, n: back_and_forth(p, "Padding", n)),
-        Case("conv: input size", "conv", conv, "Output", lambda p, n: back_and_forth(p, "Input size", n)),
-        Case("conv: kernels (add Gaussian, remove it)", "conv", conv, "Output",
+        Case("conv: padding", "conv", conv, ("Output",), lambda p, n: back_and_forth(p, "Padding", n)),
+        Case("conv: input size", "conv", conv, ("Output",), lambda p, n: back_and_forth(p, "Input size", n)),
+        Case("conv: kernels (add Gaussian, remove it)", "conv", conv, ("Output",),
              lambda p, n: add_or_remove(p, "Kernels (one output channel each)", "Gaussian", n)),
-        Case("conv: receptive field, padding", "conv", conv, "Receptive field",
+        Case("conv: receptive field, padding", "conv", conv, ("Receptive field",),
              lambda p, n: back_and_forth(p, "Padding", n)),
-        Case("conv: upload a 1024x768 photo", "conv", conv, "Output",
+        Case("conv: upload a 1024x768 photo", "conv", conv, ("Output",),
              lambda p, n: [upload(p, photo_bytes, f"photo-{i}.jpg") for i in range(n)],
              setup=lambda p: (pick(p, "Input", "your image (upload)")(), wait_idle(p))),
-        Case("conv: padding, with the photo", "conv", conv, "Output",
+        Case("conv: padding, with the photo", "conv", conv, ("Output",),
              lambda p, n: back_and_forth(p, "Padding", n),
              setup=lambda p: (pick(p, "Input", "your image (upload)")(), wait_idle(p),
                               upload(p, photo_bytes, "photo.jpg")(), wait_idle(p))),
-        Case("assignment: w_rec", "assignment", bptt, "Assignment: counting RNN",
+        Case("assignment: w_rec", "assignment", bptt, ASSIGNMENT,
              lambda p, n: back_and_forth(p, "w_rec", n)),
-        Case("assignment: T", "assignment", bptt, "Assignment: counting RNN",
+        Case("assignment: T", "assignment", bptt, ASSIGNMENT,
              lambda p, n: back_and_forth(p, "sequence length T", n)),
-        Case("assignment: K", "assignment", bptt, "Assignment: counting RNN",
+        Case("assignment: K", "assignment", bptt, ASSIGNMENT + ("Truncation",),
              lambda p, n: back_and_forth(p, "truncation window K", n)),
-        Case("deep: radius", "deep", bptt, "Deep RNN (tanh)",
+        Case("deep: radius", "deep", bptt, DEEP,
              lambda p, n: back_and_forth(p, "spectral radius of W_hh", n)),
-        Case("deep: H", "deep", bptt, "Deep RNN (tanh)", lambda p, n: back_and_forth(p, "hidden size H", n)),
-        Case("deep: T", "deep", bptt, "Deep RNN (tanh)", lambda p, n: back_and_forth(p, "sequence length T", n)),
-        Case("deep: K", "deep", bptt, "Deep RNN (tanh)", lambda p, n: back_and_forth(p, "truncation window K", n)),
-        Case("deep: p", "deep", bptt, "Deep RNN (tanh)",
+        Case("deep: H", "deep", bptt, DEEP, lambda p, n: back_and_forth(p, "hidden size H", n)),
+        Case("deep: T", "deep", bptt, DEEP, lambda p, n: back_and_forth(p, "sequence length T", n)),
+        Case("deep: K (Truncation)", "deep", bptt, DEEP + ("Truncation",),
+             lambda p, n: back_and_forth(p, "truncation window K", n)),
+        Case("deep: p (Truncation)", "deep", bptt, DEEP + ("Truncation",),
              lambda p, n: back_and_forth(p, "randomized: continuation probability p", n)),
-        Case("deep: draws", "deep", bptt, "Deep RNN (tanh)", lambda p, n: back_and_forth(p, "Monte Carlo draws", n)),
-        Case("deep: T to 500 at H = 64, first time (fresh server)", "deep-first", bptt, "Deep RNN (tanh)",
+        Case("deep: draws (Monte Carlo)", "deep", bptt, DEEP + ("Monte Carlo",),
+             lambda p, n: back_and_forth(p, "Monte Carlo draws", n)),
+        Case("deep: T to 500 at H = 64, first time (fresh server)", "deep-first", bptt, DEEP,
              lambda p, n: [press(p, "sequence length T", "End")],
              setup=lambda p: (press(p, "hidden size H", "End")(), wait_idle(p)), kind="first"),
-        Case("deep: H to 64 at T = 500, first time (fresh server)", "deep-first", bptt, "Deep RNN (tanh)",
+        Case("deep: H to 64 at T = 500, first time (fresh server)", "deep-first", bptt, DEEP,
              lambda p, n: [press(p, "hidden size H", "End")],
              setup=lambda p: (press(p, "sequence length T", "End")(), wait_idle(p)), kind="first"),
-        Case("gated: gate bias", "gated", bptt, "Gated cells",
+        Case("deep: open Truncation at T = 500, H = 64, first time (fresh server)", "deep-first", bptt, DEEP,
+             lambda p, n: [pick(p, "", "Truncation")], setup=to_the_maximum, kind="first"),
+        Case("deep: open Monte Carlo at T = 500, H = 64, first time (fresh server)", "deep-first", bptt, DEEP,
+             lambda p, n: [pick(p, "", "Monte Carlo")], setup=to_the_maximum, kind="first"),
+        Case("gated: gate bias", "gated", bptt, ("Gated cells",),
              lambda p, n: back_and_forth(p, "forget / update gate bias", n)),
-        Case("gated: H", "gated", bptt, "Gated cells", lambda p, n: back_and_forth(p, "hidden size H", n)),
-        Case("gated: T", "gated", bptt, "Gated cells", lambda p, n: back_and_forth(p, "sequence length T", n)),
+        Case("gated: H", "gated", bptt, ("Gated cells",), lambda p, n: back_and_forth(p, "hidden size H", n)),
+        Case("gated: T", "gated", bptt, ("Gated cells",), lambda p, n: back_and_forth(p, "sequence length T", n)),
+        Case("gated: gate bias (Gate-bias sweep)", "gated", bptt, ("Gated cells", "Gate-bias sweep"),
+             lambda p, n: back_and_forth(p, "forget / update gate bias", n)),
+        Case("gated: T to 500 at H = 64, first time (fresh server)", "gated-first", bptt, ("Gated cells",),
+             lambda p, n: [press(p, "sequence length T", "End")],
+             setup=lambda p: (press(p, "hidden size H", "End")(), wait_idle(p)), kind="first"),
+        Case("gated: open Gate-bias sweep at T = 500, H = 64, first time (fresh server)", "gated-first", bptt,
+             ("Gated cells",), lambda p, n: [pick(p, "", "Gate-bias sweep")], setup=to_the_maximum, kind="first"),
     ]
 
 
@@ -326,7 +351,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=7, help="presses per typical gesture (default 7)")
     parser.add_argument("--fresh", type=int, default=3, help="fresh servers per first-time gesture (default 3)")
-    parser.add_argument("--only", default="", help="comma-separated groups: conv,assignment,deep,deep-first,gated")
+    parser.add_argument("--only", default="",
+                        help="comma-separated groups: conv,assignment,deep,deep-first,gated,gated-first")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -352,7 +378,7 @@ def main() -> None:
                     context = browser.new_context(viewport=VIEWPORT)
                     page = context.new_page()
                     try:
-                        open_lab(page, server, case.path, case.view)
+                        open_lab(page, server, case.path, case.views)
                         if case.setup:
                             case.setup(page)
                         count = 1 if case.kind == "first" else args.repeats

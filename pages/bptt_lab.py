@@ -93,13 +93,13 @@ def train_all(T: int, batch: int, seed: int, start: tuple[float, float], config:
 
 
 def assignment_controls() -> tuple:
-    w_x = st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x")
-    w_rec = st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec")
-    T = st.slider("sequence length T", 1, 1000, key="bptt_T")
-    batch = st.slider("batch size", 1, 256, key="bptt_batch")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_seed")
+    w_x = st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", persist_state="session")
+    w_rec = st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", persist_state="session")
+    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session")
+    batch = st.slider("batch size", 1, 256, key="bptt_batch", persist_state="session")
+    seed = st.number_input("seed", 0, 10_000, key="bptt_seed", persist_state="session")
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
-    K = st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1)
+    K = st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, persist_state="session")
     return w_x, w_rec, T, batch, seed, K
 
 
@@ -139,13 +139,11 @@ def rules_section(view: rnn_view.AssignmentView, w_rec: float) -> None:
 
 def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, T: int, batch: int,
                        seed: int) -> None:
-    st.subheader("Truncated BPTT", anchor=False)
     st.caption(f"Only the last K = {view.K} steps are backpropagated; $S_{{T-K}}$ is held constant.")
-    st.dataframe(
-        {"gradient": ["full BPTT", f"truncated, K = {view.K}"],
-         "dL/dw_x": [f"{view.full[0]:.4e}", f"{view.truncated[0]:.4e}"],
-         "dL/dw_rec": [f"{view.full[1]:.4e}", f"{view.truncated[1]:.4e}"]},
-        hide_index=True,
+    st.markdown(
+        "| gradient | dL/dw_x | dL/dw_rec |\n|---|---|---|\n"
+        f"| full BPTT | {shown(view.full[0], '.4e')} | {shown(view.full[1], '.4e')} |\n"
+        f"| truncated, K = {view.K} | {shown(view.truncated[0], '.4e')} | {shown(view.truncated[1], '.4e')} |"
     )
     st.markdown(f"**relative error** ||g_K − g|| / ||g|| = {shown(view.rel_error, '.3e')} · "
                 f"**cosine** of the angle between g_K and g = {shown(view.cosine, '.6f')}")
@@ -162,7 +160,6 @@ def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, 
 
 
 def training_section(T: int, batch: int, seed: int) -> None:
-    st.subheader("Loss surface and training", anchor=False)
     with st.form("bptt_train_form"):
         f1, f2, f3 = st.columns(3)
         start_w_x = f1.number_input("start w_x", -2.5, 2.5, step=0.1, key="bptt_start_w_x")
@@ -197,6 +194,16 @@ def training_section(T: int, batch: int, seed: int) -> None:
         st.caption("Press the button to train from the start point; the paths are drawn on the surface.")
 
 
+ASSIGNMENT_VIEWS = ["Gradient and rules", "Truncation", "Loss surface and training"]
+DEEP_VIEWS = ["Decay", "Truncation", "Monte Carlo"]
+
+
+def sub_view(options: list[str], key: str) -> str:
+    """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
+    return st.segmented_control("Part", options, default=options[0], key=key, required=True,
+                                label_visibility="collapsed", persist_state="session") or options[0]
+
+
 @st.fragment
 def assignment_tab() -> None:
     st.markdown(
@@ -209,52 +216,76 @@ def assignment_tab() -> None:
         w_x, w_rec, T, batch, seed, K = assignment_controls()
     view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
     with pictures:
-        gradient_section(view, w_rec, T)
-        badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
-        rules_section(view, w_rec)
-        truncation_section(view, w_x, w_rec, T, batch, seed)
-        training_section(T, batch, seed)
+        part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
+        if part == "Gradient and rules":
+            gradient_section(view, w_rec, T)
+            badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
+            rules_section(view, w_rec)
+        elif part == "Truncation":
+            truncation_section(view, w_x, w_rec, T, batch, seed)
+        else:
+            training_section(T, batch, seed)
 
 
-def deep_controls() -> tuple:
-    radius = st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius")
-    H = st.slider("hidden size H", 4, 64, key="bptt_H")
-    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_deep_seed")
-    return radius, H, T, seed
+def deep_controls(part: str) -> tuple:
+    radius = st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius", persist_state="session")
+    H = st.slider("hidden size H", 4, 64, key="bptt_H", persist_state="session")
+    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T", persist_state="session")
+    seed = st.number_input("seed", 0, 10_000, key="bptt_deep_seed", persist_state="session")
+    st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
+    truncation = part != "Decay"  # K, p and the draws only change the truncation parts
+    K = st.slider("truncation window K", 1, T, key="bptt_deep_K", persist_state="session",
+                  disabled=not truncation, help=None if truncation else "used by Truncation and Monte Carlo")
+    p = st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p",
+                  persist_state="session", disabled=not truncation)
+    draws = st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", persist_state="session",
+                      disabled=not truncation)
+    return radius, H, T, seed, K, p, draws
 
 
-@st.fragment
-def deep_truncation(radius: float, H: int, T: int, seed: int) -> None:
-    """Full vs truncated vs randomized truncation, with its own controls: K, p and the draws."""
-    st.subheader("Full vs truncated vs randomized truncation", anchor=False)
-    controls, pictures = st.columns([1, 3], gap="medium")
-    with controls:
-        st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
-        K = st.slider("truncation window K", 1, T, key="bptt_deep_K")
-        p = st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p")
-        draws = st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws")
+def decay_part(radius: float, H: int, T: int, seed: int, K: int) -> None:
     slow = T * H * H > SLOW
-    with pictures:
-        view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
-                        "deep_view", radius, H, T, seed, K, p, draws)
-        st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
-                   f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
-        st.dataframe(view.estimates, hide_index=True, column_config={
-            "norm": st.column_config.NumberColumn("||gradient||", format="%.4e"),
-            "rel_error": st.column_config.NumberColumn("error vs full", format="%.3e"),
-            "cosine": st.column_config.NumberColumn("cosine", format="%.6f"),
-        })
-        draw("step_norms_chart", view.step_norms, "||dL/dh_t|| by method", "method")
-        dropped_caption(view.step_norms, "norm", "series", "t", "Steps a truncated pass never reaches have no "
-                        "gradient (0), which a log axis cannot place; a norm beyond float64 is left out too.")
-        mc_column, spread_column = st.columns(2)
-        with mc_column:
-            draw("monte_carlo_chart", view.monte_carlo)
-        with spread_column:
-            spread = computed("Measuring bias and spread for five values of p…" if slow else "Computing…",
-                              "randomized_spread", radius, H, T, seed, K, 100)
-            draw("spread_chart", spread)
+    radii = tuple(sorted(set(rnn_view.DEEP_RADII) | {radius}))
+    decay = computed(f"Backpropagating {len(radii)} networks through T = {T} steps…" if slow else "Computing…",
+                     "decay_curves", radii, H, T, seed)
+    draw("step_norms_chart", decay, "||dL/dh_t|| by spectral radius", "W_hh")
+    st.caption("One direction of W_hh, rescaled to each spectral radius (yours included); full BPTT.")
+    dropped_caption(decay, "norm", "series", "t", "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+    spectral_radius, largest_singular = compute("recurrent_stats", radius, H, seed)
+    draw("singular_value_meter", largest_singular, spectral_radius)
+    if largest_singular < 1:
+        st.caption(f"σ_max = {largest_singular:.3f} is below 1/γ = 1 (γ = max tanh' = 1): the gradient "
+                   "**must vanish** (a sufficient condition).")
+    else:
+        st.caption(f"σ_max = {largest_singular:.3f} is at or above 1/γ = 1: the gradient **may explode** "
+                   "(necessary, not sufficient: tanh's slopes below 1 can still make it vanish).")
+    badge(computed("Checking the gradients…", "verify_deep", radius, H, T, seed, K))
+
+
+def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
+    slow = T * H * H > SLOW
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
+                    "deep_view", radius, H, T, seed, K, p, draws)
+    st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
+               f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
+    st.markdown(rnn_view.estimates_markdown(view.estimates))
+    draw("step_norms_chart", view.step_norms, "||dL/dh_t|| by method", "method")
+    dropped_caption(view.step_norms, "norm", "series", "t", "Steps a truncated pass never reaches have no "
+                    "gradient (0), which a log axis cannot place; a norm beyond float64 is left out too.")
+
+
+def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
+    slow = T * H * H > SLOW
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
+                    "deep_view", radius, H, T, seed, K, p, draws)
+    draw("monte_carlo_chart", view.monte_carlo)
+    st.caption(f"The relative error of the mean of the first n of {draws} randomized estimates against full BPTT, "
+               "beside the error the draws' spread predicts (it falls like 1/sqrt(n) for an unbiased estimator).")
+    spread = computed("Measuring bias and spread for five values of p…" if slow else "Computing…",
+                      "randomized_spread", radius, H, T, seed, K, 100)
+    draw("spread_chart", spread)
+    st.caption(f"For five values of p with the same minimum window K = {K}: the bias of the mean of 100 draws and "
+               "the spread of one draw; the dashed line is the bias of fixed truncation at K.")
 
 
 @st.fragment
@@ -264,36 +295,29 @@ def deep_tab() -> None:
         "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
     )
     controls, pictures = st.columns([1, 3], gap="medium")
-    with controls:
-        radius, H, T, seed = deep_controls()
-    slow = T * H * H > SLOW
     with pictures:
-        radii = tuple(sorted(set(rnn_view.DEEP_RADII) | {radius}))
-        decay = computed(f"Backpropagating {len(radii)} networks through T = {T} steps…" if slow else "Computing…",
-                         "decay_curves", radii, H, T, seed)
-        draw("step_norms_chart", decay, "||dL/dh_t|| by spectral radius", "W_hh")
-        st.caption("One direction of W_hh, rescaled to each spectral radius (yours included); full BPTT.")
-        dropped_caption(decay, "norm", "series", "t", "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
-        spectral_radius, largest_singular = compute("recurrent_stats", radius, H, seed)
-        draw("singular_value_meter", largest_singular, spectral_radius)
-        if largest_singular < 1:
-            st.caption(f"σ_max = {largest_singular:.3f} is below 1/γ = 1 (γ = max tanh' = 1): the gradient "
-                       "**must vanish** (a sufficient condition).")
+        part = sub_view(DEEP_VIEWS, "bptt_deep_part")
+    with controls:
+        radius, H, T, seed, K, p, draws = deep_controls(part)
+    with pictures:
+        if part == "Decay":
+            decay_part(radius, H, T, seed, K)
+        elif part == "Truncation":
+            truncation_part(radius, H, T, seed, K, p, draws)
         else:
-            st.caption(f"σ_max = {largest_singular:.3f} is at or above 1/γ = 1: the gradient **may explode** "
-                       "(necessary, not sufficient: tanh's slopes below 1 can still make it vanish).")
-        badge(computed("Checking the gradients…", "verify_deep", radius, H, T, seed,
-                       min(st.session_state["bptt_deep_K"], T)))
-    deep_truncation(radius, H, T, seed)
+            monte_carlo_part(radius, H, T, seed, K, p, draws)
 
 
 def gated_controls() -> tuple:
-    bias = st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias")
-    H = st.slider("hidden size H", 4, 64, key="bptt_gated_H")
-    T = st.slider("sequence length T", 10, 500, key="bptt_gated_T")
-    radius = st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_gated_seed")
+    bias = st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias", persist_state="session")
+    H = st.slider("hidden size H", 4, 64, key="bptt_gated_H", persist_state="session")
+    T = st.slider("sequence length T", 10, 500, key="bptt_gated_T", persist_state="session")
+    radius = st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius", persist_state="session")
+    seed = st.number_input("seed", 0, 10_000, key="bptt_gated_seed", persist_state="session")
     return bias, H, T, radius, seed
+
+
+GATED_VIEWS = ["Decay", "Gate-bias sweep"]
 
 
 @st.fragment
@@ -308,17 +332,21 @@ def gated_tab() -> None:
         bias, H, T, radius, seed = gated_controls()
     slow = T * H * H > SLOW
     with pictures:
-        curves = computed("Computing…", "gated_curves", H, T, seed, bias, radius)
-        draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
-        st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
-                   f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
-        dropped_caption(curves, "norm", "series", "t", "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
-        sweep = computed(f"Running 16 gated networks through T = {T} steps…" if slow else "Computing…",
-                         "gate_bias_sweep", H, T, seed, radius)
-        draw("gate_bias_chart", sweep, bias)
-        st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
-        dropped_caption(sweep, "surviving", "cell", "bias", "A ratio beyond float64, or exactly 0, cannot sit on a "
-                        "log axis.")
+        part = sub_view(GATED_VIEWS, "bptt_gated_part")
+        if part == "Decay":
+            curves = computed("Computing…", "gated_curves", H, T, seed, bias, radius)
+            draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
+            st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
+                       f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
+            dropped_caption(curves, "norm", "series", "t",
+                            "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+        else:
+            sweep = computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
+                             "steps…" if slow else "Computing…", "gate_bias_sweep", H, T, seed, radius)
+            draw("gate_bias_chart", sweep, bias)
+            st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
+            dropped_caption(sweep, "surviving", "cell", "bias",
+                            "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
         badge(computed("Checking the gradients…", "verify_gated", H, T, seed, bias, radius))
 
 

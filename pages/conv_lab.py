@@ -110,8 +110,8 @@ def current_cell(output_shape: tuple[int, ...]) -> tuple[int, ...]:
 def custom_kernel(ndim: int) -> np.ndarray:
     """The user's kernel from a data editor, (K,) or (kH, kW); NaN where a cell was cleared."""
     left, right = st.columns(2)
-    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, 3, key="conv_custom_rows")
-    cols = right.number_input("Columns", 1, 7, 3, key="conv_custom_cols")
+    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, 3, key="conv_custom_rows", persist_state="session")
+    cols = right.number_input("Columns", 1, 7, 3, key="conv_custom_cols", persist_state="session")
     start = np.zeros((rows, cols))
     shared = DEFAULT_CUSTOM[: min(rows, 3), : min(cols, 3)] if ndim == 2 else np.array([[1.0, 0, -1]])[:, :cols]
     start[: shared.shape[0], : shared.shape[1]] = shared
@@ -130,13 +130,13 @@ def custom_kernel(ndim: int) -> np.ndarray:
 
 def input_controls() -> tuple[np.ndarray, int] | None:
     """Input picker (built-in, size, or upload): returns (x (C_in, *S), spatial axes) or None."""
-    choice = st.selectbox("Input", list(INPUTS), key="conv_input")
+    choice = st.selectbox("Input", list(INPUTS), key="conv_input", persist_state="session")
     ndim, source = INPUTS[choice]
     upload, colour, size = None, False, 28
     if source == "upload":
         uploaded = st.file_uploader(f"PNG or JPEG (shrunk to at most {conv_inputs.UPLOAD_SIDE} px a side)",
-                                    type=["png", "jpg", "jpeg"], key="conv_upload")
-        colour = st.checkbox("Keep colour (3 channels)", key="conv_upload_colour")
+                                    type=["png", "jpg", "jpeg"], key="conv_upload", persist_state="session")
+        colour = st.checkbox("Keep colour (3 channels)", key="conv_upload_colour", persist_state="session")
         if uploaded is None:
             st.info("No file yet: showing the digit until you upload one.")
             source = "digit"
@@ -144,7 +144,7 @@ def input_controls() -> tuple[np.ndarray, int] | None:
             upload = uploaded.getvalue()
     else:
         low, high, default = conv_view.SIZE_RANGES[ndim]
-        size = st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d")
+        size = st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d", persist_state="session")
     try:
         return load_input(source, size, upload, colour), ndim
     except ValueError as error:
@@ -157,7 +157,7 @@ def kernel_controls(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
     presets = conv_inputs.kernel_presets(ndim)
     options = list(presets) + ([CUSTOM] if ndim < 3 else [])
     chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
-                            key=f"conv_kernels_{ndim}d")
+                            key=f"conv_kernels_{ndim}d", persist_state="session")
     kernels = [presets[name] for name in chosen if name != CUSTOM]
     names = [name for name in chosen if name != CUSTOM]
     if CUSTOM in chosen:
@@ -184,12 +184,13 @@ def controls() -> Lab | None:
     if picked is None:
         return None
     stacked, names = picked
-    padding = st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side")
-    stride = st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows")
-    dilation = st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps")
+    kept = dict(persist_state="session")
+    padding = st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side", **kept)
+    stride = st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows", **kept)
+    dilation = st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
     bias_value = st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0,
-                                 step=0.1, key="conv_bias")
-    flip = st.toggle("Flip the kernel (true convolution)", key="conv_flip",
+                                 step=0.1, key="conv_bias", persist_state="session")
+    flip = st.toggle("Flip the kernel (true convolution)", key="conv_flip", persist_state="session",
                      help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the "
                           "convolution of the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k].")
     if flip:
@@ -275,6 +276,16 @@ def products_and_sum(lab: Lab, channel: int = 0) -> None:
     draw("window_products", *parts)
 
 
+def depth_slider(lab: Lab) -> int:
+    """3D: the output depth slice to show, which is the inspected cell's depth."""
+    if lab.output.shape[1] == 1:
+        return 0
+    key = f"conv_depth_{pick_round()}"
+    st.slider("Output depth slice (the inspected cell's depth)", 0, lab.output.shape[1] - 1, lab.cell[1], key=key,
+              on_change=lambda: set_cell((lab.cell[0], st.session_state[key], *lab.cell[2:])))
+    return lab.cell[1]
+
+
 def output_view(lab: Lab) -> None:
     channel_picker(lab)
     if lab.ndim == 1:
@@ -283,20 +294,19 @@ def output_view(lab: Lab) -> None:
         return
     depth_in = depth_out = 0
     if lab.ndim == 3:
-        left, right = st.columns(2)
-        depth_out = lab.cell[1]
-        depth_in = min(lab.field.corner[0] - lab.padding + lab.dilation * (lab.w.shape[2] // 2), lab.x.shape[1] - 1)
-        depth_in = left.slider("Input depth slice", 0, lab.x.shape[1] - 1, max(depth_in, 0), key="conv_in_slice")
-        depth_out = right.slider("Output depth slice", 0, lab.output.shape[1] - 1, depth_out,
-                                 key="conv_out_slice") if lab.output.shape[1] > 1 else 0
+        depth_out = depth_slider(lab)
+        centre = lab.field.corner[0] - lab.padding + lab.dilation * (lab.w.shape[2] // 2)
+        depth_in = min(max(centre, 0), lab.x.shape[1] - 1)
     shown_channel = 0
     if lab.x.shape[0] > 1:
         shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])), default=0,
                                              format_func=lambda c: "RGB"[c] if lab.x.shape[0] == 3 else str(c),
-                                             key="conv_in_channel", required=True) or 0
+                                             key="conv_in_channel", required=True, persist_state="session") or 0
     left, right = st.columns(2, gap="medium")
     with left:
         input_map(lab, shown_channel, depth_in)
+        if lab.ndim == 3:
+            st.caption(f"Input depth slice {depth_in}: the middle of the inspected cell's window.")
     with right:
         output_map(lab, depth_out)
     products_and_sum(lab, shown_channel)
@@ -400,7 +410,8 @@ def receptive_field_view(lab: Lab) -> None:
 
 def backward_view(lab: Lab) -> None:
     kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, index=2, horizontal=True,
-                    key="conv_upstream", help="one-hot: dL/dX is the kernel, put back on the inspected window")
+                    key="conv_upstream", persist_state="session",
+                    help="one-hot: dL/dX is the kernel, put back on the inspected window")
     grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
     grads = backward(lab.x, lab.w, grad_out, lab.stride, lab.padding, lab.dilation)
     st.markdown(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.rnn import gated, linear, tanh
-from core.rnn.gradcheck import finite_difference_check, tanh_complex_step
+from core.rnn.gradcheck import directional_check, finite_difference_check, tanh_complex_step
 
 SURFACE_RANGE = (-2.5, 2.5)
 """Both axes of the counting loss surface span this interval."""
@@ -389,6 +389,14 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
                     estimates, step_norms, monte_carlo)
 
 
+def estimates_markdown(estimates: pd.DataFrame) -> str:
+    """DeepView.estimates as a markdown table (method, ||gradient||, error vs full, cosine)."""
+    rows = ["| method | ‖gradient‖ | error vs full | cosine |", "|---|---|---|---|"]
+    for row in estimates.itertuples(index=False):
+        rows.append(f"| {row.method} | {row.norm:.4e} | {row.rel_error:.3e} | {row.cosine:.6f} |")
+    return "\n".join(rows)
+
+
 def randomized_spread(radius: float, H: int, T: int, seed: int, K: int, draws: int,
                       probabilities: tuple[float, ...] = MC_PROBABILITIES) -> pd.DataFrame:
     """Bias and spread of randomized truncation for several continuation probabilities p.
@@ -515,21 +523,22 @@ def gate_bias_sweep(H: int, T: int, seed: int, radius: float, biases: tuple[floa
 
 
 def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> Verification:
-    """LSTM, GRU and tanh RNN gradients against central differences (4 random entries of each
-    weight), on the first min(T, 40) steps with H at most 12 to stay fast."""
+    """LSTM, GRU and tanh RNN gradients against 4-point central differences along two random
+    directions of all their weights (every entry counts in each), on the first min(T, 40)
+    steps with H at most 12 to stay fast."""
     length, width = min(T, 40), min(H, 12)
     X, Y = tanh.sequence_task(DEEP_BATCH, length, DEEP_INPUTS, width, seed + 1)
     parts: dict[str, float] = {}
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
         params = gated_problem(cell, width, length, seed, gate_bias, radius)
         result = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y)
-        check = finite_difference_check(lambda q, cell=cell: gated.gated_loss(cell, q, X, Y), params, result.grads,
-                                        eps=1e-8, points=4, entries_per_param=4, seed=seed)
-        parts[label] = check.error
+        parts[label] = directional_check(lambda q, cell=cell: gated.gated_loss(cell, q, X, Y), params, result.grads,
+                                         seed=seed).error
     tanh_params = tanh.init_tanh_rnn(width, DEEP_INPUTS, radius, seed)
     tanh_result = tanh.tanh_bptt(tanh_params, tanh.tanh_forward(tanh_params, X), Y)
-    parts["tanh RNN"] = finite_difference_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
-                                                eps=1e-8, points=4, entries_per_param=4, seed=seed).error
+    parts["tanh RNN"] = directional_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
+                                          seed=seed).error
     sub = "current settings" if (length, width) == (T, H) else f"T={length}, H={width} (a smaller copy, for speed)"
     return Verification(max(parts.values()), parts,
-                        f"LSTM, GRU and tanh RNN weight gradients vs central differences, on {sub}")
+                        f"LSTM, GRU and tanh RNN weight gradients vs central differences along random directions, "
+                        f"on {sub}")
