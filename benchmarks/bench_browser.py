@@ -64,7 +64,9 @@ ARM = """() => {
       }
     });
     try { longTasks.observe({type: 'longtask', buffered: false}); } catch (error) {}
-    const states = new MutationObserver(() => {
+    const states = new MutationObserver((records) => {
+      // A fast run can flip running -> notRunning before this callback: the old values tell.
+      for (const record of records) if (record.oldValue === 'running') timing.sawRunning = true;
       const state = app.getAttribute('data-test-script-state');
       if (state === 'running') timing.sawRunning = true;
       if (timing.sawRunning && state === 'notRunning') {
@@ -75,7 +77,7 @@ ARM = """() => {
         }));
       }
     });
-    states.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    states.observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   });
 }"""
 AWAIT = """async (timeout) => {

@@ -38,18 +38,6 @@ def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def named_data(frame: pd.DataFrame) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """For a Vega-Lite spec written as a dict: ({"name": ...} for a layer's "data", {name: frame}
-    for the spec's "datasets"), the name a hash of the content as in spec_with_frames.
-
-    Building a dict costs microseconds where an Altair chart of a few layers costs tens of
-    milliseconds (object construction, deep copies, to_dict); the charts a gesture redraws
-    are written this way, and the tests validate them against the Vega-Lite schema.
-    """
-    name = "frame-" + _content_hash(frame)
-    return {"name": name}, {name: frame}
-
-
 def _content_hash(frame: pd.DataFrame) -> str:
     digest = hashlib.sha1(",".join(map(str, frame.columns)).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())

@@ -1,10 +1,11 @@
 """BPTT gradient explorer: vanishing and exploding gradients, truncation, clipping and the
 counting RNN of the assignment, every gradient checked against finite differences.
 
-Layout: a segmented control picks one view (only that view is computed); each view is a
-fragment with its controls in a column beside its pictures, so moving a slider reruns only that
-view. On the Deep tab the truncation settings (K, p, draws) sit beside the truncation pictures
-in a fragment of their own. Each view and section is one function below.
+Layout: a segmented control picks one tab; a tab has its controls in a column beside its
+pictures, and a second segmented control picks the part of the tab the pictures show (only that
+part is computed and drawn). Controls and pictures are two fragments: a control's callback
+reruns just the pictures (and the controls too when another control's range follows it, as K's
+follows T), never the app's navigation or sidebar. Each tab, part and section is one function.
 """
 
 from __future__ import annotations
@@ -92,23 +93,44 @@ def train_all(T: int, batch: int, seed: int, start: tuple[float, float], config:
     st.session_state["bptt_runs"] = {"data": (T, batch, seed), "runs": runs}
 
 
-def assignment_controls() -> tuple:
-    w_x = st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", persist_state="session")
-    w_rec = st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", persist_state="session")
-    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session")
-    batch = st.slider("batch size", 1, 256, key="bptt_batch", persist_state="session")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_seed", persist_state="session")
+def rerun(*fragments: str):
+    """A control's callback: rerun just these fragments (the pictures, and the controls when
+    another control's range follows this one), not the app's navigation and sidebar."""
+    return lambda: st.rerun(list(fragments))
+
+
+def value(key: str):
+    """A control's current value (the controls are not drawn again when only pictures rerun)."""
+    return st.session_state[key]
+
+
+@st.fragment(key="bptt_assign_controls")
+def assignment_controls() -> None:
+    pictures, both = rerun("bptt_assign_pictures"), rerun("bptt_assign_controls", "bptt_assign_pictures")
+    kept = dict(persist_state="session", on_change=pictures)
+    st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", **kept)
+    st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", **kept)
+    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session", on_change=both)
+    st.slider("batch size", 1, 256, key="bptt_batch", **kept)
+    st.number_input("seed", 0, 10_000, key="bptt_seed", **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
-    K = st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, persist_state="session")
-    return w_x, w_rec, T, batch, seed, K
+    st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, **kept)
+
+
+def assignment_settings() -> tuple:
+    """(w_x, w_rec, T, batch, seed, K) from the controls."""
+    T = value("bptt_T")
+    return value("bptt_w_x"), value("bptt_w_rec"), T, value("bptt_batch"), value("bptt_seed"), min(value("bptt_K"), T)
 
 
 def gradient_section(view: rnn_view.AssignmentView, w_rec: float, T: int) -> None:
     if view.overflow:
+        drawn = ("Nothing is finite to draw: every step's gradient is beyond float64 (red crosses along the top)"
+                 if not rnn_charts.finite_positive(view.grad_magnitude).any() else
+                 "The curve stops at its last finite value; red crosses along the top mark the steps beyond float64")
         st.warning(
             f"Overflow: with |w_rec| = {abs(w_rec):g} over {T} steps the states or gradients passed float64's "
-            "largest value (about 1.8e308). The curve stops at its last finite value; red crosses along the top "
-            "mark the steps beyond float64. Bring |w_rec| towards 1 or shorten T to see finite numbers.",
+            f"largest value (about 1.8e308). {drawn}. Bring |w_rec| towards 1 or shorten T to see finite numbers.",
             icon=":material/warning:",
         )
     draw("gradient_over_time_chart", view.grad_magnitude, view.K)
@@ -198,13 +220,27 @@ ASSIGNMENT_VIEWS = ["Gradient and rules", "Truncation", "Loss surface and traini
 DEEP_VIEWS = ["Decay", "Truncation", "Monte Carlo"]
 
 
-def sub_view(options: list[str], key: str) -> str:
+def sub_view(options: list[str], key: str, on_change=None) -> str:
     """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
-    return st.segmented_control("Part", options, default=options[0], key=key, required=True,
+    return st.segmented_control("Part", options, default=options[0], key=key, required=True, on_change=on_change,
                                 label_visibility="collapsed", persist_state="session") or options[0]
 
 
-@st.fragment
+@st.fragment(key="bptt_assign_pictures")
+def assignment_pictures() -> None:
+    w_x, w_rec, T, batch, seed, K = assignment_settings()
+    view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
+    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
+    if part == "Gradient and rules":
+        gradient_section(view, w_rec, T)
+        badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
+        rules_section(view, w_rec)
+    elif part == "Truncation":
+        truncation_section(view, w_x, w_rec, T, batch, seed)
+    else:
+        training_section(T, batch, seed)
+
+
 def assignment_tab() -> None:
     st.markdown(
         "The assignment's RNN has one weight for the input and one for the recurrence: "
@@ -213,34 +249,34 @@ def assignment_tab() -> None:
     )
     controls, pictures = st.columns([1, 3], gap="medium")
     with controls:
-        w_x, w_rec, T, batch, seed, K = assignment_controls()
-    view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
+        assignment_controls()
     with pictures:
-        part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
-        if part == "Gradient and rules":
-            gradient_section(view, w_rec, T)
-            badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
-            rules_section(view, w_rec)
-        elif part == "Truncation":
-            truncation_section(view, w_x, w_rec, T, batch, seed)
-        else:
-            training_section(T, batch, seed)
+        assignment_pictures()
 
 
-def deep_controls(part: str) -> tuple:
-    radius = st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius", persist_state="session")
-    H = st.slider("hidden size H", 4, 64, key="bptt_H", persist_state="session")
-    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T", persist_state="session")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_deep_seed", persist_state="session")
+@st.fragment(key="bptt_deep_controls")
+def deep_controls() -> None:
+    pictures, both = rerun("bptt_deep_pictures"), rerun("bptt_deep_controls", "bptt_deep_pictures")
+    kept = dict(persist_state="session", on_change=pictures)
+    st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius", **kept)
+    st.slider("hidden size H", 4, 64, key="bptt_H", **kept)
+    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T", persist_state="session", on_change=both)
+    st.number_input("seed", 0, 10_000, key="bptt_deep_seed", **kept)
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
-    truncation = part != "Decay"  # K, p and the draws only change the truncation parts
-    K = st.slider("truncation window K", 1, T, key="bptt_deep_K", persist_state="session",
-                  disabled=not truncation, help=None if truncation else "used by Truncation and Monte Carlo")
-    p = st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p",
-                  persist_state="session", disabled=not truncation)
-    draws = st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", persist_state="session",
-                      disabled=not truncation)
-    return radius, H, T, seed, K, p, draws
+    # K, p and the draws change only the Truncation and Monte Carlo parts.
+    idle = st.session_state.get("bptt_deep_part", DEEP_VIEWS[0]) == "Decay"
+    st.slider("truncation window K", 1, T, key="bptt_deep_K", disabled=idle, **kept)
+    st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p", disabled=idle, **kept)
+    st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", disabled=idle, **kept)
+    if idle:
+        st.caption("K, p and the draws are used by the Truncation and Monte Carlo parts.")
+
+
+def deep_settings() -> tuple:
+    """(radius, H, T, seed, K, p, draws) from the controls."""
+    T = value("bptt_deep_T")
+    return (value("bptt_radius"), value("bptt_H"), T, value("bptt_deep_seed"), min(value("bptt_deep_K"), T),
+            value("bptt_p"), value("bptt_draws"))
 
 
 def decay_part(radius: float, H: int, T: int, seed: int, K: int) -> None:
@@ -288,39 +324,66 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
                "the spread of one draw; the dashed line is the bias of fixed truncation at K.")
 
 
-@st.fragment
+@st.fragment(key="bptt_deep_pictures")
+def deep_pictures() -> None:
+    radius, H, T, seed, K, p, draws = deep_settings()
+    part = sub_view(DEEP_VIEWS, "bptt_deep_part", on_change=rerun("bptt_deep_controls", "bptt_deep_pictures"))
+    if part == "Decay":
+        decay_part(radius, H, T, seed, K)
+    elif part == "Truncation":
+        truncation_part(radius, H, T, seed, K, p, draws)
+    else:
+        monte_carlo_part(radius, H, T, seed, K, p, draws)
+
+
 def deep_tab() -> None:
     st.markdown(
         "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
         "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
     )
     controls, pictures = st.columns([1, 3], gap="medium")
-    with pictures:
-        part = sub_view(DEEP_VIEWS, "bptt_deep_part")
     with controls:
-        radius, H, T, seed, K, p, draws = deep_controls(part)
+        deep_controls()
     with pictures:
-        if part == "Decay":
-            decay_part(radius, H, T, seed, K)
-        elif part == "Truncation":
-            truncation_part(radius, H, T, seed, K, p, draws)
-        else:
-            monte_carlo_part(radius, H, T, seed, K, p, draws)
+        deep_pictures()
 
 
-def gated_controls() -> tuple:
-    bias = st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias", persist_state="session")
-    H = st.slider("hidden size H", 4, 64, key="bptt_gated_H", persist_state="session")
-    T = st.slider("sequence length T", 10, 500, key="bptt_gated_T", persist_state="session")
-    radius = st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius", persist_state="session")
-    seed = st.number_input("seed", 0, 10_000, key="bptt_gated_seed", persist_state="session")
-    return bias, H, T, radius, seed
+@st.fragment(key="bptt_gated_controls")
+def gated_controls() -> None:
+    kept = dict(persist_state="session", on_change=rerun("bptt_gated_pictures"))
+    st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias", **kept)
+    st.slider("hidden size H", 4, 64, key="bptt_gated_H", **kept)
+    st.slider("sequence length T", 10, 500, key="bptt_gated_T", **kept)
+    st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius", **kept)
+    st.number_input("seed", 0, 10_000, key="bptt_gated_seed", **kept)
 
 
 GATED_VIEWS = ["Decay", "Gate-bias sweep"]
 
 
-@st.fragment
+@st.fragment(key="bptt_gated_pictures")
+def gated_pictures() -> None:
+    bias, H, T, radius, seed = (value(key) for key in ("bptt_gate_bias", "bptt_gated_H", "bptt_gated_T",
+                                                       "bptt_gated_radius", "bptt_gated_seed"))
+    slow = T * H * H > SLOW
+    part = sub_view(GATED_VIEWS, "bptt_gated_part")
+    if part == "Decay":
+        curves = computed("Computing…", "gated_curves", H, T, seed, bias, radius)
+        draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
+        st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
+                   f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
+        dropped_caption(curves, "norm", "series", "t",
+                        "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+    else:
+        sweep = computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
+                         "steps…" if slow else "Computing…", "gate_bias_sweep", H, T, seed, radius)
+        draw("gate_bias_chart", sweep, bias)
+        st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
+        dropped_caption(sweep, "surviving", "cell", "bias",
+                        "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
+    badge(computed("Checking the gradients…", "verify_gated", H, T, seed, bias, radius))
+
+
 def gated_tab() -> None:
     st.markdown(
         "The LSTM's cell state has a path back that only multiplies by the forget gate "
@@ -329,25 +392,9 @@ def gated_tab() -> None:
     )
     controls, pictures = st.columns([1, 3], gap="medium")
     with controls:
-        bias, H, T, radius, seed = gated_controls()
-    slow = T * H * H > SLOW
+        gated_controls()
     with pictures:
-        part = sub_view(GATED_VIEWS, "bptt_gated_part")
-        if part == "Decay":
-            curves = computed("Computing…", "gated_curves", H, T, seed, bias, radius)
-            draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
-            st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
-                       f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
-            dropped_caption(curves, "norm", "series", "t",
-                            "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
-        else:
-            sweep = computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
-                             "steps…" if slow else "Computing…", "gate_bias_sweep", H, T, seed, radius)
-            draw("gate_bias_chart", sweep, bias)
-            st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
-            dropped_caption(sweep, "surviving", "cell", "bias",
-                            "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
-        badge(computed("Checking the gradients…", "verify_gated", H, T, seed, bias, radius))
+        gated_pictures()
 
 
 st.title("BPTT gradient explorer", anchor=False)

@@ -1,9 +1,10 @@
 """Convolution lab: slide kernels over images, a 1D signal or a 3D volume; see output sizes,
 channels, one output's receptive field and the backward pass, every number verified.
 
-Layout: the controls sit in a column beside the pictures, and the whole lab is one fragment,
-so moving a control reruns only the lab (not the app's navigation and notes). A segmented
-control picks one view; only that view is computed. Each view is one function below.
+Layout: the controls sit in a column beside the pictures. The pictures are a fragment: a control
+that changes only the pictures reruns just them (its callback names the fragment), so neither
+the app's navigation nor the controls are drawn again. A segmented control picks one view;
+only that view is computed. Each view is one function below.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
 INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
+PICTURES = "conv_pictures"  # the fragment a control's callback reruns
 MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
 
 load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
@@ -128,40 +130,90 @@ def custom_kernel(ndim: int) -> np.ndarray:
     return values[0] if ndim == 1 else values
 
 
-def input_controls() -> tuple[np.ndarray, int] | None:
-    """Input picker (built-in, size, or upload): returns (x (C_in, *S), spatial axes) or None."""
+def redraw() -> None:
+    """Callback of a control that only changes the pictures: rerun the pictures alone."""
+    st.rerun(PICTURES)
+
+
+def input_controls() -> int:
+    """Input picker: a built-in input and its size, or an upload. Returns the spatial axes."""
     choice = st.selectbox("Input", list(INPUTS), key="conv_input", persist_state="session")
     ndim, source = INPUTS[choice]
-    upload, colour, size = None, False, 28
     if source == "upload":
         uploaded = st.file_uploader(f"PNG or JPEG (shrunk to at most {conv_inputs.UPLOAD_SIDE} px a side)",
-                                    type=["png", "jpg", "jpeg"], key="conv_upload", persist_state="session")
-        colour = st.checkbox("Keep colour (3 channels)", key="conv_upload_colour", persist_state="session")
+                                    type=["png", "jpg", "jpeg"], key="conv_upload")
+        st.checkbox("Keep colour (3 channels)", key="conv_upload_colour", persist_state="session", on_change=redraw)
         if uploaded is None:
             st.info("No file yet: showing the digit until you upload one.")
+    else:
+        low, high, default = conv_view.SIZE_RANGES[ndim]
+        st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d", persist_state="session",
+                  on_change=redraw)
+    return ndim
+
+
+def kernel_controls(ndim: int) -> None:
+    """Kernel presets (one output channel each) and, when chosen, the custom kernel's editor."""
+    presets = conv_inputs.kernel_presets(ndim)
+    options = list(presets) + ([CUSTOM] if ndim < 3 else [])
+    key = f"conv_kernels_{ndim}d"
+    had_custom = CUSTOM in st.session_state.get(key, ())
+
+    def changed() -> None:  # the editor appears or goes: this column must be drawn again
+        if (CUSTOM in st.session_state[key]) == had_custom:
+            redraw()
+
+    chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
+                            key=key, persist_state="session", on_change=changed)
+    if CUSTOM in chosen:
+        st.session_state["conv_custom_values"] = custom_kernel(ndim)
+
+
+def controls() -> None:
+    """The controls column: input, kernels, padding, stride, dilation, bias, flip. Drawn on full
+    runs only; a control that changes only the pictures reruns just the pictures."""
+    ndim = input_controls()
+    kernel_controls(ndim)
+    kept = dict(persist_state="session", on_change=redraw)
+    st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side", **kept)
+    st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows", **kept)
+    st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
+    st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1,
+                    key="conv_bias", **kept)
+    st.toggle("Flip the kernel (true convolution)", key="conv_flip", **kept,
+              help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of "
+                   "the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k]. Symmetric kernels (box, "
+                   "Gaussian, Laplacian) give the same output either way.")
+
+
+def chosen_input() -> np.ndarray | None:
+    """The input the controls chose, (C_in, *S), or None after showing why it cannot be read."""
+    ndim, source = INPUTS[st.session_state["conv_input"]]
+    upload, colour, size = None, False, 28
+    if source == "upload":
+        uploaded = st.session_state.get("conv_upload")
+        colour = bool(st.session_state.get("conv_upload_colour"))
+        if uploaded is None:
             source = "digit"
         else:
             upload = uploaded.getvalue()
     else:
-        low, high, default = conv_view.SIZE_RANGES[ndim]
-        size = st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d", persist_state="session")
+        size = st.session_state.get(f"conv_size_{ndim}d", conv_view.SIZE_RANGES[ndim][2])
     try:
-        return load_input(source, size, upload, colour), ndim
+        return load_input(source, size, upload, colour)
     except ValueError as error:
         st.error(str(error), icon=":material/broken_image:")
         return None
 
 
-def kernel_controls(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
-    """Kernel presets (one output channel each) and the custom editor: (kernels (C_out, *K), names)."""
+def chosen_kernels(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
+    """The kernels the controls chose, stacked (C_out, *K), and their names; None if there are none."""
     presets = conv_inputs.kernel_presets(ndim)
-    options = list(presets) + ([CUSTOM] if ndim < 3 else [])
-    chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
-                            key=f"conv_kernels_{ndim}d", persist_state="session")
-    kernels = [presets[name] for name in chosen if name != CUSTOM]
-    names = [name for name in chosen if name != CUSTOM]
-    if CUSTOM in chosen:
-        kernels.append(custom_kernel(ndim))
+    chosen = st.session_state.get(f"conv_kernels_{ndim}d", [conv_view.DEFAULT_KERNELS[ndim]])
+    kernels = [presets[name] for name in chosen if name in presets]
+    names = [name for name in chosen if name in presets]
+    if CUSTOM in chosen and "conv_custom_values" in st.session_state:
+        kernels.append(st.session_state["conv_custom_values"])
         names.append("custom")
     if not kernels:
         st.warning("Choose at least one kernel.")
@@ -174,35 +226,27 @@ def kernel_controls(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
     return stacked, tuple(names)
 
 
-def controls() -> Lab | None:
-    """The controls column: input, kernels, padding, stride, dilation, bias, flip."""
-    loaded = input_controls()
-    if loaded is None:
+def computed_lab() -> Lab | None:
+    """Everything the pictures show, from the controls' values; None after showing why not."""
+    x = chosen_input()
+    if x is None:
         return None
-    x, ndim = loaded
-    picked = kernel_controls(ndim)
+    picked = chosen_kernels(x.ndim - 1)
     if picked is None:
         return None
     stacked, names = picked
-    kept = dict(persist_state="session")
-    padding = st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side", **kept)
-    stride = st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows", **kept)
-    dilation = st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
-    bias_value = st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0,
-                                 step=0.1, key="conv_bias", persist_state="session")
-    flip = st.toggle("Flip the kernel (true convolution)", key="conv_flip", persist_state="session",
-                     help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the "
-                          "convolution of the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k].")
-    if flip:
-        st.caption("Convolution: the kernel is turned 180° first. Symmetric kernels (box, Gaussian, Laplacian) "
-                   "give the same output either way.")
+    state = st.session_state
+    padding, stride, dilation = state["conv_padding"], state["conv_stride"], state["conv_dilation"]
+    flip = bool(state.get("conv_flip"))
     w = conv_view.weights(stacked, x.shape[0], flip=flip)
-    b = np.full(w.shape[0], float(bias_value))
+    b = np.full(w.shape[0], float(state.get("conv_bias", 0.0)))
     try:
         output, partials = forward(x, w, b, stride, padding, dilation)
     except ValueError as error:
         st.error(f"No output for these settings: {error}.", icon=":material/block:")
         return None
+    if flip:
+        st.caption("Convolution: the kernel is turned 180° before it slides.")
     apply_pick(output.shape)
     cell = current_cell(output.shape)
     field = conv.window_products(x, w, b, cell[0], cell[1:], stride=stride, padding=padding, dilation=dilation)
@@ -509,20 +553,17 @@ SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field":
             "Backward pass": backward_view, "1D picture": one_d_picture_view}
 
 
-@st.fragment
-def lab_fragment() -> None:
-    controls_column, pictures_column = st.columns([1, 3], gap="medium")
-    with controls_column:
-        lab = controls()
-    with pictures_column:
-        view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True,
-                                    label_visibility="collapsed")
-        if lab is None:
-            st.caption("The pictures come back when the settings on the left give an output.")
-            return
-        SECTIONS[view or "Output"](lab)
-        output_size(lab)
-        checks(lab)
+@st.fragment(key=PICTURES)
+def pictures() -> None:
+    view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True,
+                                label_visibility="collapsed")
+    lab = computed_lab()
+    if lab is None:
+        st.caption("The pictures come back when the settings on the left give an output.")
+        return
+    SECTIONS[view or "Output"](lab)
+    output_size(lab)
+    checks(lab)
 
 
 st.title("Convolution lab", anchor=False)
@@ -533,4 +574,8 @@ st.caption(
 )
 with st.sidebar:
     ui.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
-lab_fragment()
+controls_column, pictures_column = st.columns([1, 3], gap="medium")
+with controls_column:
+    controls()
+with pictures_column:
+    pictures()

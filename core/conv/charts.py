@@ -14,19 +14,14 @@ import pandas as pd
 
 from core.conv.ops import Connection
 
-HEATMAP_LIMIT = 112 * 112
-"""Cells: every map the lab draws (built-in inputs up to 64 x 64, uploads shrunk to 96 px a side, padded)
-is a heatmap with a tooltip, a colour bar and clickable cells."""
 HIGHLIGHT = "#00c853"  # green: visible on the grey, red-blue and viridis maps alike
 SELECTED = "#ff6d00"   # orange: the inspected output cell
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+"""A spec's "usermeta" that has the browser draw it on a canvas: Streamlit would pick SVG for
+charts under 2,000 rows, one DOM node per cell, and every redraw would restyle them all."""
 PICK = "cell"
 """The name of the point selection on a pickable heatmap; an event's selection[PICK] lists the
 clicked cell as {"row": r, "col": c}."""
-
-
-def fits_heatmap(values: np.ndarray) -> bool:
-    """Small enough to draw as an interactive heatmap (at most HEATMAP_LIMIT cells)."""
-    return values.size <= HEATMAP_LIMIT
 
 
 NUMBER_FORMAT = ".3~g"
@@ -121,7 +116,7 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     # autosize "pad": the plot keeps its width and the colour bar is added below it
     # (Streamlit's default "fit" would squeeze plot, legend and title into the column).
     spec = {"width": width, "height": height, "autosize": {"type": "pad", "contains": "padding"},
-            "layer": layers, "resolve": {"scale": {"color": "independent"}}, "datasets": datasets}
+            "layer": layers, "resolve": {"scale": {"color": "independent"}}, "datasets": datasets, "usermeta": CANVAS}
     if title:
         spec["title"] = title
     return spec
@@ -130,9 +125,10 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
 def side_by_side(*specs: dict, spacing: int = 28) -> dict:
     """Several heatmap specs (with different `name`s) in one chart, left to right: one chart to
     draw and update instead of one per map."""
-    panels = [{key: value for key, value in spec.items() if key not in ("datasets", "autosize")} for spec in specs]
+    panels = [{key: value for key, value in spec.items() if key not in ("datasets", "autosize", "usermeta")}
+              for spec in specs]
     datasets = {name: frame for spec in specs for name, frame in spec["datasets"].items()}
-    return {"hconcat": panels, "spacing": spacing, "datasets": datasets,
+    return {"hconcat": panels, "spacing": spacing, "datasets": datasets, "usermeta": CANVAS,
             "autosize": {"type": "pad", "contains": "padding"}, "resolve": {"scale": {"color": "independent"}}}
 
 
@@ -209,7 +205,7 @@ def signal_chart(series: dict[str, np.ndarray], *, title: str = "", highlight: t
                                 "y": {"field": "value", "type": "quantitative"}}})
     # fit-x: as wide as the page, but keep the height (Streamlit's default "fit" would squash it).
     spec = {"height": height, "autosize": {"type": "fit-x", "contains": "padding"}, "layer": layers,
-            "datasets": datasets}
+            "datasets": datasets, "usermeta": CANVAS}
     if title:
         spec["title"] = title
     return spec

@@ -55,7 +55,9 @@ def _log_y(title: str, field: str = "value") -> dict:
 
 
 def _layered(layers: list[dict], datasets: dict[str, pd.DataFrame], *, title: str, height: int | dict) -> dict:
-    return {"title": title, "height": height, "width": "container", "layer": layers, "datasets": datasets}
+    # usermeta: drawn on a canvas; Streamlit would pick SVG (a DOM node per mark) for small data.
+    return {"title": title, "height": height, "width": "container", "layer": layers, "datasets": datasets,
+            "usermeta": {"embedOptions": {"renderer": "canvas"}}}
 
 
 def gradient_over_time_chart(magnitude: np.ndarray, K: int) -> dict:
