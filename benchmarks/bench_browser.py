@@ -52,9 +52,10 @@ ARM = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const timing = {start: null, sawRunning: false, longest: 0};
   window.__studylabTiming = timing;
-  const started = () => { if (timing.start === null) timing.start = performance.now(); };
-  document.addEventListener('keydown', started, {capture: true, once: true});
-  window.__studylabStart = started;
+  // The last key press before the run starts is the gesture (typing into a box comes before it).
+  const pressed = () => { if (!timing.sawRunning) timing.start = performance.now(); };
+  document.addEventListener('keydown', pressed, {capture: true});
+  window.__studylabStart = () => { if (timing.start === null) timing.start = performance.now(); };
   window.__studylabDone = new Promise((resolve) => {
     const longTasks = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
@@ -71,6 +72,7 @@ ARM = """() => {
       if (state === 'running') timing.sawRunning = true;
       if (timing.sawRunning && state === 'notRunning') {
         states.disconnect();
+        document.removeEventListener('keydown', pressed, {capture: true});
         requestAnimationFrame(() => requestAnimationFrame(() => {
           timing.end = performance.now();
           setTimeout(() => { longTasks.disconnect(); resolve(timing); }, 50);

@@ -182,6 +182,7 @@ def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, 
 
 
 def training_section(T: int, batch: int, seed: int) -> None:
+    surface_slot = st.container()  # drawn first on the screen, filled after a training run below
     with st.form("bptt_train_form"):
         f1, f2, f3 = st.columns(3)
         start_w_x = f1.number_input("start w_x", -2.5, 2.5, step=0.1, key="bptt_start_w_x")
@@ -196,16 +197,17 @@ def training_section(T: int, batch: int, seed: int) -> None:
         train_all(T, batch, seed, (start_w_x, start_w_rec), config)
     stored = st.session_state.get("bptt_runs")
     runs = stored["runs"] if stored and stored["data"] == (T, batch, seed) else {}
-    if stored and not runs:
-        st.info("The last training used other data (T, batch or seed changed): train again to draw it here.")
-    surface = compute("counting_surface", T, batch, seed)
-    draw("loss_surface_chart", surface, {m: r.path for m, r in runs.items()})
-    low, plateau, high = rnn_charts.surface_colour_domain(surface.log10_loss)
-    overflow = (f" {int(surface.overflowed.sum())} cells have a loss beyond float64 (inf); their log10 loss is "
-                "computed exactly in the log domain." if surface.overflowed.any() else "")
-    st.caption(f"Colours: half the scale from the lowest log10 loss ({low:.2f}) to the plateau where the state "
-               f"forgets its inputs ({plateau:.2f}), half from there to the cliffs ({high:.1f}), so the basin "
-               f"around the solution (1, 1) stays visible.{overflow}")
+    with surface_slot:
+        surface = compute("counting_surface", T, batch, seed)
+        draw("loss_surface_chart", surface, {m: r.path for m, r in runs.items()})
+        low, plateau, high = rnn_charts.surface_colour_domain(surface.log10_loss)
+        overflow = (f" {int(surface.overflowed.sum())} cells have a loss beyond float64 (inf); their log10 loss "
+                    "is computed exactly in the log domain." if surface.overflowed.any() else "")
+        st.caption(f"Colours: half the scale from the lowest log10 loss ({low:.2f}) to the plateau where the state "
+                   f"forgets its inputs ({plateau:.2f}), half from there to the cliffs ({high:.1f}), so the basin "
+                   f"around the solution (1, 1) stays visible.{overflow}")
+        if stored and not runs:
+            st.info("The last training used other data (T, batch or seed changed): train again to draw it here.")
     if runs:
         draw("loss_curves_chart", {m: r.losses for m, r in runs.items()})
         for method, run in runs.items():
@@ -242,15 +244,15 @@ def assignment_pictures() -> None:
 
 
 def assignment_tab() -> None:
-    st.markdown(
-        "The assignment's RNN has one weight for the input and one for the recurrence: "
-        "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
-        "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
-    )
     controls, pictures = st.columns([1, 3], gap="medium")
     with controls:
         assignment_controls()
     with pictures:
+        st.markdown(
+            "The assignment's RNN has one weight for the input and one for the recurrence: "
+            "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
+            "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
+        )
         assignment_pictures()
 
 
@@ -302,12 +304,12 @@ def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, 
     slow = T * H * H > SLOW
     view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
                     "deep_view", radius, H, T, seed, K, p, draws)
-    st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
-               f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
-    st.markdown(rnn_view.estimates_markdown(view.estimates))
     draw("step_norms_chart", view.step_norms, "||dL/dh_t|| by method", "method")
     dropped_caption(view.step_norms, "norm", "series", "t", "Steps a truncated pass never reaches have no "
                     "gradient (0), which a log axis cannot place; a norm beyond float64 is left out too.")
+    st.markdown(rnn_view.estimates_markdown(view.estimates))
+    st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
+               f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
 
 
 def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
@@ -337,14 +339,14 @@ def deep_pictures() -> None:
 
 
 def deep_tab() -> None:
-    st.markdown(
-        "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
-        "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
-    )
     controls, pictures = st.columns([1, 3], gap="medium")
     with controls:
         deep_controls()
     with pictures:
+        st.markdown(
+            "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
+            "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
+        )
         deep_pictures()
 
 
@@ -385,15 +387,16 @@ def gated_pictures() -> None:
 
 
 def gated_tab() -> None:
-    st.markdown(
-        "The LSTM's cell state has a path back that only multiplies by the forget gate "
-        "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one through $z$: "
-        "biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the tanh RNN's fades."
-    )
     controls, pictures = st.columns([1, 3], gap="medium")
     with controls:
         gated_controls()
     with pictures:
+        st.markdown(
+            "The LSTM's cell state has a path back that only multiplies by the forget gate "
+            "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one "
+            "through $z$: biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the "
+            "tanh RNN's fades."
+        )
         gated_pictures()
 
 

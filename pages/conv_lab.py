@@ -180,7 +180,7 @@ def controls() -> None:
     st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
     st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1,
                     key="conv_bias", **kept)
-    st.toggle("Flip the kernel (true convolution)", key="conv_flip", **kept,
+    st.toggle("Flip kernel (convolution)", key="conv_flip", **kept,
               help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of "
                    "the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k]. Symmetric kernels (box, "
                    "Gaussian, Laplacian) give the same output either way.")
@@ -479,10 +479,10 @@ def backward_view(lab: Lab) -> None:
                         max_width=160)
     st.markdown("**The gradients are convolutions too** (computed a second way, compared with the fast path)")
     st.latex(
-        "\\frac{\\partial L}{\\partial X} = "
+        "\\begin{aligned}\\frac{\\partial L}{\\partial X} &= "
         "\\operatorname{pad}_{d(k-1)}\\big(\\operatorname{dilate}_s(\\delta)\\big)"
-        " \\star \\operatorname{flip}(W)^{\\top}"
-        "\\qquad \\frac{\\partial L}{\\partial W} = X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)"
+        " \\star \\operatorname{flip}(W)^{\\top}\\\\"
+        "\\frac{\\partial L}{\\partial W} &= X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)\\end{aligned}"
     )
     st.markdown(
         f"- dL/dX as the **full convolution** of δ (stride-dilated: {lab.stride - 1} zero(s) between entries, "

@@ -24,6 +24,7 @@ PICK = "cell"
 clicked cell as {"row": r, "col": c}."""
 
 
+SEAM_OVERLAP = 1.25
 NUMBER_FORMAT = ".3~g"
 """d3 format for colour bars and tooltips: 3 significant digits, exponent only for tiny or huge
 numbers, trailing zeros dropped ("0", "0.25", "-4", "1.5e-7", "2.4e+5")."""
@@ -81,14 +82,15 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     }
     cells = {
         "data": {"name": name},
-        "mark": {"type": "rect", "cursor": "pointer" if pick is not None else "default", "strokeWidth": 0.6},
+        # Each cell reaches a little into its neighbour: abutting cells at fractional pixel edges
+        # leave anti-aliased seams, overlapping ones do not (the neighbour is drawn over it).
+        "mark": {"type": "rect", "cursor": "pointer" if pick is not None else "default",
+                 "width": {"band": SEAM_OVERLAP}, "height": {"band": SEAM_OVERLAP}, "clip": True},
         "encoding": {
             **position,
-            # the outline in the cell's own colour hides the anti-aliased seams between cells
-            "stroke": {"field": "value", "type": "quantitative", "scale": scale, "legend": None},
             "color": {"field": "value", "type": "quantitative", "scale": scale,
                       "legend": {"title": None, "orient": "bottom", "direction": "horizontal", "format": NUMBER_FORMAT,
-                                 "gradientLength": max(80, min(width, 320)), "labelOverlap": "greedy",
+                                 "gradientLength": max(60, min(width, 320)), "labelOverlap": "greedy",
                                  "tickCount": 5}},
             "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal", "title": "column"},
                         {"field": "value", "type": "quantitative", "format": ".5~g"}],
@@ -122,7 +124,7 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     return spec
 
 
-def side_by_side(*specs: dict, spacing: int = 28) -> dict:
+def side_by_side(*specs: dict, spacing: int = 10) -> dict:
     """Several heatmap specs (with different `name`s) in one chart, left to right: one chart to
     draw and update instead of one per map."""
     panels = [{key: value for key, value in spec.items() if key not in ("datasets", "autosize", "usermeta")}
@@ -132,7 +134,7 @@ def side_by_side(*specs: dict, spacing: int = 28) -> dict:
             "autosize": {"type": "pad", "contains": "padding"}, "resolve": {"scale": {"color": "independent"}}}
 
 
-def window_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray, *, max_width: int = 150) -> dict:
+def window_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray, *, max_width: int = 72) -> dict:
     """The inspected cell's sum for one input channel, as three small maps: the window it reads
     (grey, like the input), the kernel and their element-wise products (red-blue)."""
     return side_by_side(heatmap(window, title="window", kind="image", max_width=max_width, name="window"),
@@ -220,9 +222,9 @@ def size_formula_latex(n: int, k: int, *, padding: int, stride: int, dilation: i
     size = numerator // stride + 1
     sub = f"_{{\\text{{{axis}}}}}" if axis else ""
     return (
-        f"O{sub} = \\left\\lfloor \\frac{{{n} + 2\\cdot{padding} - {dilation}\\cdot({k}-1) - 1}}{{{stride}}}"
-        f" \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{numerator}}}{{{stride}}} \\right\\rfloor + 1 = {size}"
+        f"\\begin{{aligned}}O{sub} &= \\left\\lfloor \\frac{{{n} + 2\\cdot{padding} - {dilation}\\cdot({k}-1) - 1}}"
+        f"{{{stride}}} \\right\\rfloor + 1\\\\"
+        f" &= \\left\\lfloor \\frac{{{numerator}}}{{{stride}}} \\right\\rfloor + 1 = {size}\\end{{aligned}}"
     )
 
 

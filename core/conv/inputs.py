@@ -62,9 +62,9 @@ def volume_3d(size: int = 10) -> np.ndarray:
     return ball + cube
 
 
-UPLOAD_SIDE = 96
+UPLOAD_SIDE = 64
 """Uploads are shrunk to at most this many pixels per side: every pixel stays a cell the lab can
-draw, point at and explain (96 x 72 for a 4:3 photo)."""
+draw, point at and explain (64 x 48 for a 4:3 photo, the size of the largest built-in input)."""
 UPLOAD_PIXELS = 40_000_000
 """Images with more pixels than this are refused before they are decoded: a small file can claim
 a huge canvas (a "decompression bomb") and take gigabytes to open."""

@@ -167,7 +167,9 @@ def shape_summary(x_shape: tuple[int, ...], output_shape: tuple[int, ...], w_sha
 
 
 def sum_latex(field: ops.WindowProducts, cell: tuple[int, ...], output_value: float) -> str:
-    """The inspected sum as LaTeX: Σ window × kernel + b = value, next to the output's value."""
+    """The inspected sum as LaTeX, in three short lines (so it fits a phone): Σ window × kernel + b,
+    its value, and the output's value it equals."""
     name = ", ".join(str(index) for index in cell)
-    return (f"\\textstyle\\sum \\text{{window}} \\times \\text{{kernel}} + b = {field.products.sum():.4f} "
-            f"+ ({field.bias:g}) = {field.value:.4f} \\;\\; \\text{{output}}[{name}] = {output_value:.4f}")
+    return (f"\\begin{{aligned}}&\\textstyle\\sum \\text{{window}} \\times \\text{{kernel}} + b\\\\ "
+            f"&= {field.products.sum():.4f} + ({field.bias:g}) = {field.value:.4f}\\\\ "
+            f"&\\text{{output}}[{name}] = {output_value:.4f}\\end{{aligned}}")

@@ -364,7 +364,7 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
     samples = _flat(randomized.grads, draws=True)
     mean_vec = samples.mean(axis=0)
     estimates = pd.DataFrame({
-        "method": ["full BPTT", f"truncated (K={K})", f"randomized mean of {draws}"],
+        "method": ["full BPTT", f"truncated (K={K})", f"randomized, mean of {draws}"],
         "norm": [np.linalg.norm(v) for v in (full_vec, trunc_vec, mean_vec)],
         "rel_error": [0.0, _relative_error(trunc_vec, full_vec), _relative_error(mean_vec, full_vec)],
         "cosine": [1.0, _cosine(trunc_vec, full_vec), _cosine(mean_vec, full_vec)],
@@ -390,10 +390,11 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
 
 
 def estimates_markdown(estimates: pd.DataFrame) -> str:
-    """DeepView.estimates as a markdown table (method, ||gradient||, error vs full, cosine)."""
-    rows = ["| method | ‖gradient‖ | error vs full | cosine |", "|---|---|---|---|"]
+    """DeepView.estimates as a markdown table (method, ||g||, error vs full, cosine), narrow enough
+    for a phone."""
+    rows = ["| method | ‖g‖ | error vs full | cosine |", "|---|---|---|---|"]
     for row in estimates.itertuples(index=False):
-        rows.append(f"| {row.method} | {row.norm:.4e} | {row.rel_error:.3e} | {row.cosine:.6f} |")
+        rows.append(f"| {row.method} | {row.norm:.3e} | {row.rel_error:.2e} | {row.cosine:.5f} |")
     return "\n".join(rows)
 
 

@@ -401,7 +401,7 @@ def test_uploads_are_read_and_shrunk_and_junk_is_refused():
     Image.new("RGB", (600, 300), (255, 0, 0)).save(buffer, format="PNG")
     gray = conv_inputs.image_from_upload(buffer.getvalue())
     colour = conv_inputs.image_from_upload(buffer.getvalue(), colour=True)
-    assert gray.shape == (1, 48, 96) and colour.shape == (3, 48, 96)
+    assert gray.shape == (1, 32, 64) and colour.shape == (3, 32, 64)
     np.testing.assert_allclose(colour[:, 0, 0], [1, 0, 0])
     with pytest.raises(ValueError, match="This file is not a PNG or JPEG image"):
         conv_inputs.image_from_upload(b"not an image")
@@ -451,7 +451,7 @@ def test_a_large_jpeg_is_shrunk_to_the_lab_size():
 
     buffer = io.BytesIO()
     Image.new("RGB", (1024, 768), (10, 200, 30)).save(buffer, format="JPEG")
-    assert conv_inputs.image_from_upload(buffer.getvalue(), colour=True).shape == (3, 72, 96)
+    assert conv_inputs.image_from_upload(buffer.getvalue(), colour=True).shape == (3, 48, 64)
 
 
 @pytest.mark.parametrize("ndim", [1, 2, 3])
@@ -565,6 +565,7 @@ def test_the_lecture_table_and_equations():
 
 
 def test_the_size_formula_text():
-    assert conv_charts.size_formula_latex(5, 3, padding=0, stride=2, dilation=1, axis="width").endswith("= 2")
+    assert conv_charts.size_formula_latex(5, 3, padding=0, stride=2, dilation=1, axis="width").endswith(
+        "= 2\\end{aligned}")
     assert conv_charts.size_formula_latex(3, 5, padding=0, stride=1, dilation=1).endswith(
-        "\\left\\lfloor \\frac{-2}{1} \\right\\rfloor + 1 = -1")
+        "\\left\\lfloor \\frac{-2}{1} \\right\\rfloor + 1 = -1\\end{aligned}")

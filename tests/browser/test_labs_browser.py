@@ -1,0 +1,176 @@
+"""Real browser: the labs' controls and the pictures they change are on screen together at
+1400x900 in every view; a phone width never overflows the page; clicking an output cell
+inspects it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import wait_idle
+
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CONV_VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
+# (tab, part, the main control of that part)
+BPTT_PARTS = [
+    ("Assignment: counting RNN", "Gradient and rules", "w_rec"),
+    ("Assignment: counting RNN", "Truncation", "truncation window K"),
+    ("Assignment: counting RNN", "Loss surface and training", "sequence length T"),
+    ("Deep RNN (tanh)", "Decay", "spectral radius of W_hh"),
+    ("Deep RNN (tanh)", "Truncation", "truncation window K"),
+    ("Deep RNN (tanh)", "Monte Carlo", "Monte Carlo draws"),
+    ("Gated cells", "Decay", "forget / update gate bias"),
+    ("Gated cells", "Gate-bias sweep", "forget / update gate bias"),
+]
+
+
+def open_page(browser, server, path: str, viewport: dict):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{server.url}/{path}")
+    wait_idle(page)
+    return context, page
+
+
+def choose(page, option: str) -> None:
+    """Pick an option of a segmented control (a view, a tab or a part)."""
+    group = page.locator('[data-testid="stButtonGroup"]').filter(has_text=option)
+    group.get_by_role("radio", name=option, exact=True).first.click()
+    wait_idle(page)
+
+
+def slider(page, label: str):
+    return page.locator('[data-testid="stSlider"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)).first
+
+
+def inside(box, viewport: dict) -> bool:
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+            and box["y"] + box["height"] <= viewport["height"])
+
+
+def first_picture(page):
+    """The first chart of the pictures column (the main area's first chart after the controls)."""
+    charts = page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')
+    charts.first.wait_for()
+    return charts.first
+
+
+def assert_no_horizontal_overflow(page, where: str) -> None:
+    overflow = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return {page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                main: main.scrollWidth - main.clientWidth};
+    }""")
+    assert overflow["page"] <= 0 and overflow["main"] <= 0, (where, overflow)
+
+
+def assert_nothing_cut_off(page, width: int, where: str) -> None:
+    """Every element of the main area ends inside the screen, or sits in a box that scrolls."""
+    cut = page.evaluate("""(width) => {
+        const scrolls = (element) => {
+            for (let node = element.parentElement; node; node = node.parentElement) {
+                const style = getComputedStyle(node);
+                if (['auto', 'scroll'].includes(style.overflowX) && node.scrollWidth > node.clientWidth) return true;
+            }
+            return false;
+        };
+        const found = [];
+        for (const element of document.querySelectorAll(
+                '[data-testid="stMain"] [data-testid="stElementContainer"] > *, .katex-html, canvas')) {
+            const box = element.getBoundingClientRect();
+            if (box.width > 0 && box.right > width + 1 && !scrolls(element)) {
+                found.push(element.className.toString().slice(0, 60) + ' ' + Math.round(box.right));
+            }
+        }
+        return found;
+    }""", width)
+    assert not cut, (where, cut)
+
+
+@pytest.mark.parametrize("view", CONV_VIEWS)
+def test_conv_lab_controls_and_picture_share_the_screen(browser, live_server, view):
+    context, page = open_page(browser, live_server, "conv_lab", DESKTOP)
+    try:
+        if view != "Output":
+            choose(page, view)
+        assert inside(slider(page, "Padding").bounding_box(), DESKTOP), "the padding slider is off screen"
+        assert inside(first_picture(page).bounding_box(), DESKTOP), f"the first picture of {view} is off screen"
+        assert_no_horizontal_overflow(page, view)
+    finally:
+        context.close()
+
+
+def test_bptt_explorer_controls_and_pictures_share_the_screen(browser, live_server):
+    context, page = open_page(browser, live_server, "bptt_lab", DESKTOP)
+    try:
+        shown_tab = "Assignment: counting RNN"
+        for tab, part, control in BPTT_PARTS:
+            if tab != shown_tab:
+                choose(page, tab)
+                shown_tab = tab
+            choose(page, part)
+            assert inside(slider(page, control).bounding_box(), DESKTOP), (tab, part, control)
+            assert inside(first_picture(page).bounding_box(), DESKTOP), (tab, part, "picture")
+            assert_no_horizontal_overflow(page, f"{tab} / {part}")
+    finally:
+        context.close()
+
+
+def test_a_phone_sees_every_view_without_overflow(browser, live_server):
+    context, page = open_page(browser, live_server, "conv_lab", PHONE)
+    try:
+        for view in CONV_VIEWS:
+            if view != "Output":
+                choose(page, view)
+            page.wait_for_timeout(300)
+            assert_no_horizontal_overflow(page, view)
+            assert_nothing_cut_off(page, PHONE["width"], view)
+        page.goto(f"{live_server.url}/bptt_lab")
+        wait_idle(page)
+        shown_tab = "Assignment: counting RNN"
+        for tab, part, _ in BPTT_PARTS:
+            if tab != shown_tab:
+                choose(page, tab)
+                shown_tab = tab
+            choose(page, part)
+            page.wait_for_timeout(300)
+            assert_no_horizontal_overflow(page, f"{tab} / {part}")
+            assert_nothing_cut_off(page, PHONE["width"], f"{tab} / {part}")
+    finally:
+        context.close()
+
+
+def inspected(page) -> tuple[int, ...]:
+    """The inspected cell, from the sum's formula under the maps: output[c, r, q] = ..."""
+    text = " ".join(page.locator(".katex-mathml annotation").all_inner_texts())
+    found = re.search(r"\\text\{output\}\[(\d+), (\d+), (\d+)\]", text)
+    assert found, text[:300]
+    return tuple(int(group) for group in found.groups())
+
+
+def test_clicking_an_output_cell_inspects_it_and_it_survives_a_smaller_output(browser, live_server):
+    context, page = open_page(browser, live_server, "conv_lab", DESKTOP)
+    try:
+        assert inspected(page) == (0, 13, 13)
+        chart = page.locator('[class*="st-key-conv_pick_output"] canvas').first
+        box = chart.bounding_box()
+        # the 26x26 map fills a 320-pixel square at the canvas' top left, after Vega's 5-pixel padding
+        cell = 320 / 26
+        page.mouse.click(box["x"] + 5 + cell * 20.5, box["y"] + 5 + cell * 3.5)
+        wait_idle(page)
+        assert inspected(page) == (0, 3, 20)
+        page.locator('[class*="st-key-conv_pick_output"] canvas').first.wait_for()
+        box = page.locator('[class*="st-key-conv_pick_output"] canvas').first.bounding_box()
+        page.mouse.click(box["x"] + 5 + cell * 24.5, box["y"] + 5 + cell * 25.5)   # a second click, elsewhere
+        wait_idle(page)
+        assert inspected(page) == (0, 25, 24)
+        thumb = slider(page, "Stride").locator('input[type="range"]')
+        thumb.focus()
+        thumb.press("End")                                                       # stride 4: a 7x7 output
+        wait_idle(page)
+        assert inspected(page) == (0, 6, 6), "clamped to the new edge, not reset to the middle"
+    finally:
+        context.close()
