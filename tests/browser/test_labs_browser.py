@@ -145,7 +145,8 @@ def test_a_phone_sees_every_view_without_overflow(browser, live_server):
 
 def inspected(page) -> tuple[int, ...]:
     """The inspected cell, from the sum's formula under the maps: output[c, r, q] = ..."""
-    text = " ".join(page.locator(".katex-mathml annotation").all_inner_texts())
+    page.locator(".katex").first.wait_for()
+    text = " ".join(page.evaluate("() => Array.from(document.querySelectorAll('.katex')).map(e => e.textContent)"))
     found = re.search(r"\\text\{output\}\[(\d+), (\d+), (\d+)\]", text)
     assert found, text[:300]
     return tuple(int(group) for group in found.groups())
@@ -153,20 +154,27 @@ def inspected(page) -> tuple[int, ...]:
 
 def test_clicking_an_output_cell_inspects_it_and_it_survives_a_smaller_output(browser, live_server):
     context, page = open_page(browser, live_server, "conv_lab", DESKTOP)
+    output = '[class*="st-key-conv_pick_output"] canvas'
     try:
         assert inspected(page) == (0, 13, 13)
-        chart = page.locator('[class*="st-key-conv_pick_output"] canvas').first
-        box = chart.bounding_box()
-        # the 26x26 map fills a 320-pixel square at the canvas' top left, after Vega's 5-pixel padding
-        cell = 320 / 26
-        page.mouse.click(box["x"] + 5 + cell * 20.5, box["y"] + 5 + cell * 3.5)
+        box = page.locator(output).first.bounding_box()
+        start = (box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35)
+        page.mouse.click(*start)
         wait_idle(page)
-        assert inspected(page) == (0, 3, 20)
-        page.locator('[class*="st-key-conv_pick_output"] canvas').first.wait_for()
-        box = page.locator('[class*="st-key-conv_pick_output"] canvas').first.bounding_box()
-        page.mouse.click(box["x"] + 5 + cell * 24.5, box["y"] + 5 + cell * 25.5)   # a second click, elsewhere
+        first = inspected(page)
+        assert first != (0, 13, 13), "a click picks the cell under the pointer"
+        cell = 320 / 26                                                          # the map is 320 pixels wide
+        page.locator(output).first.wait_for()
+        page.mouse.click(start[0] + 5 * cell, start[1] + 3 * cell)               # 5 cells right, 3 down
         wait_idle(page)
-        assert inspected(page) == (0, 25, 24)
+        assert inspected(page) == (0, first[1] + 3, first[2] + 5)
+        page.mouse.click(*start)                                                 # back: a click is always new
+        wait_idle(page)
+        assert inspected(page) == first
+        page.mouse.click(start[0] + 12 * cell, start[1] + 12 * cell)             # near the bottom right
+        wait_idle(page)
+        near_edge = inspected(page)
+        assert near_edge[1] >= 7 and near_edge[2] >= 7
         thumb = slider(page, "Stride").locator('input[type="range"]')
         thumb.focus()
         thumb.press("End")                                                       # stride 4: a 7x7 output
