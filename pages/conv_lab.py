@@ -29,6 +29,7 @@ DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
 INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
 PICTURES = "conv_pictures"  # the fragment a control's callback reruns
+PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
 MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
 
 load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
@@ -81,9 +82,6 @@ def set_cell(cell: tuple[int, ...]) -> None:
     for axis, index in zip(AXES[ndim], cell[1:], strict=True):
         st.session_state[f"conv_cell_{axis}"] = int(index)
     st.session_state["conv_pick_round"] = st.session_state.get("conv_pick_round", 0) + 1
-
-
-PICK_CHARTS = ("output", "field", "signal")
 
 
 def apply_pick(output_shape: tuple[int, ...]) -> None:
