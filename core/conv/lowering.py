@@ -18,7 +18,8 @@ how the input windows are laid out for those products:
   one strided slice-add per kernel tap.
 
 Shapes: Geometry holds x (N, C_in, *S) and w (C_out, C_in, *K) in float64; every path returns
-outputs (N, C_out, *O) and gradients (grad_x (N, C_in, *S), grad_w (C_out, C_in, *K)).
+outputs (N, C_out, *O) and gradients (grad_x (N, C_in, *S), grad_w (C_out, C_in, *K)). The flat
+path returns outputs and grad_x as strided views of its padded grids (cropping copies nothing).
 Work is done in blocks (of positions, or of samples on the strided path) whose column matrix
 takes about CHUNK_BYTES, which bounds the memory and keeps each block's columns in cache
 between their copy and their product.
@@ -27,6 +28,7 @@ between their copy and their product.
 from __future__ import annotations
 
 import math
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +39,7 @@ SMALL_PRODUCT = 64 * 64
 """A weight-gradient product with fewer output entries than this runs in blocks of the long
 axis: OpenBLAS is about twice as fast on (8 x 4096) @ (4096 x 27) pieces as on one long one."""
 PRODUCT_BLOCK = 4096
+_WORKSPACES = threading.local()
 
 
 class Geometry(NamedTuple):
@@ -137,42 +140,104 @@ def _flat_layout(geo: Geometry) -> _FlatLayout:
     return _FlatLayout(offsets, tap_strides, offsets[-1])
 
 
+def _workspace(role: str, shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised float64 array of `shape` for scratch work inside one call, reused by the
+    next call in the same thread (by role). Fresh memory is handed over by the system page by
+    page, which on a large convolution costs as much as a BLAS product; reused memory is not.
+    Never returned to a caller: the next call overwrites it."""
+    size = math.prod(shape)
+    buffers = _WORKSPACES.__dict__.setdefault("buffers", {})
+    if buffers.get(role) is None or buffers[role].size < size:
+        buffers[role] = np.empty(size)
+    return buffers[role][:size].reshape(shape)
+
+
 def _flat_input(x: np.ndarray, geo: Geometry, slack: int) -> np.ndarray:
-    """Samples x (N, C_in, *S) -> (C_in, N * prod(S_pad) + slack): padded, channel-major, flattened."""
+    """Samples x (N, C_in, *S) -> (C_in, N * prod(S_pad) + slack): padded, channel-major, flattened
+    (in this thread's workspace)."""
     n, c_in = x.shape[:2]
     length = n * math.prod(geo.padded)
-    flat = np.zeros((c_in, length + slack))
+    flat = _workspace("input", (c_in, length + slack))
+    flat[:, length:] = 0.0
     body = flat[:, :length].reshape((c_in, n) + geo.padded)
     body[(slice(None), slice(None)) + _inside(geo.padding, geo.spatial)] = x.swapaxes(0, 1)
+    _zero_outside(body, [slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False)])
     return flat
 
 
-def _flat_columns(flat: np.ndarray, positions: slice, geo: Geometry, layout: _FlatLayout) -> np.ndarray:
-    """(R, length) -> (R * prod(K), len(positions)): row (r, k) is flat[r, positions + offset[k]]."""
+def _zero_outside(grid: np.ndarray, kept: list[slice]) -> None:
+    """Zero every entry of grid (R, N, *G) outside the box `kept` (one slice per grid axis): a
+    reused workspace holds the last call's numbers there."""
+    for axis, keep in enumerate(kept):
+        before = (slice(None),) * (2 + axis)
+        grid[before + (slice(0, keep.start),)] = 0.0
+        grid[before + (slice(keep.stop, None),)] = 0.0
+
+
+def _flat_columns(flat: np.ndarray, positions: slice, geo: Geometry, layout: _FlatLayout,
+                  scratch: np.ndarray) -> np.ndarray:
+    """(R, length) -> (R * prod(K), len(positions)): row (r, k) is flat[r, positions + offset[k]].
+
+    Written into the first columns of `scratch` (R * prod(K), at least len(positions)), which
+    every block reuses (see _workspace).
+    """
     item = flat.strides[1]
     size = positions.stop - positions.start
     view = as_strided(flat[:, positions.start:], shape=(flat.shape[0],) + geo.kernel + (size,),
                       strides=(flat.strides[0],) + tuple(item * s for s in layout.tap_strides) + (item,),
                       writeable=False)
-    return view.reshape(-1, size)
+    columns = scratch[:, :size]
+    np.copyto(columns.reshape(view.shape), view)
+    return columns
 
 
-def _position_blocks(geo: Geometry, n_batch: int, *, inside: bool = False) -> list[slice]:
-    """Ranges of flat positions to compute, each with columns of about CHUNK_BYTES.
+class _Slabs(NamedTuple):
+    """The part of each sample's padded grid a pass computes: `count` flat positions from `first`
+    (whole slabs along the first axis), split into `pieces` (relative ranges, 0..count)."""
 
-    Outputs (inside=False) sit in the first O_0 slabs along the first axis of each sample's
+    first: int
+    count: int
+    pieces: list[slice]
+
+
+def _slabs(geo: Geometry, *, inside: bool) -> _Slabs:
+    """Outputs (inside=False) sit in the first O_0 slabs along the first axis of each sample's
     padded grid; the input gradient (inside=True) is needed in the S_0 slabs past the padding.
-    The other slabs are never computed.
-    """
+    The other slabs are never computed. Pieces have columns of about CHUNK_BYTES."""
     rows = geo.x.shape[1] if not inside else geo.w.shape[0]
     step = max(256, CHUNK_BYTES // (8 * rows * math.prod(geo.kernel)))
-    per_sample = math.prod(geo.padded)
     slab = math.prod(geo.padded[1:])
     first, count = (geo.padding[0] * slab, geo.spatial[0] * slab) if inside else (0, geo.out[0] * slab)
-    pieces = -(-count // step)
-    edges = [first + count * piece // pieces for piece in range(pieces + 1)]
-    return [slice(sample + start, sample + stop) for sample in range(0, n_batch * per_sample, per_sample)
-            for start, stop in zip(edges[:-1], edges[1:], strict=True)]
+    parts = -(-count // step)
+    edges = [count * part // parts for part in range(parts + 1)]
+    return _Slabs(first, count, [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+
+
+def _blocks(geo: Geometry, slabs: _Slabs) -> list[tuple[int, slice, slice]]:
+    """(sample, absolute flat positions, positions relative to the sample's slabs) per block."""
+    per_sample = math.prod(geo.padded)
+    return [(n, slice(n * per_sample + slabs.first + piece.start, n * per_sample + slabs.first + piece.stop), piece)
+            for n in range(geo.x.shape[0]) for piece in slabs.pieces]
+
+
+def _lined_up(shares: np.ndarray, geo: Geometry, layout: _FlatLayout, size: int) -> np.ndarray:
+    """A view (C_in, size + slack, *K) of the per-tap shares (C_in * prod(K), slack + size + slack,
+    the shares at columns slack..slack+size, zeros around) where [c, j, *k] is tap k's share for
+    position j: shares[(c, k), slack + j - offset[k]]."""
+    c_in = shares.shape[0] // len(layout.offsets)
+    row, item = shares.strides
+    tap_rows = [math.prod(geo.kernel[axis + 1:]) for axis in range(len(geo.kernel))]
+    return as_strided(shares[:, layout.slack:], shape=(c_in, size + layout.slack) + geo.kernel,
+                      strides=(row * len(layout.offsets), item)
+                      + tuple(row * r - item * t for r, t in zip(tap_rows, layout.tap_strides, strict=True)),
+                      writeable=False)
+
+
+def _cropped(grid: np.ndarray, geo: Geometry, lines: tuple[slice, ...]) -> np.ndarray:
+    """Per-sample slabs (N, R, count) -> (N, R, *sizes): the slabs reshaped to the padded grid's
+    lines, cropped along the other axes to `lines` (a view)."""
+    shaped = grid.reshape(grid.shape[:2] + (-1,) + geo.padded[1:])
+    return shaped[(slice(None), slice(None), slice(None)) + lines]
 
 
 def _flat_forward(geo: Geometry) -> np.ndarray:
@@ -180,12 +245,15 @@ def _flat_forward(geo: Geometry) -> np.ndarray:
     layout = _flat_layout(geo)
     kernel_matrix = geo.w.reshape(c_out, -1)                              # (C_out, C_in*prod(K))
     flat = _flat_input(geo.x, geo, layout.slack)
-    length = n_batch * math.prod(geo.padded)
-    wide = np.empty((c_out, length))                                      # outputs on the padded grid
-    for block in _position_blocks(geo, n_batch):
-        np.matmul(kernel_matrix, _flat_columns(flat, block, geo, layout), out=wide[:, block])
-    grid = wide.reshape((c_out, n_batch) + geo.padded)
-    return np.ascontiguousarray(grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out)].swapaxes(0, 1))
+    slabs = _slabs(geo, inside=False)
+    # Each sample's outputs are contiguous, so a block that is a whole sample is written by BLAS
+    # in place (a strided destination would go through a temporary).
+    wide = np.empty((n_batch, c_out, slabs.count))
+    scratch = _workspace("columns", (kernel_matrix.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
+    for n, positions, piece in _blocks(geo, slabs):
+        np.matmul(kernel_matrix, _flat_columns(flat, positions, geo, layout, scratch), out=wide[n, :, piece])
+    # A view: the outputs are cropped out of the padded lines, no copy (numpy's way with a transpose).
+    return _cropped(wide, geo, tuple(slice(0, o) for o in geo.out[1:]))
 
 
 def _flat_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,24 +264,40 @@ def _flat_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndar
     flat = _flat_input(geo.x, geo, layout.slack)
     # The upstream gradient on the padded grid, zero where no output sits, with `slack` zeros in
     # front so that a tap's window reaching back from any input position stays inside.
-    wide_grad = np.zeros((c_out, layout.slack + length))
+    wide_grad = _workspace("gradient", (c_out, layout.slack + length))
+    wide_grad[:, :layout.slack] = 0.0
     grid = wide_grad[:, layout.slack:].reshape((c_out, n_batch) + geo.padded)
     grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out)] = grad.swapaxes(0, 1)
-    grad_w = np.zeros((c_out, c_in * len(layout.offsets)))              # (C_out, C_in*prod(K))
-    for block in _position_blocks(geo, n_batch):
-        outputs = wide_grad[:, layout.slack + block.start:layout.slack + block.stop]
-        grad_w += weight_product(outputs, _flat_columns(flat, block, geo, layout))
-    # dL/dx[c, j] = sum_{o, k} w[o, c, k] dL/dout[o, j - offset[k]]: the same flat correlation,
-    # read backwards, written straight into the input gradient.
-    swapped = geo.w.swapaxes(0, 1).reshape(c_in, -1)                     # (C_in, C_out*prod(K))
-    grad_flat = np.empty((c_in, length))
-    reversed_layout = layout._replace(tap_strides=tuple(-s for s in layout.tap_strides))
-    for block in _position_blocks(geo, n_batch, inside=True):
-        shifted = slice(layout.slack + block.start, layout.slack + block.stop)
-        np.matmul(swapped, _flat_columns(wide_grad, shifted, geo, reversed_layout), out=grad_flat[:, block])
-    body = grad_flat.reshape((c_in, n_batch) + geo.padded)
-    grad_x = body[(slice(None), slice(None)) + _inside(geo.padding, geo.spatial)].swapaxes(0, 1)
-    return np.ascontiguousarray(grad_x), grad_w.reshape(geo.w.shape)
+    _zero_outside(grid, [slice(0, o) for o in geo.out])
+    kernel_matrix = geo.w.reshape(c_out, -1)                              # (C_out, C_in*prod(K))
+    grad_w = np.zeros(kernel_matrix.shape)
+    slabs, inside = _slabs(geo, inside=False), _slabs(geo, inside=True)
+    scratch = _workspace("columns", (grad_w.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
+    for _, positions, _ in _blocks(geo, slabs):
+        outputs = wide_grad[:, layout.slack + positions.start:layout.slack + positions.stop]
+        grad_w += weight_product(outputs, _flat_columns(flat, positions, geo, layout, scratch))
+    # dL/dx[c, j] = sum_k (w^T dL/dout)[(c, k), j - offset[k]]: one product per block gives every
+    # tap's share at the output positions; a strided view lines the shares up by input position
+    # and one sum adds them (no per-tap pass over memory).
+    grad_lines = np.zeros((n_batch, c_in, inside.count))
+    taps = len(layout.offsets)
+    longest = max(piece.stop - piece.start for piece in slabs.pieces)
+    shares = _workspace("shares", (c_in * taps, longest + 2 * layout.slack))
+    shares[:, :layout.slack] = 0.0
+    summed = _workspace("summed", (c_in, longest + layout.slack))
+    for n, positions, piece in _blocks(geo, slabs):
+        size = positions.stop - positions.start
+        shares[:, layout.slack + size:2 * layout.slack + size] = 0.0
+        outputs = wide_grad[:, layout.slack + positions.start:layout.slack + positions.stop]
+        np.matmul(kernel_matrix.T, outputs, out=shares[:, layout.slack:layout.slack + size])
+        reach = summed[:, :size + layout.slack]
+        np.sum(_lined_up(shares, geo, layout, size), axis=tuple(range(2, 2 + len(geo.kernel))), out=reach)
+        # this block's reach in the sample's grid, clipped to the input (the rest is padding)
+        low = max(piece.start, inside.first)
+        high = min(piece.stop + layout.slack, inside.first + inside.count)
+        grad_lines[n, :, low - inside.first:high - inside.first] += reach[:, low - piece.start:high - piece.start]
+    grad_x = _cropped(grad_lines, geo, _inside(geo.padding[1:], geo.spatial[1:]))  # a view
+    return grad_x, grad_w.reshape(geo.w.shape)
 
 
 def _strided_forward(geo: Geometry) -> np.ndarray:

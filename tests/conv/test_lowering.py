@@ -76,15 +76,18 @@ def test_tiny_blocks_give_the_same_numbers(batch, kernel, padding, dilation, ext
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def test_position_blocks_cover_exactly_the_output_slabs():
-    geo = geometry((3, 2, 10, 12), (4, 2, 3, 5), padding=(1, 2), dilation=(2, 1))
-    per_sample, slab = 12 * 16, 16                                 # padded grid 12 x 16
-    covered = [index for block in lowering._position_blocks(geo, 3) for index in range(block.start, block.stop)]
-    expected = [sample * per_sample + position for sample in range(3) for position in range(geo.out[0] * slab)]
-    assert covered == expected
-    inside = [index for block in lowering._position_blocks(geo, 3, inside=True)
-              for index in range(block.start, block.stop)]
-    assert inside == [sample * per_sample + slab + position for sample in range(3) for position in range(10 * slab)]
+@pytest.mark.parametrize("chunk", [1, lowering.CHUNK_BYTES])
+def test_blocks_cover_exactly_the_slabs_each_pass_needs(chunk, monkeypatch):
+    monkeypatch.setattr(lowering, "CHUNK_BYTES", chunk)
+    geo = geometry((3, 2, 30, 32), (4, 2, 3, 5), padding=(1, 2), dilation=(2, 1))
+    per_sample, slab = 32 * 36, 36                                 # padded grid 32 x 36
+    for inside, first, count in ((False, 0, geo.out[0] * slab), (True, slab, 30 * slab)):
+        blocks = lowering._blocks(geo, lowering._slabs(geo, inside=inside))
+        covered = [index for _, positions, _ in blocks for index in range(positions.start, positions.stop)]
+        assert covered == [n * per_sample + first + i for n in range(3) for i in range(count)]
+        relative = [index for n, _, piece in blocks if n == 1 for index in range(piece.start, piece.stop)]
+        assert relative == list(range(count))
+        assert len(blocks) == (3 if chunk > 1_000_000 else 3 * -(-count // 256))
 
 
 @pytest.mark.parametrize(("c_out", "rows", "length"), [(8, 27, 16_900), (1, 25, 9_000), (64, 80, 9_000), (8, 27, 100)])
