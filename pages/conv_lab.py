@@ -30,6 +30,7 @@ VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
 INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
 PICTURES = "conv_pictures"  # the fragment a control's callback reruns
 PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
+SMALL_MAP_WIDTH = 160  # a kernel-sized map, numbers written in its cells
 MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
 
 load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
@@ -315,7 +316,16 @@ def products_and_sum(lab: Lab, channel: int = 0) -> None:
         parts = tuple(part[None] for part in parts)
     if lab.x.shape[0] > 1:
         st.caption(f"Input channel {channel} of {lab.x.shape[0]}; the sum runs over every channel.")
-    draw("window_products", *parts)
+    window_kernel_products(*parts)
+
+
+def window_kernel_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> None:
+    """Three small maps in a row (stacked on a phone): the window, the kernel, their products."""
+    for column, values, title, kind in zip(st.columns(3), (window, kernel, products),
+                                           ("window", "× kernel", "= products"), ("image", "signed", "signed"),
+                                           strict=True):
+        with column:
+            draw("heatmap", values, title=title, kind=kind, max_width=SMALL_MAP_WIDTH)
 
 
 def depth_slider(lab: Lab) -> int:
@@ -441,10 +451,10 @@ def receptive_field_view(lab: Lab) -> None:
         parts = (field.window[c], field.kernel[c], field.products[c])
         if lab.ndim < 3:
             st.markdown(f"**Input channel {c}**: window × kernel = products")
-            draw("window_products", *(part if lab.ndim == 2 else part[None] for part in parts))
+            window_kernel_products(*(part if lab.ndim == 2 else part[None] for part in parts))
         for depth in range(parts[0].shape[0] if lab.ndim == 3 else 0):
             st.markdown(f"**Input channel {c}, kernel depth {depth}**: window × kernel = products")
-            draw("window_products", *(part[depth] for part in parts))
+            window_kernel_products(*(part[depth] for part in parts))
     value = float(lab.output[cell])
     st.latex(conv_view.sum_latex(field, cell, value))
     st.caption(f"Difference between the sum and the output: {abs(field.value - value):.1e}")

@@ -58,7 +58,7 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     in its cell; by default only for kernel-sized arrays (<= 7 x 7). The plot is max_width
     pixels wide (40 per column at most) and as tall as the array's aspect asks, whatever the
     size, so a new size or new numbers change the data and not the spec. `name` prefixes the
-    spec's dataset names (maps combined by side_by_side need different ones).
+    spec's dataset names.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
@@ -122,24 +122,6 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     if title:
         spec["title"] = title
     return spec
-
-
-def side_by_side(*specs: dict, spacing: int = 10) -> dict:
-    """Several heatmap specs (with different `name`s) in one chart, left to right: one chart to
-    draw and update instead of one per map."""
-    panels = [{key: value for key, value in spec.items() if key not in ("datasets", "autosize", "usermeta")}
-              for spec in specs]
-    datasets = {name: frame for spec in specs for name, frame in spec["datasets"].items()}
-    return {"hconcat": panels, "spacing": spacing, "datasets": datasets, "usermeta": CANVAS,
-            "autosize": {"type": "pad", "contains": "padding"}, "resolve": {"scale": {"color": "independent"}}}
-
-
-def window_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray, *, max_width: int = 72) -> dict:
-    """The inspected cell's sum for one input channel, as three small maps: the window it reads
-    (grey, like the input), the kernel and their element-wise products (red-blue)."""
-    return side_by_side(heatmap(window, title="window", kind="image", max_width=max_width, name="window"),
-                        heatmap(kernel, title="× kernel", kind="signed", max_width=max_width, name="kernel"),
-                        heatmap(products, title="= products", kind="signed", max_width=max_width, name="products"))
 
 
 def _darkness(values: np.ndarray, scale: dict) -> np.ndarray:

@@ -289,7 +289,8 @@ def _randomized_last_step(params: Params, cache: TanhCache, Y: np.ndarray, facto
                            for a, b in zip(edges[:-1], edges[1:], strict=True)])  # steps between two cuts
         suffix = np.cumsum(pieces[::-1], axis=0)[::-1]                   # everything from each cut to T
         grads += suffix[which]
-    return BPTTResult({"W_hh": grads[:, :, :H], "W_xh": grads[:, :, H:H + D], "b": grads[:, :, H + D]},
+    # the parameters' order, as every other result has it (callers concatenate them in order)
+    return BPTTResult({"W_xh": grads[:, :, H:H + D], "W_hh": grads[:, :, :H], "b": grads[:, :, H + D]},
                       step_norms, loss)
 
 

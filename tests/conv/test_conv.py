@@ -521,13 +521,6 @@ def test_a_new_size_or_new_numbers_change_the_data_and_not_the_spec():
     assert first["width"] == 320 and first["height"] == 320
 
 
-def test_side_by_side_maps_share_no_dataset_names():
-    spec = conv_charts.window_products(np.ones((3, 3)), np.eye(3), np.eye(3))
-    assert_valid_vega_lite(spec)
-    assert len(spec["hconcat"]) == 3 and len(spec["datasets"]) == 9
-    assert {panel["title"] for panel in spec["hconcat"]} == {"window", "× kernel", "= products"}
-
-
 def test_signal_chart_lets_outputs_be_picked():
     spec = conv_charts.signal_chart({"input": np.arange(10.0), "out 0": np.arange(8.0)}, highlight=(1, 3),
                                     pick={"out 0": 0}, selected=("out 0", 2))

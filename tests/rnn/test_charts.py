@@ -197,6 +197,14 @@ def test_deep_view_compares_the_three_estimates(views):
     assert spread["spread"].iloc[0] > spread["spread"].iloc[1]
 
 
+def test_the_randomized_mean_converges_to_full_bptt():
+    """Unbiased: the mean of many draws is close to full BPTT, much closer than one draw."""
+    deep = rnn_view.deep_view(1.0, 16, 60, 0, 5, 0.8, 400)
+    estimates = deep.estimates.set_index("method")["rel_error"]
+    assert estimates["randomized, mean of 400"] < 0.05
+    assert deep.monte_carlo["running_error"].iloc[-1] < deep.monte_carlo["running_error"].iloc[0]
+
+
 def test_decay_and_gate_bias_sweep_behave(views):
     decay = views["decay"]
     first = decay[decay["t"] == 0].set_index("radius")["norm"]

@@ -195,6 +195,7 @@ def test_last_step_draws_from_one_backward_pass_equal_the_stacked_backward_passe
     factors = tanh.randomized_factors(T, X.shape[0], K, p, 40, np.random.default_rng(K))
     fast = tanh._randomized_last_step(params, cache, Y, factors)
     grads, step_norms, loss = tanh._tanh_backward(params, cache, Y, "last", factors)
+    assert list(fast.grads) == list(grads) == list(params), "callers concatenate the gradients in this order"
     for name in params:
         np.testing.assert_allclose(fast.grads[name], grads[name], rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(fast.step_norms, step_norms, rtol=1e-11, atol=1e-300)
