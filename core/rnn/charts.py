@@ -130,7 +130,7 @@ def truncation_bias_chart(frame: pd.DataFrame, K: int) -> dict:
     broken = set(data.loc[~finite_positive(data["rel_error"].to_numpy(dtype=np.float64)), "w_rec"])
     ends = ends[ends["w_rec"].isin(broken)].assign(note="overflow beyond this window")
     color = {"field": "w_rec", "type": "nominal", "title": "w_rec", "scale": CATEGORIES,
-             "sort": list(dict.fromkeys(data["w_rec"]))}
+             "sort": list(dict.fromkeys(data["w_rec"])), "legend": {"orient": "bottom", "columns": 6}}
     layers = [
         {"data": {"name": "bias"}, "mark": {"type": "line"},
          "encoding": {"x": {"field": "K", "type": "quantitative", "title": "window K (steps backpropagated)"},
@@ -284,7 +284,7 @@ def loss_curves_chart(losses: dict[str, np.ndarray]) -> dict:
     data = pd.concat(frames, ignore_index=True)
     starts = [float(np.abs(values[0])) for values in losses.values() if len(values) and finite_positive(values[:1])[0]]
     top = min(HUGE, 1e3 * max(starts)) if starts else HUGE
-    color = {"field": "method", "type": "nominal", "title": "training",
+    color = {"field": "method", "type": "nominal", "title": "training", "legend": {"orient": "bottom"},
              "scale": {"domain": list(METHOD_COLORS), "range": list(METHOD_COLORS.values())}}
     y = {"field": "loss", "type": "quantitative", "title": "loss",
          "scale": {"type": "log", "domainMax": top, "clamp": True}, "axis": {"format": SCIENTIFIC}}
@@ -314,7 +314,8 @@ def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> 
     layers = [{"data": {"name": "norms"}, "mark": {"type": "line"},
                "encoding": {"x": {"field": "t", "type": "quantitative", "title": "step t"},
                             "y": _log_y("||dL/dh_t||", "norm"),
-                            "color": {**series, "scale": CATEGORIES, "legend": {"labelLimit": 240}},
+                            "color": {**series, "scale": CATEGORIES,
+                                      "legend": {"labelLimit": 240, "orient": "bottom", "columns": 3}},
                             "strokeDash": {**series, "legend": None},
                             "tooltip": [{"field": "series", "type": "nominal"}, {"field": "t", "type": "quantitative"},
                                         {"field": "norm", "type": "quantitative", "format": ".3e"}]}}]
@@ -412,7 +413,7 @@ def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> dict:
          "encoding": {"x": {"field": "bias", "type": "quantitative",
                             "title": "forget-gate (LSTM) / update-gate (GRU) bias"},
                       "y": _log_y("||dL/dh_0|| / ||dL/dh_T||", "surviving"),
-                      "color": {"field": "cell", "type": "nominal", "title": "cell",
+                      "color": {"field": "cell", "type": "nominal", "title": "cell", "legend": {"orient": "bottom"},
                                 "scale": {"domain": cells, "range": [CELL_COLORS[cell] for cell in cells]}},
                       "tooltip": [{"field": "cell", "type": "nominal"}, {"field": "bias", "type": "quantitative"},
                                   {"field": "surviving", "type": "quantitative", "format": ".2e"}]}},
