@@ -56,8 +56,10 @@ def _log_y(title: str, field: str = "value") -> dict:
 
 def _layered(layers: list[dict], datasets: dict[str, pd.DataFrame], *, title: str, height: int | dict) -> dict:
     # usermeta: drawn on a canvas; Streamlit would pick SVG (a DOM node per mark) for small data.
+    # fit-x: as wide as the column, the height the plot's own (Streamlit's default "fit" would
+    # take the legend below the plot out of that height and squash the plot).
     return {"title": title, "height": height, "width": "container", "layer": layers, "datasets": datasets,
-            "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+            "autosize": {"type": "fit-x", "contains": "padding"}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
 
 
 def gradient_over_time_chart(magnitude: np.ndarray, K: int) -> dict:
@@ -360,7 +362,8 @@ def monte_carlo_chart(frame: pd.DataFrame) -> dict:
     data["curve"] = data["curve"].map({"running_error": "running mean", "expected_error": "spread / sqrt(draws)"})
     data = data[finite_positive(data["error"].to_numpy(dtype=np.float64))]
     layers = [{"data": {"name": "draws"}, "mark": {"type": "line"},
-               "encoding": {"x": {"field": "draws", "type": "quantitative", "title": "draws", "scale": {"type": "log"}},
+               "encoding": {"x": {"field": "draws", "type": "quantitative", "title": "draws",
+                                  "scale": {"type": "log", "nice": False}},
                             "y": _log_y("relative error", "error"),
                             "color": {"field": "curve", "type": "nominal", "title": None, "scale": CATEGORIES,
                                       "legend": {"labelLimit": 240, "orient": "bottom"}},
