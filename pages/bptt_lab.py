@@ -10,6 +10,8 @@ follows T), never the app's navigation or sidebar. Each tab, part and section is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -243,19 +245,6 @@ def assignment_pictures() -> None:
         training_section(T, batch, seed)
 
 
-def assignment_tab() -> None:
-    controls, pictures = st.columns([1, 3], gap="medium")
-    with controls:
-        assignment_controls()
-    with pictures:
-        st.markdown(
-            "The assignment's RNN has one weight for the input and one for the recurrence: "
-            "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
-            "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
-        )
-        assignment_pictures()
-
-
 @st.fragment(key="bptt_deep_controls")
 def deep_controls() -> None:
     pictures, both = rerun("bptt_deep_pictures"), rerun("bptt_deep_controls", "bptt_deep_pictures")
@@ -338,18 +327,6 @@ def deep_pictures() -> None:
         monte_carlo_part(radius, H, T, seed, K, p, draws)
 
 
-def deep_tab() -> None:
-    controls, pictures = st.columns([1, 3], gap="medium")
-    with controls:
-        deep_controls()
-    with pictures:
-        st.markdown(
-            "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
-            "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
-        )
-        deep_pictures()
-
-
 @st.fragment(key="bptt_gated_controls")
 def gated_controls() -> None:
     kept = dict(persist_state="session", on_change=rerun("bptt_gated_pictures"))
@@ -386,18 +363,32 @@ def gated_pictures() -> None:
     badge(computed("Checking the gradients…", "verify_gated", H, T, seed, bias, radius))
 
 
-def gated_tab() -> None:
-    controls, pictures = st.columns([1, 3], gap="medium")
-    with controls:
-        gated_controls()
-    with pictures:
-        st.markdown(
-            "The LSTM's cell state has a path back that only multiplies by the forget gate "
-            "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one "
-            "through $z$: biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the "
-            "tanh RNN's fades."
-        )
-        gated_pictures()
+ASSIGNMENT_INTRO = (
+    "The assignment's RNN has one weight for the input and one for the recurrence: "
+    "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
+    "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
+)
+DEEP_INTRO = (
+    "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
+    "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
+)
+GATED_INTRO = (
+    "The LSTM's cell state has a path back that only multiplies by the forget gate "
+    "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one "
+    "through $z$: biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the "
+    "tanh RNN's fades."
+)
+
+
+def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) -> None:
+    """A tab's layout: its controls in a column beside its pictures, the model's one-line intro
+    above the pictures (drawn on full runs only; the two fragments rerun on their own)."""
+    left, right = st.columns([1, 3], gap="medium")
+    with left:
+        controls()
+    with right:
+        st.markdown(intro)
+        pictures()
 
 
 st.title("BPTT gradient explorer", anchor=False)
@@ -405,5 +396,9 @@ st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN a
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 with st.sidebar:
     ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
-tab = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True, label_visibility="collapsed")
-{TABS[0]: assignment_tab, TABS[1]: deep_tab, TABS[2]: gated_tab}[tab or TABS[0]]()
+chosen = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True,
+                              label_visibility="collapsed")
+TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
+             TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),
+             TABS[2]: (GATED_INTRO, gated_controls, gated_pictures)}
+tab(*TAB_PARTS[chosen or TABS[0]])

@@ -103,15 +103,21 @@ def test_conv_lab_controls_and_picture_share_the_screen(browser, live_server, vi
         context.close()
 
 
+def each_bptt_part(page):
+    """Open every part of every tab of the BPTT explorer in turn: yields (tab, part, main control)."""
+    shown_tab = "Assignment: counting RNN"
+    for tab, part, control in BPTT_PARTS:
+        if tab != shown_tab:
+            choose(page, tab)
+            shown_tab = tab
+        choose(page, part)
+        yield tab, part, control
+
+
 def test_bptt_explorer_controls_and_pictures_share_the_screen(browser, live_server):
     context, page = open_page(browser, live_server, "bptt_lab", DESKTOP)
     try:
-        shown_tab = "Assignment: counting RNN"
-        for tab, part, control in BPTT_PARTS:
-            if tab != shown_tab:
-                choose(page, tab)
-                shown_tab = tab
-            choose(page, part)
+        for tab, part, control in each_bptt_part(page):
             assert inside(slider(page, control).bounding_box(), DESKTOP), (tab, part, control)
             assert inside(first_picture(page).bounding_box(), DESKTOP), (tab, part, "picture")
             assert_no_horizontal_overflow(page, f"{tab} / {part}")
@@ -130,12 +136,7 @@ def test_a_phone_sees_every_view_without_overflow(browser, live_server):
             assert_nothing_cut_off(page, PHONE["width"], view)
         page.goto(f"{live_server.url}/bptt_lab")
         wait_idle(page)
-        shown_tab = "Assignment: counting RNN"
-        for tab, part, _ in BPTT_PARTS:
-            if tab != shown_tab:
-                choose(page, tab)
-                shown_tab = tab
-            choose(page, part)
+        for tab, part, _ in each_bptt_part(page):
             page.wait_for_timeout(300)
             assert_no_horizontal_overflow(page, f"{tab} / {part}")
             assert_nothing_cut_off(page, PHONE["width"], f"{tab} / {part}")
