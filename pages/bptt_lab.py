@@ -48,8 +48,11 @@ def compute(name: str, *args):
     return getattr(rnn_view, name)(*args)
 
 
-def computed(message: str, name: str, *args):
-    """compute(name, *args) with a spinner that appears if it takes more than half a second."""
+def computed(message: str | None, name: str, *args):
+    """compute(name, *args); with a message, under a spinner naming the work that appears if it
+    takes more than half a second (only the slow settings get one: a spinner is an element too)."""
+    if message is None:
+        return compute(name, *args)
     with st.spinner(message, show_time=True):
         return compute(name, *args)
 
@@ -273,7 +276,7 @@ def deep_settings() -> tuple:
 def decay_part(radius: float, H: int, T: int, seed: int, K: int) -> None:
     slow = T * H * H > SLOW
     radii = tuple(sorted(set(rnn_view.DEEP_RADII) | {radius}))
-    decay = computed(f"Backpropagating {len(radii)} networks through T = {T} steps…" if slow else "Computing…",
+    decay = computed(f"Backpropagating {len(radii)} networks through T = {T} steps…" if slow else None,
                      "decay_curves", radii, H, T, seed)
     draw("step_norms_chart", decay, "||dL/dh_t|| by spectral radius", "W_hh")
     st.caption("One direction of W_hh, rescaled to each spectral radius (yours included); full BPTT.")
@@ -286,12 +289,12 @@ def decay_part(radius: float, H: int, T: int, seed: int, K: int) -> None:
     else:
         st.caption(f"σ_max = {largest_singular:.3f} is at or above 1/γ = 1: the gradient **may explode** "
                    "(necessary, not sufficient: tanh's slopes below 1 can still make it vanish).")
-    badge(computed("Checking the gradients…", "verify_deep", radius, H, T, seed, K))
+    badge(computed("Checking the gradients…" if T * H * H > SLOW else None, "verify_deep", radius, H, T, seed, K))
 
 
 def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
     slow = T * H * H > SLOW
-    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else None,
                     "deep_view", radius, H, T, seed, K, p, draws)
     draw("step_norms_chart", view.step_norms, "||dL/dh_t|| by method", "method")
     dropped_caption(view.step_norms, "norm", "series", "t", "Steps a truncated pass never reaches have no "
@@ -303,12 +306,12 @@ def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, 
 
 def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
     slow = T * H * H > SLOW
-    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else "Computing…",
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else None,
                     "deep_view", radius, H, T, seed, K, p, draws)
     draw("monte_carlo_chart", view.monte_carlo)
     st.caption(f"The relative error of the mean of the first n of {draws} randomized estimates against full BPTT, "
                "beside the error the draws' spread predicts (it falls like 1/sqrt(n) for an unbiased estimator).")
-    spread = computed("Measuring bias and spread for five values of p…" if slow else "Computing…",
+    spread = computed("Measuring bias and spread for five values of p…" if slow else None,
                       "randomized_spread", radius, H, T, seed, K, 100)
     draw("spread_chart", spread)
     st.caption(f"For five values of p with the same minimum window K = {K}: the bias of the mean of 100 draws and "
@@ -347,7 +350,8 @@ def gated_pictures() -> None:
     slow = T * H * H > SLOW
     part = sub_view(GATED_VIEWS, "bptt_gated_part")
     if part == "Decay":
-        curves = computed("Computing…", "gated_curves", H, T, seed, bias, radius)
+        curves = computed("Running the tanh RNN, LSTM and GRU…" if slow else None, "gated_curves", H, T, seed, bias,
+                          radius)
         draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
         st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
                    f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
@@ -355,12 +359,12 @@ def gated_pictures() -> None:
                         "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
     else:
         sweep = computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
-                         "steps…" if slow else "Computing…", "gate_bias_sweep", H, T, seed, radius)
+                         "steps…" if slow else None, "gate_bias_sweep", H, T, seed, radius)
         draw("gate_bias_chart", sweep, bias)
         st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
         dropped_caption(sweep, "surviving", "cell", "bias",
                         "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
-    badge(computed("Checking the gradients…", "verify_gated", H, T, seed, bias, radius))
+    badge(computed("Checking the gradients…" if slow else None, "verify_gated", H, T, seed, bias, radius))
 
 
 ASSIGNMENT_INTRO = (
