@@ -166,7 +166,16 @@ def rules_section(view: rnn_view.AssignmentView, w_rec: float) -> None:
 
 def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, T: int, batch: int,
                        seed: int) -> None:
-    st.caption(f"Only the last K = {view.K} steps are backpropagated; $S_{{T-K}}$ is held constant.")
+    w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
+    bias = compute("truncation_bias", w_x, w_recs, T, batch, seed)
+    draw("truncation_bias_chart", bias, view.K)
+    st.caption(f"||g_K − g|| / ||g||: how far the truncated gradient is from full BPTT, for each window K and a few "
+               f"values of w_rec (yours included); K = T is exact (drawn at 1e-17). Dashed: your K = {view.K}.")
+    exact = bias.assign(rel_error=bias["rel_error"].where(bias["rel_error"] != 0, 1e-17), w_rec=bias["w_rec"].map(
+        "w_rec = {:g}".format))
+    dropped_caption(exact, "rel_error", "w_rec", "K", "Where a line is missing, the full gradient is 0 (w_x = w_rec "
+                    "= 1 solves the task exactly) or beyond float64, so a relative error is undefined; a red cross "
+                    "marks where a line stops because the gradient overflowed.")
     st.markdown(
         "| gradient | dL/dw_x | dL/dw_rec |\n|---|---|---|\n"
         f"| full BPTT | {shown(view.full[0], '.4e')} | {shown(view.full[1], '.4e')} |\n"
@@ -174,16 +183,7 @@ def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, 
     )
     st.markdown(f"**relative error** ||g_K − g|| / ||g|| = {shown(view.rel_error, '.3e')} · "
                 f"**cosine** of the angle between g_K and g = {shown(view.cosine, '.6f')}")
-    w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
-    bias = compute("truncation_bias", w_x, w_recs, T, batch, seed)
-    draw("truncation_bias_chart", bias, view.K)
-    st.caption("||g_K − g|| / ||g||: how far the truncated gradient is from full BPTT, for each window K and a few "
-               "values of w_rec (yours included); K = T is exact (drawn at 1e-17).")
-    exact = bias.assign(rel_error=bias["rel_error"].where(bias["rel_error"] != 0, 1e-17), w_rec=bias["w_rec"].map(
-        "w_rec = {:g}".format))
-    dropped_caption(exact, "rel_error", "w_rec", "K", "Where a line is missing, the full gradient is 0 (w_x = w_rec "
-                    "= 1 solves the task exactly) or beyond float64, so a relative error is undefined; a red cross "
-                    "marks where a line stops because the gradient overflowed.")
+    st.caption(f"Only the last K = {view.K} steps are backpropagated; $S_{{T-K}}$ is held constant.")
 
 
 def training_section(T: int, batch: int, seed: int) -> None:

@@ -260,7 +260,7 @@ def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None
                                                 {"field": "step", "type": "quantitative"},
                                                 {"field": "w_x", "type": "quantitative", "format": ".4f"},
                                                 {"field": "w_rec", "type": "quantitative", "format": ".4f"}]}})
-    spec = _layered(layers, datasets, title="Loss surface: log10(loss)", height=420)
+    spec = _layered(layers, datasets, title="Loss surface: log10(loss)", height=330)
     spec["resolve"] = {"scale": {"color": "independent"}}
     return spec
 
@@ -321,7 +321,7 @@ def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> 
                             "strokeDash": {**series, "legend": None},
                             "tooltip": [{"field": "series", "type": "nominal"}, {"field": "t", "type": "quantitative"},
                                         {"field": "norm", "type": "quantitative", "format": ".3e"}]}}]
-    return _layered(layers, {"norms": data}, title=title, height=300)
+    return _layered(layers, {"norms": data}, title=title, height=240)
 
 
 def singular_value_meter(largest_singular: float, spectral_radius: float, gamma: float = 1.0) -> dict:
