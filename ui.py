@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from threadpoolctl import threadpool_limits
 
 import access
 import ui_hooks
@@ -48,6 +49,9 @@ TYPE_ICONS = {
     "experiment": ":material/science:",
 }
 DEFAULT_ICON = ":material/description:"
+# The labs multiply small matrices (64 x 64 at most), where a second BLAS thread costs more in
+# hand-offs than it saves, and much more when other programs share the cores: one for the process.
+_ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
 _TOAST = "_studylab_toast"
@@ -126,21 +130,30 @@ def peer_names() -> list[str]:
     return [peer.name for peer in peers.peers(folder) if (peers.peer_folder(folder, peer.name) / ".git").is_dir()]
 
 
-def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, width: str = "stretch", **kwargs: Any) -> None:
+def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: str = "stretch",
+          on_select: str | Callable[[], None] = "ignore", select_key: str | None = None, **kwargs: Any) -> None:
     """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
 
     Altair's schema validation and its JSON records cost more than the rest of a rerun, so the
     spec is cached unvalidated with its DataFrames kept (charts.spec_with_frames); the chart
-    builders themselves are validated in the tests.
+    builders themselves are validated in the tests. With on_select "rerun" or a callback (and a
+    `select_key`), a click on the chart's selection reruns the page, or the fragment it is in,
+    and st.session_state[select_key] holds the selection.
     """
-    key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
-    st.vega_lite_chart(_chart_spec(key, builder, args, kwargs), width=width)
+    digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
+    spec = _chart_spec(digest, builder, args, kwargs)
+    if on_select == "ignore":
+        st.vega_lite_chart(spec, width=width)
+    else:
+        st.vega_lite_chart(spec, width=width, key=select_key, on_select=on_select)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
-    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss."""
-    return spec_with_frames(_builder(*_args, **_kwargs))
+def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin | dict], _args: tuple, _kwargs: dict) -> dict:
+    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss.
+    A builder returns an Altair chart or a Vega-Lite dict already holding its DataFrames."""
+    built = _builder(*_args, **_kwargs)
+    return built if isinstance(built, dict) else spec_with_frames(built)
 
 
 def slug_of(rel_path: str) -> str | None:

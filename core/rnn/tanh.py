@@ -156,6 +156,32 @@ def tanh_loss(params: Params, X: np.ndarray, Y: np.ndarray, loss_on: str = "last
     return rnn_loss(tanh_forward(params, X).hidden, Y, loss_on)
 
 
+def step_norms_for_each(params: list[Params], X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """||dL/dh_t|| of full BPTT with a loss on the last step for several parameter sets on the
+    same inputs X (N, T, D) and targets Y (N, H): (len(params), T+1).
+
+    The sets run side by side, (R, N, H) states with one stacked matmul per step, so R curves
+    cost about one curve's Python steps; each set's numbers are those of tanh_bptt on its own.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    N, T, D = X.shape
+    W_hh = np.stack([p["W_hh"] for p in params])                         # (R, H, H)
+    R, H = W_hh.shape[:2]
+    drive = np.einsum("ntd,rhd->trnh", X, np.stack([p["W_xh"] for p in params]))
+    drive += np.stack([p["b"] for p in params])[None, :, None, :]
+    hidden = np.zeros((T + 1, R, N, H))
+    W_hh_T = W_hh.transpose(0, 2, 1)
+    for t in range(T):
+        np.tanh(np.matmul(hidden[t], W_hh_T) + drive[t], out=hidden[t + 1])
+    grad = (hidden[-1] - Y) / N                                         # dL/dh_T, (R, N, H)
+    squared_norms = np.empty((R, T + 1))
+    for t in range(T, 0, -1):
+        squared_norms[:, t] = np.einsum("rnh,rnh->r", grad, grad)
+        grad = np.matmul(grad * (1.0 - hidden[t] ** 2), W_hh)
+    squared_norms[:, 0] = np.einsum("rnh,rnh->r", grad, grad)
+    return np.sqrt(squared_norms)
+
+
 @dataclass(frozen=True)
 class BPTTResult:
     """Gradients from one backward pass.
@@ -231,16 +257,76 @@ def tanh_bptt_randomized(
     """`draws` independent ARTBP gradient estimates (minimum window K, continuation
     probability p). grads have a leading (draws,) axis; step_norms are (draws, T+1).
 
-    Draws run `chunk` at a time, stacked into one backward pass each, which bounds the memory
-    to (T, chunk*N, H) deltas.
+    With a loss on the last step the draws need no backward pass of their own (see
+    `_randomized_last_step`); with a loss on every step they run `chunk` at a time, stacked
+    into one backward pass each, which bounds the memory to (T, chunk*N, H) deltas.
     """
     T, N = cache.inputs.shape[:2]
+    if loss_on == "last":
+        return _randomized_last_step(params, cache, Y, randomized_factors(T, N, K, p, draws, rng))
     parts = []
     for start in range(0, draws, chunk):
         factors = randomized_factors(T, N, K, p, min(chunk, draws - start), rng)
         parts.append(_tanh_backward(params, cache, Y, loss_on, factors))
     grads = {name: np.concatenate([part[0][name] for part in parts]) for name in parts[0][0]}
     return BPTTResult(grads, np.concatenate([part[1] for part in parts]), parts[0][2])
+
+
+def _randomized_last_step(params: Params, cache: TanhCache, Y: np.ndarray, factors: np.ndarray) -> BPTTResult:
+    """Randomized truncation for a loss on the last step, from one full backward pass.
+
+    factors (T, R, N) as from `randomized_factors`. With no loss term before T, a draw's
+    dL/dh_t for sequence n is the full one times c_t = product of the factors of the
+    transitions T..t+1, so its weight gradient is sum over t >= cut of c_t delta_t (x) a_t,
+    where a_t = (h_{t-1}, x_t, 1) and the cut is the last transition that failed. c_t is the
+    same for every draw that still reaches t, so per sequence the sums from each distinct cut
+    to T (one product per stretch between neighbouring cuts, then a running sum) serve all
+    draws: R*N gathered rows instead of R backward passes.
+    Returns grads with a leading (R,) axis and step norms (R, T+1), as the stacked path does.
+    """
+    hidden, inputs = cache.hidden, cache.inputs
+    T, N, D = inputs.shape
+    H = hidden.shape[2]
+    R = factors.shape[1]
+    deltas, sequence_norms, loss = _full_deltas(params, cache, Y)       # (T, N, H), (T+1, N)
+    reach = np.ones((T + 1, R, N))                                       # c_t per draw and sequence
+    reach[:T] = np.cumprod(factors[::-1], axis=0)[::-1]
+    reported = np.ones((T + 1, R, N))                                    # a cut state reports what arrives
+    reported[:T] = reach[1:] * np.where(factors == 0.0, 1.0, factors)
+    step_norms = np.sqrt(np.einsum("trn,tn->rt", reported**2, sequence_norms**2))
+    first = np.maximum(T + 1 - np.count_nonzero(reach, axis=0), 1)      # (R, N) first step t with c_t != 0
+    weight = reach.max(axis=(1, 2))                                      # (T+1,) c_t of every draw reaching t
+    grads = np.zeros((R, H, H + D + 1))
+    for n in range(N):
+        cuts, which = np.unique(first[:, n], return_inverse=True)       # distinct first steps, ascending
+        edges = np.append(cuts, T + 1)
+        weighted = deltas[cuts[0] - 1 :, n] * weight[cuts[0] :, None]    # (S, H) for steps cuts[0]..T
+        context = np.concatenate([hidden[cuts[0] - 1 : T, n], inputs[cuts[0] - 1 :, n],
+                                  np.ones((T + 1 - cuts[0], 1))], axis=1)  # (S, H+D+1): h_{t-1}, x_t, 1
+        pieces = np.stack([weighted[a - cuts[0] : b - cuts[0]].T @ context[a - cuts[0] : b - cuts[0]]
+                           for a, b in zip(edges[:-1], edges[1:], strict=True)])  # steps between two cuts
+        suffix = np.cumsum(pieces[::-1], axis=0)[::-1]                   # everything from each cut to T
+        grads += suffix[which]
+    # the parameters' order, as every other result has it (callers concatenate them in order)
+    return BPTTResult({"W_xh": grads[:, :, H:H + D], "W_hh": grads[:, :, :H], "b": grads[:, :, H + D]},
+                      step_norms, loss)
+
+
+def _full_deltas(params: Params, cache: TanhCache, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Full BPTT for a loss on the last step, kept per sequence: deltas (T, N, H) with
+    delta_t = dL/dh_t * (1 - h_t^2) at index t-1, the norms ||dL/dh_t|| (T+1, N), the loss."""
+    hidden, W_hh = cache.hidden, params["W_hh"]
+    T, N = cache.inputs.shape[:2]
+    loss, direct = loss_and_direct_grads(hidden, Y, "last")
+    deltas = 1.0 - hidden[1:] ** 2
+    grad = direct[-1].copy()
+    squared_norms = np.empty((T + 1, N))
+    for t in range(T, 0, -1):
+        squared_norms[t] = np.einsum("nh,nh->n", grad, grad)
+        deltas[t - 1] *= grad
+        grad = deltas[t - 1] @ W_hh
+    squared_norms[0] = np.einsum("nh,nh->n", grad, grad)
+    return deltas, np.sqrt(squared_norms), loss
 
 
 def _tanh_backward(

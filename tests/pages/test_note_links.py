@@ -23,9 +23,10 @@ def page_tabs() -> dict[str, tuple[str, set[str]]]:
     for path in (ROOT / "pages").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         labels = next((ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                       and any(getattr(target, "id", None) == "TABS" for target in node.targets)), None)
+                       and any(getattr(target, "id", None) in ("TABS", "VIEWS") for target in node.targets)), None)
         keys = [keyword.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
-                and getattr(node.func, "attr", None) == "tabs" for keyword in node.keywords if keyword.arg == "key"]
+                and getattr(node.func, "attr", None) in ("tabs", "segmented_control")
+                for keyword in node.keywords if keyword.arg == "key" and isinstance(keyword.value, ast.Constant)]
         found[path.stem] = (keys[0] if keys else "", set(labels or ()))
     return found
 
