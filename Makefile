@@ -1,5 +1,9 @@
 # Quick start: `make run` serves the app, `make test` runs every test. Both set up .venv first.
+# `make run` listens on this machine only; `make run HOST=0.0.0.0` shares it on the network
+# (visitors from other machines are read-only; see the README, "Sharing with a study group").
 PYTHON ?= python3
+HOST ?= localhost
+PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,7 +11,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench clean
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/lint-imports

@@ -6,9 +6,11 @@ navigation in sections, and the sidebar; each page lives in pages/.
 
 import streamlit as st
 
+import access
 import ui
 
-st.set_page_config(page_title="studylab", page_icon=":material/auto_stories:", layout="wide")
+# The icon is a local file: a :material/...: page icon is fetched from a web font service.
+st.set_page_config(page_title="studylab", page_icon=str(ui.APP_ICON), layout="wide")
 
 SECTIONS = {
     "Journal": [
@@ -21,7 +23,9 @@ SECTIONS = {
         ("pages/bptt_lab.py", "BPTT explorer", ":material/timeline:", False),
     ],
     "Records": [
+        ("pages/review.py", "Review", ":material/school:", False),
         ("pages/experiments.py", "Experiments", ":material/science:", False),
+        ("pages/sync.py", "Sync", ":material/sync:", False),
         ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
     ],
 }
@@ -33,4 +37,6 @@ page = st.navigation(
     }
 )
 ui.sidebar(ui.load_library(rescan=True))
+access.visitor_panel()
+ui.browser_hooks()
 page.run()

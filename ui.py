@@ -1,5 +1,6 @@
 """Streamlit helpers shared by the pages: the cached notes library, the sidebar, note rendering,
-notes pairing for the labs and the verified badge. Pages import this module; core/ never does."""
+in-app note links, trash with undo, notes pairing for the labs and the verified badge. Pages
+import this module; core/ never does."""
 
 from __future__ import annotations
 
@@ -14,17 +15,32 @@ from urllib.parse import urlencode
 import altair as alt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from threadpoolctl import threadpool_limits
 
+import access
+import ui_hooks
 from core import labblocks
 from core.chartspec import spec_with_frames
 from core.journal import experiments, storage
 from core.journal import notes as notes_lib
-from core.journal.blocks import split_blocks
+from core.journal.cards import BLOCK_KINDS, mark_cards, split_blocks
 from core.journal.notes import Library, Note
-from core.journal.render import escape_markdown, link_wikilinks
+from core.journal.render import (
+    display_math,
+    escape_markdown,
+    highlight_terms,
+    link_wikilinks,
+    note_url,
+    sections,
+    table_of_contents,
+)
+from core.journal.sync import gitcli, peers
+from core.journal.sync import repo as sync_repo
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
+APP_ICON = Path(__file__).resolve().parent / "assets" / "studylab.png"
 NOTES_PAGE = "pages/notes.py"
+NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
 EXPERIMENTS_PAGE = "pages/experiments.py"
 LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
 TYPE_ICONS = {
@@ -37,8 +53,22 @@ TYPE_ICONS = {
     "experiment": ":material/science:",
 }
 DEFAULT_ICON = ":material/description:"
+# The labs multiply small matrices (64 x 64 at most), where a second BLAS thread costs more in
+# hand-offs than it saves, and much more when other programs share the cores: one for the process.
+_ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
+_TOAST = "_studylab_toast"
+_TRASHED = "_studylab_trashed"
+_REOPEN = "_studylab_reopen"
+# Wide display equations and tables scroll sideways inside their own box instead of being cut off
+# (or widening the page) on a phone; headings keep some room above them when a contents link
+# scrolls to them.
+PAGE_CSS = """<style>
+[data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
+</style>"""
 
 
 def app_frame() -> None:
@@ -64,9 +94,9 @@ def load_library(*, rescan: bool = False) -> Library:
     """The notes library, re-read only when a note file's path, mtime or size changed.
 
     app.py rescans the folder once per run (`rescan=True`); pages then get that run's library
-    without walking the folder again. The st.cache_data entry is shared by every session; each
-    session also keeps the copy it got, because a cache_data hit unpickles the whole library
-    (tens of ms for thousands of notes) and most reruns change nothing on disk.
+    without walking the folder again. The cached library is shared by every session as it is,
+    never pickled (st.cache_resource), so no note's content can break or slow the cache; each
+    session also keeps the one it got, so a rerun that changes nothing on disk skips the lookup.
     """
     memo = st.session_state.get(_SESSION_LIBRARY)
     if memo is not None and not rescan:
@@ -80,27 +110,54 @@ def load_library(*, rescan: bool = False) -> Library:
     return library
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
-    """Keyed on the fingerprint so any change on disk is a cache miss."""
+    """Keyed on the fingerprint so any change on disk is a cache miss. Shared, not copied: the
+    Library and its Notes are frozen, and no page changes them."""
     return notes_lib.load_library(Path(folder))
 
 
-def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, width: str = "stretch", **kwargs: Any) -> None:
+def load_peer_library(name: str) -> Library | None:
+    """The notes of study-group peer `name` as last pulled (Records › Sync), or None when there is
+    no such peer copy on this machine. Cached like the student's own library."""
+    if name not in {peer.name for peer in peers.peers(notes_dir())}:
+        return None
+    folder = peers.peer_folder(notes_dir(), name)
+    if not (folder / ".git").is_dir():
+        return None
+    return _cached_library(str(folder), notes_lib.fingerprint(folder))
+
+
+def peer_names() -> list[str]:
+    """The study-group peers whose journals have been pulled to this machine."""
+    folder = notes_dir()
+    return [peer.name for peer in peers.peers(folder) if (peers.peer_folder(folder, peer.name) / ".git").is_dir()]
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: str = "stretch",
+          on_select: str | Callable[[], None] = "ignore", select_key: str | None = None, **kwargs: Any) -> None:
     """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
 
     Altair's schema validation and its JSON records cost more than the rest of a rerun, so the
     spec is cached unvalidated with its DataFrames kept (charts.spec_with_frames); the chart
-    builders themselves are validated in the tests.
+    builders themselves are validated in the tests. With on_select "rerun" or a callback (and a
+    `select_key`), a click on the chart's selection reruns the page, or the fragment it is in,
+    and st.session_state[select_key] holds the selection.
     """
-    key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
-    st.vega_lite_chart(_chart_spec(key, builder, args, kwargs), width=width)
+    digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
+    spec = _chart_spec(digest, builder, args, kwargs)
+    if on_select == "ignore":
+        st.vega_lite_chart(spec, width=width)
+    else:
+        st.vega_lite_chart(spec, width=width, key=select_key, on_select=on_select)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
-    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss."""
-    return spec_with_frames(_builder(*_args, **_kwargs))
+def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin | dict], _args: tuple, _kwargs: dict) -> dict:
+    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss.
+    A builder returns an Altair chart or a Vega-Lite dict already holding its DataFrames."""
+    built = _builder(*_args, **_kwargs)
+    return built if isinstance(built, dict) else spec_with_frames(built)
 
 
 def slug_of(rel_path: str) -> str | None:
@@ -128,16 +185,95 @@ def show_flash() -> str | None:
 
 
 def refresh_library() -> None:
-    """Forget the cached library (call after every write)."""
+    """Forget the cached library (call after every write); in git mode, commit what changed."""
     _cached_library.clear()
     st.session_state.pop(_SESSION_LIBRARY, None)
+    commit_changes()
+
+
+def commit_changes() -> None:
+    """Commit the notes folder's changes when it is a git repository with auto-commit on (Sync
+    panel); a git failure is a toast, never an error for the save that already happened."""
+    folder = notes_dir()
+    if readonly() or not sync_repo.is_git_mode(folder):
+        return
+    try:
+        sync_repo.autocommit(folder)
+    except (gitcli.GitError, storage.StorageError) as err:
+        st.toast(f"Saved, but git could not commit it: {err}", icon=":material/sync_problem:")
 
 
 def readonly() -> bool:
-    """True when STUDYLAB_READONLY is set: every writing control is hidden."""
-    from core.journal.storage import is_readonly
+    """True when this session may not write (STUDYLAB_READONLY, or a visitor from another machine
+    without the owner's passphrase, see access.py): every writing control is hidden."""
+    return storage.is_readonly() or not access.can_write()
 
-    return is_readonly()
+
+def browser_hooks() -> None:
+    """Once per run, from app.py's frame: the page CSS, the in-app link handler (ui_hooks) and
+    any toast a callback left for this run."""
+    st.html(PAGE_CSS)
+    ui_hooks.app_links(on_action=_link_action)
+    pending = st.session_state.pop(_TOAST, None)
+    if pending:
+        st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def _link_action(action: str) -> None:
+    if action == "undo-trash":
+        undo_trash()
+
+
+def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
+    """Move a note to the trash (a callback): toast with Undo, remember it for `undo_trash`, and
+    name `then_open` (a slug) in the address bar when given, so the Notes page moves on to it."""
+    try:
+        target = storage.trash_note(notes_dir(), rel_path)
+    except storage.StorageError as err:
+        flash("error", str(err))
+        return
+    refresh_library()
+    entry = target.relative_to(notes_dir().resolve() / storage.TRASH_DIR).parts[0]
+    st.session_state[_TRASHED] = (entry, title)
+    st.session_state[_TOAST] = (
+        f"Moved **{escape_markdown(title)}** to the trash. [Undo]({ui_hooks.UNDO_TRASH_LINK})",
+        ":material/delete:",
+    )
+    if then_open:
+        st.query_params["note"] = then_open
+    else:
+        st.query_params.pop("note", None)
+
+
+def last_trashed() -> str | None:
+    """The title of the note this session last moved to the trash, until it is restored."""
+    trashed = st.session_state.get(_TRASHED)
+    return trashed[1] if trashed else None
+
+
+def undo_trash() -> None:
+    """Put the note `trash_note` last moved back in its place and open it on the Notes page."""
+    trashed = st.session_state.pop(_TRASHED, None)
+    if trashed is None:
+        return
+    entry, title = trashed
+    try:
+        restored = storage.restore_from_trash(notes_dir(), entry)
+    except storage.StorageError as err:
+        st.session_state[_TOAST] = (f"Could not undo: {escape_markdown(str(err))}", ":material/error:")
+        return
+    refresh_library()
+    st.session_state[_REOPEN] = slug_of(restored.relative_to(notes_dir().resolve()).as_posix())
+    st.session_state[_TOAST] = (f"Restored **{escape_markdown(title)}** from the trash.", ":material/undo:")
+
+
+def dismiss_undo() -> None:
+    st.session_state.pop(_TRASHED, None)
+
+
+def take_reopened() -> str | None:
+    """The slug of a note an undo just restored (once), for the Notes page to open."""
+    return st.session_state.pop(_REOPEN, None)
 
 
 def sidebar(library: Library) -> None:
@@ -165,31 +301,66 @@ def chips(note: Note) -> str:
     return " ".join(parts)
 
 
-def render_note(note: Note, library: Library) -> None:
-    """Render a note as the Notes page does: chips, warnings, body (math included), links."""
+def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True,
+                owner: str | None = None) -> None:
+    """Render a note as the Notes page does: chips, warnings, the body with math (a lone
+    `$$...$$` line is display math), a table of contents when `contents` and the note has three
+    or more sections, search `terms` highlighted, then its lab and note links. `owner` names the
+    study-group peer whose journal `library` is (its links then stay in that journal)."""
     st.markdown(chips(note))
     for warning in note.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
     if not note.body.lstrip().startswith("# "):
         st.header(note.title, anchor=False)
-    blocks = 0
-    for segment in split_blocks(note.body, {"lab"}):
-        if segment.kind == "lab":
-            blocks += 1
-            lab_block(segment.text, blocks)
-        else:
-            st.markdown(link_wikilinks(segment.text, library.by_slug))
+    terms = tuple(terms)
+    parts = sections(display_math(note.body))
+    toc = table_of_contents(parts) if contents else ""
+    for index, part in enumerate(parts):
+        if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
+            with st.expander("Contents", icon=":material/toc:"):
+                st.markdown(toc)
+        if part.heading is not None:
+            heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
+            _heading(part.level, heading, part.anchor)
+        if part.body.strip():
+            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note)
     lab_links(note.labs)
-    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug])
+    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
+                  owner)
     linking = [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())]
-    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE])
-    related_notes("Experiments made for this note", [other for other in linking
-                                                      if other.type == experiments.EXPERIMENT_TYPE])
+    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
+    related_notes("Experiments made for this note",
+                  [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)
 
 
-def lab_block(text: str, number: int) -> None:
+def note_body(markdown: str, note: Note) -> None:
+    """A stretch of a note's markdown (wikilinks already linked); its quiz and practice blocks
+    become live widgets (review_ui) and its lab blocks live charts (lab_block)."""
+    blocks = split_blocks(markdown, NOTE_BLOCKS)
+    if all(block.kind == "markdown" for block in blocks):
+        st.markdown(mark_cards(markdown))
+        return
+    for block in blocks:
+        if block.kind == "markdown":
+            st.markdown(mark_cards(block.text))
+        elif block.kind == "lab":
+            lab_block(block.text, _file_line(note, block.text))
+        else:
+            import review_ui  # imports this module, so it is loaded only when a note has such a block
+
+            review_ui.note_block(block, note)
+
+
+def _file_line(note: Note, block_text: str) -> int | None:
+    """The line of the note's file where a block's content starts (None if it cannot be found)."""
+    at = note.body.find(block_text)
+    return None if at < 0 else note.body_line + note.body.count("\n", 0, at)
+
+
+def lab_block(text: str, line: int | None) -> None:
     """A live lab view inside a note: its chart and a link that opens the lab with its settings,
-    or an error box naming the problem (the rest of the note renders as usual)."""
+    or an error box naming the problem (the rest of the note renders as usual). `line`: where
+    the block's settings start in the note's file."""
     try:
         view, values = labblocks.parse_block(text)
         with st.container(border=True):
@@ -197,16 +368,35 @@ def lab_block(text: str, number: int) -> None:
             st.page_link(LAB_PAGES[view.lab][0], label=f"Open in the {LAB_PAGES[view.lab][1]}",
                          icon=":material/open_in_new:", query_params=labblocks.lab_query(view, values))
     except labblocks.LabBlockError as err:
-        st.error(f"Lab block {number} of this note cannot be drawn: {escape_markdown(str(err))}.",
+        where = f"at line {line} " if line else ""
+        st.error(f"The lab block {where}of this note cannot be drawn: {escape_markdown(str(err))}.",
                  icon=":material/science:")
 
 
-def related_notes(heading: str, notes: list[Note]) -> None:
-    """A heading and one in-app link per note (nothing when the list is empty)."""
+def _heading(level: int, text: str, anchor: str | None) -> None:
+    """A note heading with an explicit anchor (so contents links find it) for levels 1-3."""
+    if level == 1:
+        st.title(text, anchor=anchor)
+    elif level == 2:
+        st.header(text, anchor=anchor)
+    elif level == 3:
+        st.subheader(text, anchor=anchor)
+    else:
+        st.markdown(f"{'#' * level} {text}")
+
+
+def related_notes(heading: str, notes: list[Note], owner: str | None = None) -> None:
+    """A heading and a list of in-app links to `notes` (nothing when the list is empty)."""
     if notes:
-        st.markdown(f"**{heading}**")
-        for note in notes:
-            note_link(note)
+        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note, owner=owner)}" for note in notes))
+
+
+def note_anchor(note: Note, *, dated: bool = True, owner: str | None = None) -> str:
+    """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
+    with its type icon, and its date before the title when `dated`; in peer `owner`'s journal."""
+    day = f"{note.date.isoformat() if note.date else 'undated'} · " if dated else ""
+    url = note_url(note.slug, owner)
+    return f"{TYPE_ICONS.get(note.type, DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({url})"
 
 
 def note_link(note: Note, *, dated: bool = True) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import yaml
@@ -65,7 +64,7 @@ class View:
     lab: str
     tab: str
     params: dict[str, Param]
-    build: Callable[..., alt.TopLevelMixin]
+    build: Callable[..., dict]
 
 
 def parse_block(text: str) -> tuple[View, dict[str, Any]]:
@@ -92,7 +91,7 @@ def parse_block(text: str) -> tuple[View, dict[str, Any]]:
     return view, {key: _checked(name, key, spec, raw.get(key, spec.default)) for key, spec in view.params.items()}
 
 
-def chart(name: str, values: tuple[tuple[str, Any], ...]) -> alt.TopLevelMixin:
+def chart(name: str, values: tuple[tuple[str, Any], ...]) -> dict:
     """The chart of view `name` for `values` (as returned by parse_block, turned into pairs)."""
     return VIEWS[name].build(**dict(values))
 
@@ -132,51 +131,58 @@ def _url_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def gradient_decay_chart(w_rec: tuple[float, ...], T: int, w_x: float, batch: int, seed: int) -> alt.Chart:
-    """Mean |dL/dS_k| against k for each w_rec (full BPTT of the counting RNN), log axis."""
+def gradient_decay_chart(w_rec: tuple[float, ...], T: int, w_x: float, batch: int, seed: int) -> dict:
+    """Mean |dL/dS_k| against k for each w_rec (full BPTT of the counting RNN), log axis; values
+    past float64's range or exactly 0 are left out of a line (the log axis cannot place them)."""
     frames = []
     for rate in w_rec:
         magnitude = rnn_view.assignment_view(w_x, rate, T, batch, seed, T).grad_magnitude
-        clipped, status = rnn_charts.clip_for_log(magnitude)
-        frames.append(pd.DataFrame({"k": np.arange(T + 1), "magnitude": clipped, "status": status,
-                                    "w_rec": f"{rate:g}", "value": [f"{v:.3e}" for v in np.abs(magnitude)]}))
+        frames.append(pd.DataFrame({"k": np.arange(T + 1), "magnitude": magnitude, "w_rec": f"{rate:g}"}))
     frame = pd.concat(frames, ignore_index=True)
-    return (
-        alt.Chart(frame, title=f"Gradient over time in the counting RNN, T = {T}")
-        .mark_line(point=alt.OverlayMarkDef(size=14))
-        .encode(
-            x=alt.X("k:Q", title="step k"),
-            y=alt.Y("magnitude:Q", title="mean |dL/dS_k|", scale=alt.Scale(type="log")),
-            color=alt.Color("w_rec:N", title="w_rec", sort=[f"{rate:g}" for rate in w_rec]),
-            tooltip=["w_rec:N", "k:Q", alt.Tooltip("value:N", title="mean |dL/dS_k|"), "status:N"],
-        )
-        .properties(height=260, width="container")
-    )
+    frame = frame[rnn_charts.finite_positive(frame["magnitude"].to_numpy())]
+    order = [f"{rate:g}" for rate in w_rec]
+    return {
+        "title": f"Gradient over time in the counting RNN, T = {T} (log scale)",
+        "height": 260, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"name": "decay"}, "datasets": {"decay": frame},
+        "mark": {"type": "line", "point": {"size": 14}},
+        "encoding": {
+            "x": {"field": "k", "type": "quantitative", "title": "step k"},
+            "y": {"field": "magnitude", "type": "quantitative", "title": "mean |dL/dS_k|",
+                  "scale": {"type": "log"}, "axis": {"format": ".1e"}},
+            "color": {"field": "w_rec", "type": "nominal", "title": "w_rec", "sort": order,
+                      "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": "w_rec", "type": "nominal"}, {"field": "k", "type": "quantitative"},
+                        {"field": "magnitude", "type": "quantitative", "format": ".3e", "title": "mean |dL/dS_k|"}],
+        },
+    }
 
 
-def truncation_error_chart(w_rec: tuple[float, ...], T: int, K: int, w_x: float, batch: int,
-                           seed: int) -> alt.LayerChart:
+def truncation_error_chart(w_rec: tuple[float, ...], T: int, K: int, w_x: float, batch: int, seed: int) -> dict:
     """Relative error of truncated BPTT against the window K, one line per w_rec."""
     frame = rnn_view.truncation_bias(w_x, w_rec, T, batch, seed)
     return rnn_charts.truncation_bias_chart(frame, min(K, T))
 
 
-def loss_surface_chart(T: int, batch: int, seed: int) -> alt.LayerChart:
+def loss_surface_chart(T: int, batch: int, seed: int) -> dict:
     """The counting RNN's log10 loss over (w_x, w_rec)."""
     return rnn_charts.loss_surface_chart(rnn_view.counting_surface(T, batch, seed))
 
 
-def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: int, dilation: int) -> alt.HConcatChart:
+def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: int, dilation: int) -> dict:
     """A built-in image beside its convolution with a preset kernel (cross-correlation)."""
     x = conv_view.load_input(input, size)
     w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
     output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
-    shown_in = conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=220)
-    shown_out = conv_charts.heatmap(output[0], title=f"{kernel}: output {output.shape[1]}×{output.shape[2]}",
-                                    max_width=220)
-    for part in (shown_in, shown_out):
-        part.autosize = alt.Undefined  # a concatenation sizes its parts itself
-    return alt.hconcat(shown_in, shown_out).resolve_scale(color="independent")
+    maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=220, name="input"),
+            conv_charts.heatmap(output[0], title=f"{kernel}: output {output.shape[1]}×{output.shape[2]}",
+                                max_width=220, name="output")]
+    datasets = {name: frame for spec in maps for name, frame in spec.pop("datasets").items()}
+    for spec in maps:
+        for key in ("autosize", "usermeta"):
+            spec.pop(key, None)
+    return {"hconcat": maps, "datasets": datasets, "resolve": {"scale": {"color": "independent"}},
+            "usermeta": conv_charts.CANVAS}
 
 
 _RATES = Param("floats", [0.5, 0.9, 1.0, 1.1], -3.0, 3.0, url="w_rec")

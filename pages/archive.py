@@ -14,7 +14,7 @@ from core.journal.render import escape_markdown
 
 ui.app_frame()
 
-st.title("🗄️ Trash & history", anchor=False)
+st.title("Trash & history", anchor=False)
 
 folder = ui.notes_dir()
 readonly = ui.readonly()
@@ -27,6 +27,9 @@ elif "archive_cleaned" not in st.session_state:
     st.session_state.archive_cleaned = True
 st.session_state.setdefault("archive_upload_round", 0)
 library = ui.load_library()
+# Diffs are bounded (core.journal.diff) and cached, so no pair of versions makes a rerun slow.
+bounded_diff = st.cache_data(show_spinner=False, max_entries=8)(storage.bounded_diff)
+FULL_TEXT_BYTES = 100_000
 
 
 def when(moment: dt.datetime) -> str:
@@ -41,6 +44,8 @@ def restore_deleted(trash_name: str) -> None:
         return
     ui.refresh_library()
     rel_path = restored.relative_to(folder.resolve()).as_posix()
+    st.session_state.archive_note = rel_path  # the History tab now shows the restored note's versions
+    st.session_state.pop("archive_version", None)
     ui.flash("success", f"Restored `{rel_path}`.", ui.slug_of(rel_path))
 
 
@@ -68,9 +73,22 @@ def import_uploads(uploads: list) -> None:
     st.session_state.archive_upload_round += 1
 
 
+def choose_note(paths: list[str]) -> None:
+    """Preselect the History tab's note: the one ?history=<slug> names (when it changes), else keep
+    the choice, else the first note. A restore callback sets it to the restored note."""
+    asked = st.query_params.get("history")
+    wanted = library.by_slug.get(asked or "")
+    if asked != st.session_state.get("archive_history_param"):
+        st.session_state.archive_history_param = asked
+        if wanted is not None:
+            st.session_state.archive_note = wanted.path
+    if paths and st.session_state.get("archive_note") not in paths:
+        st.session_state.archive_note = paths[0]
+
+
 ui.show_flash()
 
-tab_names = ["🗑️ Trash", "🕰️ History", "⬇️ Export"] + ([] if readonly else ["⬆️ Import"])
+tab_names = ["Trash", "History", "Export"] + ([] if readonly else ["Import"])
 trash_tab, history_tab, export_tab, *import_tab = st.tabs(tab_names)
 
 with trash_tab:
@@ -93,10 +111,9 @@ with history_tab:
     kept = storage.history_counts(folder)
     paths = sorted((note.path for note in library.notes), key=lambda path: path not in kept)
     by_path = {note.path: note for note in library.notes}
-    wanted = library.by_slug.get(st.query_params.get("history", ""))
+    choose_note(paths)
     chosen = st.selectbox(
         "Note (notes with earlier versions first)", paths, key="archive_note",
-        index=paths.index(wanted.path) if wanted else 0,
         format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"
         + (f" · {kept[path]} earlier version{'s' if kept[path] > 1 else ''}" if path in kept else ""),
     ) if paths else None
@@ -107,18 +124,36 @@ with history_tab:
         names = [version.name for version in versions]
         labels = {version.name: f"{when(version.saved_at)} · {version.size:,} bytes" for version in versions}
         version_name = st.selectbox("Version (newest first)", names, key="archive_version", format_func=labels.get)
-        old_text = storage.read_version(folder, chosen, version_name).decode("utf-8", errors="replace")
+        old_bytes = storage.read_version(folder, chosen, version_name)
+        old_text = old_bytes.decode("utf-8", errors="replace")
         try:
             current_bytes, current_hash = storage.read_note(folder, chosen)
-            current_text = current_bytes.decode("utf-8", errors="replace")
         except storage.StorageError as err:
             st.warning(str(err))
-            current_text, current_hash = "", None
+            current_bytes, current_hash = b"", None
         st.markdown(f"**Changes from this version to the current text** ({labels[version_name]})")
-        difference = storage.diff_text(old_text, current_text, f"version {labels[version_name]}", "current")
-        st.code(difference or "The current text is the same as this version.", language="diff")
+        difference = bounded_diff(
+            old_text, current_bytes.decode("utf-8", errors="replace"), "this version", "the current text"
+        )
+        if difference.complete or difference.text:
+            st.code(difference.text or "The current text is the same as this version.", language="diff")
+        if not difference.complete:
+            st.warning(difference.summary, icon=":material/difference:")
+            stem = chosen.rsplit("/", 1)[-1][:-3]
+            old_column, new_column = st.columns(2)
+            old_column.download_button(
+                "Download this version", key="archive_download_version", data=lambda: old_bytes,
+                file_name=f"{stem}-{version_name}", mime="text/markdown", on_click="ignore", icon="📄",
+            )
+            new_column.download_button(
+                "Download the current text", key="archive_download_current", data=lambda: current_bytes,
+                file_name=f"{stem}-current.md", mime="text/markdown", on_click="ignore", icon="📄",
+            )
         with st.expander("This version in full"):
-            st.code(old_text, language="markdown", wrap_lines=True)
+            if len(old_bytes) <= FULL_TEXT_BYTES:
+                st.code(old_text, language="markdown", wrap_lines=True)
+            else:
+                st.caption(f"This version is {len(old_bytes):,} bytes, too long to show here; download it to read it.")
         if not readonly:
             st.button(
                 "Restore this version", key="archive_restore_version", on_click=restore_old_version,
@@ -130,7 +165,7 @@ with export_tab:
     st.download_button(
         "Download the whole journal (.zip)", key="archive_export_zip", data=lambda: storage.export_zip(folder),
         file_name=f"studylab-journal-{ui.today().isoformat()}.zip", mime="application/zip", on_click="ignore",
-        icon="📦",
+        icon=":material/folder_zip:",
     )
     if library.notes:
         export_path = st.selectbox(
@@ -139,7 +174,8 @@ with export_tab:
         )
         st.download_button(
             "Download this note (.md)", key="archive_export_one", data=lambda: storage.export_note(folder, export_path),
-            file_name=export_path.rsplit("/", 1)[-1], mime="text/markdown", on_click="ignore", icon="📄",
+            file_name=export_path.rsplit("/", 1)[-1], mime="text/markdown", on_click="ignore",
+            icon=":material/description:",
         )
 
 for tab in import_tab:

@@ -1,5 +1,16 @@
 """BPTT gradient explorer: vanishing and exploding gradients, truncation, clipping and the
-counting RNN of the assignment, every gradient checked against finite differences."""
+counting RNN of the assignment, every gradient checked against finite differences.
+
+Layout: a segmented control picks one tab; a tab has its controls in a column beside its
+pictures, and a second segmented control picks the part of the tab the pictures show (only that
+part is computed and drawn). Controls and pictures are two fragments: a control's callback
+reruns just the pictures (and the controls too when another control's range follows it, as K's
+follows T), never the app's navigation or sidebar. Each tab, part and section is one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -22,9 +33,11 @@ DEFAULTS = {
 }
 TOLERANCE = 1e-6
 BIAS_W_RECS = (0.5, 0.9, 1.0, 1.1, 1.5)
+SLOW = 2e6
+"""Above this many hidden-unit steps (T * H^2) a view says what it is computing while it works."""
 
-# Tabs render lazily, and Streamlit forgets the values of widgets it did not draw in a run;
-# writing every value back (or its default, the first time) keeps the hidden tabs' settings.
+# Only one view is drawn per run, and Streamlit forgets the values of widgets it did not draw;
+# writing every value back (or its default, the first time) keeps the hidden views' settings.
 for key, default in DEFAULTS.items():
     st.session_state[key] = st.session_state.get(key, default)
 
@@ -33,6 +46,15 @@ for key, default in DEFAULTS.items():
 def compute(name: str, *args):
     """rnn_view.<name>(*args), computed once per distinct input (pure functions)."""
     return getattr(rnn_view, name)(*args)
+
+
+def computed(message: str | None, name: str, *args):
+    """compute(name, *args); with a message, under a spinner naming the work that appears if it
+    takes more than half a second (only the slow settings get one: a spinner is an element too)."""
+    if message is None:
+        return compute(name, *args)
+    with st.spinner(message, show_time=True):
+        return compute(name, *args)
 
 
 def draw(builder: str, *args) -> None:
@@ -52,6 +74,13 @@ def badge(check: rnn_view.Verification) -> None:
     ui.verified_badge("Gradients checked", check.max_error, TOLERANCE, check.detail)
 
 
+def dropped_caption(frame, value: str, series: str, x: str, why: str) -> None:
+    """Name the lines a log chart leaves out or draws only in part, and say why."""
+    notes = rnn_charts.dropped_lines(frame, value, series, x)
+    if notes:
+        st.caption("; ".join(f"**{name}**: {note}" for name, note in notes.items()) + f". {why}")
+
+
 def train_all(T: int, batch: int, seed: int, start: tuple[float, float], config: rnn_train.TrainingConfig) -> None:
     """Run the three optimisers with a progress bar; keep the runs in the session."""
     X, target = rnn.counting_batch(batch, T, seed)
@@ -69,174 +98,311 @@ def train_all(T: int, batch: int, seed: int, start: tuple[float, float], config:
     st.session_state["bptt_runs"] = {"data": (T, batch, seed), "runs": runs}
 
 
-def assignment_tab() -> None:
-    st.markdown(
-        "The assignment's RNN has one weight for the input and one for the recurrence: "
-        "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
-        "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
-    )
-    c1, c2, c3, c4, c5, c6 = st.columns(6)
-    w_x = c1.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x")
-    w_rec = c2.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec")
-    T = c3.slider("sequence length T", 1, 1000, key="bptt_T")
-    batch = c4.slider("batch size", 1, 256, key="bptt_batch")
-    seed = c5.number_input("seed", 0, 10_000, key="bptt_seed")
-    st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
-    K = c6.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1)
+def rerun(*fragments: str):
+    """A control's callback: rerun just these fragments (the pictures, and the controls when
+    another control's range follows this one), not the app's navigation and sidebar."""
+    return lambda: st.rerun(list(fragments))
 
-    view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
+
+def value(key: str):
+    """A control's current value (the controls are not drawn again when only pictures rerun)."""
+    return st.session_state[key]
+
+
+@st.fragment(key="bptt_assign_controls")
+def assignment_controls() -> None:
+    pictures, both = rerun("bptt_assign_pictures"), rerun("bptt_assign_controls", "bptt_assign_pictures")
+    kept = dict(persist_state="session", on_change=pictures)
+    st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", **kept)
+    st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", **kept)
+    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session", on_change=both)
+    st.slider("batch size", 1, 256, key="bptt_batch", **kept)
+    st.number_input("seed", 0, 10_000, key="bptt_seed", **kept)
+    st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
+    st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, **kept)
+
+
+def assignment_settings() -> tuple:
+    """(w_x, w_rec, T, batch, seed, K) from the controls."""
+    T = value("bptt_T")
+    return value("bptt_w_x"), value("bptt_w_rec"), T, value("bptt_batch"), value("bptt_seed"), min(value("bptt_K"), T)
+
+
+def gradient_section(view: rnn_view.AssignmentView, w_rec: float, T: int) -> None:
     if view.overflow:
+        drawn = ("Nothing is finite to draw: every step's gradient is beyond float64 (red crosses along the top)"
+                 if not rnn_charts.finite_positive(view.grad_magnitude).any() else
+                 "The curve stops at its last finite value; red crosses along the top mark the steps beyond float64")
         st.warning(
-            "Overflow: with |w_rec| = {:g} over {} steps the states or gradients passed float64's largest value "
-            "(about 1.8e308) and are shown as inf. The plot clips them at 1e300 (red points). "
-            "Bring |w_rec| towards 1 or shorten T to see finite numbers.".format(abs(w_rec), T),
+            f"Overflow: with |w_rec| = {abs(w_rec):g} over {T} steps the states or gradients passed float64's "
+            f"largest value (about 1.8e308). {drawn}. Bring |w_rec| towards 1 or shorten T to see finite numbers.",
             icon=":material/warning:",
         )
-    badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
+    draw("gradient_over_time_chart", view.grad_magnitude, view.K)
+    lost = rnn_charts.finite_positive(view.grad_magnitude)
+    marks = ""
+    if not lost.all():
+        overflowed = int(np.sum(~lost & (view.grad_magnitude != 0)))
+        vanished = int(np.sum(view.grad_magnitude == 0))
+        marks = (f" {overflowed} step(s) beyond float64 are marked by red crosses along the top" * bool(overflowed)
+                 + f" {vanished} step(s) where it vanished to exactly 0 by grey crosses along the bottom"
+                 * bool(vanished) + ".")
+    st.caption(f"Mean |dL/dS_k| over the batch, log scale. w_rec = {w_rec:g}: each step back multiplies the gradient "
+               f"by {w_rec:g}, so it is **{rnn_charts.regime(w_rec)}** "
+               f"(|w_rec| {'<' if abs(w_rec) < 1 else '>' if abs(w_rec) > 1 else '='} 1). "
+               f"Shaded: the steps truncation at K = {view.K} never reaches.{marks}")
+    st.markdown(
+        "| loss | mean dL/dS_T | mean dL/dS_0 |\n|---|---|---|\n"
+        f"| {shown(view.loss, '.4g')} | {shown(view.mean_grad_last, '.3e')} | {shown(view.mean_grad_first, '.3e')} |"
+    )
 
-    chart_column, numbers_column = st.columns([3, 1])
-    with chart_column:
-        draw("gradient_over_time_chart", view.grad_magnitude, view.K, w_rec)
-    with numbers_column:
-        st.metric("loss", shown(view.loss, ".4g"))
-        st.metric("mean dL/dS_T", shown(view.mean_grad_last, ".3e"))
-        st.metric("mean dL/dS_0", shown(view.mean_grad_first, ".3e"))
-        st.caption(f"|w_rec| {'<' if abs(w_rec) < 1 else '>' if abs(w_rec) > 1 else '='} 1: "
-                   f"each step back multiplies the gradient by {w_rec:g}, so it is **{rnn_charts.regime(w_rec)}**.")
 
+def rules_section(view: rnn_view.AssignmentView, w_rec: float) -> None:
     st.subheader("The three rules, with the current numbers", anchor=False)
     st.caption("Bars are batch means over the N sequences.")
     for formula in rnn_view.rules_latex(view, w_rec):
         st.latex(formula)
 
-    st.subheader("Truncated BPTT", anchor=False)
-    st.caption(f"Only the last K = {view.K} steps are backpropagated; $S_{{T-K}}$ is held constant "
-               "(the shaded steps above get no gradient).")
-    table_column, error_column, cosine_column = st.columns([2, 1, 1])
-    table_column.dataframe(
-        {"gradient": ["full BPTT", f"truncated, K = {view.K}"],
-         "dL/dw_x": [f"{view.full[0]:.4e}", f"{view.truncated[0]:.4e}"],
-         "dL/dw_rec": [f"{view.full[1]:.4e}", f"{view.truncated[1]:.4e}"]},
-        hide_index=True,
-    )
-    error_column.metric("relative error", shown(view.rel_error, ".3e"),
-                        help="||g_K - g|| / ||g|| over (dL/dw_x, dL/dw_rec)")
-    cosine_column.metric("cosine", shown(view.cosine, ".6f"), help="cosine of the angle between g_K and g")
-    w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
-    draw("truncation_bias_chart", compute("truncation_bias", w_x, w_recs, T, batch, seed), view.K)
 
-    st.subheader("Loss surface and training", anchor=False)
+def truncation_section(view: rnn_view.AssignmentView, w_x: float, w_rec: float, T: int, batch: int,
+                       seed: int) -> None:
+    w_recs = tuple(sorted(set(BIAS_W_RECS) | {round(w_rec, 2)}))
+    bias = compute("truncation_bias", w_x, w_recs, T, batch, seed)
+    draw("truncation_bias_chart", bias, view.K)
+    st.caption(f"||g_K − g|| / ||g||: how far the truncated gradient is from full BPTT, for each window K and a few "
+               f"values of w_rec (yours included); K = T is exact (drawn at 1e-17). Dashed: your K = {view.K}.")
+    exact = bias.assign(rel_error=bias["rel_error"].where(bias["rel_error"] != 0, 1e-17), w_rec=bias["w_rec"].map(
+        "w_rec = {:g}".format))
+    dropped_caption(exact, "rel_error", "w_rec", "K", "Where a line is missing, the full gradient is 0 (w_x = w_rec "
+                    "= 1 solves the task exactly) or beyond float64, so a relative error is undefined; a red cross "
+                    "marks where a line stops because the gradient overflowed.")
+    st.markdown(
+        "| gradient | dL/dw_x | dL/dw_rec |\n|---|---|---|\n"
+        f"| full BPTT | {shown(view.full[0], '.4e')} | {shown(view.full[1], '.4e')} |\n"
+        f"| truncated, K = {view.K} | {shown(view.truncated[0], '.4e')} | {shown(view.truncated[1], '.4e')} |"
+    )
+    st.markdown(f"**relative error** ||g_K − g|| / ||g|| = {shown(view.rel_error, '.3e')} · "
+                f"**cosine** of the angle between g_K and g = {shown(view.cosine, '.6f')}")
+    st.caption(f"Only the last K = {view.K} steps are backpropagated; $S_{{T-K}}$ is held constant.")
+
+
+def training_section(T: int, batch: int, seed: int) -> None:
+    surface_slot = st.container()  # drawn first on the screen, filled after a training run below
     with st.form("bptt_train_form"):
-        f1, f2, f3, f4, f5 = st.columns(5)
+        f1, f2, f3 = st.columns(3)
         start_w_x = f1.number_input("start w_x", -2.5, 2.5, step=0.1, key="bptt_start_w_x")
         start_w_rec = f2.number_input("start w_rec", -2.5, 2.5, step=0.1, key="bptt_start_w_rec")
         steps = f3.number_input("steps", 10, 5000, step=100, key="bptt_steps")
+        f4, f5 = st.columns(2)
         learning_rate = f4.number_input("learning rate (GD, clipped GD)", 1e-6, 1.0, format="%.6f", key="bptt_lr")
         clip = f5.number_input("clip threshold (global norm)", 1e-3, 1e3, key="bptt_clip")
         submitted = st.form_submit_button("Train with GD, clipped GD and Rprop", key="bptt_train")
     if submitted:
         config = rnn_train.TrainingConfig(steps=int(steps), learning_rate=learning_rate, clip_threshold=clip)
         train_all(T, batch, seed, (start_w_x, start_w_rec), config)
-
     stored = st.session_state.get("bptt_runs")
     runs = stored["runs"] if stored and stored["data"] == (T, batch, seed) else {}
-    if stored and not runs:
-        st.info("The last training used other data (T, batch or seed changed): train again to draw it here.")
-    surface_column, curve_column = st.columns([3, 2])
-    with surface_column:
+    with surface_slot:
         surface = compute("counting_surface", T, batch, seed)
         draw("loss_surface_chart", surface, {m: r.path for m, r in runs.items()})
-        if surface.overflowed.any():
-            st.caption(f"{int(surface.overflowed.sum())} cells have a loss beyond float64 (inf); "
-                       "their log10 loss is exact, the colour is capped.")
-    with curve_column:
-        if runs:
-            draw("loss_curves_chart", {m: r.losses for m, r in runs.items()})
-            for method, run in runs.items():
-                ending = "diverged (weights or loss stopped being finite)" if run.diverged else \
-                    f"ended at w_x = {run.final[0]:.4f}, w_rec = {run.final[1]:.4f}, loss {run.losses[-1]:.2e}"
-                st.markdown(f"**{rnn_charts.METHOD_LABELS[method]}** {ending} after {len(run.path) - 1} steps")
-        else:
-            st.caption("Press the button to train from the start point; the paths are drawn on the surface.")
+        low, plateau, high = rnn_charts.surface_colour_domain(surface.log10_loss)
+        overflow = (f" {int(surface.overflowed.sum())} cells have a loss beyond float64 (inf); their log10 loss "
+                    "is computed exactly in the log domain." if surface.overflowed.any() else "")
+        st.caption(f"Colours: half the scale from the lowest log10 loss ({low:.2f}) to the plateau where the state "
+                   f"forgets its inputs ({plateau:.2f}), half from there to the cliffs ({high:.1f}), so the basin "
+                   f"around the solution (1, 1) stays visible.{overflow}")
+        if stored and not runs:
+            st.info("The last training used other data (T, batch or seed changed): train again to draw it here.")
+    if runs:
+        draw("loss_curves_chart", {m: r.losses for m, r in runs.items()})
+        for method, run in runs.items():
+            ending = "diverged (weights or loss stopped being finite)" if run.diverged else \
+                f"ended at w_x = {run.final[0]:.4f}, w_rec = {run.final[1]:.4f}, loss {run.losses[-1]:.2e}"
+            st.markdown(f"**{rnn_charts.METHOD_LABELS[method]}** {ending} after {len(run.path) - 1} steps")
+    else:
+        st.caption("Press the button to train from the start point; the paths are drawn on the surface.")
 
 
-def deep_tab() -> None:
-    st.markdown(
-        "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
-        "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
-    )
-    c1, c2, c3, c4 = st.columns(4)
-    radius = c1.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius")
-    H = c2.slider("hidden size H", 4, 64, key="bptt_H")
-    T = c3.slider("sequence length T", 10, 500, key="bptt_deep_T")
-    seed = c4.number_input("seed", 0, 10_000, key="bptt_deep_seed")
+ASSIGNMENT_VIEWS = ["Gradient and rules", "Truncation", "Loss surface and training"]
+DEEP_VIEWS = ["Decay", "Truncation", "Monte Carlo"]
+
+
+def sub_view(options: list[str], key: str, on_change=None) -> str:
+    """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
+    return st.segmented_control("Part", options, default=options[0], key=key, required=True, on_change=on_change,
+                                label_visibility="collapsed", persist_state="session") or options[0]
+
+
+@st.fragment(key="bptt_assign_pictures")
+def assignment_pictures() -> None:
+    w_x, w_rec, T, batch, seed, K = assignment_settings()
+    view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
+    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
+    if part == "Gradient and rules":
+        gradient_section(view, w_rec, T)
+        badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
+        rules_section(view, w_rec)
+    elif part == "Truncation":
+        truncation_section(view, w_x, w_rec, T, batch, seed)
+    else:
+        training_section(T, batch, seed)
+
+
+@st.fragment(key="bptt_deep_controls")
+def deep_controls() -> None:
+    pictures, both = rerun("bptt_deep_pictures"), rerun("bptt_deep_controls", "bptt_deep_pictures")
+    kept = dict(persist_state="session", on_change=pictures)
+    st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius", **kept)
+    st.slider("hidden size H", 4, 64, key="bptt_H", **kept)
+    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T", persist_state="session", on_change=both)
+    st.number_input("seed", 0, 10_000, key="bptt_deep_seed", **kept)
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
-    badge(compute("verify_deep", radius, H, T, seed, st.session_state["bptt_deep_K"]))
+    # K, p and the draws change only the Truncation and Monte Carlo parts.
+    idle = st.session_state.get("bptt_deep_part", DEEP_VIEWS[0]) == "Decay"
+    st.slider("truncation window K", 1, T, key="bptt_deep_K", disabled=idle, **kept)
+    st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p", disabled=idle, **kept)
+    st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", disabled=idle, **kept)
+    if idle:
+        st.caption("K, p and the draws are used by the Truncation and Monte Carlo parts.")
 
+
+def deep_settings() -> tuple:
+    """(radius, H, T, seed, K, p, draws) from the controls."""
+    T = value("bptt_deep_T")
+    return (value("bptt_radius"), value("bptt_H"), T, value("bptt_deep_seed"), min(value("bptt_deep_K"), T),
+            value("bptt_p"), value("bptt_draws"))
+
+
+def decay_part(radius: float, H: int, T: int, seed: int, K: int) -> None:
+    slow = T * H * H > SLOW
     radii = tuple(sorted(set(rnn_view.DEEP_RADII) | {radius}))
-    draw("step_norms_chart", compute("decay_curves", radii, H, T, seed),
-         "||dL/dh_t|| for several spectral radii (one W_hh direction, rescaled)", "W_hh")
-
-    k1, k2, k3 = st.columns(3)
-    K = k1.slider("truncation window K", 1, T, key="bptt_deep_K")
-    p = k2.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p")
-    draws = k3.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws")
-    view = compute("deep_view", radius, H, T, seed, K, p, draws)
-
-    meter_column, verdict_column = st.columns([3, 1])
-    with meter_column:
-        draw("singular_value_meter", view.largest_singular, view.spectral_radius)
-    with verdict_column:
-        st.metric("largest singular value", f"{view.largest_singular:.3f}")
-        if view.largest_singular < 1:
-            st.caption("Below 1/γ = 1 (γ = max tanh' = 1): the gradient **must vanish** (sufficient condition).")
-        else:
-            st.caption("At or above 1/γ = 1: the gradient **may explode** (necessary, not sufficient: tanh's "
-                       "slopes below 1 can still make it vanish).")
-
-    st.subheader("Full vs truncated vs randomized truncation", anchor=False)
-    st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step with "
-               f"probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
-    st.dataframe(view.estimates, hide_index=True, column_config={
-        "norm": st.column_config.NumberColumn("||gradient||", format="%.4e"),
-        "rel_error": st.column_config.NumberColumn("error vs full", format="%.3e"),
-        "cosine": st.column_config.NumberColumn("cosine", format="%.6f"),
-    })
-    draw("step_norms_chart", view.step_norms, "||dL/dh_t|| seen by each method", "method")
-    mc_column, spread_column = st.columns(2)
-    with mc_column:
-        draw("monte_carlo_chart", view.monte_carlo)
-    with spread_column:
-        draw("spread_chart", compute("randomized_spread", radius, H, T, seed, K, 100))
+    decay = computed(f"Backpropagating {len(radii)} networks through T = {T} steps…" if slow else None,
+                     "decay_curves", radii, H, T, seed)
+    draw("step_norms_chart", decay, "||dL/dh_t|| by spectral radius", "W_hh")
+    st.caption("One direction of W_hh, rescaled to each spectral radius (yours included); full BPTT.")
+    dropped_caption(decay, "norm", "series", "t", "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+    spectral_radius, largest_singular = compute("recurrent_stats", radius, H, seed)
+    draw("singular_value_meter", largest_singular, spectral_radius)
+    if largest_singular < 1:
+        st.caption(f"σ_max = {largest_singular:.3f} is below 1/γ = 1 (γ = max tanh' = 1): the gradient "
+                   "**must vanish** (a sufficient condition).")
+    else:
+        st.caption(f"σ_max = {largest_singular:.3f} is at or above 1/γ = 1: the gradient **may explode** "
+                   "(necessary, not sufficient: tanh's slopes below 1 can still make it vanish).")
+    badge(computed("Checking the gradients…" if T * H * H > SLOW else None, "verify_deep", radius, H, T, seed, K))
 
 
-def gated_tab() -> None:
-    st.markdown(
-        "The LSTM's cell state has a path back that only multiplies by the forget gate "
-        "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one through $z$: "
-        "biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the tanh RNN's fades."
-    )
-    c1, c2, c3, c4, c5 = st.columns(5)
-    bias = c1.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias")
-    H = c2.slider("hidden size H", 4, 64, key="bptt_gated_H")
-    T = c3.slider("sequence length T", 10, 500, key="bptt_gated_T")
-    radius = c4.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius")
-    seed = c5.number_input("seed", 0, 10_000, key="bptt_gated_seed")
-    badge(compute("verify_gated", H, T, seed, bias, radius))
-    draw("step_norms_chart", compute("gated_curves", H, T, seed, bias, radius),
-         f"||dL/dh_t||: tanh RNN vs LSTM and GRU (gate bias {bias:g})", "cell")
-    draw("gate_bias_chart", compute("gate_bias_sweep", H, T, seed, radius), bias)
+def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
+    slow = T * H * H > SLOW
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else None,
+                    "deep_view", radius, H, T, seed, K, p, draws)
+    draw("step_norms_chart", view.step_norms, "||dL/dh_t|| by method", "method")
+    dropped_caption(view.step_norms, "norm", "series", "t", "Steps a truncated pass never reaches have no "
+                    "gradient (0), which a log axis cannot place; a norm beyond float64 is left out too.")
+    st.markdown(rnn_view.estimates_markdown(view.estimates))
+    st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
+               f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
+
+
+def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
+    slow = T * H * H > SLOW
+    view = computed(f"Running {draws} randomized backward passes (T = {T}, H = {H})…" if slow else None,
+                    "deep_view", radius, H, T, seed, K, p, draws)
+    draw("monte_carlo_chart", view.monte_carlo)
+    st.caption(f"The relative error of the mean of the first n of {draws} randomized estimates against full BPTT, "
+               "beside the error the draws' spread predicts (it falls like 1/sqrt(n) for an unbiased estimator).")
+    spread = computed("Measuring bias and spread for five values of p…" if slow else None,
+                      "randomized_spread", radius, H, T, seed, K, 100)
+    draw("spread_chart", spread)
+    st.caption(f"For five values of p with the same minimum window K = {K}: the bias of the mean of 100 draws and "
+               "the spread of one draw; the dashed line is the bias of fixed truncation at K.")
+
+
+@st.fragment(key="bptt_deep_pictures")
+def deep_pictures() -> None:
+    radius, H, T, seed, K, p, draws = deep_settings()
+    part = sub_view(DEEP_VIEWS, "bptt_deep_part", on_change=rerun("bptt_deep_controls", "bptt_deep_pictures"))
+    if part == "Decay":
+        decay_part(radius, H, T, seed, K)
+    elif part == "Truncation":
+        truncation_part(radius, H, T, seed, K, p, draws)
+    else:
+        monte_carlo_part(radius, H, T, seed, K, p, draws)
+
+
+@st.fragment(key="bptt_gated_controls")
+def gated_controls() -> None:
+    kept = dict(persist_state="session", on_change=rerun("bptt_gated_pictures"))
+    st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias", **kept)
+    st.slider("hidden size H", 4, 64, key="bptt_gated_H", **kept)
+    st.slider("sequence length T", 10, 500, key="bptt_gated_T", **kept)
+    st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius", **kept)
+    st.number_input("seed", 0, 10_000, key="bptt_gated_seed", **kept)
+
+
+GATED_VIEWS = ["Decay", "Gate-bias sweep"]
+
+
+@st.fragment(key="bptt_gated_pictures")
+def gated_pictures() -> None:
+    bias, H, T, radius, seed = (value(key) for key in ("bptt_gate_bias", "bptt_gated_H", "bptt_gated_T",
+                                                       "bptt_gated_radius", "bptt_gated_seed"))
+    slow = T * H * H > SLOW
+    part = sub_view(GATED_VIEWS, "bptt_gated_part")
+    if part == "Decay":
+        curves = computed("Running the tanh RNN, LSTM and GRU…" if slow else None, "gated_curves", H, T, seed, bias,
+                          radius)
+        draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
+        st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
+                   f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
+        dropped_caption(curves, "norm", "series", "t",
+                        "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+    else:
+        sweep = computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
+                         "steps…" if slow else None, "gate_bias_sweep", H, T, seed, radius)
+        draw("gate_bias_chart", sweep, bias)
+        st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
+        dropped_caption(sweep, "surviving", "cell", "bias",
+                        "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
+    badge(computed("Checking the gradients…" if slow else None, "verify_gated", H, T, seed, bias, radius))
+
+
+ASSIGNMENT_INTRO = (
+    "The assignment's RNN has one weight for the input and one for the recurrence: "
+    "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
+    "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
+)
+DEEP_INTRO = (
+    "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
+    "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
+)
+GATED_INTRO = (
+    "The LSTM's cell state has a path back that only multiplies by the forget gate "
+    "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one "
+    "through $z$: biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the "
+    "tanh RNN's fades."
+)
+
+
+def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) -> None:
+    """A tab's layout: its controls in a column beside its pictures, the model's one-line intro
+    above the pictures (drawn on full runs only; the two fragments rerun on their own)."""
+    left, right = st.columns([1, 3], gap="medium")
+    with left:
+        controls()
+    with right:
+        st.markdown(intro)
+        pictures()
 
 
 st.title("BPTT gradient explorer", anchor=False)
 st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
-lab, notes_column = st.columns([4, 1], gap="medium")
-with notes_column:
+with st.sidebar:
     ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
-with lab:
-    tabs = st.tabs(TABS, key="bptt_tab", on_change="rerun")
-    for tab, render in zip(tabs, (assignment_tab, deep_tab, gated_tab), strict=False):
-        if tab.open:
-            with tab:
-                render()
+chosen = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True,
+                              label_visibility="collapsed")
+TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
+             TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),
+             TABS[2]: (GATED_INTRO, gated_controls, gated_pictures)}
+tab(*TAB_PARTS[chosen or TABS[0]])

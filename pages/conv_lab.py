@@ -1,5 +1,15 @@
 """Convolution lab: slide kernels over images, a 1D signal or a 3D volume; see output sizes,
-channels, one output's receptive field and the backward pass, every number verified."""
+channels, one output's receptive field and the backward pass, every number verified.
+
+Layout: the controls sit in a column beside the pictures. The pictures are a fragment: a control
+that changes only the pictures reruns just them (its callback names the fragment), so neither
+the app's navigation nor the controls are drawn again. A segmented control picks one view;
+only that view is computed. Each view is one function below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,8 +26,12 @@ ui.app_frame()
 CUSTOM = "custom (edit below)"
 KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
-TABS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
+VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
 INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
+PICTURES = "conv_pictures"  # the fragment a control's callback reruns
+PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
+SMALL_MAP_WIDTH = 160  # a kernel-sized map, numbers written in its cells
+MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
 
 load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
 forward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.forward)
@@ -25,56 +39,80 @@ backward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.backward)
 check = st.cache_data(show_spinner=False, max_entries=16)(conv_view.check)
 
 
+@dataclass(frozen=True)
+class Lab:
+    """The lab's settings and results: x (C_in, *S), w (C_out, C_in, *K), b (C_out,), output
+    (C_out, *O), partials (C_out, C_in, *O), the inspected cell (channel, *position) and its
+    window products; names[o] labels kernel o."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray
+    names: tuple[str, ...]
+    stride: int
+    padding: int
+    dilation: int
+    output: np.ndarray
+    partials: np.ndarray
+    cell: tuple[int, ...]
+    field: conv.WindowProducts
+
+    @property
+    def ndim(self) -> int:
+        return self.x.ndim - 1
+
+    @property
+    def settings(self) -> dict[str, int]:
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
+
+
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
     ui.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
 
 
-def show_map(values: np.ndarray, title: str, *, kind: str = "auto", highlight=(), max_width: int = 300) -> None:
-    """A 2D array: an Altair heatmap with tooltips when small, an image when large."""
-    highlight = tuple(tuple(int(i) for i in cell) for cell in highlight)
-    if conv_charts.fits_heatmap(values):
-        draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width)
-    else:
-        st.image(conv_charts.to_image(values, highlight=highlight),
-                 caption=f"{title} · {values.shape[0]}×{values.shape[1]}", width=min(max_width, 2 * values.shape[1]))
+def pick_key(name: str) -> str:
+    """A chart's selection key; it changes whenever the inspected cell changes, so the chart comes
+    back with no stale selection and a click on any cell is always a new event."""
+    return f"conv_pick_{name}_{pick_round()}"
 
 
-def show_spatial(values: np.ndarray, title: str, *, kind: str = "auto", depth: int = 0, highlight=(),
-                 max_width: int = 300) -> None:
-    """Any single-channel spatial array (*S): a 1-row map for 1D, a map for 2D, slice `depth` of 3D."""
-    if values.ndim == 1 and values.size > 12:
-        cells = [cell[0] for cell in highlight]
-        draw("signal_chart", {title: values}, highlight=(min(cells), max(cells)) if cells else None, height=140,
-             width="stretch")
-    elif values.ndim == 1:
-        show_map(values[None], title, kind=kind, highlight=[(0, cell[0]) for cell in highlight], max_width=max_width)
-    elif values.ndim == 2:
-        show_map(values, title, kind=kind, highlight=highlight, max_width=max_width)
-    else:
-        show_map(values[depth], f"{title}, depth slice {depth}", kind=kind, highlight=highlight, max_width=max_width)
+def set_cell(cell: tuple[int, ...]) -> None:
+    """Make `cell` (channel, *position) the inspected cell (callbacks and the index inputs)."""
+    ndim = len(cell) - 1
+    st.session_state["conv_cell_channel"] = int(cell[0])
+    for axis, index in zip(AXES[ndim], cell[1:], strict=True):
+        st.session_state[f"conv_cell_{axis}"] = int(index)
+    st.session_state["conv_pick_round"] = st.session_state.get("conv_pick_round", 0) + 1
 
 
-def fitting_width(columns: int) -> int:
-    """Pixels a heatmap may take in one of `columns` side-by-side columns (room left for its legend)."""
-    return max(100, 640 // columns - 70)
+def apply_pick(output_shape: tuple[int, ...]) -> None:
+    """If a pickable chart of the last run reports a clicked cell, make it the inspected one."""
+    for name in PICK_CHARTS:
+        event = st.session_state.get(pick_key(name))
+        picked = conv_view.picked_cell(event.get("selection") if event else None, output_shape)
+        if picked is not None:
+            set_cell(picked)
+            return
 
 
-def cell_slider(label: str, size: int, key: str) -> int:
-    """Pick an index in 0..size-1; back to the middle when the output shrank below the last choice."""
-    if st.session_state.get(key, size // 2) >= size:
-        st.session_state[key] = size // 2
-    st.session_state.setdefault(key, size // 2)
-    if size == 1:
-        st.caption(f"{label}: 0 (the only position)")
-        return 0
-    return st.slider(label, 0, size - 1, key=key)
+def current_cell(output_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The inspected cell, clamped into the output (so it stays put, not reset, when it shrinks)."""
+    ndim = len(output_shape) - 1
+    wanted = (st.session_state.get("conv_cell_channel", 0),) + tuple(
+        st.session_state.get(f"conv_cell_{axis}", size // 2) for axis, size in zip(AXES[ndim], output_shape[1:],
+                                                                                   strict=True))
+    cell = conv_view.clamp_cell(wanted, output_shape)
+    st.session_state["conv_cell_channel"] = cell[0]
+    for axis, index in zip(AXES[ndim], cell[1:], strict=True):
+        st.session_state[f"conv_cell_{axis}"] = index
+    return cell
 
 
 def custom_kernel(ndim: int) -> np.ndarray:
     """The user's kernel from a data editor, (K,) or (kH, kW); NaN where a cell was cleared."""
     left, right = st.columns(2)
-    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, 3, key="conv_custom_rows")
-    cols = right.number_input("Columns", 1, 7, 3, key="conv_custom_cols")
+    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, 3, key="conv_custom_rows", persist_state="session")
+    cols = right.number_input("Columns", 1, 7, 3, key="conv_custom_cols", persist_state="session")
     start = np.zeros((rows, cols))
     shared = DEFAULT_CUSTOM[: min(rows, 3), : min(cols, 3)] if ndim == 2 else np.array([[1.0, 0, -1]])[:, :cols]
     start[: shared.shape[0], : shared.shape[1]] = shared
@@ -91,291 +129,461 @@ def custom_kernel(ndim: int) -> np.ndarray:
     return values[0] if ndim == 1 else values
 
 
+def redraw() -> None:
+    """Callback of a control that only changes the pictures: rerun the pictures alone."""
+    st.rerun(PICTURES)
+
+
+def input_controls() -> int:
+    """Input picker: a built-in input and its size, or an upload. Returns the spatial axes."""
+    choice = st.selectbox("Input", list(INPUTS), key="conv_input", persist_state="session")
+    ndim, source = INPUTS[choice]
+    if source == "upload":
+        uploaded = st.file_uploader(f"PNG or JPEG (shrunk to at most {conv_inputs.UPLOAD_SIDE} px a side)",
+                                    type=["png", "jpg", "jpeg"], key="conv_upload")
+        st.checkbox("Keep colour (3 channels)", key="conv_upload_colour", persist_state="session", on_change=redraw)
+        if uploaded is None:
+            st.info("No file yet: showing the digit until you upload one.")
+    else:
+        low, high, default = conv_view.SIZE_RANGES[ndim]
+        st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d", persist_state="session",
+                  on_change=redraw)
+    return ndim
+
+
+def kernel_controls(ndim: int) -> None:
+    """Kernel presets (one output channel each) and, when chosen, the custom kernel's editor."""
+    presets = conv_inputs.kernel_presets(ndim)
+    options = list(presets) + ([CUSTOM] if ndim < 3 else [])
+    key = f"conv_kernels_{ndim}d"
+    had_custom = CUSTOM in st.session_state.get(key, ())
+
+    def changed() -> None:  # the editor appears or goes: this column must be drawn again
+        if (CUSTOM in st.session_state[key]) == had_custom:
+            redraw()
+
+    chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
+                            key=key, persist_state="session", on_change=changed)
+    if CUSTOM in chosen:
+        st.session_state["conv_custom_values"] = custom_kernel(ndim)
+
+
+def controls() -> None:
+    """The controls column: input, kernels, padding, stride, dilation, bias, flip. Drawn on full
+    runs only; a control that changes only the pictures reruns just the pictures."""
+    ndim = input_controls()
+    kernel_controls(ndim)
+    kept = dict(persist_state="session", on_change=redraw)
+    st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side", **kept)
+    st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows", **kept)
+    st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
+    st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1,
+                    key="conv_bias", **kept)
+    st.toggle("Flip kernel (convolution)", key="conv_flip", **kept,
+              help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of "
+                   "the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k]. Symmetric kernels (box, "
+                   "Gaussian, Laplacian) give the same output either way.")
+
+
+def chosen_input() -> np.ndarray | None:
+    """The input the controls chose, (C_in, *S), or None after showing why it cannot be read."""
+    ndim, source = INPUTS[st.session_state["conv_input"]]
+    upload, colour, size = None, False, 28
+    if source == "upload":
+        uploaded = st.session_state.get("conv_upload")
+        colour = bool(st.session_state.get("conv_upload_colour"))
+        if uploaded is None:
+            source = "digit"
+        else:
+            upload = uploaded.getvalue()
+    else:
+        size = st.session_state.get(f"conv_size_{ndim}d", conv_view.SIZE_RANGES[ndim][2])
+    try:
+        return load_input(source, size, upload, colour)
+    except ValueError as error:
+        st.error(str(error), icon=":material/broken_image:")
+        return None
+
+
+def chosen_kernels(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
+    """The kernels the controls chose, stacked (C_out, *K), and their names; None if there are none."""
+    presets = conv_inputs.kernel_presets(ndim)
+    chosen = st.session_state.get(f"conv_kernels_{ndim}d", [conv_view.DEFAULT_KERNELS[ndim]])
+    kernels = [presets[name] for name in chosen if name in presets]
+    names = [name for name in chosen if name in presets]
+    if CUSTOM in chosen and "conv_custom_values" in st.session_state:
+        kernels.append(st.session_state["conv_custom_values"])
+        names.append("custom")
+    if not kernels:
+        st.warning("Choose at least one kernel.")
+        return None
+    stacked, resized = conv_inputs.stack_kernels(kernels)
+    if resized:
+        common = "×".join(map(str, stacked.shape[1:]))
+        st.caption(f"Kernels of different sizes are centred in zeros to a common {common}, "
+                   "so every output channel has the same size.")
+    return stacked, tuple(names)
+
+
+def computed_lab() -> Lab | None:
+    """Everything the pictures show, from the controls' values; None after showing why not."""
+    x = chosen_input()
+    if x is None:
+        return None
+    picked = chosen_kernels(x.ndim - 1)
+    if picked is None:
+        return None
+    stacked, names = picked
+    state = st.session_state
+    padding, stride, dilation = state["conv_padding"], state["conv_stride"], state["conv_dilation"]
+    flip = bool(state.get("conv_flip"))
+    w = conv_view.weights(stacked, x.shape[0], flip=flip)
+    b = np.full(w.shape[0], float(state.get("conv_bias", 0.0)))
+    try:
+        output, partials = forward(x, w, b, stride, padding, dilation)
+    except ValueError as error:
+        st.error(f"No output for these settings: {error}.", icon=":material/block:")
+        return None
+    if flip:
+        st.caption("Convolution: the kernel is turned 180° before it slides.")
+    apply_pick(output.shape)
+    cell = current_cell(output.shape)
+    field = conv.window_products(x, w, b, cell[0], cell[1:], stride=stride, padding=padding, dilation=dilation)
+    return Lab(x, w, b, names, stride, padding, dilation, output, partials, cell, field)
+
+
+def pick_round() -> int:
+    return st.session_state.get("conv_pick_round", 0)
+
+
+def channel_picker(lab: Lab) -> None:
+    """With several kernels: which output channel the views show (the inspected cell's channel)."""
+    if lab.w.shape[0] == 1:
+        return
+    key = f"conv_channel_{pick_round()}"
+    st.segmented_control(
+        "Output channel", list(range(lab.w.shape[0])), default=lab.cell[0], key=key, required=True,
+        format_func=lambda o: f"{o}: {lab.names[o]}" if o < len(lab.names) else str(o),
+        on_change=lambda: set_cell((st.session_state[key], *lab.cell[1:])))
+
+
+def index_inputs(lab: Lab) -> None:
+    """The inspected cell by index, for the keyboard (the same cell a click on a map picks)."""
+    columns = st.columns(lab.ndim + 1)
+    names = ("channel",) + AXES[lab.ndim]
+    keys = [f"conv_index_{name}_{pick_round()}" for name in names]
+
+    def typed() -> None:
+        set_cell(tuple(st.session_state.get(key, index) for key, index in zip(keys, lab.cell, strict=True)))
+
+    for column, name, key, index, size in zip(columns, names, keys, lab.cell, lab.output.shape, strict=True):
+        column.number_input(f"Output {name}", 0, size - 1, index, key=key, on_change=typed)
+
+
+def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
+    """The inspected channel of the output as a pickable map (a slice at `depth` for 3D)."""
+    channel = lab.cell[0]
+    values = lab.output[channel] if lab.ndim == 2 else lab.output[channel, depth]
+    selected = lab.cell[1:] if lab.ndim == 2 else (lab.cell[2:] if lab.cell[1] == depth else None)
+    where = dict(channel=channel) if lab.ndim == 2 else dict(channel=channel, depth=depth)
+    title = f"output channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "") + " · click a cell"
+    draw("heatmap", values, title=title, selected=selected, max_width=MAP_WIDTH, pick=where,
+         on_select="rerun", select_key=pick_key(name))
+
+
+def input_map(lab: Lab, channel: int, depth: int = 0) -> None:
+    """One input channel with the inspected cell's window outlined (the part inside the input)."""
+    window, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
+    if lab.ndim == 3:
+        window = [cell[1:] for cell in window if cell[0] == depth]
+    values = lab.x[channel] if lab.ndim == 2 else lab.x[channel, depth]
+    title = f"input channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "")
+    draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH)
+    if on_padding:
+        st.caption(f"{on_padding} of the window's {len(lab.field.cells)} taps fall on padding zeros.")
+
+
+def products_and_sum(lab: Lab, channel: int = 0) -> None:
+    """The inspected cell's sum: window × kernel = products for one input channel, and the total."""
+    value = float(lab.output[lab.cell])
+    st.latex(conv_view.sum_latex(lab.field, lab.cell, value))
+    parts = (lab.field.window[channel], lab.field.kernel[channel], lab.field.products[channel])
+    if lab.ndim == 3:
+        middle = lab.w.shape[2] // 2
+        parts = tuple(part[middle] for part in parts)
+        st.caption(f"Kernel depth slice {middle} of {lab.w.shape[2]}; the Receptive field view shows every slice.")
+    elif lab.ndim == 1:
+        parts = tuple(part[None] for part in parts)
+    if lab.x.shape[0] > 1:
+        st.caption(f"Input channel {channel} of {lab.x.shape[0]}; the sum runs over every channel.")
+    window_kernel_products(*parts)
+
+
+def window_kernel_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> None:
+    """Three small maps in a row (stacked on a phone): the window, the kernel, their products."""
+    for column, values, title, kind in zip(st.columns(3), (window, kernel, products),
+                                           ("window", "× kernel", "= products"), ("image", "signed", "signed"),
+                                           strict=True):
+        with column:
+            draw("heatmap", values, title=title, kind=kind, max_width=SMALL_MAP_WIDTH)
+
+
+def depth_slider(lab: Lab) -> int:
+    """3D: the output depth slice to show, which is the inspected cell's depth."""
+    if lab.output.shape[1] == 1:
+        return 0
+    key = f"conv_depth_{pick_round()}"
+    st.slider("Output depth slice (the inspected cell's depth)", 0, lab.output.shape[1] - 1, lab.cell[1], key=key,
+              on_change=lambda: set_cell((lab.cell[0], st.session_state[key], *lab.cell[2:])))
+    return lab.cell[1]
+
+
+def output_view(lab: Lab) -> None:
+    channel_picker(lab)
+    if lab.ndim == 1:
+        one_d_signals(lab)
+        products_and_sum(lab)
+        return
+    depth_in = depth_out = 0
+    if lab.ndim == 3:
+        depth_out = depth_slider(lab)
+        centre = lab.field.corner[0] - lab.padding + lab.dilation * (lab.w.shape[2] // 2)
+        depth_in = min(max(centre, 0), lab.x.shape[1] - 1)
+    shown_channel = 0
+    if lab.x.shape[0] > 1:
+        shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])), default=0,
+                                             format_func=lambda c: "RGB"[c] if lab.x.shape[0] == 3 else str(c),
+                                             key="conv_in_channel", required=True, persist_state="session") or 0
+    left, right = st.columns(2, gap="medium")
+    with left:
+        input_map(lab, shown_channel, depth_in)
+        if lab.ndim == 3:
+            st.caption(f"Input depth slice {depth_in}: the middle of the inspected cell's window.")
+    with right:
+        output_map(lab, depth_out)
+    products_and_sum(lab, shown_channel)
+
+
+def one_d_signals(lab: Lab) -> None:
+    """1D: input and outputs on one axis, outputs at their windows' centres; click an output point."""
+    series = {f"input ch {c}": lab.x[c] for c in range(lab.x.shape[0])}
+    outputs = {f"output ch {o} ({lab.names[o] if o < len(lab.names) else o})": lab.output[o]
+               for o in range(lab.output.shape[0])}
+    centres = (np.arange(lab.output.shape[1]) * lab.stride - lab.padding
+               + lab.dilation * (lab.w.shape[2] - 1) / 2)
+    start = lab.field.corner[0] - lab.padding
+    window = (start, start + lab.dilation * (lab.w.shape[2] - 1))
+    names = list(outputs)
+    draw("signal_chart", series | outputs, title="Input and output · click an output point", highlight=window,
+         positions={name: centres for name in outputs}, pick={name: o for o, name in enumerate(names)},
+         selected=(names[lab.cell[0]], lab.cell[1]), width="stretch", on_select="rerun",
+         select_key=pick_key("signal"))
+    st.caption("Each output value is drawn at the centre of its window, in input positions "
+               "(output p reads from input position p·stride − padding on). Shaded: the inspected cell's window.")
+
+
+def channels_view(lab: Lab) -> None:
+    st.markdown(
+        f"Each kernel has one slice per input channel (here {lab.x.shape[0]}). Output channel o is the **sum** "
+        "of the input channels' partial results, **plus the bias**: $O_o = \\sum_c X_c \\star W_{o,c} + b_o$. "
+        f"{lab.w.shape[0]} kernel(s) give {lab.w.shape[0]} output channel(s)."
+    )
+    depth = lab.output.shape[1] // 2 if lab.ndim == 3 else 0
+    for o in range(lab.output.shape[0]):
+        st.markdown(f"**Output channel {o}**")
+        columns = st.columns(min(lab.x.shape[0] + 1, 4))
+        maps = [(lab.partials[o, c], f"channel {c} partial") for c in range(lab.x.shape[0])]
+        maps.append((lab.output[o], f"sum + bias ({lab.b[o]:g})"))
+        width = MAP_WIDTH if len(columns) <= 2 else 200
+        for index, (values, title) in enumerate(maps):
+            with columns[index % len(columns)]:
+                spatial_map(values, title, depth=depth, max_width=width)
+        gap = float(np.max(np.abs(lab.partials[o].sum(axis=0) + lab.b[o] - lab.output[o])))
+        st.caption(f"max |Σ partials + bias − output| = {gap:.1e}")
+
+
+def spatial_map(values: np.ndarray, title: str, *, kind: str = "auto", depth: int = 0, max_width: int = MAP_WIDTH,
+                highlight=()) -> None:
+    """Any single-channel spatial array (*S): a line for long 1D, a map for 2D, slice `depth` of 3D."""
+    if values.ndim == 1 and values.size > 12:
+        cells = [cell[0] for cell in highlight]
+        draw("signal_chart", {title: values}, highlight=(min(cells), max(cells)) if cells else None, height=140,
+             width="stretch")
+    elif values.ndim == 1:
+        draw("heatmap", values[None], title=title, kind=kind, highlight=[(0, cell[0]) for cell in highlight],
+             max_width=max_width)
+    elif values.ndim == 2:
+        draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width)
+    else:
+        draw("heatmap", values[depth], title=f"{title}, depth slice {depth}", kind=kind, highlight=highlight,
+             max_width=max_width)
+
+
+def receptive_field_view(lab: Lab) -> None:
+    index_inputs(lab)
+    field, cell = lab.field, lab.cell
+    cell_name = ", ".join(str(p) for p in cell[1:])
+    corner_name = ", ".join(str(p) for p in field.corner)
+    steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}th entry (dilation {lab.dilation})"
+    st.markdown(
+        f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
+        f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
+        f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
+    )
+    padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
+    window_cells = [tuple(int(i) for i in c) for c in field.cells]
+    left, right = st.columns(2, gap="medium")
+    with left:
+        if lab.ndim == 1:
+            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
+        elif lab.ndim == 2:
+            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
+        else:
+            first = field.corner[0]
+            spatial_map(padded_input[0], "padded input channel 0", kind="image", depth=first,
+                        highlight=[c[1:] for c in window_cells if c[0] == first])
+    with right:
+        if lab.ndim == 1:
+            one_d_signals(lab)
+        else:
+            output_map(lab, lab.cell[1] if lab.ndim == 3 else 0, name="field")
+    for c in range(lab.x.shape[0]):
+        parts = (field.window[c], field.kernel[c], field.products[c])
+        if lab.ndim < 3:
+            st.markdown(f"**Input channel {c}**: window × kernel = products")
+            window_kernel_products(*(part if lab.ndim == 2 else part[None] for part in parts))
+        for depth in range(parts[0].shape[0] if lab.ndim == 3 else 0):
+            st.markdown(f"**Input channel {c}, kernel depth {depth}**: window × kernel = products")
+            window_kernel_products(*(part[depth] for part in parts))
+    value = float(lab.output[cell])
+    st.latex(conv_view.sum_latex(field, cell, value))
+    st.caption(f"Difference between the sum and the output: {abs(field.value - value):.1e}")
+
+
+def backward_view(lab: Lab) -> None:
+    kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, index=2, horizontal=True,
+                    key="conv_upstream", persist_state="session",
+                    help="one-hot: dL/dX is the kernel, put back on the inspected window")
+    grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
+    grads = backward(lab.x, lab.w, grad_out, lab.stride, lab.padding, lab.dilation)
+    st.markdown(
+        "With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
+        "δ × kernel back to its window of the input, and δ × window to the kernel. "
+        f"dL/db = Σ δ per channel = {', '.join(f'{v:.3g}' for v in grads.grad_b)}."
+    )
+    channel = lab.cell[0]
+    depth = lab.x.shape[1] // 2 if lab.ndim == 3 else 0
+    columns = st.columns(2, gap="medium")
+    with columns[0]:
+        spatial_map(grad_out[channel], f"δ = dL/dO, channel {channel}", kind="signed",
+                    depth=min(depth, grad_out.shape[1] - 1) if lab.ndim == 3 else 0)
+    with columns[1]:
+        spatial_map(grads.grad_x[0], "dL/dX, input channel 0", kind="signed", depth=depth)
+    st.markdown("**dL/dW**, one map per kernel slice")
+    kernel_columns = st.columns(min(lab.w.shape[0] * lab.w.shape[1], 6))
+    for index, (o, c) in enumerate(np.ndindex(lab.w.shape[0], lab.w.shape[1])):
+        with kernel_columns[index % len(kernel_columns)]:
+            spatial_map(grads.grad_w[o, c], f"dL/dW[{o}, {c}]", kind="signed", depth=lab.w.shape[2] // 2,
+                        max_width=160)
+    st.markdown("**The gradients are convolutions too** (computed a second way, compared with the fast path)")
+    st.latex(
+        "\\begin{aligned}\\frac{\\partial L}{\\partial X} &= "
+        "\\operatorname{pad}_{d(k-1)}\\big(\\operatorname{dilate}_s(\\delta)\\big)"
+        " \\star \\operatorname{flip}(W)^{\\top}\\\\"
+        "\\frac{\\partial L}{\\partial W} &= X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)\\end{aligned}"
+    )
+    st.markdown(
+        f"- dL/dX as the **full convolution** of δ (stride-dilated: {lab.stride - 1} zero(s) between entries, "
+        f"then padded by dilation·(k−1)) with the **flipped** kernel, channels swapped: "
+        f"max difference **{grads.input_gap:.1e}**\n"
+        f"- dL/dW as the **correlation of the padded input with δ** (δ's entries {lab.stride} apart, "
+        f"window step {lab.dilation}): max difference **{grads.weight_gap:.1e}**"
+    )
+    if lab.ndim < 3:
+        spread = conv.stride_dilate(grad_out[channel], lab.stride, lab.ndim)
+        left, right = st.columns(2, gap="medium")
+        with left:
+            spatial_map(spread, f"δ channel {channel} dilated by stride {lab.stride}", kind="signed")
+        with right:
+            spatial_map(conv.flip_kernel(lab.w)[channel, 0], f"flipped kernel {channel}", kind="signed")
+
+
+def one_d_picture_view(lab: Lab) -> None:
+    st.markdown(
+        "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O1..O3. Each line is one term "
+        "W_j·X_m of an output; **with your padding, stride and dilation**."
+    )
+    try:
+        links = conv.connections(5, 3, **lab.settings)
+    except ValueError as error:
+        st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
+        return
+    draw("connection_chart", links, 5, 3, width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Which weight carries X_m into O_i**")
+        st.dataframe(conv_charts.connection_table(links, 5))
+        for line in conv_charts.forward_equations(links, 5):
+            st.latex(line)
+    with right:
+        st.markdown("**Backward: each X collects δ × the weight from every output it reaches**")
+        for line in conv_charts.backward_equations(links, 5):
+            st.latex(line)
+        st.caption("The weights come in reverse order: that is the flipped kernel.")
+
+
+def output_size(lab: Lab) -> None:
+    """The output shape in one line, the size formula with the numbers in an expander below it."""
+    st.markdown(conv_view.shape_summary(lab.x.shape, lab.output.shape, lab.w.shape))
+    for message in conv_view.dropped_messages(lab.x.shape[1:], lab.w.shape[2:], **lab.settings):
+        st.info(message, icon=":material/content_cut:")
+    formula = st.expander("How the output size is computed", key="conv_size_help", on_change="rerun")
+    if formula.open:  # drawn only while open: a closed expander costs nothing on each gesture
+        with formula:
+            st.latex(conv_charts.SIZE_FORMULA)
+            st.caption("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:")
+            for axis, n, k in zip(AXES[lab.ndim], lab.x.shape[1:], lab.w.shape[2:], strict=False):
+                st.latex(conv_charts.size_formula_latex(n, k, axis=axis, **lab.settings))
+
+
+def checks(lab: Lab) -> None:
+    verification = check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)
+    shape = "×".join(map(str, verification.checked_input_shape[1:]))
+    where = (f"checked on the top-left {shape} crop of the {'×'.join(map(str, lab.x.shape[1:]))} input "
+             "(the loop reference is slow)" if verification.cropped else "checked on the whole input")
+    ui.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
+                      1e-9, where)
+    ui.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
+                      "directional derivatives along random directions of X and W")
+
+
+SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field": receptive_field_view,
+            "Backward pass": backward_view, "1D picture": one_d_picture_view}
+
+
+@st.fragment(key=PICTURES)
+def pictures() -> None:
+    view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True,
+                                label_visibility="collapsed")
+    lab = computed_lab()
+    if lab is None:
+        st.caption("The pictures come back when the settings on the left give an output.")
+        return
+    SECTIONS[view or "Output"](lab)
+    output_size(lab)
+    checks(lab)
+
+
 st.title("Convolution lab", anchor=False)
 st.caption(
     "Kernels slide over an input; each output value is the sum of a window times the kernel, plus a bias. "
     "Every number is computed by `core.conv` (strided windows + one matrix product) and checked below "
     "against a plain loop and finite differences."
 )
-lab, notes_column = st.columns([5, 1], gap="medium")
-with notes_column:
+with st.sidebar:
     ui.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
-
-with lab:
-    # --- 1. input and kernels -----------------------------------------------------------------
-    input_column, kernel_column = st.columns(2, gap="medium")
-    with input_column:
-        choice = st.selectbox("Input", list(INPUTS), key="conv_input")
-        ndim, source = INPUTS[choice]
-        upload, colour, size = None, False, 28
-        if source == "upload":
-            uploaded = st.file_uploader("PNG or JPEG (shrunk to at most 256 px per side)", type=["png", "jpg", "jpeg"],
-                                        key="conv_upload")
-            colour = st.checkbox("Keep colour (3 channels)", key="conv_upload_colour")
-            if uploaded is None:
-                st.info("No file yet: showing the digit until you upload one.")
-                source = "digit"
-            else:
-                upload = uploaded.getvalue()
-        else:
-            low, high, default = conv_view.SIZE_RANGES[ndim]
-            size = st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d")
-        try:
-            x = load_input(source, size, upload, colour)
-        except ValueError as error:
-            st.error(str(error))
-            st.stop()
-    with kernel_column:
-        presets = conv_inputs.kernel_presets(ndim)
-        options = list(presets) + ([CUSTOM] if ndim < 3 else [])
-        chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
-                                key=f"conv_kernels_{ndim}d")
-        kernels = [presets[name] for name in chosen if name != CUSTOM]
-        if CUSTOM in chosen:
-            kernels.append(custom_kernel(ndim))
-        if ndim == 3:
-            st.caption("3D kernels come from the presets; the custom editor is for 1D and 2D.")
-    if not kernels:
-        st.warning("Choose at least one kernel.")
-        st.stop()
-    stacked, resized = conv_inputs.stack_kernels(kernels)
-    if resized:
-        common = "×".join(map(str, stacked.shape[1:]))
-        st.caption(f"Kernels of different sizes are centred in zeros to a common {common} "
-                   "so every output channel has the same size.")
-
-    # --- 2. hyper-parameters ------------------------------------------------------------------
-    pad_column, stride_column, dilation_column, bias_column = st.columns(4)
-    padding = pad_column.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side")
-    stride = stride_column.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows")
-    dilation = dilation_column.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps")
-    bias_value = bias_column.number_input(
-        "Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1, key="conv_bias"
-    )
-    flip = st.toggle("Flip the kernel: mathematical convolution instead of cross-correlation", key="conv_flip")
-    st.caption(
-        "Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of the "
-        "lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k]. Symmetric kernels (box, Gaussian, "
-        "Laplacian) give the same output either way."
-        if flip else
-        "Now: cross-correlation, as PyTorch's Conv2d computes it. Flip the kernel to get the textbook convolution."
-    )
-    w = conv_view.weights(stacked, x.shape[0], flip=flip)
-    b = np.full(w.shape[0], float(bias_value))
-    settings = dict(stride=stride, padding=padding, dilation=dilation)
-
-    # --- 3. output size -----------------------------------------------------------------------
-    st.subheader("Output size", anchor=False)
-    formula_column, metrics_column = st.columns([3, 1], gap="medium")
-    with formula_column:
-        st.latex(conv_charts.SIZE_FORMULA)
-        st.caption("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:")
-        for axis, n, k in zip(AXES[ndim], x.shape[1:], w.shape[2:], strict=False):
-            st.latex(conv_charts.size_formula_latex(n, k, padding=padding, stride=stride, dilation=dilation,
-                                                    axis=axis))
-    try:
-        output, partials = forward(x, w, b, stride, padding, dilation)
-    except ValueError as error:
-        st.error(f"No output for these settings: {error}.", icon=":material/block:")
-        st.stop()
-    for message in conv_view.dropped_messages(x.shape[1:], w.shape[2:], **settings):
-        st.info(message, icon=":material/content_cut:")
-    with metrics_column:
-        st.metric("Output shape", str(output.shape), help="(C_out, *spatial): one channel per kernel")
-        st.metric("Input shape", str(x.shape), help="(C_in, *spatial)")
-        st.metric("Parameters", f"{w.size} + {b.size}", help=f"weights {w.shape} + one bias per kernel")
-
-    # --- 4. the output cell everything below inspects -------------------------------------------
-    st.subheader("Inspect one output cell", anchor=False)
-    cell_columns = st.columns(ndim + 1)
-    with cell_columns[0]:
-        channel = cell_slider("Output channel", output.shape[0], "conv_cell_channel")
-    position = []
-    for axis_index, (axis, out_size) in enumerate(zip(AXES[ndim], output.shape[1:], strict=False)):
-        with cell_columns[axis_index + 1]:
-            position.append(cell_slider(f"Output {axis} index", out_size, f"conv_cell_{axis}"))
-    field = conv.window_products(x, w, b, channel, position, **settings)
-
-    tabs = st.tabs(TABS, key="conv_tab", on_change="rerun")
-
-    with tabs[0]:
-        if tabs[0].open:
-            if ndim == 1:
-                series = {f"input ch {c}": x[c] for c in range(x.shape[0])}
-                outputs = {f"output ch {o} ({chosen[o]})": output[o] for o in range(output.shape[0])}
-                centres = np.arange(output.shape[1]) * stride - padding + dilation * (w.shape[2] - 1) / 2
-                window = (field.corner[0] - padding, field.corner[0] - padding + dilation * (w.shape[2] - 1))
-                draw("signal_chart", series | outputs, title="Input and output", highlight=window,
-                     positions={name: centres for name in outputs}, width="stretch")
-                st.caption("Each output value is drawn at the centre of its window, in input positions "
-                           "(output p reads from input position p·stride − padding on). Shaded: the inspected "
-                           "cell's window.")
-            else:
-                depth_in = depth_out = 0
-                if ndim == 3:
-                    left, right = st.columns(2)
-                    depth_in = left.slider("Input depth slice", 0, x.shape[1] - 1, x.shape[1] // 2, key="conv_in_slice")
-                    depth_out = right.slider("Output depth slice", 0, output.shape[1] - 1, output.shape[1] // 2,
-                                             key="conv_out_slice") if output.shape[1] > 1 else 0
-                if x.shape[0] == 3 and ndim == 2:
-                    st.image(np.clip(x.transpose(1, 2, 0), 0, 1), caption="input (RGB)", width=min(320, 6 * x.shape[2]))
-                columns = st.columns(x.shape[0] + 1)
-                out_columns = st.columns(min(output.shape[0], 4))
-                map_width = fitting_width(max(len(columns), len(out_columns)))  # same scale in and out
-                for c in range(x.shape[0]):
-                    with columns[c]:
-                        show_spatial(x[c], f"input channel {c}", kind="image", depth=depth_in, max_width=map_width)
-                with columns[-1]:
-                    for o, name in enumerate(chosen if len(chosen) == w.shape[0] else range(w.shape[0])):
-                        show_spatial(w[o, 0], f"kernel {o}: {name}", kind="signed", depth=w.shape[2] // 2)
-                for o in range(output.shape[0]):
-                    with out_columns[o % len(out_columns)]:
-                        mark = [tuple(position)] if o == channel and ndim == 2 else (
-                            [tuple(position[1:])] if o == channel and position[0] == depth_out else [])
-                        show_spatial(output[o], f"output channel {o}", depth=depth_out, highlight=mark,
-                                     max_width=map_width)
-
-    with tabs[1]:
-        if tabs[1].open:
-            st.markdown(
-                f"Each kernel has one slice per input channel (here {x.shape[0]}). Output channel o is the **sum** "
-                "of the input channels' partial results, **plus the bias**: "
-                "$O_o = \\sum_c X_c \\star W_{o,c} + b_o$. "
-                f"{w.shape[0]} kernel(s) give {w.shape[0]} output channel(s)."
-            )
-            depth = output.shape[1] // 2 if ndim == 3 else 0
-            for o in range(output.shape[0]):
-                st.markdown(f"**Output channel {o}**")
-                columns = st.columns(x.shape[0] + 1)
-                for c in range(x.shape[0]):
-                    with columns[c]:
-                        show_spatial(partials[o, c], f"channel {c} partial", depth=depth,
-                                     max_width=fitting_width(len(columns)))
-                with columns[-1]:
-                    show_spatial(output[o], f"sum + bias ({b[o]:g})", depth=depth,
-                                 max_width=fitting_width(len(columns)))
-                gap = float(np.max(np.abs(partials[o].sum(axis=0) + b[o] - output[o])))
-                st.caption(f"max |Σ partials + bias − output| = {gap:.1e}")
-
-    with tabs[2]:
-        if tabs[2].open:
-            cell_name = ", ".join(str(p) for p in position)
-            corner_name = ", ".join(str(p) for p in field.corner)
-            steps = "neighbouring entries" if dilation == 1 else f"every {dilation}th entry (dilation {dilation})"
-            st.markdown(
-                f"Output channel {channel} at ({cell_name}) reads the window of the "
-                f"{'zero-padded ' if padding else ''}input that starts at ({corner_name}) (= output index × stride "
-                f"{stride}) and takes {steps}. It is highlighted in green."
-            )
-            padded_input = np.pad(x, [(0, 0)] + [(padding, padding)] * ndim)
-            window_cells = [tuple(cell) for cell in field.cells]
-            for c in range(x.shape[0]):
-                if ndim < 3:
-                    show_spatial(padded_input[c], f"padded input channel {c}", kind="image", highlight=window_cells)
-                else:
-                    first = field.corner[0]
-                    show_spatial(padded_input[c], f"padded input channel {c}", kind="image", depth=first,
-                                 highlight=[cell[1:] for cell in window_cells if cell[0] == first])
-            for c in range(x.shape[0]):
-                st.markdown(f"**Input channel {c}**: window × kernel = products")
-                window_column, kernel_col, product_column = st.columns(3)
-                for column, values, title, kind in ((window_column, field.window[c], "window", "image"),
-                                                    (kernel_col, field.kernel[c], "kernel", "signed"),
-                                                    (product_column, field.products[c], "products", "signed")):
-                    with column:
-                        if ndim == 3:
-                            for depth in range(values.shape[0]):
-                                show_map(values[depth], f"{title}, kernel depth {depth}", kind=kind)
-                        else:
-                            show_spatial(values, title, kind=kind)
-            st.latex(
-                f"\\sum \\text{{products}} + b = {field.products.sum():.4f} + ({field.bias:g}) = {field.value:.4f}"
-                f"\\qquad \\text{{output}}[{channel}, {cell_name}] = {output[(channel, *position)]:.4f}"
-            )
-            st.caption(f"Difference: {abs(field.value - output[(channel, *position)]):.1e}")
-
-    with tabs[3]:
-        if tabs[3].open:
-            kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, index=2, horizontal=True,
-                            key="conv_upstream", help="one-hot: dL/dX is the kernel, put back on the inspected window")
-            grad_out = conv_inputs.upstream_gradient(kind, output.shape, (channel, *position))
-            grads = backward(x, w, grad_out, stride, padding, dilation)
-            grad_x, grad_w, grad_b = grads.grad_x, grads.grad_w, grads.grad_b
-            st.markdown(
-                "With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
-                "δ × kernel back to its window of the input, and δ × window to the kernel. "
-                f"dL/db = Σ δ per channel = {', '.join(f'{v:.3g}' for v in grad_b)}."
-            )
-            depth = x.shape[1] // 2 if ndim == 3 else 0
-            columns = st.columns(x.shape[0] + 1)
-            with columns[0]:
-                show_spatial(grad_out[channel], f"δ = dL/dO, channel {channel}", kind="signed",
-                             depth=min(depth, grad_out.shape[1] - 1) if ndim == 3 else 0,
-                             max_width=fitting_width(len(columns)))
-            for c in range(x.shape[0]):
-                with columns[c + 1]:
-                    show_spatial(grad_x[c], f"dL/dX, input channel {c}", kind="signed", depth=depth,
-                                 max_width=fitting_width(len(columns)))
-            st.markdown("**dL/dW**, one map per kernel slice")
-            kernel_columns = st.columns(min(w.shape[0] * w.shape[1], 6))
-            for index, (o, c) in enumerate(np.ndindex(w.shape[0], w.shape[1])):
-                with kernel_columns[index % len(kernel_columns)]:
-                    show_spatial(grad_w[o, c], f"dL/dW[{o}, {c}]", kind="signed", depth=w.shape[2] // 2)
-
-            st.markdown("**The gradients are convolutions too** (computed a second way, compared with the fast path)")
-            st.latex(
-                "\\frac{\\partial L}{\\partial X} = "
-                "\\operatorname{pad}_{d(k-1)}\\big(\\operatorname{dilate}_s(\\delta)\\big)"
-                " \\star \\operatorname{flip}(W)^{\\top}"
-                "\\qquad \\frac{\\partial L}{\\partial W} = X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)"
-            )
-            gap_x, gap_w = grads.input_gap, grads.weight_gap
-            st.markdown(
-                f"- dL/dX as the **full convolution** of δ (stride-dilated: {stride - 1} zero(s) between entries, "
-                f"then padded by dilation·(k−1)) with the **flipped** kernel, channels swapped: "
-                f"max difference **{gap_x:.1e}**\n"
-                f"- dL/dW as the **correlation of the padded input with δ** (δ's entries {stride} apart, "
-                f"window step {dilation}): max difference **{gap_w:.1e}**"
-            )
-            if ndim < 3:
-                spread = conv.stride_dilate(grad_out[channel], stride, ndim)
-                left, right = st.columns(2)
-                with left:
-                    show_spatial(spread, f"δ channel {channel} dilated by stride {stride}", kind="signed")
-                with right:
-                    show_spatial(conv.flip_kernel(w)[channel, 0], f"flipped kernel {channel}", kind="signed")
-
-    with tabs[4]:
-        if tabs[4].open:
-            st.markdown(
-                "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O1..O3. Each line is one term "
-                "W_j·X_m of an output; **with your padding, stride and dilation**."
-            )
-            try:
-                links = conv.connections(5, 3, **settings)
-            except ValueError as error:
-                st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
-            else:
-                draw("connection_chart", links, 5, 3, width="stretch")
-                left, right = st.columns(2)
-                with left:
-                    st.markdown("**Which weight carries X_m into O_i**")
-                    st.dataframe(conv_charts.connection_table(links, 5))
-                    for line in conv_charts.forward_equations(links, 5):
-                        st.latex(line)
-                with right:
-                    st.markdown("**Backward: each X collects δ × the weight from every output it reaches**")
-                    for line in conv_charts.backward_equations(links, 5):
-                        st.latex(line)
-                    st.caption("The weights come in reverse order: that is the flipped kernel.")
-
-    # --- 5. verification ------------------------------------------------------------------------
-    st.subheader("Checks for these settings", anchor=False)
-    verification = check(x, w, b, stride, padding, dilation)
-    where = (f"checked on the top-left {'×'.join(map(str, verification.checked_input_shape[1:]))} crop of the "
-             f"{'×'.join(map(str, x.shape[1:]))} input (the loop reference is slow)"
-             if verification.cropped else "checked on the whole input")
-    ui.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
-                      1e-9, where)
-    ui.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
-                      "directional derivatives along random directions of X and W")
+controls_column, pictures_column = st.columns([1, 3], gap="medium")
+with controls_column:
+    controls()
+with pictures_column:
+    pictures()

@@ -1,50 +1,141 @@
-"""Dashboard: the study calendar, streaks, totals, recent entries and notes-folder problems."""
+"""Dashboard: today's prompt, streaks, the study calendar, the labs, recent entries and
+experiments, and notes-folder problems (only when there are some).
+
+One small function per section, called in the order the page reads; a new section is a new
+function and one line at the bottom.
+"""
 
 import streamlit as st
 
+import review_ui
 import ui
 from core.journal import charts, stats
+from core.journal.sync.repo import CONFLICT_MARK
 
 ui.app_frame()
+
+RECENT_ENTRIES = 8
+RECENT_EXPERIMENTS = 5
+METRIC_WIDTH = 150
+LAB_BLURBS = {
+    "conv": "Slide kernels over images, see output sizes, receptive fields and the backward pass.",
+    "bptt": "Watch gradients vanish or explode through time; truncation, clipping and gated cells.",
+}
 
 library = ui.load_library()
 today = ui.today()
 per_day = stats.entries_per_day(library.notes)
 
-st.title("studylab", anchor=False)
-st.caption("Your deep-learning math journal and the labs that go with it.")
 
-if today not in per_day:
-    st.info(f"No entry for today ({today.isoformat()}) yet. What did you learn today?", icon=":material/edit_note:")
+def header() -> None:
+    st.title("studylab", anchor=False)
+    st.caption("Your deep-learning math journal and the labs that go with it.")
 
-total, current, longest, days = st.columns(4)
-total.metric("Notes", len(library.notes))
-current.metric("Current streak", ui.days(stats.current_streak(per_day, today)))
-longest.metric("Longest streak", ui.days(stats.longest_streak(per_day)))
-days.metric("Study days", len(per_day))
 
-years = stats.calendar_years(per_day, today)
-latest_year = max(per_day).year if per_day else today.year
-year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year")
-ui.chart(charts.calendar_heatmap, per_day, year)
+def today_prompt() -> None:
+    """No entry today: say so, with a button that opens a new TIL for today on the Write page."""
+    if today in per_day:
+        return
+    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(f":material/edit_note: No entry for today ({today.isoformat()}) yet. What did you learn today?",
+                    width="stretch")
+        if not ui.readonly():
+            st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:",
+                         query_params={"new": "til"})
 
-recent_column, types_column = st.columns([3, 2])
-with recent_column:
+
+def metrics() -> None:
+    """Four numbers in a row that wraps to two rows of two on a phone."""
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("Notes", len(library.notes), width=METRIC_WIDTH)
+        st.metric("Current streak", ui.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
+        st.metric("Longest streak", ui.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
+        st.metric("Study days", len(per_day), width=METRIC_WIDTH)
+
+
+def calendar() -> None:
+    """The year's calendar, in the palette of the theme the browser reported for this run."""
+    years = stats.calendar_years(per_day, today)
+    latest_year = max(per_day).year if per_day else today.year
+    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year")
+    ui.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
+
+
+def lab_cards() -> None:
+    """One card per lab; its last use is the latest note that pairs with it (`labs:` in the
+    front matter), because a note is where a student records what they did in a lab."""
+    st.subheader("Labs", anchor=False)
+    for column, (lab, (path, title)) in zip(st.columns(len(ui.LAB_PAGES)), ui.LAB_PAGES.items(), strict=True):
+        with column.container(border=True, height="stretch"):
+            st.page_link(path, label=title, icon=":material/biotech:")
+            st.caption(LAB_BLURBS.get(lab, ""))
+            used = stats.last_use(library.notes, lab)
+            if used is None:
+                st.caption("Last used: no note pairs with this lab yet (add `labs: [" + lab + "]` to one).")
+            else:
+                st.markdown(f":small[Last used {used.date.isoformat()} · {ui.note_anchor(used, dated=False)}]")
+
+
+def recent_entries() -> None:
     st.subheader("Recent entries", anchor=False)
     if not library.notes:
         st.caption("The journal is empty. Add markdown notes to the notes folder to see them here.")
-    for note in library.notes[:8]:
-        ui.note_link(note)
-with types_column:
+        return
+    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in library.notes[:RECENT_ENTRIES]))
+
+
+def notes_by_type() -> None:
     ui.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
 
-st.subheader("Notes-folder problems", anchor=False)
-if library.problems:
-    st.warning(f"{len(library.problems)} file(s) could not be read as notes. The rest of the journal loaded normally.")
+
+def recent_experiments() -> None:
+    """Experiment records (notes of type `experiment`), once there are some."""
+    experiments = stats.recent_of_type(library.notes, "experiment", RECENT_EXPERIMENTS)
+    if experiments:
+        st.subheader("Recent experiments", anchor=False)
+        st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in experiments))
+
+
+def sync_conflicts() -> None:
+    """Notes that a git sync found changed on two machines: their conflict copies wait on the Sync page."""
+    copies = [note for note in library.notes if CONFLICT_MARK in note.slug]
+    if not copies:
+        return
+    with st.container(border=True):
+        st.warning(f"{len(copies)} note(s) were changed on two machines; the other machine's text is kept beside "
+                   "yours as a conflict copy until you resolve it.", icon=":material/call_split:")
+        st.markdown("\n".join(f"- {ui.note_anchor(note, dated=False)}" for note in copies))
+        st.page_link("pages/sync.py", label="Resolve them on the Sync page", icon=":material/sync:")
+
+
+def problems() -> None:
+    """Files that could not be read as notes, with the reason; nothing at all when every file loaded."""
+    if not library.problems:
+        return
+    st.subheader("Notes-folder problems", anchor=False)
+    unreadable = sum(problem.kind == "file" for problem in library.problems)
+    malformed = len(library.problems) - unreadable
+    parts = [f"{unreadable} file(s) could not be read as notes"] * bool(unreadable)
+    parts += [f"{malformed} review card(s) are malformed"] * bool(malformed)
+    st.warning(f"{' and '.join(parts)}. The rest of the journal loaded normally.")
     st.dataframe(
         [{"file": p.file, "line": p.line, "reason": p.reason} for p in library.problems],
         hide_index=True,
         width="stretch",
     )
-else:
-    st.caption(":material/check_circle: Every file in the notes folder loaded.")
+
+
+header()
+sync_conflicts()
+today_prompt()
+metrics()
+calendar()
+lab_cards()
+recent_column, types_column = st.columns([3, 2])
+with recent_column:
+    recent_entries()
+    recent_experiments()
+with types_column:
+    notes_by_type()
+review_ui.dashboard_section(library)
+problems()

@@ -1,102 +1,204 @@
-"""Notes: browse, filter and search the journal, and read one note (?note=<slug> opens it)."""
+"""Notes: browse, filter and search the journal, and read one note (?note=<slug> opens it).
+
+The address bar always names the note on screen, so a reload or a copied link shows the same
+note, and Back and Forward step through the notes visited. Links to notes are markdown links
+that ui_hooks keeps in the tab.
+"""
 
 import streamlit as st
 
 import ui
-from core.journal import search, storage
-from core.journal.notes import NOTE_TYPES
-from core.journal.render import escape_markdown, highlighted
+from core.journal import glossary, search
+from core.journal.notes import NOTE_TYPES, Note
+from core.journal.render import escape_markdown, highlighted, note_url
 
 ui.app_frame()
 
 PAGE_SIZE = 50
+SCROLL_AFTER = 8
 
-library = ui.load_library()
+MINE = "My journal"
+
+
+def choose_owner() -> str | None:
+    """Whose journal to read: the student's own, or a study-group peer's read-only copy
+    (?owner=<name>); the choice only appears once a peer's journal has been pulled."""
+    names = ui.peer_names()
+    wanted = st.query_params.get("owner")
+    if not names:
+        return None
+    if wanted is not None and wanted not in names:
+        st.warning(f"There is no study-group journal named '{escape_markdown(wanted)}' on this machine.")
+        wanted = None
+    options = [MINE, *names]
+    wanted = wanted or MINE
+    # The widget's state goes when the student leaves the page; the address bar decides then too.
+    if st.session_state.get("notes_owner_seen") != wanted or st.session_state.get("notes_owner") not in options:
+        st.session_state["notes_owner"] = st.session_state["notes_owner_seen"] = wanted
+    choice = st.segmented_control("Journal", options, key="notes_owner", required=True,
+                                  format_func=lambda name: name if name == MINE else f"{name} (read-only)") or MINE
+    if choice != wanted:
+        st.session_state["notes_owner_seen"] = choice
+        st.query_params.pop("note", None)
+        if choice == MINE:
+            st.query_params.pop("owner", None)
+        else:
+            st.query_params["owner"] = choice
+    owner = None if choice == MINE else choice
+    return owner
+
 
 st.title("Notes", anchor=False)
+owner = choose_owner()
+library = ui.load_peer_library(owner) if owner else ui.load_library()
+if owner:
+    st.caption(f":material/group: {escape_markdown(owner)}'s journal, as last pulled on the Sync page. "
+               "It is read-only here and never mixed into your notes.")
+
+with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/translate:"):
+    st.caption("The day's Korean terms and their English. Search finds either: 역전파 also finds notes "
+               "that say backpropagation, and the reverse.")
+    st.dataframe(glossary.table(), hide_index=True)
 
 if not library.notes:
-    st.info("No notes yet. Put markdown files in the notes folder (see the README for the format).")
+    st.info(f"{escape_markdown(owner)}'s journal has no notes yet." if owner else
+            "No notes yet. Put markdown files in the notes folder (see the README for the format).")
     st.stop()
 
-dated = [note.date for note in library.notes if note.date]
-all_tags = sorted({tag for note in library.notes for tag in note.tags}, key=str.casefold)
 
-query_column, type_column, tag_column, date_column = st.columns([3, 2, 2, 2])
-query = query_column.text_input(
+def filters() -> tuple[list[str], list[str], object, object]:
+    """The type, tag and date filters, in a popover so they never squeeze the search box."""
+    dated = [note.date for note in library.notes if note.date]
+    all_tags = sorted({tag for note in library.notes for tag in note.tags}, key=str.casefold)
+    active = sum(bool(st.session_state.get(key)) for key in ("notes_types", "notes_tags"))
+    with filter_column.popover(
+        f"Filters · {active}" if active else "Filters", icon=":material/filter_list:", width="stretch",
+        key="notes_filters",
+    ):
+        types = st.multiselect("Type", NOTE_TYPES, key="notes_types")
+        tags = st.multiselect("Tags", all_tags, key="notes_tags")
+        date_range = st.date_input(
+            "Dates",
+            value=(min(dated), max(dated)) if dated else (),
+            key=f"notes_dates_{min(dated, default=None)}_{max(dated, default=None)}",
+            format="YYYY-MM-DD",
+        )
+    start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
+    if not dated or (start, end) == (min(dated), max(dated)):
+        start = end = None
+    return types, tags, start, end
+
+
+def list_item(note: Note, current: bool) -> str:
+    """One entry of the list: icon and title (a link, or marked as open), then date and type."""
+    icon = ui.TYPE_ICONS.get(note.type, ui.DEFAULT_ICON)
+    title = escape_markdown(note.title)
+    day = note.date.isoformat() if note.date else "undated"
+    if current:
+        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] :gray[{day} · {note.type}]]"
+    return f"{icon} [{title}]({note_url(note.slug, owner)})  \n:small[:gray[{day} · {note.type}]]"
+
+
+def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
+    st.caption(f"{len(matches)} of {len(library.notes)} notes")
+    if not matches:
+        st.info("No note matches. Try fewer words or clear a filter.")
+    shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
+    with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small"):
+        for note in matches[:shown]:
+            st.markdown(list_item(note, note.slug == selected))
+            if query.strip():
+                st.caption(highlighted(search.snippet(note, query)))
+        if len(matches) > shown:
+            st.button(
+                f"Show {min(PAGE_SIZE, len(matches) - shown)} more",
+                key="notes_more",
+                on_click=lambda: st.session_state.update(notes_shown=shown + PAGE_SIZE),
+            )
+
+
+def neighbour_links(note: Note) -> None:
+    """Previous and next note of the journal (by day, each day in its order), as in-app links."""
+    previous_note, next_note = library.neighbours(note.slug)
+    back, forward = st.columns(2)
+    if previous_note:
+        back.markdown(f"[:material/arrow_back: {escape_markdown(previous_note.title)}]"
+                      f"({note_url(previous_note.slug, owner)})")
+    if next_note:
+        forward.markdown(
+            f"[{escape_markdown(next_note.title)} :material/arrow_forward:]({note_url(next_note.slug, owner)})",
+            text_alignment="right",
+        )
+
+
+def note_actions(note: Note) -> None:
+    """Edit, history and trash; a row that wraps instead of cutting labels short."""
+    following = next((n.slug for n in library.neighbours(note.slug)[::-1] if n is not None), None)
+    with st.container(horizontal=True, gap="small"):
+        st.page_link("pages/write.py", label="Edit", icon=":material/edit:", query_params={"edit": note.slug})
+        st.page_link(
+            "pages/archive.py", label="History", icon=":material/history:", query_params={"history": note.slug}
+        )
+        with st.popover("Move to trash", icon=":material/delete:", key=f"notes_trash_{note.slug}"):
+            st.write(f"Move **{escape_markdown(note.title)}** to the trash? You can undo it, or restore it later "
+                     "from *Trash & history*.")
+            st.button(
+                "Yes, move it to the trash", key="notes_delete", type="primary",
+                on_click=ui.trash_note, args=(note.path, note.title, following),
+            )
+
+
+def undo_bar() -> None:
+    title = ui.last_trashed()
+    if title is None:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(f":material/delete: Moved **{escape_markdown(title)}** to the trash.")
+        st.button("Undo", key="notes_undo", icon=":material/undo:", on_click=ui.undo_trash)
+        st.button("Dismiss", key="notes_undo_dismiss", type="tertiary", on_click=ui.dismiss_undo)
+
+
+def highlight_bar(query: str) -> None:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(f":material/ink_highlighter: Highlighting matches of *{escape_markdown(query.strip())}*")
+        st.button(
+            "Clear search", key="notes_clear_search", type="tertiary", icon=":material/close:",
+            on_click=lambda: st.session_state.update(notes_query=""),
+        )
+
+
+search_column, filter_column = st.columns([4, 1], vertical_alignment="bottom")
+query = search_column.text_input(
     "Search", key="notes_query", help="Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel"
 )
-types = type_column.multiselect("Type", NOTE_TYPES, key="notes_types")
-tags = tag_column.multiselect("Tags", all_tags, key="notes_tags")
-date_range = date_column.date_input(
-    "Dates",
-    value=(min(dated), max(dated)) if dated else (),
-    key=f"notes_dates_{min(dated, default=None)}_{max(dated, default=None)}",
-    format="YYYY-MM-DD",
-)
-start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
-date_filtered = bool(dated) and (start, end) != (min(dated), max(dated))
+types, tags, start, end = filters()
+matches = search.search(search.filter_notes(library.notes, types=types, tags=tags, start=start, end=end), query)
 
-filtered = search.filter_notes(
-    library.notes, types=types, tags=tags, start=start if date_filtered else None, end=end if date_filtered else None
-)
-matches = search.search(filtered, query)
-
-selected_slug = st.query_params.get("note")
+selected_slug = ui.take_reopened() or st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
     st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
     selected_slug = None
+if selected_slug is None and matches:
+    selected_slug = matches[0].slug
+if selected_slug is not None:
+    st.query_params["note"] = selected_slug
 
+undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
-
 with list_column:
-    st.caption(f"{len(matches)} of {len(library.notes)} notes")
-    shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
-    for note in matches[:shown]:
-        ui.note_link(note)
-        if query.strip():
-            st.markdown(highlighted(search.snippet(note, query)))
-    if len(matches) > shown:
-        st.button(
-            f"Show {min(PAGE_SIZE, len(matches) - shown)} more",
-            key="notes_more",
-            on_click=lambda: st.session_state.update(notes_shown=shown + PAGE_SIZE),
-        )
-
+    notes_list(matches, selected_slug, query)
 with note_column:
     if selected_slug is None:
-        if matches:
-            selected_slug = matches[0].slug
-        else:
-            st.info("No note matches. Try fewer words or clear a filter.")
-            st.stop()
+        st.stop()
     note = library.by_slug[selected_slug]
-    previous_note, next_note = library.neighbours(note.slug)
-    back, forward = st.columns(2)
-    with back:
-        if previous_note:
-            st.page_link(ui.NOTES_PAGE, label=f"← {previous_note.title}", query_params={"note": previous_note.slug})
-    with forward:
-        if next_note:
-            st.page_link(ui.NOTES_PAGE, label=f"{next_note.title} →", query_params={"note": next_note.slug})
+    neighbour_links(note)
+    if search.query_terms(query):
+        highlight_bar(query)
     with st.container(border=True):
-        ui.render_note(note, library)
-    st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
-    if not ui.readonly():
-        edit_column, history_column, delete_column, _ = st.columns([1, 1, 1, 2])
-        edit_column.page_link("pages/write.py", label="Edit", icon=":material/edit:", query_params={"edit": note.slug})
-        history_column.page_link(
-            "pages/archive.py", label="History", icon=":material/history:", query_params={"history": note.slug}
-        )
-        with delete_column.popover("Move to trash", icon=":material/delete:"):
-            st.write(f"Move **{escape_markdown(note.title)}** to the trash? You can restore it from *Trash & history*.")
-            if st.button("Yes, move it to the trash", key="notes_delete", type="primary"):
-                try:
-                    storage.trash_note(ui.notes_dir(), note.path)
-                except storage.StorageError as err:
-                    st.error(str(err))
-                else:
-                    ui.refresh_library()
-                    st.query_params.pop("note", None)
-                    st.toast(f"Moved '{note.title}' to the trash.", icon=":material/delete:")
-                    st.rerun()
+        ui.render_note(note, library, terms=search.query_terms(query), owner=owner)
+    if owner:
+        st.caption(f"File: `{note.path}` in {escape_markdown(owner)}'s journal")
+    else:
+        st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
+    if not ui.readonly() and not owner:
+        note_actions(note)

@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+SERVE = str(ROOT / "serve.py")  # what `make run` serves: app.py plus page addresses that open directly
 SHIPPED_NOTES = ROOT / "notes"
 
 
@@ -70,18 +71,22 @@ def browser():
 
 
 class LiveServer:
-    """A `streamlit run app.py` on a free loopback port with its own notes folder."""
+    """A `streamlit run <script>` (app.py by default, as `streamlit run app.py` serves it; SERVE is what
+    `make run` serves) on a free port with its own notes folder, listening on `address` (None: the
+    address in .streamlit/config.toml) plus any `extra_args`."""
 
-    def __init__(self, notes: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, notes: Path, extra_env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
+                 extra_args: tuple[str, ...] = (), script: str = APP):
         self.notes = notes
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "STUDYLAB_NOTES_DIR": str(notes), **(extra_env or {})}
         env.pop("STUDYLAB_READONLY", None) if "STUDYLAB_READONLY" not in (extra_env or {}) else None
         command = [
-            sys.executable, "-m", "streamlit", "run", APP,
-            "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            sys.executable, "-m", "streamlit", "run", script,
+            "--server.headless", "true", "--server.port", str(self.port),
+            *(["--server.address", address] if address else []),
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._wait_healthy()

@@ -33,6 +33,8 @@ def _lint(project: Path) -> subprocess.CompletedProcess:
     ("core/journal/stats.py", "from core.conv import ops", "never import one another"),
     ("core/chartspec.py", "from core.journal import charts", "core.chartspec is shared"),
     ("pages/notes.py", "from pages import write", "pages never import each other"),
+    ("core/practice/exercise.py", "from core.journal import cards", "core.practice uses the labs"),
+    ("core/journal/cards.py", "from core import practice", "never import one another"),
 ])
 def test_a_wrong_import_breaks_a_contract(tmp_path, module, line, broken):
     project = _copy_project(tmp_path)

@@ -2,7 +2,9 @@
 
 Modules: ``ops`` (the vectorised operations, re-exported here), ``reference`` (the nested-loop
 reference and the verification), ``inputs`` (built-in images, signal, volume, uploads, kernel
-presets), ``view`` (what the lab page shows, computed from its settings) and ``charts``.
+presets), ``view`` (what the lab page shows, computed from its settings) and ``charts``; for
+the day's worked examples, ``formulas`` (the backward pass as LaTeX for any stride, padding and
+dilation) and ``lecture`` (the lecture's 1D example with the student's numbers).
 
 May import: the standard library, numpy, pandas, altair and ``core.chartspec``.
 Never imports ``core.rnn``, ``core.journal`` or streamlit.

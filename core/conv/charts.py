@@ -14,123 +14,185 @@ import pandas as pd
 
 from core.conv.ops import Connection
 
-TOOLTIP_LIMIT = 48 * 48   # cells: above this, draw an image instead (see fits_heatmap)
 HIGHLIGHT = "#00c853"  # green: visible on the grey, red-blue and viridis maps alike
+SELECTED = "#ff6d00"   # orange: the inspected output cell
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+"""A spec's "usermeta" that has the browser draw it on a canvas: Streamlit would pick SVG for
+charts under 2,000 rows, one DOM node per cell, and every redraw would restyle them all."""
+PICK = "cell"
+"""The name of the point selection on a pickable heatmap; an event's selection[PICK] lists the
+clicked cell as {"row": r, "col": c}."""
 
 
-def fits_heatmap(values: np.ndarray) -> bool:
-    """Small enough for an interactive Altair heatmap with a tooltip per cell (<= 48 x 48)."""
-    return values.size <= TOOLTIP_LIMIT
+SEAM_OVERLAP = 1.25
+NUMBER_FORMAT = ".3~g"
+"""d3 format for colour bars and tooltips: 3 significant digits, exponent only for tiny or huge
+numbers, trailing zeros dropped ("0", "0.25", "-4", "1.5e-7", "2.4e+5")."""
+
+
+def colour_scale(kind: str, values: np.ndarray) -> dict:
+    """A Vega-Lite colour scale for a map: "image" grey (black 0, white 1, widened to the data),
+    "signed" red-blue with white at 0, "sequential" viridis; "auto" is signed when the values
+    straddle 0. The domain comes from the data in the browser, so the spec stays the same when
+    only the numbers change and the chart is updated in place instead of rebuilt."""
+    if kind == "auto":
+        kind = "signed" if np.min(values) < 0 < np.max(values) else "sequential"
+    if kind == "image":
+        return {"scheme": "greys", "reverse": True, "domain": {"unionWith": [0, 1]}}
+    if kind == "signed":
+        return {"scheme": "redblue", "domainMid": 0}
+    return {"scheme": "viridis", "zero": False}
 
 
 def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[int, int]] = (),
-            kind: str = "auto", max_width: int = 300, value_format: str = ".3f",
-            annotate: bool | None = None) -> alt.LayerChart:
-    """A heatmap of a 2D array (H, W) with a tooltip per cell (row, column, value).
+            selected: tuple[int, int] | None = None, kind: str = "auto", max_width: int = 300,
+            pick: dict[str, int] | None = None, annotate: bool | None = None, name: str = "map") -> dict:
+    """A heatmap of a 2D array (H, W) as a Vega-Lite spec (a dict holding its DataFrames): a
+    tooltip per cell (row, column, value), a colour bar below the map (so maps side by side never
+    overlap), outlined cells and clickable cells.
 
-    kind: "image" (grayscale, 0 black), "signed" (diverging around 0), "sequential" or "auto"
-    (signed when the values straddle 0, else sequential). `highlight` outlines cells (row, col).
-    annotate writes each value in its cell; by default only for kernel-sized arrays (<= 7 x 7).
+    kind: see colour_scale. `highlight` outlines cells (row, col) in green (a receptive field),
+    `selected` outlines one cell in orange (the inspected output). With `pick` (constant fields
+    naming the map, e.g. {"channel": 2} or {"channel": 0, "depth": 3}) clicking a cell selects
+    it: a point selection named PICK over those fields and (row, col). annotate writes each value
+    in its cell; by default only for kernel-sized arrays (<= 7 x 7). The plot is max_width
+    pixels wide (40 per column at most) and as tall as the array's aspect asks, whatever the
+    size, so a new size or new numbers change the data and not the spec. `name` prefixes the
+    spec's dataset names.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"a heatmap needs a 2D array, got shape {values.shape}")
     rows, cols = values.shape
-    cell = max(6, min(40, max_width // max(cols, 1)))
-    low, high = float(values.min()), float(values.max())
-    if kind == "auto":
-        kind = "signed" if low < 0 < high else "sequential"
-    if kind == "image":
-        scale = alt.Scale(scheme="greys", reverse=True, domain=[min(low, 0.0), max(high, 1.0)])
-        darkness = 1 - (values - min(low, 0.0)) / max(max(high, 1.0) - min(low, 0.0), 1e-12)
-    elif kind == "signed":
-        bound = max(abs(low), abs(high), 1e-12)
-        scale = alt.Scale(scheme="redblue", reverse=True, domain=[-bound, bound])
-        darkness = np.abs(values) / bound
-    else:
-        scale = alt.Scale(scheme="viridis")
-        darkness = 1 - (values - low) / max(high - low, 1e-12)
-    marked = np.zeros(values.shape, dtype=int)
-    for row, col in highlight:
-        marked[row, col] = 1
+    width = min(max_width, 40 * cols)
+    height = max(1, round(width * rows / cols))
+    scale = colour_scale(kind, values)
     frame = pd.DataFrame({
         "row": np.repeat(np.arange(rows), cols),
         "col": np.tile(np.arange(cols), rows),
         "value": values.ravel(),
-        "marked": marked.ravel(),
-        "ink": np.where(darkness.ravel() > 0.55, "white", "black"),
-    }).sort_values("marked", kind="stable")  # outlined cells last, so neighbours do not paint over them
-    x = alt.X("col:O", axis=alt.Axis(title=None, labels=cols <= 16, ticks=False, labelAngle=0))
-    y = alt.Y("row:O", axis=alt.Axis(title=None, labels=rows <= 16, ticks=False))
-    # autosize "pad": the plot keeps exactly cell * cols pixels and the legend is added beside it
-    # (Streamlit's default "fit" squeezes the plot, legend and title into width x height).
-    size = dict(width=cell * cols, height=cell * rows, autosize=alt.AutoSizeParams(type="pad", contains="padding"))
-    if annotate is None:
-        annotate = rows <= 7 and cols <= 7
-    title = title or alt.Undefined
-    cells = alt.Chart().mark_rect().encode(
-        x=x, y=y,
-        color=alt.Color("value:Q", scale=scale,
-                        legend=alt.Legend(title=None, gradientLength=max(60, cell * rows - 20))),
-        stroke=alt.Stroke("marked:N", scale=alt.Scale(domain=[0, 1], range=["transparent", HIGHLIGHT]), legend=None),
-        strokeWidth=alt.StrokeWidth("marked:Q", scale=alt.Scale(domain=[0, 1], range=[0, 3]), legend=None),
-        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O", title="column"),
-                 alt.Tooltip("value:Q", format=value_format)],
-    )
+        **{name: np.full(rows * cols, int(constant)) for name, constant in (pick or {}).items()},
+    })
+    datasets = {name: frame}
+    position = {
+        "x": {"field": "col", "type": "ordinal", "scale": {"paddingInner": 0, "paddingOuter": 0},
+              "axis": {"title": None, "labels": cols <= 16, "ticks": False, "labelAngle": 0, "domain": False}},
+        "y": {"field": "row", "type": "ordinal", "scale": {"paddingInner": 0, "paddingOuter": 0},
+              "axis": {"title": None, "labels": rows <= 16, "ticks": False, "domain": False}},
+    }
+    cells = {
+        "data": {"name": name},
+        # Each cell reaches a little into its neighbour: abutting cells at fractional pixel edges
+        # leave anti-aliased seams, overlapping ones do not (the neighbour is drawn over it).
+        "mark": {"type": "rect", "cursor": "pointer" if pick is not None else "default",
+                 "width": {"band": SEAM_OVERLAP}, "height": {"band": SEAM_OVERLAP}, "clip": True},
+        "encoding": {
+            **position,
+            "color": {"field": "value", "type": "quantitative", "scale": scale,
+                      "legend": {"title": None, "orient": "bottom", "direction": "horizontal", "format": NUMBER_FORMAT,
+                                 "gradientLength": max(60, min(width, 320)), "labelOverlap": "greedy",
+                                 "tickCount": 5}},
+            "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal", "title": "column"},
+                        {"field": "value", "type": "quantitative", "format": ".5~g"}],
+        },
+    }
+    if pick is not None:
+        cells["params"] = [{"name": PICK, "select": {"type": "point", "fields": [*pick, "row", "col"], "on": "click",
+                                                     "clear": False, "toggle": False}}]
     layers = [cells]
-    if annotate:
-        layers.append(alt.Chart().mark_text(fontSize=11 if cell >= 32 else 9).encode(
-            x=x, y=y, text=alt.Text("value:Q", format=".2f"), color=alt.Color("ink:N", scale=None)))
-    # Built as one LayerChart over shared data: alt.layer() and .resolve_scale() deep-copy every
-    # layer and cost more than the whole rerun.
-    return alt.LayerChart(frame, layer=layers, title=title, **size,
-                          resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
+    if annotate if annotate is not None else rows <= 7 and cols <= 7:
+        darkness = _darkness(values, scale)
+        datasets[f"{name}-ink"] = frame.assign(ink=np.where(darkness.ravel() > 0.55, "white", "black"))
+        layers.append({"data": {"name": f"{name}-ink"},
+                       "mark": {"type": "text", "fontSize": 11 if width / cols >= 32 else 9},
+                       "encoding": {**position, "text": {"field": "value", "type": "quantitative", "format": ".2f"},
+                                    "color": {"field": "ink", "type": "nominal", "scale": None}}})
+    outlines = [(int(r), int(c), "window") for r, c in highlight]
+    if selected is not None:
+        outlines.append((int(selected[0]), int(selected[1]), "inspected"))
+    datasets[f"{name}-marks"] = pd.DataFrame(outlines, columns=["row", "col", "mark"]).astype({"row": int, "col": int})
+    layers.append({"data": {"name": f"{name}-marks"}, "mark": {"type": "rect", "fill": None, "strokeWidth": 2},
+                   "encoding": {**position, "stroke": {"field": "mark", "type": "nominal", "legend": None,
+                                                       "scale": {"domain": ["window", "inspected"],
+                                                                 "range": [HIGHLIGHT, SELECTED]}}}})
+    # autosize "pad": the plot keeps its width and the colour bar is added below it
+    # (Streamlit's default "fit" would squeeze plot, legend and title into the column).
+    spec = {"width": width, "height": height, "autosize": {"type": "pad", "contains": "padding"},
+            "layer": layers, "resolve": {"scale": {"color": "independent"}}, "datasets": datasets, "usermeta": CANVAS}
+    if title:
+        spec["title"] = title
+    return spec
 
 
-def to_image(values: np.ndarray, highlight: Iterable[tuple[int, int]] = ()) -> np.ndarray:
-    """A 2D array (H, W) scaled to [0, 1] for st.image (a constant array becomes mid-grey).
-
-    With `highlight` cells (row, col) it returns RGB (H, W, 3) with those cells tinted.
-    """
-    values = np.asarray(values, dtype=float)
-    low, high = values.min(), values.max()
-    gray = np.full(values.shape, 0.5) if high - low < 1e-12 else (values - low) / (high - low)
-    cells = list(highlight)
-    if not cells:
-        return gray
-    rgb = np.repeat(gray[..., None], 3, axis=2)
-    rows, cols = np.array(cells).T
-    rgb[rows, cols] = 0.5 * rgb[rows, cols] + 0.5 * np.array([0.89, 0.34, 0.18])
-    return rgb
+def _darkness(values: np.ndarray, scale: dict) -> np.ndarray:
+    """How dark each cell's colour is, 0..1, to pick black or white numbers on it."""
+    low, high = float(np.min(values)), float(np.max(values))
+    if scale["scheme"] == "redblue":
+        return np.abs(values) / max(abs(low), abs(high), 1e-300)
+    if scale["scheme"] == "greys":
+        low, high = min(low, 0.0), max(high, 1.0)
+        return (values - low) / max(high - low, 1e-300)
+    return 1 - (values - low) / max(high - low, 1e-300)
 
 
 def signal_chart(series: dict[str, np.ndarray], *, title: str = "", highlight: tuple[float, float] | None = None,
-                 positions: dict[str, np.ndarray] | None = None, height: int = 220) -> alt.LayerChart:
-    """1D arrays (L,) as lines with points (tooltips: position and value), one colour per series.
+                 positions: dict[str, np.ndarray] | None = None, height: int = 220,
+                 pick: dict[str, int] | None = None, selected: tuple[str, int] | None = None) -> dict:
+    """1D arrays (L,) as lines with points (tooltips: position and value), one colour per series,
+    as a Vega-Lite spec (a dict holding its DataFrames).
 
     positions[name] places a series' points (default 0..L-1), e.g. outputs at the centres of their
     windows. highlight = (first, last) shades that range of positions, inclusive (a receptive field).
+    `pick` maps series names to output channels: their points can be clicked, a point selection
+    named PICK over (channel, index). `selected` = (series, index) circles that point.
     """
     positions = positions or {}
+    pick = pick or {}
     frame = pd.concat(
-        [pd.DataFrame({"position": positions.get(name, np.arange(len(values))),
-                       "value": np.asarray(values, dtype=float), "series": name})
+        [pd.DataFrame({"position": positions.get(name, np.arange(len(values))), "index": np.arange(len(values)),
+                       "value": np.asarray(values, dtype=float), "series": name, "channel": pick.get(name, -1)})
          for name, values in series.items()],
         ignore_index=True,
     )
-    lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-        x=alt.X("position:Q", title="position"),
-        y=alt.Y("value:Q", title=None),
-        color=alt.Color("series:N", title=None, sort=list(series), legend=alt.Legend(orient="top")),
-        tooltip=["series:N", "position:Q", alt.Tooltip("value:Q", format=".3f")],
-    )
-    layers = [lines]
-    if highlight is not None:
-        band = pd.DataFrame({"start": [highlight[0] - 0.5], "end": [highlight[1] + 0.5]})
-        layers.insert(0, alt.Chart(band).mark_rect(color=HIGHLIGHT, opacity=0.2).encode(x="start:Q", x2="end:Q"))
+    band = (pd.DataFrame({"start": [highlight[0] - 0.5], "end": [highlight[1] + 0.5]}) if highlight is not None
+            else pd.DataFrame({"start": pd.Series(dtype=float), "end": pd.Series(dtype=float)}))
+    chosen = (frame[(frame["series"] == selected[0]) & (frame["index"] == selected[1])] if selected is not None
+              else frame.iloc[:0])
+    datasets = {"signal": frame, "band": band, "ring": chosen.reset_index(drop=True)}
+    encoding = {
+        "x": {"field": "position", "type": "quantitative", "title": "position"},
+        "y": {"field": "value", "type": "quantitative", "title": None},
+        "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series),
+                  "legend": {"orient": "top", "labelLimit": 260}},
+        "tooltip": [{"field": "series", "type": "nominal"}, {"field": "index", "type": "quantitative"},
+                    {"field": "position", "type": "quantitative"},
+                    {"field": "value", "type": "quantitative", "format": ".5~g"}],
+    }
+    data = {"name": "signal"}
+    layers = [
+        {"data": {"name": "band"}, "mark": {"type": "rect", "color": HIGHLIGHT, "opacity": 0.2},
+         "encoding": {"x": {"field": "start", "type": "quantitative"}, "x2": {"field": "end"}}},
+        {"data": data, "mark": {"type": "line"}, "encoding": encoding},
+    ]
+    plain = [name for name in series if name not in pick]
+    if plain:
+        layers.append({"data": data, "mark": {"type": "point", "filled": True, "size": 18}, "encoding": encoding,
+                       "transform": [{"filter": {"field": "series", "oneOf": plain}}]})
+    if pick:
+        layers.append({"data": data, "mark": {"type": "point", "filled": True, "size": 40, "cursor": "pointer"},
+                       "encoding": encoding, "transform": [{"filter": {"field": "series", "oneOf": list(pick)}}],
+                       "params": [{"name": PICK, "select": {"type": "point", "fields": ["channel", "index"],
+                                                            "on": "click", "clear": False, "toggle": False}}]})
+    layers.append({"data": {"name": "ring"}, "mark": {"type": "point", "size": 220, "strokeWidth": 2.5,
+                                                      "color": SELECTED},
+                   "encoding": {"x": {"field": "position", "type": "quantitative"},
+                                "y": {"field": "value", "type": "quantitative"}}})
     # fit-x: as wide as the page, but keep the height (Streamlit's default "fit" would squash it).
-    return alt.LayerChart(layer=layers, title=title or alt.Undefined, height=height,
-                          autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    spec = {"height": height, "autosize": {"type": "fit-x", "contains": "padding"}, "layer": layers,
+            "datasets": datasets, "usermeta": CANVAS}
+    if title:
+        spec["title"] = title
+    return spec
 
 
 SIZE_FORMULA = "O = \\left\\lfloor \\frac{n + 2p - d\\,(k-1) - 1}{s} \\right\\rfloor + 1"
@@ -142,9 +204,9 @@ def size_formula_latex(n: int, k: int, *, padding: int, stride: int, dilation: i
     size = numerator // stride + 1
     sub = f"_{{\\text{{{axis}}}}}" if axis else ""
     return (
-        f"O{sub} = \\left\\lfloor \\frac{{{n} + 2\\cdot{padding} - {dilation}\\cdot({k}-1) - 1}}{{{stride}}}"
-        f" \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{numerator}}}{{{stride}}} \\right\\rfloor + 1 = {size}"
+        f"\\begin{{aligned}}O{sub} &= \\left\\lfloor \\frac{{{n} + 2\\cdot{padding} - {dilation}\\cdot({k}-1) - 1}}"
+        f"{{{stride}}} \\right\\rfloor + 1\\\\"
+        f" &= \\left\\lfloor \\frac{{{numerator}}}{{{stride}}} \\right\\rfloor + 1 = {size}\\end{{aligned}}"
     )
 
 

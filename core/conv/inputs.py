@@ -62,21 +62,53 @@ def volume_3d(size: int = 10) -> np.ndarray:
     return ball + cube
 
 
-def image_from_upload(data: bytes, *, max_side: int = 256, colour: bool = False) -> np.ndarray:
-    """Decode a PNG/JPEG with Pillow, shrink it to at most max_side pixels per side.
+UPLOAD_SIDE = 64
+"""Uploads are shrunk to at most this many pixels per side: every pixel stays a cell the lab can
+draw, point at and explain (64 x 48 for a 4:3 photo, the size of the largest built-in input)."""
+UPLOAD_PIXELS = 40_000_000
+"""Images with more pixels than this are refused before they are decoded: a small file can claim
+a huge canvas (a "decompression bomb") and take gigabytes to open."""
+UPLOAD_BYTES = 20 * 1024 * 1024
 
-    Returns (1, H, W) grayscale or (3, H, W) RGB in [0, 1].
-    Raises ValueError with a readable message when the bytes are not an image.
+
+def image_from_upload(data: bytes | None, *, max_side: int = UPLOAD_SIDE, colour: bool = False) -> np.ndarray:
+    """Decode a PNG or JPEG with Pillow and shrink it to at most max_side pixels per side.
+
+    Returns (1, H, W) grayscale or (3, H, W) RGB in [0, 1]. Raises ValueError with a sentence a
+    student can act on when the file is empty, not a PNG or JPEG, damaged, or too large to open
+    safely (more than UPLOAD_PIXELS pixels, checked from the header before decoding).
     """
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    if not data:
+        raise ValueError("The file is empty (0 bytes). Choose a PNG or JPEG photo.")
+    if len(data) > UPLOAD_BYTES:
+        raise ValueError(f"The file is {len(data) / 2**20:.0f} MB; the lab reads images up to "
+                         f"{UPLOAD_BYTES // 2**20} MB. Save a smaller copy and try again.")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.thumbnail((max_side, max_side))
-            converted = image.convert("RGB" if colour else "L")
-            pixels = np.asarray(converted, dtype=np.float64) / 255.0
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ValueError(f"could not read this file as a PNG or JPEG image ({error})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
+                width, height = image.size
+                if width == 0 or height == 0:
+                    raise ValueError(f"This image is {width}x{height} pixels: it has no pixels to convolve.")
+                if width * height > UPLOAD_PIXELS:
+                    raise ValueError(
+                        f"This image claims {width}x{height} pixels ({width * height / 1e6:.0f} million), too many "
+                        f"to open safely; the lab opens up to {UPLOAD_PIXELS // 1_000_000} million. "
+                        "Save a smaller copy and try again.")
+                image.draft("RGB" if colour else "L", (max_side, max_side))  # JPEG: decode at a reduced size
+                image.thumbnail((max_side, max_side))
+                pixels = np.asarray(image.convert("RGB" if colour else "L"), dtype=np.float64) / 255.0
+    except UnidentifiedImageError:
+        raise ValueError("This file is not a PNG or JPEG image. Choose a .png or .jpg photo.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError("This image has too many pixels to open safely. Save a smaller copy and try again.") from None
+    except (OSError, SyntaxError, EOFError):
+        raise ValueError("This image file is damaged or cut short, so it cannot be read. "
+                         "Try saving it again as PNG or JPEG.") from None
     return pixels.transpose(2, 0, 1) if colour else pixels[None]
 
 

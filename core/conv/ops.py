@@ -19,28 +19,27 @@ stride, padding and dilation are an int (same value on every axis) or a tuple of
 Everything is computed in float64. Bad arguments raise ValueError with a message meant for a
 student ("a 5x5 kernel does not fit a 3x3 input with padding 0: the output would be -1 wide").
 
-One N-d implementation serves all three dimensions. The forward pass views the padded input
-as windows (`as_strided`, no copy), lays them out as columns (im2col, one copy) and multiplies
-them by the kernel matrix in one BLAS product (one per chunk of samples, so a chunk's columns
-stay in cache); the weight gradient is one more product with the same columns, and the input
-gradient scatters the column gradient back with one slice-add per kernel offset (prod(K) adds,
-never a loop over output positions).
+One N-d implementation serves all three dimensions, with no Python loop over output positions:
+the forward pass lays the input windows out as columns and multiplies them by the kernel
+matrix in one BLAS product per chunk of samples; the weight gradient is one more product with
+the same columns, and the input gradient scatters the column gradient back with one slice-add
+per kernel tap. core.conv.lowering holds the three layouts (pointwise, flat for stride 1,
+strided im2col) and picks one by shape.
 """
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple, Sequence
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+
+from core.conv import lowering
 
 IntOrTuple = int | Sequence[int]
 
 _AXIS_WORDS = {1: ("long",), 2: ("tall", "wide"), 3: ("deep", "tall", "wide")}
 _LAYOUTS = {1: "L", 2: "H, W", 3: "D, H, W"}
 _KERNEL_LAYOUTS = {1: "kL", 2: "kH, kW", 3: "kD, kH, kW"}
-_CHUNK_BYTES = 2 * 1024 * 1024  # about an L2 cache: see _batch_chunks
 
 
 def output_size(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -289,101 +288,24 @@ def connections(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: 
     return [Connection(i, j, i * stride + j * dilation - padding) for i in range(size) for j in range(k)]
 
 
-class _Geometry(NamedTuple):
-    x: np.ndarray            # (N, C_in, *S) float64
-    w: np.ndarray            # (C_out, C_in, *K) float64
-    b: np.ndarray | None     # (C_out,) float64
-    batched: bool
-    stride: tuple[int, ...]
-    padding: tuple[int, ...]
-    dilation: tuple[int, ...]
-    spatial: tuple[int, ...]  # S
-    kernel: tuple[int, ...]   # K
-    out: tuple[int, ...]      # O
-
-    @property
-    def padded(self) -> tuple[int, ...]:
-        return tuple(s + 2 * p for s, p in zip(self.spatial, self.padding, strict=False))
+_Geometry = lowering.Geometry
 
 
 def _conv(x, w, b, stride, padding, dilation, ndim: int) -> np.ndarray:
     geo = _prepare(x, w, b, stride, padding, dilation, ndim)
-    n_batch, c_out = geo.x.shape[0], geo.w.shape[0]
-    x_padded = _pad(geo.x, geo.padding)
-    kernel_matrix = geo.w.reshape(c_out, -1)                            # (C_out, C_in*prod(K))
-    out = np.empty((n_batch, c_out, math.prod(geo.out)))                # (N, C_out, prod(O))
-    for batch in _batch_chunks(geo):
-        np.matmul(kernel_matrix, _columns(x_padded[batch], geo), out=out[batch])
+    out = lowering.forward(geo)                                         # (N, C_out, *O)
     if geo.b is not None:
-        out += geo.b[:, None]
-    out = out.reshape((n_batch, c_out) + geo.out)
+        out += geo.b.reshape((-1,) + (1,) * ndim)
     return out if geo.batched else out[0]
 
 
 def _conv_backward(x, w, grad_out, stride, padding, dilation, ndim: int) -> tuple[np.ndarray, np.ndarray]:
     geo = _prepare(x, w, None, stride, padding, dilation, ndim)
-    grad = _as_batched(grad_out, geo)
-    n_batch, c_in = geo.x.shape[:2]
-    c_out = geo.w.shape[0]
-    x_padded = _pad(geo.x, geo.padding)
-    grad_flat = grad.reshape(n_batch, c_out, -1)                        # (N, C_out, prod(O))
-    kernel_matrix_t = geo.w.reshape(c_out, -1).T                        # (C_in*prod(K), C_out)
-    grad_w = np.zeros(kernel_matrix_t.shape[::-1])                      # (C_out, C_in*prod(K))
-    grad_x_padded = np.zeros((n_batch, c_in) + geo.padded)
-    for batch in _batch_chunks(geo):
-        grad_chunk = grad_flat[batch]
-        grad_w += np.matmul(grad_chunk, _columns(x_padded[batch], geo).transpose(0, 2, 1)).sum(axis=0)
-        if c_out == 1:  # BLAS is slow on an outer product (inner size 1); broadcasting is not
-            grad_columns = kernel_matrix_t[None] * grad_chunk
-        else:
-            grad_columns = np.matmul(kernel_matrix_t, grad_chunk)       # (n, C_in*prod(K), prod(O))
-        grad_windows = grad_columns.reshape((-1, c_in) + geo.kernel + geo.out)
-        # col2im: one strided slice-add per kernel offset covers every output position at once.
-        for offset in np.ndindex(*geo.kernel):
-            target = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
-                           for k, d, o, s in zip(offset, geo.dilation, geo.out, geo.stride, strict=False))
-            grad_x_padded[(batch, slice(None)) + target] += grad_windows[(slice(None), slice(None)) + offset]
-    inside = tuple(slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False))
-    grad_x = np.ascontiguousarray(grad_x_padded[(slice(None), slice(None)) + inside])
-    return (grad_x if geo.batched else grad_x[0]), grad_w.reshape(geo.w.shape)
+    grad_x, grad_w = lowering.backward(geo, _as_batched(grad_out, geo))
+    return (grad_x if geo.batched else grad_x[0]), grad_w
 
 
-def _batch_chunks(geo: _Geometry) -> list[slice]:
-    """Consecutive groups of samples whose columns take about _CHUNK_BYTES.
-
-    Copying a chunk's windows into columns and multiplying them right away keeps the columns
-    in cache; one chunk for the whole batch would stream them through memory twice.
-    """
-    per_sample = 8 * geo.x.shape[1] * math.prod(geo.kernel) * math.prod(geo.out)
-    step = max(1, _CHUNK_BYTES // per_sample)
-    n_batch = geo.x.shape[0]
-    return [slice(start, min(n_batch, start + step)) for start in range(0, n_batch, step)]
-
-
-def _columns(x_padded: np.ndarray, geo: _Geometry) -> np.ndarray:
-    """im2col of padded samples (n, C_in, *S_pad) -> (n, C_in * prod(K), prod(O)), a copy.
-
-    columns[i, (c, *k), *p] = x_padded[i, c, *(p * stride + k * dilation)].
-    """
-    item_strides = x_padded.strides[2:]
-    windows = as_strided(                                               # (n, C_in, *K, *O), no copy
-        x_padded,
-        shape=x_padded.shape[:2] + geo.kernel + geo.out,
-        strides=x_padded.strides[:2] + tuple(s * d for s, d in zip(item_strides, geo.dilation, strict=False))
-        + tuple(s * st for s, st in zip(item_strides, geo.stride, strict=False)),
-        writeable=False,
-    )
-    n_samples, c_in = x_padded.shape[:2]
-    return windows.reshape(n_samples, c_in * math.prod(geo.kernel), math.prod(geo.out))
-
-
-def _pad(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
-    """(N, C, *S) -> (N, C, *(S + 2 * padding)) with zeros around."""
-    if not any(padding):
-        return x
-    padded = np.zeros(x.shape[:2] + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding, strict=False)))
-    padded[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:], strict=False))] = x
-    return padded
+_pad = lowering.pad
 
 
 def _spatial_ndim(w) -> int:

@@ -118,3 +118,58 @@ def dropped_messages(input_sizes: tuple[int, ...], kernel_sizes: tuple[int, ...]
             messages.append(f"Along the {axis}, the floor drops the last {dropped} position(s) of the padded input: "
                             f"the last window ends before them ({lost}).")
     return messages
+
+
+def clamp_cell(cell: tuple[int, ...], output_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The inspected cell (channel, *position) moved inside an output of shape (C_out, *O): each
+    index clamped to 0..size-1, so a cell near the edge stays near the edge when the output
+    shrinks (it is never sent back to the corner)."""
+    return tuple(min(max(int(index), 0), size - 1) for index, size in zip(cell, output_shape, strict=True))
+
+
+def picked_cell(selection: dict | None, output_shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The output cell a click selected, clamped into output_shape (C_out, *O); None when the
+    selection holds no usable point.
+
+    selection: a pickable chart's selection state, {"cell": [point]}, where a point from a heatmap
+    of output channel o is {"channel": o, "row": r, "col": c} (plus "depth": d for a slice of a
+    3D output) and one from the 1D signal chart is {"channel": o, "index": i}.
+    """
+    points = (selection or {}).get("cell") or []
+    if not isinstance(points, list) or not points or not isinstance(points[-1], dict):
+        return None
+    point = points[-1]
+    axes = ("index",) if "index" in point else (("depth",) if "depth" in point else ()) + ("row", "col")
+    try:
+        cell = tuple(int(point[name]) for name in ("channel", *axes))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return clamp_cell(cell, output_shape) if len(cell) == len(output_shape) and cell[0] >= 0 else None
+
+
+def window_in_input(cells: np.ndarray, padding: int, spatial: tuple[int, ...]) -> tuple[list[tuple[int, ...]], int]:
+    """The window of the inspected cell in unpadded input coordinates.
+
+    cells (prod(K), ndim): padded-input indices (WindowProducts.cells). Returns (the cells
+    that lie inside the input, how many fall on padding zeros).
+    """
+    shifted = np.asarray(cells) - padding
+    inside = np.all((shifted >= 0) & (shifted < np.array(spatial)), axis=1)
+    return [tuple(int(i) for i in cell) for cell in shifted[inside]], int((~inside).sum())
+
+
+def shape_summary(x_shape: tuple[int, ...], output_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> str:
+    """One line of markdown with the input, output and parameter shapes (never truncated)."""
+    kernel = "×".join(map(str, w_shape[2:]))
+    return (f"**Input** `{tuple(x_shape)}` → **output** `{tuple(output_shape)}` · "
+            f"**parameters** {int(np.prod(w_shape))} weights ({w_shape[0]} kernel(s) of "
+            f"{w_shape[1]}×{kernel}) + {w_shape[0]} bias")
+
+
+def sum_latex(field: ops.WindowProducts, cell: tuple[int, ...], output_value: float) -> str:
+    """The inspected sum as LaTeX, in three short lines (so it fits a phone): Σ window × kernel + b,
+    its value, and the output's value it equals."""
+    name = ", ".join(str(index) for index in cell)
+    return (f"\\begin{{aligned}}&\\textstyle\\sum \\text{{window}} \\times \\text{{kernel}} + b\\\\ "
+            f"&= {field.products.sum():.4f} + ({field.bias:g}) = {field.value:.4f}\\\\ "
+            f"&\\text{{output}}[{name}] = {output_value:.4f}\\end{{aligned}}")

@@ -8,6 +8,12 @@ import altair as alt
 import pandas as pd
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# Calendar tiles: "empty" for a day without entries, "ramp" from one entry to the busiest day.
+# Light: GitHub's contribution greens on a light-grey empty tile. Dark: a mid-grey empty tile
+# that stands out from Streamlit's dark background (#0e1117) without glaring, and greens that
+# get brighter with more entries.
+CALENDAR_LIGHT = {"empty": "#e4e7eb", "ramp": ("#9be9a8", "#216e39")}
+CALENDAR_DARK = {"empty": "#2f353f", "ramp": ("#1b6b34", "#5fe07a")}
 
 
 def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
@@ -25,11 +31,18 @@ def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
     )
 
 
-def calendar_heatmap(counts: dict[dt.date, int], year: int) -> alt.Chart:
+def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) -> alt.Chart:
     """A study calendar: one square per day of `year`, coloured by the number of entries,
-    month names under the first week of each month."""
+    month names under the first week of each month.
+
+    Days without an entry get a neutral tile that is visible on the theme's background
+    (`dark` picks the dark-theme palette); study days use a sequential green scale from one
+    entry to the busiest day, brighter for more on dark backgrounds and darker for more on light
+    ones. Tiles are separated by band padding, not a white stroke, so no grid glares in dark mode.
+    """
+    palette = CALENDAR_DARK if dark else CALENDAR_LIGHT
     frame = calendar_frame(counts, year)
-    most = max(1, int(frame["entries"].max()))
+    most = max(2, int(frame["entries"].max()))
     first_days = frame[[day.day == 1 for day in frame["date"]]]
     month_of_week = " : ".join(
         f"datum.value == {week} ? '{day.strftime('%b')}'"
@@ -37,19 +50,31 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int) -> alt.Chart:
     )
     return (
         alt.Chart(frame, title=f"Study calendar {year}")
-        .mark_rect(cornerRadius=2, stroke="white", strokeWidth=1.5)
+        .mark_rect(cornerRadius=2)
         .encode(
             x=alt.X(
                 "week:O",
                 title=None,
+                scale=alt.Scale(paddingInner=0.18),
                 axis=alt.Axis(labelExpr=f"{month_of_week} : ''", labelAngle=0, ticks=False, domain=False),
             ),
-            y=alt.Y("weekday:N", sort=WEEKDAYS, title=None, axis=alt.Axis(ticks=False, domain=False)),
-            color=alt.Color(
-                "entries:Q",
-                title="entries a day",
-                scale=alt.Scale(domain=[0, most], range=["#ebedf0", "#216e39"]),
-                legend=alt.Legend(orient="right", gradientLength=90, tickMinStep=1, format="d"),
+            y=alt.Y(
+                "weekday:N",
+                sort=WEEKDAYS,
+                title=None,
+                scale=alt.Scale(paddingInner=0.18),
+                axis=alt.Axis(ticks=False, domain=False),
+            ),
+            color=alt.condition(
+                alt.datum.entries == 0,
+                alt.value(palette["empty"]),
+                alt.Color(
+                    "entries:Q",
+                    title="entries a day",
+                    scale=alt.Scale(domain=[1, most], range=list(palette["ramp"])),
+                    legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=120, tickMinStep=1,
+                                      format="d"),
+                ),
             ),
             tooltip=[alt.Tooltip("label:N", title="day"), alt.Tooltip("entries:Q", title="entries")],
         )

@@ -29,9 +29,15 @@ from typing import Any
 
 import yaml
 
+from core.journal import files
+from core.journal.dayorder import in_journal_order, in_reading_order
+
 NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
 DEFAULT_TYPE = "til"
 MAX_NOTE_BYTES = 1_000_000
+# Front matter is a few plain values and short lists; anything nested deeper is refused, so a
+# note's values can always be compared, copied and pickled (a cache) without deep recursion.
+MAX_FRONT_MATTER_DEPTH = 16
 NOTES_DIR_ENV = "STUDYLAB_NOTES_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,15 +79,21 @@ class Note:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
+    body_line: int = 1
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A file in the notes folder that could not be loaded, and why."""
+    """A file in the notes folder that could not be loaded, and why.
+
+    `kind` is "file" when the file did not load, "card" when the note loaded but one of its
+    review cards is malformed (core.journal.cards).
+    """
 
     file: str
     reason: str
     line: int | None = None
+    kind: str = "file"
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,8 @@ class Library:
     backlinks: dict[str, tuple[str, ...]]
 
     def neighbours(self, slug: str) -> tuple[Note | None, Note | None]:
-        """(previous, next) note by date around `slug`; None at either end."""
-        ordered = [n for n in reversed(self.notes)]
+        """(previous, next) note around `slug` in reading order (by day, each day in its order)."""
+        ordered = in_reading_order(self.notes)
         index = next((i for i, n in enumerate(ordered) if n.slug == slug), None)
         if index is None:
             return None, None
@@ -144,6 +156,7 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
         warnings=tuple(warnings),
         links=tuple(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(body))),
         haystack="\n".join([title, " ".join(tags), body]).casefold(),
+        body_line=text.count("\n", 0, len(text) - len(body)) + 1,
     )
 
 
@@ -211,7 +224,32 @@ def _load_yaml(source: str) -> dict[str, Any]:
         return {}
     if not isinstance(meta, dict):
         raise NoteError(f"front matter must be 'key: value' lines (a mapping), not a {type(meta).__name__}", 2)
+    for key, value in meta.items():
+        if isinstance(value, (list, dict)) and nesting_depth(value) > MAX_FRONT_MATTER_DEPTH:
+            raise NoteError(
+                f"front matter value '{key}' nests lists or mappings more than {MAX_FRONT_MATTER_DEPTH} levels "
+                "deep; a note needs plain values or short lists",
+                _line_of_key(source, str(key), offset=2),
+            )
     return {str(key): value for key, value in meta.items()}
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and mappings nest in `value` (a plain value is 0, `[1]` is 1, `[[1]]` is 2),
+    counted without recursion so that no depth can exhaust the stack."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = [*item.keys(), *item.values()]
+        elif isinstance(item, (list, tuple, set)):
+            children = list(item)
+        else:
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _refuse_aliases(source: str) -> None:
@@ -332,77 +370,62 @@ def _optional_int(value: Any, name: str, warnings: list[str]) -> int | None:
 
 
 def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """(relative path, mtime in ns, size in bytes) of every note file, sorted: the cache key."""
-    return tuple(sorted((rel_path, stat.st_mtime_ns, stat.st_size) for rel_path, _, stat in _scan(folder)))
-
-
-def _note_files(folder: Path):
-    """Yield (posix relative path, full path) of every *.md below `folder`, skipping dot-names."""
-    for rel_path, full_path, _ in _scan(folder):
-        yield rel_path, Path(full_path)
-
-
-def _scan(folder: Path | str, prefix: str = ""):
-    """Yield (relative path, full path as str, stat) of note files, recursively, in name order."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        rel_path = f"{prefix}{entry.name}"
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _scan(entry.path, f"{rel_path}/")
-            elif entry.name.lower().endswith(".md"):
-                yield rel_path, entry.path, entry.stat()
-        except OSError:
-            continue
+    """(relative path, mtime in ns, size in bytes) of every `*.md` entry, problems included, sorted:
+    the cache key, so a file that appears, changes or turns into a pipe is a cache miss."""
+    return tuple(sorted((entry.rel_path, entry.mtime_ns, entry.size) for entry in files.scan(folder)))
 
 
 def load_library(folder: Path) -> Library:
-    """Load every note below `folder`. Bad files become Problems; this never raises for content."""
+    """Load every note below `folder`. Bad files become Problems; this never raises for content.
+
+    Only regular files are opened (see `core.journal.files`): pipes, sockets, devices, folders
+    named `*.md`, dangling or looping links, links out of the folder and over-long paths are
+    problems with a reason, never opened.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         problem = Problem(str(folder), "the notes folder does not exist; set STUDYLAB_NOTES_DIR to an existing folder")
         return build_library([], [problem])
-    resolved_root = folder.resolve()
     notes: list[Note] = []
     problems: list[Problem] = []
-    for rel_path, full_path in _note_files(folder):
+    for entry in files.scan(folder):
+        if entry.problem is not None:
+            problems.append(Problem(entry.rel_path, entry.problem))
+            continue
         try:
-            if full_path.is_symlink() and not full_path.resolve().is_relative_to(resolved_root):
-                raise NoteError("a link to a file outside the notes folder; not loaded")
-            notes.append(parse_note(_read_capped(full_path), rel_path))
+            notes.append(parse_note(files.read_regular(entry.path, MAX_NOTE_BYTES), entry.rel_path))
         except NoteError as err:
-            problems.append(Problem(rel_path, err.reason, err.line))
+            problems.append(Problem(entry.rel_path, err.reason, err.line))
+        except files.SpecialFileError as err:
+            problems.append(Problem(entry.rel_path, f"{err.kind}, not a note file; it is never opened"))
         except OSError as err:
-            problems.append(Problem(rel_path, f"cannot be read: {err.strerror or err}"))
+            problems.append(Problem(entry.rel_path, f"cannot be read: {err.strerror or err}"))
         except Exception as err:  # one strange file must never stop the whole journal from loading
-            problems.append(Problem(rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
+            problems.append(Problem(entry.rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
+    from core.journal.cards import card_problems  # cards imports this module
+
+    problems.extend(card_problems(notes))
     return build_library(notes, problems)
 
 
-def _read_capped(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(MAX_NOTE_BYTES + 1)
-
-
 def build_library(notes: list[Note], problems: list[Problem]) -> Library:
-    """Order notes newest first, give every note a unique slug and index the wikilinks."""
+    """Order notes newest day first (each day in its order, see dayorder), give every note a unique
+    slug (the oldest keeps the plain one) and index the wikilinks."""
     ordered = sorted(notes, key=lambda n: (n.date or dt.date.min, n.path), reverse=True)
     by_slug: dict[str, Note] = {}
+    next_suffix: dict[str, int] = {}  # per slug, the first -N not tried yet: linear, not quadratic
     unique = []
     for note in reversed(ordered):
-        slug, counter = note.slug, 2
-        while slug in by_slug:
-            slug, counter = f"{note.slug}-{counter}", counter + 1
-        if slug != note.slug:
+        slug = note.slug
+        if slug in by_slug:
+            counter = next_suffix.get(note.slug, 2)
+            while f"{note.slug}-{counter}" in by_slug:
+                counter += 1
+            slug, next_suffix[note.slug] = f"{note.slug}-{counter}", counter + 1
             note = replace(note, slug=slug)
         by_slug[slug] = note
         unique.append(note)
-    unique.reverse()
+    unique = in_journal_order(unique)
     backlinks: dict[str, list[str]] = {}
     for note in unique:
         for target in note.links:

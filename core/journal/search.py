@@ -1,7 +1,9 @@
 """Filtering and full-text search over the notes library.
 
 Matching is case-insensitive (Unicode casefold), so Korean, accented and Latin text all work;
-every whitespace-separated term of a query must appear in the title, the tags or the body.
+every whitespace-separated term of a query must appear in the title, the tags or the body. A term
+that names a glossary entry (core.journal.glossary) also matches its translation, so 역전파 finds
+a note that says backpropagation and the reverse (`expanded_terms`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from core.journal import glossary
 from core.journal.notes import Note
+from core.journal.plaintext import plain_text
 
 SNIPPET_RADIUS = 60
 
@@ -59,29 +63,40 @@ def filter_notes(
     return kept
 
 
+def expanded_terms(query: str) -> list[tuple[str, ...]]:
+    """The query's terms, each with its glossary translations and spellings (casefolded).
+
+    A note matches a group when it contains any one of the group's alternatives; a phrase such
+    as "vanishing gradient" is one group. Terms outside the glossary are groups of one.
+    """
+    return glossary.term_groups(query)
+
+
 def search(notes: Iterable[Note], query: str) -> list[Note]:
-    """Notes whose title, tags or body contain every term of `query`, in the given order."""
-    terms = query_terms(query)
-    if not terms:
+    """Notes whose title, tags or body contain every term of `query` (or a glossary translation
+    of it), in the given order."""
+    groups = expanded_terms(query)
+    if not groups:
         return list(notes)
-    return [note for note in notes if all(term in note.haystack for term in terms)]
+    return [note for note in notes if all(any(term in note.haystack for term in group) for group in groups)]
 
 
 def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:
-    """A short excerpt around the first match in the body (else the title), matches flagged."""
+    """A short plain-text excerpt (markdown, math and link syntax stripped: `plain_text`) around
+    the first match in the body, else in the title; matches flagged."""
     terms = query_terms(query)
+    body = plain_text(note.body)
     if not terms:
-        return ((_shorten(note.body, 2 * radius), False),)
+        return ((_shorten(body, 2 * radius), False),)
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    text = " ".join(note.body.split())
+    text = body
     first = pattern.search(text)
     if first is None:
         text = note.title
         first = pattern.search(text)
         if first is None:
-            return ((_shorten(" ".join(note.body.split()), 2 * radius), False),)
-    start = max(0, first.start() - radius)
-    end = min(len(text), first.end() + radius)
+            return ((_shorten(body, 2 * radius), False),)
+    start, end = _word_window(text, max(0, first.start() - radius), min(len(text), first.end() + radius))
     window = text[start:end]
     spans: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     position = 0
@@ -100,6 +115,17 @@ def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple
 def hits(notes: Iterable[Note], query: str) -> list[Hit]:
     """`search` plus a snippet for each match."""
     return [Hit(note, snippet(note, query)) for note in search(notes, query)]
+
+
+def _word_window(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move a snippet's edges to the nearest spaces inside it, so no word is cut in half."""
+    if start > 0 and not text[start - 1].isspace():
+        space = text.find(" ", start, end)
+        start = space + 1 if space != -1 else start
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    return start, end
 
 
 def _shorten(text: str, width: int) -> str:

@@ -1,4 +1,4 @@
-"""Study statistics for the dashboard: entries per day, streaks, counts by type."""
+"""Study statistics for the dashboard: entries per day, streaks, counts by type, the labs' last use."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Iterable
 
+from core.journal.dayorder import within_day_key
 from core.journal.notes import NOTE_TYPES, Note
 
 
@@ -46,3 +47,15 @@ def counts_by_type(notes: Iterable[Note]) -> dict[str, int]:
 def calendar_years(days: Iterable[dt.date], today: dt.date) -> list[int]:
     """Years the calendar can show, newest first: every year with an entry, and this year."""
     return sorted({day.year for day in days} | {today.year}, reverse=True)
+
+
+def last_use(notes: Iterable[Note], lab: str) -> Note | None:
+    """The latest dated note that pairs with `lab` (`labs: [<lab>]` in its front matter): the
+    lab's last recorded use. The day's order (dayorder) breaks ties within a day."""
+    paired = [note for note in notes if lab in note.labs and note.date is not None]
+    return max(paired, key=lambda note: (note.date, within_day_key(note)), default=None)
+
+
+def recent_of_type(notes: Iterable[Note], note_type: str, count: int) -> list[Note]:
+    """The `count` newest notes of `note_type`, newest first (`notes` in journal order)."""
+    return [note for note in notes if note.type == note_type][:count]

@@ -3,7 +3,8 @@
 Modules: ``linear`` (the assignment's counting RNN, re-exported here), ``tanh`` (a tanh RNN with
 full, truncated and randomized-truncation BPTT), ``gated`` (LSTM and GRU), ``train`` (clipping and
 training), ``gradcheck`` (finite differences and the complex step), ``view`` (what the explorer
-page shows, computed from its settings) and ``charts``.
+page shows, computed from its settings) and ``charts``; ``examples`` holds the day's worked
+examples (the assignment's loop step by step, the two paths of dL/dh_t).
 
 May import: the standard library, numpy, pandas, altair and ``core.chartspec``.
 Never imports ``core.conv``, ``core.journal`` or streamlit.

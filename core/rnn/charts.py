@@ -1,13 +1,20 @@
-"""Chart builders for the BPTT explorer: data in, `alt.Chart` out (no streamlit).
+"""Chart builders for the BPTT explorer: data in, a Vega-Lite spec out (a dict holding its
+DataFrames under "datasets"; no streamlit).
 
 Gradients here span hundreds of orders of magnitude, so most charts use a log axis. A log axis
-cannot show 0 or inf, so values are clipped into [TINY, HUGE] and a `status` column says which
-points were clipped ("overflow (inf)", "underflow (0)"); the charts colour those points.
+cannot show 0 or inf: a curve is drawn up to its last finite value and a marker on the chart
+says where it left float64 (overflow) or where it vanished to 0 (underflow); the page names in
+a caption every line a chart leaves out.
+
+Why dicts and not Altair charts: building an Altair chart and its spec costs tens of
+milliseconds, a dict microseconds, and every slider move redraws these charts. The dataset
+names are fixed per chart and the numbers that change with a slider live in the data, never in
+the spec, so when a slider moves the browser updates the chart in place instead of rebuilding
+it. The tests validate every spec against the Vega-Lite schema.
 """
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -15,32 +22,17 @@ from core.rnn.linear import LossSurface
 
 TINY = 1e-300
 HUGE = 1e300
-COLOR_CAP = 30.0
-"""The loss surface's colour scale stops at log10(loss) = 30; higher cliffs share the top colour."""
-
 SEAM_OVERLAP = 1.3
-"""Each heatmap cell reaches 30% past its neighbour's edge: abutting rects leave anti-aliased
+"""Each loss-surface cell reaches 30% past its neighbour's edge: abutting rects leave anti-aliased
 white seams, overlapping ones do not."""
 METHOD_LABELS = {"gd": "gradient descent", "clipped_gd": "clipped GD", "rprop": "Rprop"}
 METHOD_COLORS = {"gradient descent": "#d62728", "clipped GD": "#ff7f0e", "Rprop": "#2ca02c"}
-CATEGORIES = alt.Scale(scheme="category10")
+CATEGORIES = {"scheme": "category10"}
 CELL_COLORS = {"tanh RNN": "#1f77b4", "LSTM": "#ff7f0e", "GRU": "#2ca02c"}
 """The first three category10 colours, so a cell keeps its colour across the gated tab's charts."""
-STATUS_COLORS = alt.Scale(domain=["finite", "overflow (inf)", "underflow (0)"], range=["#1f77b4", "#d62728", "#7f7f7f"])
-
-
-def clip_for_log(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Magnitudes clipped into [TINY, HUGE] for a log axis, and a status per value.
-
-    values: any shape, may hold 0, inf or nan. Returns (clipped |values|, status strings), same
-    shape; nan is treated as overflow (it only arises from inf - inf).
-    """
-    magnitude = np.abs(np.asarray(values, dtype=np.float64))
-    overflow = ~np.isfinite(magnitude) | (magnitude > HUGE)
-    underflow = ~overflow & (magnitude < TINY)
-    status = np.where(overflow, "overflow (inf)", np.where(underflow, "underflow (0)", "finite"))
-    clipped = np.clip(np.nan_to_num(magnitude, nan=HUGE, posinf=HUGE), TINY, HUGE)
-    return clipped, status
+OVERFLOW_COLOR = "#d62728"
+SCIENTIFIC = ".1e"
+"""Log axes label their ticks as 1.0e-5 ... 1.0e+300, readable at any magnitude."""
 
 
 def regime(w_rec: float) -> str:
@@ -50,67 +42,136 @@ def regime(w_rec: float) -> str:
     return "exploding" if abs(w_rec) > 1 else "constant"
 
 
-def gradient_over_time_chart(magnitude: np.ndarray, K: int, w_rec: float) -> alt.LayerChart:
+def finite_positive(values: np.ndarray) -> np.ndarray:
+    """Where a value can sit on a log axis: finite, above 0 and at most HUGE (any shape)."""
+    magnitude = np.abs(np.asarray(values, dtype=np.float64))
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(magnitude) & (magnitude > 0) & (magnitude <= HUGE)
+
+
+def _log_y(title: str, field: str = "value") -> dict:
+    return {"field": field, "type": "quantitative", "title": title,
+            "scale": {"type": "log"}, "axis": {"format": SCIENTIFIC}}
+
+
+def _layered(layers: list[dict], datasets: dict[str, pd.DataFrame], *, title: str, height: int | dict) -> dict:
+    # usermeta: drawn on a canvas; Streamlit would pick SVG (a DOM node per mark) for small data.
+    # fit-x: as wide as the column, the height the plot's own (Streamlit's default "fit" would
+    # take the legend below the plot out of that height and squash the plot).
+    return {"title": title, "height": height, "width": "container", "layer": layers, "datasets": datasets,
+            "autosize": {"type": "fit-x", "contains": "padding"}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+
+
+def gradient_over_time_chart(magnitude: np.ndarray, K: int) -> dict:
     """|dL/dS_k| (batch mean) against k on a log axis, steps k < T-K shaded as truncated.
 
-    magnitude: (T+1,) for k = 0..T. Clipped points are coloured by status.
+    magnitude: (T+1,) for k = 0..T. The curve keeps its finite, non-zero values; steps where it
+    passed float64's range are marked with red crosses along the top and steps where it
+    vanished to exactly 0 with grey ones along the bottom, so the chart never draws a flat line
+    at a clipping value.
     """
+    magnitude = np.abs(np.asarray(magnitude, dtype=np.float64))
     T = len(magnitude) - 1
-    clipped, status = clip_for_log(magnitude)
-    frame = pd.DataFrame({"k": np.arange(T + 1), "magnitude": clipped, "status": status,
-                          "value": [f"{v:.3e}" for v in np.abs(magnitude)]})
-    title = f"Gradient over time, w_rec = {w_rec:g}: {regime(w_rec)} (factor {abs(w_rec):g} per step back)"
-    base = alt.Chart(frame)
-    line = base.mark_line(color="#1f77b4", clip=True).encode(
-        x=alt.X("k:Q", title="step k", scale=alt.Scale(domain=[0, T])),
-        y=alt.Y("magnitude:Q", title="mean |dL/dS_k|", scale=alt.Scale(type="log")),
-    )
-    points = base.mark_circle(size=28, clip=True).encode(
-        x=alt.X("k:Q"),
-        y=alt.Y("magnitude:Q"),
-        color=alt.Color("status:N", scale=STATUS_COLORS, title="value"),
-        tooltip=[alt.Tooltip("k:Q", title="k"), alt.Tooltip("value:N", title="mean |dL/dS_k|"),
-                 alt.Tooltip("status:N")],
-    )
-    layers = [line, points]
-    if K < T:
-        shade = pd.DataFrame({"start": [0], "end": [T - K], "label": [f"truncated: k < T-K = {T - K}"]})
-        layers.insert(0, alt.Chart(shade).mark_rect(color="#bbbbbb", opacity=0.35).encode(
-            x=alt.X("start:Q"), x2=alt.X2("end:Q"), tooltip=alt.Tooltip("label:N", title="shaded")))
-    return alt.layer(*layers, title=title, height=280, width="container")
+    steps = np.arange(T + 1)
+    kept = finite_positive(magnitude)
+    curve = pd.DataFrame({"k": steps[kept], "value": magnitude[kept]})
+    vanished = ~kept & (magnitude == 0)
+    edges = {"overflow": pd.DataFrame({"k": steps[~kept & ~vanished], "status": "beyond float64 (overflow)"}),
+             "underflow": pd.DataFrame({"k": steps[vanished], "status": "vanished to 0 (underflow)"})}
+    shade = pd.DataFrame({"start": [0] * (K < T), "end": [T - K] * (K < T),
+                          "label": [f"truncated: k < T-K = {T - K}"] * (K < T)})
+    x = {"field": "k", "type": "quantitative", "title": "step k", "scale": {"domain": [0, max(T, 1)]}}
+    status = {"field": "status", "type": "nominal", "title": None, "legend": None,
+              "scale": {"domain": ["beyond float64 (overflow)", "vanished to 0 (underflow)"],
+                        "range": [OVERFLOW_COLOR, "#7f7f7f"]}}
+    layers = [
+        {"data": {"name": "shade"}, "mark": {"type": "rect", "color": "#bbbbbb", "opacity": 0.35},
+         "encoding": {"x": {"field": "start", "type": "quantitative"}, "x2": {"field": "end"},
+                      "tooltip": {"field": "label", "type": "nominal", "title": "shaded"}}},
+        {"data": {"name": "curve"}, "mark": {"type": "line", "point": {"size": 16}, "color": "#1f77b4"},
+         "encoding": {"x": x, "y": _log_y("mean |dL/dS_k|"),
+                      "tooltip": [{"field": "k", "type": "quantitative"},
+                                  {"field": "value", "type": "quantitative", "format": ".4e",
+                                   "title": "mean |dL/dS_k|"}]}},
+    ]
+    for name, edge in (("overflow", 0), ("underflow", "height")):  # crosses along the top / the bottom
+        layers.append({"data": {"name": name}, "mark": {"type": "point", "shape": "cross", "size": 40, "filled": True},
+                       "encoding": {"x": {"field": "k", "type": "quantitative"}, "y": {"value": edge}, "color": status,
+                                    "tooltip": [{"field": "k", "type": "quantitative"},
+                                                {"field": "status", "type": "nominal"}]}})
+    return _layered(layers, {"shade": shade, "curve": curve, **edges},
+                    title="Gradient over time (log scale)", height=280)
 
 
-def truncation_bias_chart(frame: pd.DataFrame, K: int) -> alt.LayerChart:
+def dropped_lines(frame: pd.DataFrame, value: str, series: str, x: str) -> dict[str, str]:
+    """Series of a long frame that a log chart cannot draw whole, with what happened to each:
+    {name: "not drawn" or "drawn for <x> = a to b"}, for series with no or only some usable
+    values (finite, above 0, at most HUGE)."""
+    kept = finite_positive(frame[value].to_numpy(dtype=np.float64))
+    notes = {}
+    for name, group in frame.assign(_kept=kept).groupby(series, sort=False):
+        if not group["_kept"].any():
+            notes[str(name)] = "not drawn"
+        elif not group["_kept"].all():
+            drawn = group.loc[group["_kept"], x]
+            notes[str(name)] = f"drawn for {x} = {drawn.min():g} to {drawn.max():g}"
+    return notes
+
+
+def truncation_bias_chart(frame: pd.DataFrame, K: int) -> dict:
     """Relative error of truncated vs full gradients against the window K, one line per w_rec.
 
-    frame: columns K, w_rec, rel_error (nan rows are dropped; K = T, exact, is shown at 1e-17).
+    frame: columns K, w_rec, rel_error (nan where the gradient overflowed). A line is drawn
+    over its usable values (K = T is exact, shown at 1e-17); where a line stops because the
+    gradient overflowed, a red cross marks its last drawn point.
     """
-    data = frame.dropna(subset=["rel_error"]).assign(
-        rel_error=lambda f: np.clip(f["rel_error"], 1e-17, None), w_rec=lambda f: f["w_rec"].map("{:g}".format))
-    lines = alt.Chart(data).mark_line().encode(
-        x=alt.X("K:Q", title="window K (steps backpropagated)"),
-        y=alt.Y("rel_error:Q", title="relative error", scale=alt.Scale(type="log")),
-        color=alt.Color("w_rec:N", title="w_rec", scale=CATEGORIES),
-        tooltip=[alt.Tooltip("K:Q"), alt.Tooltip("w_rec:N"), alt.Tooltip("rel_error:Q", format=".2e")],
-    )
-    marker = alt.Chart(pd.DataFrame({"K": [K]})).mark_rule(strokeDash=[4, 3], color="black").encode(x=alt.X("K:Q"))
-    return alt.layer(lines, marker, title="Truncation bias: ||g_K - g|| / ||g|| against the window K",
-                     height=240, width="container")
+    data = frame.assign(w_rec=frame["w_rec"].map("{:g}".format),
+                        rel_error=np.where(frame["rel_error"] == 0, 1e-17, frame["rel_error"]))
+    usable = data[finite_positive(data["rel_error"].to_numpy(dtype=np.float64))]
+    ends = usable.groupby("w_rec", sort=False).tail(1)
+    broken = set(data.loc[~finite_positive(data["rel_error"].to_numpy(dtype=np.float64)), "w_rec"])
+    ends = ends[ends["w_rec"].isin(broken)].assign(note="overflow beyond this window")
+    color = {"field": "w_rec", "type": "nominal", "title": "w_rec", "scale": CATEGORIES,
+             "sort": list(dict.fromkeys(data["w_rec"])), "legend": {"orient": "bottom", "columns": 6}}
+    layers = [
+        {"data": {"name": "bias"}, "mark": {"type": "line"},
+         "encoding": {"x": {"field": "K", "type": "quantitative", "title": "window K (steps backpropagated)"},
+                      "y": _log_y("relative error", "rel_error"), "color": color,
+                      "tooltip": [{"field": "K", "type": "quantitative"}, {"field": "w_rec", "type": "nominal"},
+                                  {"field": "rel_error", "type": "quantitative", "format": ".2e"}]}},
+        {"data": {"name": "stops"}, "mark": {"type": "point", "shape": "cross", "size": 90, "filled": True,
+                                             "color": OVERFLOW_COLOR},
+         "encoding": {"x": {"field": "K", "type": "quantitative"}, "y": {"field": "rel_error", "type": "quantitative"},
+                      "tooltip": [{"field": "w_rec", "type": "nominal"}, {"field": "note", "type": "nominal"}]}},
+        {"data": {"name": "window"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
+         "encoding": {"x": {"field": "K", "type": "quantitative"}}},
+    ]
+    return _layered(layers, {"bias": usable, "stops": ends, "window": pd.DataFrame({"K": [K]})},
+                    title="Truncation bias against K", height=240)
+
+
+def surface_colour_domain(log10_loss: np.ndarray) -> list[float]:
+    """Three stops for the loss surface's colour scale: the lowest loss, the plateau (the 25th
+    percentile: the flat region where the state forgets) and the highest. Half the colours go
+    to the basin below the plateau and half to the cliffs above it, so the basin around the
+    solution is visible even when the cliffs rise by hundreds of orders of magnitude."""
+    low, plateau, high = np.percentile(log10_loss, [0, 25, 100])
+    plateau = min(max(plateau, low + 1e-9), high - 1e-9) if high > low else low
+    return [float(low), float(plateau), float(max(high, plateau + 1e-9))]
 
 
 def surface_frame(surface: LossSurface) -> pd.DataFrame:
-    """One row per grid cell: w_x, w_rec, cell edges (x0, x1, y0, y1), log10_loss, colour value
-    capped at COLOR_CAP, and a status for overflowed cells."""
+    """One row per grid cell: w_x, w_rec, cell edges (x0, x1, y0, y1), log10_loss and a status
+    for overflowed cells."""
     wx, wr = surface.w_x, surface.w_rec
     half_x = (wx[1] - wx[0]) / 2 if len(wx) > 1 else 0.5
     half_r = (wr[1] - wr[0]) / 2 if len(wr) > 1 else 0.5
     grid_x, grid_r = np.meshgrid(wx, wr)
-    log_loss = surface.log10_loss.ravel()
     return pd.DataFrame({
         "w_x": grid_x.ravel(), "w_rec": grid_r.ravel(),
         "x0": grid_x.ravel() - half_x, "x1": grid_x.ravel() + SEAM_OVERLAP * half_x,
         "y0": grid_r.ravel() - half_r, "y1": grid_r.ravel() + SEAM_OVERLAP * half_r,
-        "log10_loss": log_loss, "colour": np.minimum(log_loss, COLOR_CAP),
+        "log10_loss": surface.log10_loss.ravel(),
         "status": np.where(surface.overflowed.ravel(), "loss overflows float64 (inf)", "finite"),
     })
 
@@ -148,111 +209,150 @@ def paths_frame(paths: dict[str, np.ndarray], bounds: tuple[float, float]) -> pd
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["method", "step", "w_x", "w_rec"])
 
 
-def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None = None) -> alt.LayerChart:
-    """The counting loss over (w_x, w_rec), colour = log10(loss) capped at COLOR_CAP, with
-    training paths {method: (steps+1, 2)} drawn on top (start as a circle, end as a diamond)
-    and the solution (1, 1) marked."""
+def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None = None) -> dict:
+    """The counting loss over (w_x, w_rec), colour = log10(loss) on a three-stop scale (see
+    surface_colour_domain), with training paths {method: (steps+1, 2)} on top (start as a
+    circle, end as a diamond) and the solution (1, 1) marked."""
     frame = surface_frame(surface)
     wx, wr = surface.w_x, surface.w_rec
     x_domain = [float(frame["x0"].min()), float(wx[-1] + (wx[-1] - frame["x0"].max()))]
     y_domain = [float(frame["y0"].min()), float(wr[-1] + (wr[-1] - frame["y0"].max()))]
-    top = float(frame["colour"].max())
-    heat = alt.Chart(frame).mark_rect().encode(
-        x=alt.X("x0:Q", title="w_x", scale=alt.Scale(domain=x_domain, nice=False)),
-        x2=alt.X2("x1:Q"),
-        y=alt.Y("y0:Q", title="w_rec", scale=alt.Scale(domain=y_domain, nice=False)),
-        y2=alt.Y2("y1:Q"),
-        color=alt.Color("colour:Q", title=["log10 loss", f"(capped at {COLOR_CAP:g})" if top >= COLOR_CAP else ""],
-                        scale=alt.Scale(scheme="viridis", domain=[float(frame["colour"].min()), top], clamp=True)),
-        tooltip=[alt.Tooltip("w_x:Q", format=".3f"), alt.Tooltip("w_rec:Q", format=".3f"),
-                 alt.Tooltip("log10_loss:Q", title="log10 loss", format=".2f"), alt.Tooltip("status:N")],
-    )
-    solution = alt.Chart(pd.DataFrame({"w_x": [1.0], "w_rec": [1.0], "label": ["solution (1, 1)"]})).mark_point(
-        shape="cross", size=160, color="white", strokeWidth=2).encode(
-        x=alt.X("w_x:Q"), y=alt.Y("w_rec:Q"), tooltip=alt.Tooltip("label:N"))
-    layers = [heat, solution]
+    domain = surface_colour_domain(surface.log10_loss)
+    x = {"field": "w_x", "type": "quantitative"}
+    y = {"field": "w_rec", "type": "quantitative"}
+    layers = [
+        {"data": {"name": "surface"}, "mark": {"type": "rect"},
+         "encoding": {
+             "x": {"field": "x0", "type": "quantitative", "title": "w_x", "scale": {"domain": x_domain, "nice": False}},
+             "x2": {"field": "x1"},
+             "y": {"field": "y0", "type": "quantitative", "title": "w_rec",
+                   "scale": {"domain": y_domain, "nice": False}},
+             "y2": {"field": "y1"},
+             "color": {"field": "log10_loss", "type": "quantitative", "title": "log10 loss",
+                       "scale": {"scheme": "viridis", "domain": domain}, "legend": {"format": ".3~g"}},
+             "tooltip": [{"field": "w_x", "type": "quantitative", "format": ".3f"},
+                         {"field": "w_rec", "type": "quantitative", "format": ".3f"},
+                         {"field": "log10_loss", "type": "quantitative", "title": "log10 loss", "format": ".2f"},
+                         {"field": "status", "type": "nominal"}]}},
+        {"data": {"name": "solution"}, "mark": {"type": "point", "shape": "cross", "size": 160, "color": "white",
+                                                "strokeWidth": 2},
+         "encoding": {"x": x, "y": y, "tooltip": {"field": "label", "type": "nominal"}}},
+    ]
+    datasets = {"surface": frame,
+                "solution": pd.DataFrame({"w_x": [1.0], "w_rec": [1.0], "label": ["solution (1, 1)"]})}
     if paths:
         trail = paths_frame(paths, (x_domain[0], x_domain[1]))
-        color = alt.Color("method:N", title="training",
-                          scale=alt.Scale(domain=list(METHOD_COLORS), range=list(METHOD_COLORS.values())))
+        color = {"field": "method", "type": "nominal", "title": "training",
+                 "scale": {"domain": list(METHOD_COLORS), "range": list(METHOD_COLORS.values())}}
         ends = pd.concat([trail.groupby("method").head(1).assign(end="start"),
                           trail.groupby("method").tail(1).assign(end="end")], ignore_index=True)
-        layers.append(alt.Chart(trail).mark_line(strokeWidth=2, clip=True).encode(
-            x=alt.X("w_x:Q"), y=alt.Y("w_rec:Q"), order=alt.Order("step:Q"), color=color))
-        layers.append(alt.Chart(ends).mark_point(filled=True, size=80, stroke="white", clip=True).encode(
-            x=alt.X("w_x:Q"), y=alt.Y("w_rec:Q"), color=color,
-            shape=alt.Shape("end:N", scale=alt.Scale(domain=["start", "end"], range=["circle", "diamond"]),
-                            legend=None),
-            tooltip=[alt.Tooltip("method:N"), alt.Tooltip("end:N"), alt.Tooltip("step:Q"),
-                     alt.Tooltip("w_x:Q", format=".4f"), alt.Tooltip("w_rec:Q", format=".4f")]))
-    return alt.layer(*layers, title="Loss surface, colour = log10(loss)", height=420, width="container").resolve_scale(
-        color="independent")
+        datasets |= {"trail": trail, "ends": ends}
+        layers.append({"data": {"name": "trail"}, "mark": {"type": "line", "strokeWidth": 2, "clip": True},
+                       "encoding": {"x": x, "y": y, "order": {"field": "step", "type": "quantitative"},
+                                    "color": color}})
+        layers.append({"data": {"name": "ends"}, "mark": {"type": "point", "filled": True, "size": 80,
+                                                          "stroke": "white", "clip": True},
+                       "encoding": {"x": x, "y": y, "color": color,
+                                    "shape": {"field": "end", "type": "nominal", "legend": None,
+                                              "scale": {"domain": ["start", "end"], "range": ["circle", "diamond"]}},
+                                    "tooltip": [{"field": "method", "type": "nominal"},
+                                                {"field": "end", "type": "nominal"},
+                                                {"field": "step", "type": "quantitative"},
+                                                {"field": "w_x", "type": "quantitative", "format": ".4f"},
+                                                {"field": "w_rec", "type": "quantitative", "format": ".4f"}]}})
+    spec = _layered(layers, datasets, title="Loss surface: log10(loss)", height=330)
+    spec["resolve"] = {"scale": {"color": "independent"}}
+    return spec
 
 
-def loss_curves_chart(losses: dict[str, np.ndarray]) -> alt.Chart:
+def loss_curves_chart(losses: dict[str, np.ndarray]) -> dict:
     """Loss against training step on a log axis, one line per method {method: (steps+1,)}.
 
-    The axis stops at 1000x the largest starting loss, so one diverging run does not squash the
-    others into a flat line; its curve leaves the chart through the top.
+    A run's curve stops at its last finite loss; a diverged run gets a red cross there. The
+    axis stops at 1000x the largest starting loss, so one diverging run does not squash the
+    others into a flat line.
     """
-    frames = []
+    frames, stops = [], []
     for method, values in losses.items():
-        clipped, status = clip_for_log(values)
-        frames.append(pd.DataFrame({"method": METHOD_LABELS.get(method, method), "step": np.arange(len(values)),
-                                    "loss": clipped, "status": status}))
+        values = np.abs(np.asarray(values, dtype=np.float64))
+        kept = finite_positive(values)
+        label = METHOD_LABELS.get(method, method)
+        frames.append(pd.DataFrame({"method": label, "step": np.flatnonzero(kept), "loss": values[kept]}))
+        if not kept.all() and kept.any():
+            last = int(np.flatnonzero(kept)[-1])
+            stops.append({"method": label, "step": last, "loss": float(values[last]),
+                          "note": "diverged after this step" if np.isinf(values[last + 1:]).any() or np.isnan(
+                              values[last + 1:]).any() else "reached exactly 0 after this step"})
     data = pd.concat(frames, ignore_index=True)
-    starts = [clip_for_log(values[:1])[0][0] for values in losses.values() if len(values)]
+    starts = [float(np.abs(values[0])) for values in losses.values() if len(values) and finite_positive(values[:1])[0]]
     top = min(HUGE, 1e3 * max(starts)) if starts else HUGE
-    bottom = float(data["loss"].min()) if len(data) else TINY
-    return alt.Chart(data, title="Loss while training", height=420, width="container").mark_line(clip=True).encode(
-        x=alt.X("step:Q", title="step"),
-        y=alt.Y("loss:Q", title="loss", scale=alt.Scale(type="log", domain=[bottom, top]), axis=alt.Axis(format=".0e")),
-        color=alt.Color("method:N", title="training",
-                        scale=alt.Scale(domain=list(METHOD_COLORS), range=list(METHOD_COLORS.values()))),
-        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".3e"),
-                 alt.Tooltip("status:N")],
-    )
+    color = {"field": "method", "type": "nominal", "title": "training", "legend": {"orient": "bottom"},
+             "scale": {"domain": list(METHOD_COLORS), "range": list(METHOD_COLORS.values())}}
+    y = {"field": "loss", "type": "quantitative", "title": "loss",
+         "scale": {"type": "log", "domainMax": top, "clamp": True}, "axis": {"format": SCIENTIFIC}}
+    layers = [
+        {"data": {"name": "losses"}, "mark": {"type": "line", "clip": True},
+         "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"}, "y": y, "color": color,
+                      "tooltip": [{"field": "method", "type": "nominal"}, {"field": "step", "type": "quantitative"},
+                                  {"field": "loss", "type": "quantitative", "format": ".3e"}]}},
+        {"data": {"name": "stops"}, "mark": {"type": "point", "shape": "cross", "size": 90, "filled": True,
+                                             "color": OVERFLOW_COLOR, "clip": True},
+         "encoding": {"x": {"field": "step", "type": "quantitative"}, "y": {"field": "loss", "type": "quantitative"},
+                      "tooltip": [{"field": "method", "type": "nominal"}, {"field": "note", "type": "nominal"}]}},
+    ]
+    stop_frame = pd.DataFrame(stops, columns=["method", "step", "loss", "note"])
+    return _layered(layers, {"losses": data, "stops": stop_frame}, title="Loss while training", height=320)
 
 
-def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> alt.Chart:
+def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> dict:
     """||dL/dh_t|| against t on a log axis, one line per `series`.
 
-    frame: columns t, norm, series. Zero norms (steps a truncated pass never reached) are left
-    out, since a log axis cannot place them.
+    frame: columns t, norm, series. Each line keeps its finite non-zero norms (zero norms are
+    steps a truncated pass never reached; a log axis cannot place them).
     """
-    data = frame[frame["norm"] > 0].assign(norm=lambda f: np.clip(f["norm"], TINY, HUGE))
     order = list(dict.fromkeys(frame["series"]))
-    return alt.Chart(data, title=title, height=300, width="container").mark_line().encode(
-        x=alt.X("t:Q", title="step t"),
-        y=alt.Y("norm:Q", title="||dL/dh_t||", scale=alt.Scale(type="log")),
-        color=alt.Color("series:N", title=color_title or None, sort=order, scale=CATEGORIES,
-                        legend=alt.Legend(labelLimit=240)),
-        strokeDash=alt.StrokeDash("series:N", sort=order, legend=None),
-        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("t:Q"), alt.Tooltip("norm:Q", format=".3e")],
-    )
+    data = frame[finite_positive(frame["norm"].to_numpy(dtype=np.float64))]
+    series = {"field": "series", "type": "nominal", "title": color_title or None, "sort": order}
+    layers = [{"data": {"name": "norms"}, "mark": {"type": "line"},
+               "encoding": {"x": {"field": "t", "type": "quantitative", "title": "step t"},
+                            "y": _log_y("||dL/dh_t||", "norm"),
+                            "color": {**series, "scale": CATEGORIES,
+                                      "legend": {"labelLimit": 240, "orient": "bottom", "columns": 3}},
+                            "strokeDash": {**series, "legend": None},
+                            "tooltip": [{"field": "series", "type": "nominal"}, {"field": "t", "type": "quantitative"},
+                                        {"field": "norm", "type": "quantitative", "format": ".3e"}]}}]
+    return _layered(layers, {"norms": data}, title=title, height=240)
 
 
-def singular_value_meter(largest_singular: float, spectral_radius: float, gamma: float = 1.0) -> alt.LayerChart:
+def singular_value_meter(largest_singular: float, spectral_radius: float, gamma: float = 1.0) -> dict:
     """Bars for the largest singular value and the spectral radius of W_hh beside a rule at
     1/gamma: below it gradients must vanish (Pascanu et al. 2013), above it they may explode."""
     threshold = 1.0 / gamma
-    verdict = "vanish" if largest_singular < threshold else "may explode"
+    verdict = "must vanish" if largest_singular < threshold else "may explode"
     frame = pd.DataFrame({"quantity": ["largest singular value", "spectral radius"],
-                          "value": [largest_singular, spectral_radius]})
-    colour = "#1f77b4" if verdict == "vanish" else "#d62728"
-    bars = alt.Chart(frame).mark_bar(
-        color=colour).encode(
-        x=alt.X("value:Q", title="value", scale=alt.Scale(domain=[0, max(2.0 * threshold, largest_singular * 1.1)])),
-        y=alt.Y("quantity:N", title=None, sort=list(frame["quantity"]), axis=alt.Axis(labelLimit=200)),
-        tooltip=[alt.Tooltip("quantity:N"), alt.Tooltip("value:Q", format=".4f")],
-    )
-    rule = alt.Chart(pd.DataFrame({"value": [threshold], "label": [f"1/gamma = {threshold:g}"]})).mark_rule(
-        color="black", strokeDash=[5, 3], strokeWidth=2).encode(x=alt.X("value:Q"), tooltip=alt.Tooltip("label:N"))
-    title = f"sigma_max = {largest_singular:.3f} vs 1/gamma = {threshold:g}: gradients {verdict}"
-    return alt.layer(bars, rule, title=title, height=alt.Step(28), width="container")
+                          "value": [largest_singular, spectral_radius], "verdict": verdict})
+    layers = [
+        {"data": {"name": "meter"}, "mark": {"type": "bar"},
+         "encoding": {"x": {"field": "value", "type": "quantitative", "title": "value",
+                            "scale": {"domain": {"unionWith": [0, 2.0 * threshold]}}},
+                      "y": {"field": "quantity", "type": "nominal", "title": None,
+                            "sort": list(frame["quantity"]), "axis": {"labelLimit": 200}},
+                      "color": {"field": "verdict", "type": "nominal", "title": "gradients",
+                                "scale": {"domain": ["must vanish", "may explode"], "range": ["#1f77b4", "#d62728"]},
+                                "legend": {"orient": "bottom"}},
+                      "tooltip": [{"field": "quantity", "type": "nominal"},
+                                  {"field": "value", "type": "quantitative", "format": ".4f"}]}},
+        {"data": {"name": "threshold"}, "mark": {"type": "rule", "color": "black", "strokeDash": [5, 3],
+                                                 "strokeWidth": 2},
+         "encoding": {"x": {"field": "value", "type": "quantitative"},
+                      "tooltip": {"field": "label", "type": "nominal"}}},
+    ]
+    datasets = {"meter": frame,
+                "threshold": pd.DataFrame({"value": [threshold], "label": [f"1/gamma = {threshold:g}"]})}
+    return _layered(layers, datasets, title="sigma_max of W_hh vs 1/gamma", height={"step": 28})
 
 
-def monte_carlo_chart(frame: pd.DataFrame) -> alt.Chart:
+def monte_carlo_chart(frame: pd.DataFrame) -> dict:
     """Randomized truncation: relative error of the running mean of the draws against full BPTT,
     and the error expected from the draws' spread (sqrt(variance / draws)), log-log.
 
@@ -260,19 +360,21 @@ def monte_carlo_chart(frame: pd.DataFrame) -> alt.Chart:
     """
     data = frame.melt("draws", ["running_error", "expected_error"], var_name="curve", value_name="error")
     data["curve"] = data["curve"].map({"running_error": "running mean", "expected_error": "spread / sqrt(draws)"})
-    data["error"] = np.clip(data["error"], 1e-17, None)
-    return alt.Chart(
-        data, title="Monte Carlo: running mean vs full BPTT", height=260, width="container"
-    ).mark_line().encode(
-        x=alt.X("draws:Q", title="draws", scale=alt.Scale(type="log")),
-        y=alt.Y("error:Q", title="relative error", scale=alt.Scale(type="log")),
-        color=alt.Color("curve:N", title=None, scale=CATEGORIES, legend=alt.Legend(labelLimit=240)),
-        strokeDash=alt.StrokeDash("curve:N", legend=None),
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("draws:Q"), alt.Tooltip("error:Q", format=".2e")],
-    )
+    data = data[finite_positive(data["error"].to_numpy(dtype=np.float64))]
+    layers = [{"data": {"name": "draws"}, "mark": {"type": "line"},
+               "encoding": {"x": {"field": "draws", "type": "quantitative", "title": "draws",
+                                  "scale": {"type": "log", "nice": False}},
+                            "y": _log_y("relative error", "error"),
+                            "color": {"field": "curve", "type": "nominal", "title": None, "scale": CATEGORIES,
+                                      "legend": {"labelLimit": 240, "orient": "bottom"}},
+                            "strokeDash": {"field": "curve", "type": "nominal", "legend": None},
+                            "tooltip": [{"field": "curve", "type": "nominal"},
+                                        {"field": "draws", "type": "quantitative"},
+                                        {"field": "error", "type": "quantitative", "format": ".2e"}]}}]
+    return _layered(layers, {"draws": data}, title="Monte Carlo: running mean", height=260)
 
 
-def spread_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def spread_chart(frame: pd.DataFrame) -> dict:
     """Bias and spread of randomized truncation against the continuation probability p, with
     the (deterministic) truncation error at the same minimum window as a reference rule.
 
@@ -280,36 +382,46 @@ def spread_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """
     data = frame.melt(["p", "mean_length"], ["bias", "spread"], var_name="measure", value_name="error")
     data["measure"] = data["measure"].map({"bias": "bias of the mean", "spread": "spread of one draw"})
-    data["error"] = np.clip(data["error"], 1e-17, None)
-    lines = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("p:Q", title="continuation probability p"),
-        y=alt.Y("error:Q", title="relative to ||g||", scale=alt.Scale(type="log")),
-        color=alt.Color("measure:N", title=None, scale=CATEGORIES, legend=alt.Legend(labelLimit=240)),
-        tooltip=[alt.Tooltip("p:Q"), alt.Tooltip("mean_length:Q", title="mean steps", format=".1f"),
-                 alt.Tooltip("measure:N"), alt.Tooltip("error:Q", format=".2e")],
-    )
+    data = data[finite_positive(data["error"].to_numpy(dtype=np.float64))]
     truncation = float(frame["truncation_error"].iloc[0]) if len(frame) else 0.0
-    rule = alt.Chart(
-        pd.DataFrame({"error": [max(truncation, 1e-17)], "label": ["bias of fixed truncation"]})
-    ).mark_rule(strokeDash=[4, 3], color="black").encode(y=alt.Y("error:Q"), tooltip=alt.Tooltip("label:N"))
-    return alt.layer(lines, rule, title="Randomized truncation: bias and spread vs p", height=260, width="container")
+    drawn = bool(finite_positive(np.array([truncation]))[0])
+    rule = pd.DataFrame({"error": [truncation] * drawn, "label": ["bias of fixed truncation"] * drawn})
+    layers = [
+        {"data": {"name": "spread"}, "mark": {"type": "line", "point": True},
+         "encoding": {"x": {"field": "p", "type": "quantitative", "title": "continuation probability p"},
+                      "y": _log_y("relative to ||g||", "error"),
+                      "color": {"field": "measure", "type": "nominal", "title": None, "scale": CATEGORIES,
+                                "legend": {"labelLimit": 240, "orient": "bottom"}},
+                      "tooltip": [{"field": "p", "type": "quantitative"},
+                                  {"field": "mean_length", "type": "quantitative", "title": "mean steps",
+                                   "format": ".1f"},
+                                  {"field": "measure", "type": "nominal"},
+                                  {"field": "error", "type": "quantitative", "format": ".2e"}]}},
+        {"data": {"name": "fixed"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
+         "encoding": {"y": {"field": "error", "type": "quantitative"},
+                      "tooltip": {"field": "label", "type": "nominal"}}},
+    ]
+    return _layered(layers, {"spread": data, "fixed": rule}, title="Bias and spread against p", height=260)
 
 
-def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> alt.LayerChart:
+def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> dict:
     """Gradient surviving T steps, ||dL/dh_0|| / ||dL/dh_T||, against the gate bias, per cell.
 
     frame: columns bias, cell, surviving.
     """
-    data = frame.assign(surviving=lambda f: np.clip(f["surviving"], TINY, HUGE))
     cells = [cell for cell in CELL_COLORS if cell in set(frame["cell"])]
-    lines = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("bias:Q", title="forget-gate (LSTM) / update-gate (GRU) bias"),
-        y=alt.Y("surviving:Q", title="||dL/dh_0|| / ||dL/dh_T||", scale=alt.Scale(type="log")),
-        color=alt.Color("cell:N", title="cell",
-                        scale=alt.Scale(domain=cells, range=[CELL_COLORS[cell] for cell in cells])),
-        tooltip=[alt.Tooltip("cell:N"), alt.Tooltip("bias:Q"), alt.Tooltip("surviving:Q", format=".2e")],
-    )
-    marker = alt.Chart(pd.DataFrame({"bias": [current_bias]})).mark_rule(strokeDash=[4, 3], color="black").encode(
-        x=alt.X("bias:Q"))
-    return alt.layer(lines, marker, title="Gradient surviving the whole sequence vs gate bias", height=260,
-                     width="container")
+    data = frame[finite_positive(frame["surviving"].to_numpy(dtype=np.float64))]
+    layers = [
+        {"data": {"name": "sweep"}, "mark": {"type": "line", "point": True},
+         "encoding": {"x": {"field": "bias", "type": "quantitative",
+                            "title": "forget-gate (LSTM) / update-gate (GRU) bias"},
+                      "y": _log_y("||dL/dh_0|| / ||dL/dh_T||", "surviving"),
+                      "color": {"field": "cell", "type": "nominal", "title": "cell", "legend": {"orient": "bottom"},
+                                "scale": {"domain": cells, "range": [CELL_COLORS[cell] for cell in cells]}},
+                      "tooltip": [{"field": "cell", "type": "nominal"}, {"field": "bias", "type": "quantitative"},
+                                  {"field": "surviving", "type": "quantitative", "format": ".2e"}]}},
+        {"data": {"name": "current"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
+         "encoding": {"x": {"field": "bias", "type": "quantitative"}}},
+    ]
+    return _layered(layers, {"sweep": data, "current": pd.DataFrame({"bias": [current_bias]})},
+                    title="Gradient surviving T steps", height=260)

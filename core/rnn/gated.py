@@ -85,8 +85,8 @@ def _input_drive(params: Params, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Time-major inputs (T, N, D) and W_x x_t + b for all steps at once, (T, N, G*H)."""
     N, T, D = X.shape
     inputs = np.ascontiguousarray(np.asarray(X, dtype=np.float64).transpose(1, 0, 2))
-    drive = inputs.reshape(T * N, D) @ params["W_x"].T + params["b"]
-    return inputs, drive.reshape(T, N, -1)
+    drive = (inputs.reshape(T * N, D) @ params["W_x"].T).reshape(T, N, -1)
+    return inputs, drive + params["b"]  # b is (G*H,), or (N, G*H) for one bias per sequence
 
 
 def lstm_forward(params: Params, X: np.ndarray) -> GatedCache:
@@ -152,11 +152,7 @@ def gated_bptt(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str = 
     The per-step pre-activation gradients are stored (T, N, G*H) so the weight gradients are
     one matmul each over all steps at the end.
     """
-    backward = _lstm_backward if cache.cell == "lstm" else _gru_backward
-    loss, direct = loss_and_direct_grads(cache.hidden, Y, loss_on)
-    grad_h = np.zeros_like(cache.hidden)
-    grad_h[grad_h.shape[0] - direct.shape[0] :] = direct
-    grad_h, grad_pre_x, grad_pre_h = backward(params, cache, grad_h)
+    loss, grad_h, grad_pre_x, grad_pre_h = _backward(params, cache, Y, loss_on)
     T, N, D = cache.inputs.shape
     H = cache.hidden.shape[2]
     grads = {
@@ -166,6 +162,34 @@ def gated_bptt(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str = 
     }
     step_norms = np.sqrt(np.sum(grad_h.reshape(T + 1, -1) ** 2, axis=1))
     return BPTTResult(grads, step_norms, loss)
+
+
+def step_norms_by_gate_bias(cell: str, params: Params, X: np.ndarray, Y: np.ndarray,
+                            biases: tuple[float, ...]) -> np.ndarray:
+    """||dL/dh_t|| of full BPTT (loss on the last step) with the gate block's bias b[H:2H] (forget
+    gate for LSTM, update gate for GRU) set to each of `biases`: (len(biases), T+1).
+
+    X (N, T, D), Y (N, H). The biases run side by side as extra sequences of one batch, each
+    with its own bias row, so the sweep costs about one run's Python steps.
+    """
+    N, H = X.shape[0], params["W_h"].shape[1]
+    rows = np.tile(params["b"], (len(biases) * N, 1))
+    rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
+    stacked = {**params, "b": rows}
+    cache = gated_forward(cell, stacked, np.tile(X, (len(biases), 1, 1)))
+    # The loss averages over every row, len(biases) times as many as one run has.
+    grad_h = _backward(stacked, cache, np.tile(Y, (len(biases), 1)), "last")[1] * len(biases)
+    by_bias = grad_h.reshape(grad_h.shape[0], len(biases), -1)
+    return np.sqrt(np.einsum("tbk,tbk->bt", by_bias, by_bias))
+
+
+def _backward(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str) -> tuple[float, np.ndarray, ...]:
+    """(loss, dL/dh_t (T+1, N, H), input-side and recurrent-side pre-activation gradients)."""
+    backward = _lstm_backward if cache.cell == "lstm" else _gru_backward
+    loss, direct = loss_and_direct_grads(cache.hidden, Y, loss_on)
+    grad_h = np.zeros_like(cache.hidden)
+    grad_h[grad_h.shape[0] - direct.shape[0] :] = direct
+    return (loss, *backward(params, cache, grad_h))
 
 
 def _lstm_backward(

@@ -1,18 +1,27 @@
 """The assignment's one-weight linear RNN: forward, BPTT (loop and closed form), loss surface.
 
-The model counts the ones in a binary sequence::
+The model counts the ones in a binary sequence. In the math the steps are k = 1..T, X_k is the
+input read at step k and S_0 = 0:
 
-    S[:, 0] = 0
-    S[:, k] = S[:, k-1] * w_rec + X[:, k-1] * w_x        k = 1..T
-    loss    = mean over the batch of (S[:, T] - target)^2
+    S_k  = w_rec * S_{k-1} + w_x * X_k                  k = 1..T
+    loss = mean over the batch of (S_T - target)^2
 
-so with w_x = w_rec = 1 the last state is exactly the count. Shapes: N sequences, T steps.
+so with w_x = w_rec = 1 the last state is exactly the count. In the arrays (N sequences, T
+steps) the inputs are 0-based and the states carry S_0 in front: X_k is X[:, k-1] and S_k is
+S[:, k], so the code reads S[:, k] = S[:, k-1] * w_rec + X[:, k-1] * w_x.
 
 Backward (the assignment's three rules, k = T..1):
 
 1. dL/dS_{k-1} = dL/dS_k * w_rec                   (so dL/dS_k = dL/dS_T * w_rec^(T-k))
-2. dL/dw_rec  += dL/dS_k * S_{k-1}
-3. dL/dw_x    += dL/dS_k * X_{k-1}
+2. dL/dw_rec  += dL/dS_k * S_{k-1}                  (S[:, k-1])
+3. dL/dw_x    += dL/dS_k * X_k                      (X[:, k-1])
+
+Truncation follows one convention, shared with the tanh RNN (core.rnn.tanh). A window of K >= 1
+steps backpropagates through the last K steps only: steps T, T-1, ..., T-K+1 contribute to the
+weight gradients (step k reads S_{k-1} as a value), and S_{T-K} is held constant. The cut state
+S_{T-K} still reports the gradient that reaches it, dL/dS_{T-K} = dL/dS_T * w_rec^K (just as
+full BPTT reports dL/dS_0 for the constant S_0), but passes nothing further back: every earlier
+state reports 0. K >= T (or None) is full BPTT: the cut falls on S_0, a constant anyway.
 
 Products of T factors of w_rec overflow float64 quickly (3^1000 ~ 1e477). Every function here
 computes under ``np.errstate`` so nothing raises; results that overflow become inf and an
@@ -71,7 +80,7 @@ def linear_forward(X: np.ndarray, w_x: float, w_rec: float) -> np.ndarray:
 
     Instead of one Python step per time step it works on chunks of B steps, written in place
     into S: inside a chunk starting at state S_a,
-    S_{a+m+1} = w_rec^(m+1) S_a + w_x w_rec^m sum_{i<=m} w_rec^(-i) X_{a+i},
+    S_{a+m+1} = w_rec^(m+1) S_a + w_x w_rec^m sum_{i<=m} w_rec^(-i) X[:, a+i],
     a scaled cumulative sum. B is chosen so that w_rec^(+-B) stays within 1e+-150, so the scaling
     cannot overflow; only the carried state S_a goes through a Python loop, T / B times
     (once for |w_rec| = 1, 31 times for w_rec = 0.9 and T = 100,000).
@@ -140,11 +149,11 @@ def counting_loss(S: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]
 
 
 def _window(T: int, truncate: int | None) -> int:
-    """Number of backward steps K: T for full BPTT, min(truncate, T) otherwise."""
+    """Number of backward steps K: T for full BPTT, min(truncate, T) otherwise (truncate >= 1)."""
     if truncate is None:
         return T
-    if truncate < 0:
-        raise ValueError(f"truncate must be >= 0 steps, got {truncate}")
+    if truncate < 1:
+        raise ValueError(f"the truncation window K must be at least 1 step, got {truncate}")
     return min(int(truncate), T)
 
 
@@ -231,12 +240,13 @@ def linear_backward(
 
     X: (N, T) inputs; S: (N, T+1) states from `linear_forward`; grad_out: (N,) per-sequence
     dLoss/dS[:, T] (for the counting MSE, 2 (S_T - target)).
-    truncate=K runs the recursion over the last K steps only: S[:, T-K] is held constant, only
-    steps T..T-K+1 contribute to the weight gradients; K >= T (or None) is full BPTT.
+    truncate=K (>= 1) runs the recursion over the last K steps only (the module docstring's
+    convention): S[:, T-K] is held constant, only steps T..T-K+1 contribute to the weight
+    gradients; K >= T (or None) is full BPTT.
 
     Returns (grad_w_x, grad_w_rec, grad_over_time): the batch means of the per-sequence
     weight gradients (floats) and grad_over_time (N, T+1), the per-sequence dLoss/dS, holding
-    dL/dS_k for k >= T-K and zeros below.
+    dL/dS_k for k >= T-K (k = T-K is the cut state: what reaches it) and zeros below.
 
     Computed by the closed form (`linear_backward_closed`, no loop over time, so T = 100,000 is
     fine); `linear_backward_loop` is the step-by-step reference it is tested against.

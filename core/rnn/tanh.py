@@ -21,16 +21,27 @@ shows vanishing or exploding gradients. By Pascanu, Mikolov and Bengio (2013), w
 gamma = max |tanh'| = 1, a largest singular value of W_hh below 1/gamma is sufficient for the
 gradient to vanish; above it, it may explode.
 
-Truncation is expressed as a factor xi_t on each backward transition dL/dh_{t-1} += xi_t W_hh^T
+Truncation follows one convention, shared with the linear RNN (core.rnn.linear). A window of
+K >= 1 steps backpropagates through the last K steps only: steps T, T-1, ..., T-K+1 contribute to
+the weight gradients (step t reads h_{t-1} as a value), and h_{T-K} is held constant. The cut
+state h_{T-K} still reports the gradient that reaches it from step T-K+1 (just as full BPTT
+reports dL/dh_0 for the constant h_0), but passes nothing further back, so every earlier state
+reports 0 for a last-step loss. K >= T is full BPTT: the cut falls on h_0, a constant anyway,
+and every number equals full BPTT's. With a loss on every step the state is cut every K steps
+counting back from T (h_{T-K}, h_{T-2K}, ...): each loss term reaches back to the cut below it,
+and a cut state reports its own loss term plus what arrives from above, passing on only its own.
+
+In code, truncation is a factor xi_t on each backward transition dL/dh_{t-1} += xi_t W_hh^T
 delta_t, counted by its distance d = T - t + 1 from the end (d = 1 is h_T -> h_{T-1}):
 
 - full BPTT: xi = 1 everywhere;
-- truncated, window K: xi = 0 at every d that is a multiple of K (the hidden state is detached
-  every K steps counting back from T), so for a last-step loss only steps T..T-K+1 contribute;
+- truncated, window K: xi = 0 at every d that is a multiple of K, else 1;
 - randomized (Tallec and Ollivier 2017, ARTBP): xi = 1 for d < K, and for d >= K the signal
   continues with probability p, independently per transition and sequence, and is then
   multiplied by the compensation 1/p; a path through m such transitions survives with
   probability p^m and is weighted p^(-m), so the estimate is unbiased in expectation.
+
+Where xi = 0 the state reports what arrives (uncompensated) and passes nothing on, as above.
 """
 
 from __future__ import annotations
@@ -145,6 +156,32 @@ def tanh_loss(params: Params, X: np.ndarray, Y: np.ndarray, loss_on: str = "last
     return rnn_loss(tanh_forward(params, X).hidden, Y, loss_on)
 
 
+def step_norms_for_each(params: list[Params], X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """||dL/dh_t|| of full BPTT with a loss on the last step for several parameter sets on the
+    same inputs X (N, T, D) and targets Y (N, H): (len(params), T+1).
+
+    The sets run side by side, (R, N, H) states with one stacked matmul per step, so R curves
+    cost about one curve's Python steps; each set's numbers are those of tanh_bptt on its own.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    N, T, D = X.shape
+    W_hh = np.stack([p["W_hh"] for p in params])                         # (R, H, H)
+    R, H = W_hh.shape[:2]
+    drive = np.einsum("ntd,rhd->trnh", X, np.stack([p["W_xh"] for p in params]))
+    drive += np.stack([p["b"] for p in params])[None, :, None, :]
+    hidden = np.zeros((T + 1, R, N, H))
+    W_hh_T = W_hh.transpose(0, 2, 1)
+    for t in range(T):
+        np.tanh(np.matmul(hidden[t], W_hh_T) + drive[t], out=hidden[t + 1])
+    grad = (hidden[-1] - Y) / N                                         # dL/dh_T, (R, N, H)
+    squared_norms = np.empty((R, T + 1))
+    for t in range(T, 0, -1):
+        squared_norms[:, t] = np.einsum("rnh,rnh->r", grad, grad)
+        grad = np.matmul(grad * (1.0 - hidden[t] ** 2), W_hh)
+    squared_norms[:, 0] = np.einsum("rnh,rnh->r", grad, grad)
+    return np.sqrt(squared_norms)
+
+
 @dataclass(frozen=True)
 class BPTTResult:
     """Gradients from one backward pass.
@@ -163,7 +200,7 @@ def truncation_factors(T: int, K: int) -> np.ndarray:
     """Backward factors xi for truncation with window K >= 1: (T,), entry t-1 for the
     transition h_t -> h_{t-1}; 0 where the distance T - t + 1 is a multiple of K, else 1."""
     if K < 1:
-        raise ValueError(f"the truncation window must be at least 1 step, got {K}")
+        raise ValueError(f"the truncation window K must be at least 1 step, got {K}")
     distance = T - np.arange(1, T + 1) + 1
     return (distance % K != 0).astype(np.float64)
 
@@ -187,13 +224,18 @@ def tanh_bptt(
     loss_on: str = "last",
     truncate: int | None = None,
 ) -> BPTTResult:
-    """Full (truncate=None) or truncated (window K) BPTT for the tanh RNN.
+    """Full (truncate=None) or truncated (window K >= 1, see the module docstring) BPTT.
+
+    step_norms[T-K] is the norm of the gradient that reaches the cut state h_{T-K}; earlier
+    steps report 0 for a last-step loss; K >= T gives exactly full BPTT.
 
     Per step: delta_t = dL/dh_t * (1 - h_t^2), dL/dh_{t-1} = direct term + xi_t delta_t W_hh
     (one matmul). The weight gradients are single large matmuls over all steps at the end,
     e.g. dW_hh = sum_t delta_t^T h_{t-1} = deltas (T*N, H)^T @ h_prev (T*N, H).
     """
     T = cache.inputs.shape[0]
+    if truncate is not None and truncate < 1:
+        raise ValueError(f"the truncation window K must be at least 1 step, got {truncate}")
     factors = None if truncate is None or truncate >= T else truncation_factors(T, truncate)
     if factors is not None:
         factors = factors[:, None, None]
@@ -215,16 +257,76 @@ def tanh_bptt_randomized(
     """`draws` independent ARTBP gradient estimates (minimum window K, continuation
     probability p). grads have a leading (draws,) axis; step_norms are (draws, T+1).
 
-    Draws run `chunk` at a time, stacked into one backward pass each, which bounds the memory
-    to (T, chunk*N, H) deltas.
+    With a loss on the last step the draws need no backward pass of their own (see
+    `_randomized_last_step`); with a loss on every step they run `chunk` at a time, stacked
+    into one backward pass each, which bounds the memory to (T, chunk*N, H) deltas.
     """
     T, N = cache.inputs.shape[:2]
+    if loss_on == "last":
+        return _randomized_last_step(params, cache, Y, randomized_factors(T, N, K, p, draws, rng))
     parts = []
     for start in range(0, draws, chunk):
         factors = randomized_factors(T, N, K, p, min(chunk, draws - start), rng)
         parts.append(_tanh_backward(params, cache, Y, loss_on, factors))
     grads = {name: np.concatenate([part[0][name] for part in parts]) for name in parts[0][0]}
     return BPTTResult(grads, np.concatenate([part[1] for part in parts]), parts[0][2])
+
+
+def _randomized_last_step(params: Params, cache: TanhCache, Y: np.ndarray, factors: np.ndarray) -> BPTTResult:
+    """Randomized truncation for a loss on the last step, from one full backward pass.
+
+    factors (T, R, N) as from `randomized_factors`. With no loss term before T, a draw's
+    dL/dh_t for sequence n is the full one times c_t = product of the factors of the
+    transitions T..t+1, so its weight gradient is sum over t >= cut of c_t delta_t (x) a_t,
+    where a_t = (h_{t-1}, x_t, 1) and the cut is the last transition that failed. c_t is the
+    same for every draw that still reaches t, so per sequence the sums from each distinct cut
+    to T (one product per stretch between neighbouring cuts, then a running sum) serve all
+    draws: R*N gathered rows instead of R backward passes.
+    Returns grads with a leading (R,) axis and step norms (R, T+1), as the stacked path does.
+    """
+    hidden, inputs = cache.hidden, cache.inputs
+    T, N, D = inputs.shape
+    H = hidden.shape[2]
+    R = factors.shape[1]
+    deltas, sequence_norms, loss = _full_deltas(params, cache, Y)       # (T, N, H), (T+1, N)
+    reach = np.ones((T + 1, R, N))                                       # c_t per draw and sequence
+    reach[:T] = np.cumprod(factors[::-1], axis=0)[::-1]
+    reported = np.ones((T + 1, R, N))                                    # a cut state reports what arrives
+    reported[:T] = reach[1:] * np.where(factors == 0.0, 1.0, factors)
+    step_norms = np.sqrt(np.einsum("trn,tn->rt", reported**2, sequence_norms**2))
+    first = np.maximum(T + 1 - np.count_nonzero(reach, axis=0), 1)      # (R, N) first step t with c_t != 0
+    weight = reach.max(axis=(1, 2))                                      # (T+1,) c_t of every draw reaching t
+    grads = np.zeros((R, H, H + D + 1))
+    for n in range(N):
+        cuts, which = np.unique(first[:, n], return_inverse=True)       # distinct first steps, ascending
+        edges = np.append(cuts, T + 1)
+        weighted = deltas[cuts[0] - 1 :, n] * weight[cuts[0] :, None]    # (S, H) for steps cuts[0]..T
+        context = np.concatenate([hidden[cuts[0] - 1 : T, n], inputs[cuts[0] - 1 :, n],
+                                  np.ones((T + 1 - cuts[0], 1))], axis=1)  # (S, H+D+1): h_{t-1}, x_t, 1
+        pieces = np.stack([weighted[a - cuts[0] : b - cuts[0]].T @ context[a - cuts[0] : b - cuts[0]]
+                           for a, b in zip(edges[:-1], edges[1:], strict=True)])  # steps between two cuts
+        suffix = np.cumsum(pieces[::-1], axis=0)[::-1]                   # everything from each cut to T
+        grads += suffix[which]
+    # the parameters' order, as every other result has it (callers concatenate them in order)
+    return BPTTResult({"W_xh": grads[:, :, H:H + D], "W_hh": grads[:, :, :H], "b": grads[:, :, H + D]},
+                      step_norms, loss)
+
+
+def _full_deltas(params: Params, cache: TanhCache, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Full BPTT for a loss on the last step, kept per sequence: deltas (T, N, H) with
+    delta_t = dL/dh_t * (1 - h_t^2) at index t-1, the norms ||dL/dh_t|| (T+1, N), the loss."""
+    hidden, W_hh = cache.hidden, params["W_hh"]
+    T, N = cache.inputs.shape[:2]
+    loss, direct = loss_and_direct_grads(hidden, Y, "last")
+    deltas = 1.0 - hidden[1:] ** 2
+    grad = direct[-1].copy()
+    squared_norms = np.empty((T + 1, N))
+    for t in range(T, 0, -1):
+        squared_norms[t] = np.einsum("nh,nh->n", grad, grad)
+        deltas[t - 1] *= grad
+        grad = deltas[t - 1] @ W_hh
+    squared_norms[0] = np.einsum("nh,nh->n", grad, grad)
+    return deltas, np.sqrt(squared_norms), loss
 
 
 def _tanh_backward(
@@ -244,6 +346,10 @@ def _tanh_backward(
     rows = R * N
     if factors is not None:
         factors = np.broadcast_to(factors, (T, R, N)).reshape(T, rows, 1)
+        cut = factors == 0.0
+        has_cut = cut.any(axis=(1, 2))                      # (T,): steps where some row is cut
+        scaled = (factors != 1.0).any(axis=(1, 2))          # (T,): steps that change anything
+        reporting = np.where(cut, 1.0, factors)             # a cut row reports what arrives
     W_hh = params["W_hh"]
     deltas = np.empty((T, R, N, H))
     np.square(hidden[1:, None], out=deltas)
@@ -252,19 +358,25 @@ def _tanh_backward(
     loss, direct = loss_and_direct_grads(hidden, Y, loss_on)
     grad = np.empty((R, N, H))
     grad[:] = direct[-1]
-    by_sequence = grad.reshape(R, N * H)
     grad = grad.reshape(rows, H)
     every_step = direct.shape[0] > 1
     squared_norms = np.empty((T + 1, R))
+    squared_norms[T] = _squared_norms(grad, R)
     for t in range(T, 0, -1):
-        squared_norms[t] = np.vdot(grad, grad) if R == 1 else np.einsum("rk,rk->r", by_sequence, by_sequence)
         delta = deltas[t - 1]
         delta *= grad
-        propagated = delta if factors is None else delta * factors[t - 1]
-        np.matmul(propagated, W_hh, out=grad)
+        np.matmul(delta, W_hh, out=grad)  # what reaches h_{t-1} from step t, before any cut
+        reported = grad
+        if factors is not None and scaled[t - 1]:
+            factor = factors[t - 1]
+            if has_cut[t - 1]:  # a cut state reports what arrives at it, then passes nothing on
+                reported = grad * reporting[t - 1]
+            grad *= factor
         if every_step:
-            by_sequence.reshape(R, N, H)[:] += direct[t - 1]
-    squared_norms[0] = np.vdot(grad, grad) if R == 1 else np.einsum("rk,rk->r", by_sequence, by_sequence)
+            grad.reshape(R, N, H)[:] += direct[t - 1]
+            if reported is not grad:
+                reported.reshape(R, N, H)[:] += direct[t - 1]
+        squared_norms[t - 1] = _squared_norms(reported, R)
     by_draw = deltas.reshape(T, R, N, H).transpose(1, 0, 2, 3).reshape(R, T * N, H)
     grads = {
         "W_xh": by_draw.transpose(0, 2, 1) @ inputs.reshape(T * N, D),
@@ -272,3 +384,12 @@ def _tanh_backward(
         "b": by_draw.sum(axis=1),
     }
     return grads, np.sqrt(squared_norms.T), loss
+
+
+def _squared_norms(values: np.ndarray, R: int) -> np.ndarray | float:
+    """Squared Frobenius norm per draw of values (R*N, H), draws stacked as R blocks: (R,),
+    or one float when R = 1 (it fills a row of one)."""
+    if R == 1:
+        return np.vdot(values, values)
+    by_draw = values.reshape(R, -1)
+    return np.einsum("rk,rk->r", by_draw, by_draw)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.rnn import gated, linear, tanh
-from core.rnn.gradcheck import finite_difference_check, tanh_complex_step
+from core.rnn.gradcheck import directional_check, finite_difference_check, tanh_complex_step
 
 SURFACE_RANGE = (-2.5, 2.5)
 """Both axes of the counting loss surface span this interval."""
@@ -119,19 +119,29 @@ def latex_number(value: float) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
+def _bracketed(value: float) -> str:
+    """latex_number, in parentheses when negative (it follows a times sign)."""
+    return f"({latex_number(value)})" if value < 0 else latex_number(value)
+
+
 def rules_latex(view: AssignmentView, w_rec: float) -> list[str]:
-    """The assignment's three backward rules as LaTeX, each with the live batch-mean numbers."""
+    """The assignment's three backward rules as LaTeX, each with the live batch-mean numbers.
+
+    Each rule is an aligned block of two short lines (the rule, then its numbers), so it fits a
+    phone's width instead of running off the screen.
+    """
     T = view.T
     return [
-        r"\text{Rule 1: }\frac{\partial L}{\partial S_{k-1}} = w_{rec}\,\frac{\partial L}{\partial S_k}"
-        rf"\;\Rightarrow\;\overline{{\frac{{\partial L}}{{\partial S_0}}}} = w_{{rec}}^{{{T}}}\,"
-        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}} = ({w_rec:g})^{{{T}}}"
-        rf" \times {latex_number(view.mean_grad_last)}"
-        rf" = {latex_number(view.mean_grad_first)}",
-        r"\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
-        rf"\frac{{\partial L}}{{\partial S_k}}\,S_{{k-1}} = {latex_number(float(view.full[1]))}",
-        r"\text{Rule 3: }\frac{\partial L}{\partial w_{x}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
-        rf"\frac{{\partial L}}{{\partial S_k}}\,X_{{k-1}} = {latex_number(float(view.full[0]))}",
+        r"\begin{aligned}&\text{Rule 1: }\frac{\partial L}{\partial S_{k-1}} = w_{rec}\,\frac{\partial L}{\partial S_k}"
+        rf"\\ &\Rightarrow\;\overline{{\frac{{\partial L}}{{\partial S_0}}}} = w_{{rec}}^{{{T}}}\,"
+        rf"\overline{{\frac{{\partial L}}{{\partial S_{{{T}}}}}}}\\ &= ({w_rec:g})^{{{T}}}"
+        rf" \times {_bracketed(view.mean_grad_last)} = {latex_number(view.mean_grad_first)}\end{{aligned}}",
+        r"\begin{aligned}&\text{Rule 2: }\frac{\partial L}{\partial w_{rec}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
+        r"\frac{\partial L}{\partial S_k}\,S_{k-1}"
+        rf"\\ &= {latex_number(float(view.full[1]))}\end{{aligned}}",
+        r"\begin{aligned}&\text{Rule 3: }\frac{\partial L}{\partial w_{x}} = \frac{1}{N}\sum_{n}\sum_{k=1}^{T}"
+        r"\frac{\partial L}{\partial S_k}\,X_k"
+        rf"\\ &= {latex_number(float(view.full[0]))}\end{{aligned}}",
     ]
 
 
@@ -301,16 +311,20 @@ def deep_problem(radius: float, H: int, T: int, seed: int) -> tuple[dict, np.nda
     return params, X, Y
 
 
+def recurrent_stats(radius: float, H: int, seed: int) -> tuple[float, float]:
+    """(spectral radius, largest singular value) of the deep tab's W_hh (H, H)."""
+    W_hh = tanh.init_tanh_rnn(H, DEEP_INPUTS, radius, seed)["W_hh"]
+    return tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh)
+
+
 def decay_curves(radii: tuple[float, ...], H: int, T: int, seed: int) -> pd.DataFrame:
     """||dL/dh_t|| of full BPTT for several spectral radii; long DataFrame with columns
     t (0..T), norm, series ("radius 0.8", ...), radius."""
-    frames = []
-    for radius in radii:
-        params, X, Y = deep_problem(radius, H, T, seed)
-        result = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y)
-        frames.append(pd.DataFrame({"t": np.arange(T + 1), "norm": result.step_norms,
-                                    "series": f"radius {radius:g}", "radius": radius}))
-    return pd.concat(frames, ignore_index=True)
+    problems = [deep_problem(radius, H, T, seed) for radius in radii]
+    norms = tanh.step_norms_for_each([params for params, _, _ in problems], *problems[0][1:])
+    return pd.DataFrame({"t": np.tile(np.arange(T + 1), len(radii)), "norm": norms.ravel(),
+                         "series": np.repeat([f"radius {radius:g}" for radius in radii], T + 1),
+                         "radius": np.repeat(radii, T + 1)})
 
 
 @dataclass(frozen=True)
@@ -350,7 +364,7 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
     samples = _flat(randomized.grads, draws=True)
     mean_vec = samples.mean(axis=0)
     estimates = pd.DataFrame({
-        "method": ["full BPTT", f"truncated (K={K})", f"randomized mean of {draws}"],
+        "method": ["full BPTT", f"truncated (K={K})", f"randomized, mean of {draws}"],
         "norm": [np.linalg.norm(v) for v in (full_vec, trunc_vec, mean_vec)],
         "rel_error": [0.0, _relative_error(trunc_vec, full_vec), _relative_error(mean_vec, full_vec)],
         "cosine": [1.0, _cosine(trunc_vec, full_vec), _cosine(mean_vec, full_vec)],
@@ -373,6 +387,15 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
     W_hh = params["W_hh"]
     return DeepView(tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh),
                     estimates, step_norms, monte_carlo)
+
+
+def estimates_markdown(estimates: pd.DataFrame) -> str:
+    """DeepView.estimates as a markdown table (method, ||g||, error vs full, cosine), narrow enough
+    for a phone."""
+    rows = ["| method | ‖g‖ | error vs full | cosine |", "|---|---|---|---|"]
+    for row in estimates.itertuples(index=False):
+        rows.append(f"| {row.method} | {row.norm:.3e} | {row.rel_error:.2e} | {row.cosine:.5f} |")
+    return "\n".join(rows)
 
 
 def randomized_spread(radius: float, H: int, T: int, seed: int, K: int, draws: int,
@@ -492,31 +515,31 @@ def gate_bias_sweep(H: int, T: int, seed: int, radius: float, biases: tuple[floa
     """How much gradient survives T steps, ||dL/dh_0|| / ||dL/dh_T||, against the gate bias.
     Columns bias, cell ("LSTM" or "GRU"), surviving."""
     X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
-    rows = []
+    frames = []
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
-        for bias in biases:
-            params = gated_problem(cell, H, T, seed, bias, radius)
-            norms = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y).step_norms
-            rows.append({"bias": bias, "cell": label, "surviving": norms[0] / max(norms[-1], 1e-300)})
-    return pd.DataFrame(rows)
+        norms = gated.step_norms_by_gate_bias(cell, gated_problem(cell, H, T, seed, 0.0, radius), X, Y, biases)
+        frames.append(pd.DataFrame({"bias": biases, "cell": label,
+                                    "surviving": norms[:, 0] / np.maximum(norms[:, -1], 1e-300)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> Verification:
-    """LSTM, GRU and tanh RNN gradients against central differences (4 random entries of each
-    weight), on the first min(T, 40) steps with H at most 12 to stay fast."""
+    """LSTM, GRU and tanh RNN gradients against 4-point central differences along two random
+    directions of all their weights (every entry counts in each), on the first min(T, 40)
+    steps with H at most 12 to stay fast."""
     length, width = min(T, 40), min(H, 12)
     X, Y = tanh.sequence_task(DEEP_BATCH, length, DEEP_INPUTS, width, seed + 1)
     parts: dict[str, float] = {}
     for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
         params = gated_problem(cell, width, length, seed, gate_bias, radius)
         result = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y)
-        check = finite_difference_check(lambda q, cell=cell: gated.gated_loss(cell, q, X, Y), params, result.grads,
-                                        eps=1e-8, points=4, entries_per_param=4, seed=seed)
-        parts[label] = check.error
+        parts[label] = directional_check(lambda q, cell=cell: gated.gated_loss(cell, q, X, Y), params, result.grads,
+                                         seed=seed).error
     tanh_params = tanh.init_tanh_rnn(width, DEEP_INPUTS, radius, seed)
     tanh_result = tanh.tanh_bptt(tanh_params, tanh.tanh_forward(tanh_params, X), Y)
-    parts["tanh RNN"] = finite_difference_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
-                                                eps=1e-8, points=4, entries_per_param=4, seed=seed).error
+    parts["tanh RNN"] = directional_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
+                                          seed=seed).error
     sub = "current settings" if (length, width) == (T, H) else f"T={length}, H={width} (a smaller copy, for speed)"
     return Verification(max(parts.values()), parts,
-                        f"LSTM, GRU and tanh RNN weight gradients vs central differences, on {sub}")
+                        f"LSTM, GRU and tanh RNN weight gradients vs central differences along random directions, "
+                        f"on {sub}")

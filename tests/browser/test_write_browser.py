@@ -26,14 +26,15 @@ def test_write_preview_and_save_a_note_through_the_real_page(browser_page, live_
     wait_idle(page)
     body = page.locator("textarea").first
     body.fill(BODY)
-    page.get_by_role("tab", name="👁️ Preview").click()
+    title.click()
     wait_idle(page)
-    preview = page.get_by_role("tabpanel").filter(has_text="Written in a real browser.")
-    assert preview.count() == 1
+    preview = page.locator('[data-testid="stColumn"]').filter(has_text="Preview").filter(
+        has_text="Written in a real browser.")
+    assert preview.count() == 1, "the preview beside the editor shows the text once it reaches the server"
     assert preview.locator(".katex").count() >= 1, "the preview renders math like the Notes page"
     page.screenshot(path=str(tmp_path / "write-preview.png"), full_page=True)
 
-    page.get_by_role("button", name="💾 Save").click()
+    page.get_by_role("button", name="Save", exact=False).first.click()
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     expected = f"{dt.date.today().isoformat()}-{storage.slugify(TITLE)}.md"

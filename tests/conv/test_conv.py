@@ -4,6 +4,7 @@ relations of Dumoulin & Visin ("A guide to convolution arithmetic for deep learn
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from core.conv import charts as conv_charts
 from core.conv import inputs as conv_inputs
 from core.conv import ops
 from core.conv.reference import conv_backward_reference, conv_reference, verify
+from tests.vega import assert_valid_vega_lite, layer_data
 
 FORWARD = {1: conv.conv1d, 2: conv.conv2d, 3: conv.conv3d}
 BACKWARD = {1: conv.conv1d_backward, 2: conv.conv2d_backward, 3: conv.conv3d_backward}
@@ -399,10 +401,57 @@ def test_uploads_are_read_and_shrunk_and_junk_is_refused():
     Image.new("RGB", (600, 300), (255, 0, 0)).save(buffer, format="PNG")
     gray = conv_inputs.image_from_upload(buffer.getvalue())
     colour = conv_inputs.image_from_upload(buffer.getvalue(), colour=True)
-    assert gray.shape == (1, 128, 256) and colour.shape == (3, 128, 256)
+    assert gray.shape == (1, 32, 64) and colour.shape == (3, 32, 64)
     np.testing.assert_allclose(colour[:, 0, 0], [1, 0, 0])
-    with pytest.raises(ValueError, match="could not read this file as a PNG or JPEG image"):
+    with pytest.raises(ValueError, match="This file is not a PNG or JPEG image"):
         conv_inputs.image_from_upload(b"not an image")
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    """A PNG of noise (so that its compressed data fills the file)."""
+    from PIL import Image
+
+    noise = np.random.default_rng(0).integers(0, 256, (height, width), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid 1x1 PNG whose header (IHDR, CRC fixed) claims width x height pixels."""
+    import struct
+    import zlib
+
+    data = bytearray(png_bytes(1, 1))
+    header = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("payload", "sentence"), [
+    (b"", "The file is empty"),
+    (None, "The file is empty"),
+    (b"GIF89a" + bytes(100), "not a PNG or JPEG image"),
+    (b"%PDF-1.4 hello", "not a PNG or JPEG image"),
+    (png_claiming(50_000, 50_000), "too many pixels to open safely"),          # Pillow's own limit
+    (png_claiming(8_000, 6_000), "48 million\\), too many to open safely"),   # the lab's limit
+    (png_claiming(0, 10), "not a PNG or JPEG image|no pixels|damaged"),
+    (png_bytes(40, 40)[:800], "damaged or cut short"),
+], ids=["empty", "none", "gif", "pdf", "bomb", "big", "zero-width", "truncated"])
+def test_bad_uploads_get_a_sentence_a_student_understands(payload, sentence):
+    with pytest.raises(ValueError, match=sentence) as caught:
+        conv_inputs.image_from_upload(payload)
+    message = str(caught.value)
+    assert "<" not in message and "object at 0x" not in message and "Error" not in message, message
+
+
+def test_a_large_jpeg_is_shrunk_to_the_lab_size():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1024, 768), (10, 200, 30)).save(buffer, format="JPEG")
+    assert conv_inputs.image_from_upload(buffer.getvalue(), colour=True).shape == (3, 48, 64)
 
 
 @pytest.mark.parametrize("ndim", [1, 2, 3])
@@ -438,21 +487,51 @@ def test_upstream_gradients():
 
 def test_heatmap_is_valid_vega_lite_with_a_value_per_cell():
     values = np.arange(12.0).reshape(3, 4) - 5
-    chart = conv_charts.heatmap(values, highlight=[(2, 1)])
-    spec = chart.to_dict()                       # validates against the Vega-Lite schema
-    assert "layer" in spec
-    frame = chart.data
-    assert len(frame) == 12 and frame.loc[(frame.row == 2) & (frame.col == 1), "marked"].item() == 1
-    assert frame.loc[(frame.row == 1) & (frame.col == 3), "value"].item() == 2.0
-    assert [t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]] == ["row", "col", "value"]
-    assert len(spec["layer"]) == 2               # a 3x4 array gets its numbers written in
-    assert len(conv_charts.heatmap(np.zeros((20, 20))).to_dict()["layer"]) == 1
+    spec = conv_charts.heatmap(values, highlight=[(2, 1)], selected=(0, 3), pick={"channel": 1})
+    assert_valid_vega_lite(spec)
+    frame = layer_data(spec, "map")
+    assert len(frame) == 12 and frame.loc[(frame.row == 1) & (frame.col == 3), "value"].item() == 2.0
+    assert (frame["channel"] == 1).all()
+    cells = spec["layer"][0]
+    assert [t["field"] for t in cells["encoding"]["tooltip"]] == ["row", "col", "value"]
+    assert cells["params"][0]["select"]["fields"] == ["channel", "row", "col"]
+    assert layer_data(spec, "map-marks").values.tolist() == [[2, 1, "window"], [0, 3, "inspected"]]
+    assert "map-ink" in spec["datasets"], "a 3x4 array gets its numbers written in"
+    assert "map-ink" not in conv_charts.heatmap(np.zeros((20, 20)))["datasets"]
 
 
-def test_large_arrays_become_images():
-    assert conv_charts.fits_heatmap(np.zeros((48, 48))) and not conv_charts.fits_heatmap(np.zeros((49, 48)))
-    image = conv_charts.to_image(np.array([[0.0, 2.0], [4.0, 4.0]]), highlight=[(0, 0)])
-    assert image.shape == (2, 2, 3) and image.max() <= 1 and image[1, 1].tolist() == [1, 1, 1]
+def test_heatmap_colour_bars_print_tiny_and_zero_values_sensibly():
+    zeros = conv_charts.heatmap(np.zeros((5, 5)), kind="signed")
+    scale = zeros["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"scheme": "redblue", "domainMid": 0}, "no 1e-12 bound invented in the spec"
+    assert zeros["layer"][0]["encoding"]["color"]["legend"]["format"] == ".3~g"
+    assert conv_charts.colour_scale("auto", np.array([1e-9, 2e-9]))["scheme"] == "viridis"
+    assert conv_charts.colour_scale("image", np.ones(3))["domain"] == {"unionWith": [0, 1]}
+    assert conv_charts.colour_scale("auto", np.array([-1.0, 2.0]))["scheme"] == "redblue"
+
+
+def test_a_new_size_or_new_numbers_change_the_data_and_not_the_spec():
+    def without_data(spec):
+        return json.dumps({key: value for key, value in spec.items() if key != "datasets"}, sort_keys=True)
+
+    rng = np.random.default_rng(0)
+    first = conv_charts.heatmap(rng.normal(size=(26, 26)), selected=(3, 4), pick={"channel": 0}, max_width=320)
+    second = conv_charts.heatmap(rng.normal(size=(28, 28)), selected=(9, 1), pick={"channel": 0}, max_width=320)
+    assert without_data(first) == without_data(second)
+    assert first["width"] == 320 and first["height"] == 320
+
+
+def test_signal_chart_lets_outputs_be_picked():
+    spec = conv_charts.signal_chart({"input": np.arange(10.0), "out 0": np.arange(8.0)}, highlight=(1, 3),
+                                    pick={"out 0": 0}, selected=("out 0", 2))
+    assert_valid_vega_lite(spec)
+    points = layer_data(spec, "signal")
+    assert set(points.loc[points.series == "out 0", "channel"]) == {0}
+    assert set(points.loc[points.series == "input", "channel"]) == {-1}
+    picked = [layer for layer in spec["layer"] if "params" in layer]
+    assert len(picked) == 1 and picked[0]["params"][0]["select"]["fields"] == ["channel", "index"]
+    assert layer_data(spec, "ring")[["series", "index"]].values.tolist() == [["out 0", 2]]
+    assert layer_data(spec, "band")[["start", "end"]].values.tolist() == [[0.5, 3.5]]
 
 
 def test_spec_with_frames_keeps_data_frames_under_content_names():
@@ -474,10 +553,12 @@ def test_the_lecture_table_and_equations():
     padded = conv_charts.forward_equations(conv.connections(5, 3, padding=1), 5)
     assert padded[0] == "O_{1} = W_{1} \\cdot 0 + W_{2} X_{1} + W_{3} X_{2}"
     conv_charts.connection_chart(links, 5, 3).to_dict()
-    conv_charts.signal_chart({"x": np.arange(5.0)}, highlight=(1, 3), positions={"x": np.arange(5) + 0.5}).to_dict()
+    assert_valid_vega_lite(conv_charts.signal_chart({"x": np.arange(5.0)}, highlight=(1, 3),
+                                                    positions={"x": np.arange(5) + 0.5}))
 
 
 def test_the_size_formula_text():
-    assert conv_charts.size_formula_latex(5, 3, padding=0, stride=2, dilation=1, axis="width").endswith("= 2")
+    assert conv_charts.size_formula_latex(5, 3, padding=0, stride=2, dilation=1, axis="width").endswith(
+        "= 2\\end{aligned}")
     assert conv_charts.size_formula_latex(3, 5, padding=0, stride=1, dilation=1).endswith(
-        "\\left\\lfloor \\frac{-2}{1} \\right\\rfloor + 1 = -1")
+        "\\left\\lfloor \\frac{-2}{1} \\right\\rfloor + 1 = -1\\end{aligned}")

@@ -61,3 +61,47 @@ def test_the_check_crops_large_inputs_and_still_verifies():
     w = view.weights(inputs.kernel_presets(2)["Sobel x"][None], 1, flip=False)
     result = view.check(x, w, np.zeros(1), 1, 1, 1)
     assert result.cropped and result.max_reference_error < 1e-9 and result.finite_difference_error < 1e-6
+
+
+def test_the_inspected_cell_is_clamped_not_reset_when_the_output_shrinks():
+    assert view.clamp_cell((0, 25, 3), (1, 7, 7)) == (0, 6, 3)
+    assert view.clamp_cell((2, 5, 5), (1, 26, 26)) == (0, 5, 5)
+    assert view.clamp_cell((0, -4, 30), (3, 10, 12)) == (0, 0, 11)
+    assert view.clamp_cell((1, 9), (2, 4)) == (1, 3)
+
+
+@pytest.mark.parametrize(("selection", "shape", "expected"), [
+    ({"cell": [{"channel": 0, "row": 3, "col": 20}]}, (1, 26, 26), (0, 3, 20)),
+    ({"cell": [{"channel": 1, "row": 30, "col": 2}]}, (2, 26, 26), (1, 25, 2)),            # clamped into a smaller map
+    ({"cell": [{"channel": 0, "depth": 4, "row": 1, "col": 2}]}, (1, 6, 6, 6), (0, 4, 1, 2)),
+    ({"cell": [{"channel": 2, "index": 7}]}, (3, 38), (2, 7)),
+    ({"cell": [{"channel": 0, "row": 1, "col": 1}, {"channel": 0, "row": 2, "col": 3}]}, (1, 5, 5), (0, 2, 3)),
+    ({"cell": {}}, (1, 26, 26), None),                                                     # nothing clicked yet
+    ({"cell": []}, (1, 26, 26), None),
+    (None, (1, 26, 26), None),
+    ({"cell": [{"channel": -1, "index": 3}]}, (1, 20), None),                              # an input point
+    ({"cell": [{"row": "x", "col": 2, "channel": 0}]}, (1, 5, 5), None),
+    ({"cell": [{"channel": 0, "index": 3}]}, (1, 5, 5), None),                             # wrong number of axes
+])
+def test_a_click_selects_the_cell_it_names(selection, shape, expected):
+    assert view.picked_cell(selection, shape) == expected
+
+
+def test_the_window_in_input_coordinates_and_the_padding_it_reaches():
+    x, w = view.load_input("digit", 8), np.ones((1, 1, 3, 3))
+    field = conv.window_products(x, w, None, 0, (0, 0), padding=1)
+    inside, on_padding = view.window_in_input(field.cells, 1, (8, 8))
+    assert on_padding == 5 and sorted(inside) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    field = conv.window_products(x, w, None, 0, (0, 1), stride=2, dilation=2)
+    inside, on_padding = view.window_in_input(field.cells, 0, (8, 8))
+    assert on_padding == 0 and sorted(inside) == [(r, c) for r in (0, 2, 4) for c in (2, 4, 6)]
+
+
+def test_summaries_for_the_page():
+    line = view.shape_summary((3, 96, 72), (2, 94, 70), (2, 3, 3, 3))
+    assert "`(2, 94, 70)`" in line and "54 weights" in line and "2 bias" in line
+    x = view.load_input("digit", 10)
+    w = np.ones((1, 1, 3, 3))
+    field = conv.window_products(x, w, np.array([0.5]), 0, (2, 2))
+    latex = view.sum_latex(field, (0, 2, 2), field.value)
+    assert f"{field.value:.4f}" in latex and "(0.5)" in latex and "[0, 2, 2]" in latex

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from core.journal import notes as notes_lib
 from core.journal import storage
+from core.journal.storage import durable, paths
 from tests.conftest import ROOT
 
 DAY = dt.date(2021, 8, 6)
@@ -30,8 +30,12 @@ def meta(title: str = "A note", **extra) -> dict:
 
 
 def listing(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` (dot-folders included) with its bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file below `folder` (dot-folders included, the empty lock file left out) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != storage.LOCK_FILE
+    }
 
 
 def temp_files(folder: Path) -> list[Path]:
@@ -55,14 +59,6 @@ def test_windows_device_names_are_never_created_but_existing_ones_stay_usable(fo
     assert not (folder / rel_path).exists()
     storage.restore_from_trash(folder, storage.list_trash(folder)[0].name)
     assert "edited" in (folder / rel_path).read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return notes
 
 
 def saved(folder: Path, title: str = "A note", body: str = "Body text.\n", **extra) -> storage.SaveResult:
@@ -135,8 +131,8 @@ def test_any_title_gives_one_safe_file_name(title):
     assert "/" not in name and "\\" not in name and "\x00" not in name and ".." not in name
     assert len(name.encode()) < 255
     slug = storage.slugify(title)
-    assert slug and not slug.startswith((".", "-")) and not storage._is_windows_reserved(slug)
-    assert storage._split_rel_path(name) == [name]
+    assert slug and not slug.startswith((".", "-")) and not paths.is_windows_reserved(slug)
+    assert paths.split_rel_path(name) == [name]
 
 
 def test_new_note_gets_a_date_slug_name_and_numeric_suffix_when_taken(folder):
@@ -272,10 +268,11 @@ def test_a_failing_replace_leaves_the_old_note_whole_and_no_temp_file(folder, mo
     def crash(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage.os, "replace", crash)
+    monkeypatch.setattr(durable, "swap_in", crash)
     with pytest.raises(storage.StorageError, match="No space left on device. Nothing was changed"):
         storage.save_note(folder, first.rel_path, meta("Keep me"), "new text", expected_hash=first.content_hash)
     assert first.path.read_bytes() == before
+    assert storage.list_history(folder, first.rel_path) == []
     assert notes_lib.load_library(folder).notes[0].body == "original text\n"
     assert temp_files(folder) == []
 
@@ -284,7 +281,7 @@ def test_a_failing_fsync_leaves_no_new_note_and_no_temp_file(folder, monkeypatch
     def broken_fsync(fd):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(storage.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(storage.StorageError, match="Input/output error"):
         saved(folder, "Never half written")
     assert listing(folder) == {}
@@ -294,12 +291,13 @@ CRASH_SCRIPT = """
 import os, sys
 sys.path.insert(0, {root!r})
 from core.journal import storage
-real_replace = os.replace
-def die(source, target):
+from core.journal.storage import durable
+real_swap = durable.swap_in
+def die(new, target):
     if str(target).endswith({rel!r}):
         os._exit(3)  # the process dies between the fsynced temp file and the replace of the note
-    real_replace(source, target)
-storage.os.replace = die
+    return real_swap(new, target)
+durable.swap_in = die
 storage.save_note({folder!r}, {rel!r}, storage.build_meta("Crash", __import__("datetime").date(2021, 8, 6), "til", []),
                   "NEW TEXT THAT MUST NOT APPEAR", expected_hash={expected!r})
 """
@@ -527,6 +525,31 @@ def test_history_or_trash_folders_linked_out_are_refused_before_the_note_changes
         storage.trash_note(folder, first.rel_path)
     assert first.path.read_text().endswith("keep\n")
     assert sorted(p.name for p in outside.rglob("*")) == ["secret.md"]
+
+
+@pytest.mark.parametrize(("hidden", "refused"), [(storage.STATE_DIR, ("save", "create", "trash")),
+                                                 (storage.HISTORY_DIR, ("save",)), (storage.TRASH_DIR, ("trash",))])
+def test_a_hidden_folder_that_is_a_link_loop_refuses_with_a_message_and_changes_nothing(folder, hidden, refused):
+    first = saved(folder, "Looped", body="keep\n")
+    if hidden == storage.STATE_DIR:
+        for leftover in (folder / hidden).iterdir():
+            leftover.unlink()
+        (folder / hidden).rmdir()
+    (folder / hidden).symlink_to(hidden)  # `ln -s .history .history`
+    attempts = {
+        "save": lambda: storage.save_note(folder, first.rel_path, meta("Looped"), "changed",
+                                          expected_hash=first.content_hash),
+        "create": lambda: storage.save_note(folder, None, meta("Another"), "new", expected_hash=None),
+        "trash": lambda: storage.trash_note(folder, first.rel_path),
+    }
+    for name in refused:
+        with pytest.raises(storage.UnsafePathError, match="loops back on itself") as raised:
+            attempts[name]()
+        assert "nothing was changed" in str(raised.value)
+    assert first.path.read_text().endswith("keep\n")
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [first.rel_path]
+    assert storage.list_history(folder, first.rel_path) == [] and storage.list_trash(folder) == []
+    assert storage.history_counts(folder) == {}
 
 
 @pytest.mark.parametrize(
@@ -793,15 +816,18 @@ def test_storage_never_imports_streamlit():
 
 def test_tempfile_dir_is_the_targets_folder(folder, monkeypatch):
     seen = []
-    real = tempfile.mkstemp
+    real = durable.write_temp
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("dir"))
-        return real(*args, **kwargs)
+    def spy(directory, *args, **kwargs):
+        seen.append(directory)
+        return real(directory, *args, **kwargs)
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", spy)
-    saved(folder, "Where")
-    assert seen == [folder.resolve()]
+    monkeypatch.setattr(durable, "write_temp", spy)
+    first = saved(folder, "Where")
+    (folder / "week1").mkdir()
+    nested = storage.import_note(folder, "nested.md", b"---\ntitle: n\n---\n")
+    storage.save_note(folder, first.rel_path, meta("Where"), "changed", expected_hash=first.content_hash)
+    assert seen == [folder.resolve()] * 3 and nested.path.parent == folder.resolve()
 
 
 def test_history_counts_lists_notes_with_kept_versions(folder):

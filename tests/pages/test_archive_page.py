@@ -10,19 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from core.journal import notes as notes_lib
 from core.journal import storage
-from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 ARCHIVE = "pages/archive.py"
 CNN = "2021-08-05-cnn-first-steps.md"
 
 
-def archive_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(ARCHIVE).run()
-    assert not at.exception, at.exception
-    return at
+def archive_page(**query: str) -> AppTest:
+    return open_page(ARCHIVE, **query)
 
 
 def texts(elements) -> str:
@@ -138,3 +133,30 @@ def test_history_of_a_note_that_was_never_saved_from_the_app(notes_dir):
     assert dt.date(2021, 8, 5).isoformat() in at.selectbox(key="archive_note").format_func(
         "2021-08-05-rnn-first-steps.md"
     )
+
+
+def test_history_shows_the_restored_note_after_a_restore_from_the_trash(notes_dir):
+    edit_twice(notes_dir)
+    at = archive_page()
+    at.selectbox(key="archive_note").set_value("2021-08-05-rnn-first-steps.md").run()
+    storage.trash_note(notes_dir, CNN)
+    at.run()
+    [entry] = storage.list_trash(notes_dir)
+    at.button(key=f"archive_restore_{entry.name}").click().run()
+    assert not at.exception
+    assert at.selectbox(key="archive_note").value == CNN
+    versions = storage.list_history(notes_dir, CNN)
+    assert len(versions) == 2
+    assert at.selectbox(key="archive_version").options == [
+        at.selectbox(key="archive_version").format_func(v.name) for v in versions
+    ]
+    assert "No earlier versions" not in texts(at.caption)
+
+
+def test_the_history_link_of_another_note_switches_the_history_tab(notes_dir):
+    edit_twice(notes_dir)
+    at = archive_page(history="2021-08-05-rnn-first-steps")
+    assert at.selectbox(key="archive_note").value == "2021-08-05-rnn-first-steps.md"
+    at.query_params["history"] = "2021-08-05-cnn-first-steps"
+    at.run()
+    assert at.selectbox(key="archive_note").value == CNN

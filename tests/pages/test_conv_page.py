@@ -1,16 +1,23 @@
 """AppTest of the convolution lab: it renders, the output shape follows output_size for every
-control, every tab draws for 1D, 2D and 3D inputs, and bad settings show a message."""
+control, every view draws for 1D, 2D and 3D inputs, a click on an output map (the chart's
+selection state) picks the inspected cell, which is clamped when the output shrinks, and bad
+settings and bad uploads show a sentence a student understands."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import struct
+import zlib
 
+import numpy as np
 import pytest
 
 from core import conv
 
 PAGE = "pages/conv_lab.py"
-TABS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
+VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
 
 
 @pytest.fixture
@@ -20,12 +27,18 @@ def lab(app):
     return app
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def summary(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Input**"))
+
+
+def shapes(at) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(input shape, output shape) from the shape line under the pictures."""
+    found = re.findall(r"`\(([\d, ]+)\)`", summary(at))
+    return tuple(tuple(int(n) for n in group.split(",")) for group in found[:2])
 
 
 def output_shape(at) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", metric(at, "Output shape")))
+    return shapes(at)[1]
 
 
 def formulas(at) -> list[str]:
@@ -38,20 +51,53 @@ def expected_2d(c_out: int, size: int, kernel: tuple[int, int], padding=0, strid
     return (c_out,) + tuple(conv.output_size(size, k, **settings) for k in kernel)
 
 
-def show_tab(at, label: str) -> None:
+def move(at, kind: str, key: str, value) -> None:
+    """Set a control and run, as a gesture in the browser does. A control that changes only the
+    pictures reruns just their fragment, after which AppTest's tree holds only the fragment (the
+    browser keeps showing the rest); one more run draws the whole page again."""
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    at.run()
+
+
+def show_view(at, label: str) -> None:
     at.session_state["conv_tab"] = label
     at.run()
     assert not at.exception, at.exception
 
 
+AXES = {2: ("length",), 3: ("height", "width"), 4: ("depth", "height", "width")}
+
+
+def cell(at) -> tuple[int, ...]:
+    """The inspected cell (channel, *position), from the page's session state."""
+    axes = AXES[len(output_shape(at))]
+    return (at.session_state["conv_cell_channel"],) + tuple(at.session_state[f"conv_cell_{axis}"] for axis in axes)
+
+
+def pick_charts(at) -> dict[str, object]:
+    """The charts a click can select from, by their selection key."""
+    return {chart.key: chart for chart in at.get("vega_lite_chart") if chart.key and chart.key.startswith("conv_pick")}
+
+
+def click(at, point: dict) -> None:
+    """Select `point` on the pickable output chart, as a click in the browser would, and rerun."""
+    charts = pick_charts(at)
+    assert len(charts) == 1, list(charts)
+    key = next(iter(charts))
+    assert at.session_state[key] == {"selection": {"cell": {}}}, "the chart starts with nothing selected"
+    at.session_state[key] = {"selection": {"cell": [point]}}
+    at.run()
+    assert not at.exception, at.exception
+
+
 def test_default_page_renders_verified(lab):
-    assert output_shape(lab) == (1, 26, 26)                   # the lecture's 28 - 3 + 1
-    assert metric(lab, "Input shape") == "(1, 28, 28)"
+    assert shapes(lab) == ((1, 28, 28), (1, 26, 26))                # the lecture's 28 - 3 + 1
     badges = [s.value for s in lab.success]
     assert any(b.startswith("Verified · Fast path vs loop reference") for b in badges)
     assert any(b.startswith("Verified · Backward pass vs central finite differences") for b in badges)
     assert not lab.error
-    assert any("Notes for this lab" in m.value for m in lab.markdown)
+    assert any("Notes for this lab" in m.value for m in lab.sidebar.markdown)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +109,7 @@ def test_default_page_renders_verified(lab):
     ],
 )
 def test_hyper_parameters_change_the_shape_as_output_size_says(lab, control, value, settings):
-    lab.slider(key=control).set_value(value).run()
+    move(lab, "slider", control, value)
     assert not lab.exception
     assert output_shape(lab) == expected_2d(1, 28, (3, 3), **settings)
 
@@ -72,66 +118,79 @@ def test_all_three_together_and_the_formula_shows_the_numbers(lab):
     lab.slider(key="conv_padding").set_value(1)
     lab.slider(key="conv_stride").set_value(2)
     lab.slider(key="conv_dilation").set_value(2)
-    lab.slider(key="conv_size_2d").set_value(20).run()
+    move(lab, "slider", "conv_size_2d", 20)
     assert output_shape(lab) == expected_2d(1, 20, (3, 3), padding=1, stride=2, dilation=2)
+    assert not [f for f in formulas(lab) if "lfloor" in f], "the formulas are drawn only when their expander opens"
+    lab.session_state["conv_size_help"] = True
+    lab.run()
     substituted = "20 + 2\\cdot1 - 2\\cdot(3-1) - 1"
-    assert any(substituted in f and f.endswith(f"= {output_shape(lab)[1]}") for f in formulas(lab))
+    assert any(substituted in f and f.endswith(f"= {output_shape(lab)[1]}\\end{{aligned}}") for f in formulas(lab))
 
 
 def test_several_kernels_give_several_channels_and_share_one_size(lab):
-    lab.multiselect(key="conv_kernels_2d").set_value(["Sobel x", "box blur", "[1, -1] edge"]).run()
+    move(lab, "multiselect", "conv_kernels_2d", ["Sobel x", "box blur", "[1, -1] edge"])
     assert not lab.exception
-    assert output_shape(lab) == (3, 26, 26)                    # the 1x2 kernel is centred in a 3x3
+    assert output_shape(lab) == (3, 26, 26)                         # the 1x2 kernel is centred in a 3x3
     assert any("centred in zeros" in c.value for c in lab.caption)
 
 
 def test_a_kernel_with_a_different_size_changes_the_shape(lab):
-    lab.multiselect(key="conv_kernels_2d").set_value(["[1, -1] edge"]).run()
+    move(lab, "multiselect", "conv_kernels_2d", ["[1, -1] edge"])
     assert output_shape(lab) == expected_2d(1, 28, (1, 2))
 
 
 def test_the_custom_kernel_editor(lab):
-    lab.multiselect(key="conv_kernels_2d").set_value(["custom (edit below)"]).run()
-    lab.number_input(key="conv_custom_rows").set_value(5).run()
+    move(lab, "multiselect", "conv_kernels_2d", ["custom (edit below)"])
+    move(lab, "number_input", "conv_custom_rows", 5)
     assert not lab.exception
     assert output_shape(lab) == expected_2d(1, 28, (5, 3))
 
 
 def test_no_kernel_asks_for_one(lab):
-    lab.multiselect(key="conv_kernels_2d").set_value([]).run()
+    move(lab, "multiselect", "conv_kernels_2d", [])
     assert not lab.exception
     assert any("at least one kernel" in w.value for w in lab.warning)
 
 
 def test_a_kernel_that_does_not_fit_shows_a_message_not_an_exception(lab):
     lab.slider(key="conv_size_2d").set_value(5)
-    lab.slider(key="conv_dilation").set_value(4).run()
+    move(lab, "slider", "conv_dilation", 4)
     assert not lab.exception
     assert [e.value for e in lab.error] == [
         "No output for these settings: a 3x3 kernel with dilation 4 (it spans 9x9) does not fit a 5x5 input "
         "with padding 0: the output would be -3 wide."
     ]
-    assert not [m for m in lab.metric if m.label == "Output shape"]
-    lab.slider(key="conv_padding").set_value(2).run()            # 5 + 4 = 9 fits again
+    assert not [m for m in lab.markdown if m.value.startswith("**Input**")]
+    move(lab, "slider", "conv_padding", 2)               # 5 + 4 = 9 fits again
     assert not lab.error and output_shape(lab) == (1, 1, 1)
 
 
 def test_the_floor_dropping_rows_is_pointed_out(lab):
-    lab.slider(key="conv_stride").set_value(2).run()             # (28 - 3) / 2 leaves 1 over
+    move(lab, "slider", "conv_stride", 2)                # (28 - 3) / 2 leaves 1 over
     notes = [i.value for i in lab.info]
     assert any("drops the last 1 position(s)" in n and "1 of them real input values" in n for n in notes)
 
 
+def test_a_slider_reruns_only_the_pictures(lab):
+    lab.slider(key="conv_padding").set_value(3).run()
+    assert not lab.exception
+    assert output_shape(lab) == (1, 32, 32)
+    assert not lab.slider and not lab.selectbox, "the controls were not drawn again"
+    lab.run()
+    assert lab.slider(key="conv_padding").value == 3
+
+
 def test_the_flip_toggle_explains_itself_and_keeps_the_shape(lab):
-    lab.toggle(key="conv_flip").set_value(True).run()
+    move(lab, "toggle", "conv_flip", True)
     assert not lab.exception
     assert output_shape(lab) == (1, 26, 26)
-    assert any("turns the kernel 180°" in c.value for c in lab.caption)
+    assert any("turned 180°" in c.value for c in lab.caption)
 
 
-@pytest.mark.parametrize("tab", TABS)
-def test_every_tab_draws_for_an_image(lab, tab):
-    show_tab(lab, tab)
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_view_draws_for_an_image(lab, view):
+    show_view(lab, view)
+    assert not lab.error
 
 
 @pytest.mark.parametrize(
@@ -143,46 +202,82 @@ def test_every_tab_draws_for_an_image(lab, tab):
         ("RGB shapes (3 channels)", "conv_size_2d", 32, "conv_kernels_2d", ["Gaussian", "Sobel y"], (2, 30, 30)),
     ],
 )
-def test_other_inputs_render_in_every_tab(lab, source, size_key, size, kernels_key, kernels, expected):
-    lab.selectbox(key="conv_input").set_value(source).run()
+def test_other_inputs_render_in_every_view(lab, source, size_key, size, kernels_key, kernels, expected):
+    move(lab, "selectbox", "conv_input", source)
     lab.slider(key=size_key).set_value(size)
-    lab.multiselect(key=kernels_key).set_value(kernels).run()
+    lab.multiselect(key=kernels_key).set_value(kernels).run()      # two controls at once: a full rerun
     assert not lab.exception
     assert output_shape(lab) == expected
     assert not lab.error
-    for tab in TABS:
-        show_tab(lab, tab)
+    for view in VIEWS:
+        show_view(lab, view)
         assert not lab.error
 
 
-def test_a_large_image_is_drawn_as_an_image(lab):
-    lab.slider(key="conv_size_2d").set_value(64).run()
+def test_a_large_image_is_a_map_with_a_cell_per_pixel(lab):
+    move(lab, "slider", "conv_size_2d", 64)
     assert not lab.exception
     assert output_shape(lab) == (1, 62, 62)
-    assert len(lab.get("image")) == 2, "the 64x64 input and the 62x62 output should be images, not 4096-cell charts"
+    output = pick_charts(lab)["conv_pick_output_0"]
+    assert json.loads(output.proto.spec)["width"] == 320
+    assert [dataset.name for dataset in output.proto.datasets][0] == "map"
 
 
-def test_the_receptive_field_sum_equals_the_output(lab):
-    lab.slider(key="conv_cell_height").set_value(3)
-    lab.slider(key="conv_cell_width").set_value(20)
-    show_tab(lab, "Receptive field")
-    difference = next(c.value for c in lab.caption if c.value.startswith("Difference:"))
+def test_a_click_on_the_output_map_inspects_that_cell(lab):
+    assert cell(lab) == (0, 13, 13)                                 # the middle, to start with
+    click(lab, {"channel": 0, "row": 3, "col": 20})
+    assert cell(lab) == (0, 3, 20)
+    assert any("\\text{output}[0, 3, 20]" in f for f in formulas(lab))
+    field = conv.window_products(np.zeros((1, 28, 28)), np.ones((1, 1, 3, 3)), None, 0, (3, 20))
+    assert field.corner == (3, 20)
+    show_view(lab, "Receptive field")
+    assert any("reads the window of the input that starts at (3, 20)" in m.value for m in lab.markdown)
+    difference = next(c.value for c in lab.caption if c.value.startswith("Difference between"))
     assert float(difference.split(":")[1]) < 1e-12
+    click(lab, {"channel": 0, "row": 25, "col": 0})                 # the same picking works on this view too
+    assert cell(lab) == (0, 25, 0)
 
 
-def test_the_inspected_cell_stays_valid_when_the_output_shrinks(lab):
-    lab.slider(key="conv_cell_width").set_value(25).run()
-    lab.slider(key="conv_stride").set_value(4).run()              # 7 wide now
+def test_the_inspected_cell_is_clamped_not_reset_when_the_output_shrinks(lab):
+    click(lab, {"channel": 0, "row": 2, "col": 25})
+    move(lab, "slider", "conv_stride", 4)                # 7 x 7 now
     assert not lab.exception
-    assert lab.slider(key="conv_cell_width").value == 3           # back to the middle
+    assert cell(lab) == (0, 2, 6)                                   # the right edge stays the right edge
+    move(lab, "slider", "conv_stride", 1)
+    assert cell(lab) == (0, 2, 6)                                   # and is not moved back when it grows
+
+
+def test_a_click_on_another_channel_and_the_index_inputs(lab):
+    move(lab, "multiselect", "conv_kernels_2d", ["Sobel x", "Gaussian"])
+    click(lab, {"channel": 0, "row": 1, "col": 2})
+    lab.session_state["conv_tab"] = "Receptive field"
+    lab.run()
+    typed = next(box for box in lab.number_input if box.label == "Output channel")
+    typed.set_value(1).run()
+    assert not lab.exception
+    lab.run()
+    assert cell(lab) == (1, 1, 2)
+
+
+def test_a_click_on_the_1d_signal_picks_an_output_position(lab):
+    move(lab, "selectbox", "conv_input", "1D signal (sine + step + noise)")
+    move(lab, "multiselect", "conv_kernels_1d", ["derivative", "box blur"])
+    click(lab, {"channel": 1, "index": 40})
+    assert cell(lab) == (1, 40)
+
+
+def test_a_click_on_a_3d_slice_picks_its_depth(lab):
+    move(lab, "selectbox", "conv_input", "3D volume (ball and cube)")
+    click(lab, {"channel": 0, "depth": 2, "row": 5, "col": 1})
+    assert cell(lab) == (0, 2, 5, 1)
 
 
 @pytest.mark.parametrize("upstream", ["all ones", "random", "one-hot at the inspected cell"])
-def test_backward_tab_shows_both_ways_agree(lab, upstream):
+def test_backward_view_shows_both_ways_agree(lab, upstream):
     lab.slider(key="conv_stride").set_value(2)
-    lab.slider(key="conv_padding").set_value(1).run()
-    show_tab(lab, "Backward pass")
-    lab.radio(key="conv_upstream").set_value(upstream).run()
+    move(lab, "slider", "conv_padding", 1)
+    show_view(lab, "Backward pass")
+    move(lab, "radio", "conv_upstream", upstream)
     assert not lab.exception
     comparison = next(m.value for m in lab.markdown if "max difference" in m.value)
     gaps = [float(g) for g in re.findall(r"max difference \*\*([0-9.e+-]+)\*\*", comparison)]
@@ -190,20 +285,67 @@ def test_backward_tab_shows_both_ways_agree(lab, upstream):
 
 
 def test_the_1d_picture_lists_the_lectures_connections(lab):
-    show_tab(lab, "1D picture")
+    show_view(lab, "1D picture")
     shown = formulas(lab)
     assert "O_{1} = W_{1} X_{1} + W_{2} X_{2} + W_{3} X_{3}" in shown
     assert "\\frac{\\partial L}{\\partial X_{3}} = \\delta_{1} W_{3} + \\delta_{2} W_{2} + \\delta_{3} W_{1}" in shown
 
 
 def test_the_1d_picture_says_when_it_has_no_output(lab):
-    lab.slider(key="conv_dilation").set_value(3).run()            # span 7 > 5 inputs
-    show_tab(lab, "1D picture")
+    move(lab, "slider", "conv_dilation", 3)             # span 7 > 5 inputs
+    show_view(lab, "1D picture")
     assert any("no output for these settings" in e.value for e in lab.error)
 
 
 def test_upload_without_a_file_falls_back_to_the_digit(lab):
-    lab.selectbox(key="conv_input").set_value("your image (upload)").run()
+    move(lab, "selectbox", "conv_input", "your image (upload)")
     assert not lab.exception
     assert any("No file yet" in i.value for i in lab.info)
     assert output_shape(lab) == (1, 26, 26)
+
+
+def photo_bytes(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A 1x1 PNG whose header claims width x height pixels (CRC fixed up): a decompression bomb."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    header = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)
+
+
+def upload(at, name: str, payload: bytes) -> None:
+    move(at, "selectbox", "conv_input", "your image (upload)")
+    move(at, "file_uploader", "conv_upload", (name, payload, "image/png"))
+    assert not at.exception, at.exception
+
+
+def test_a_photo_upload_is_shrunk_and_drawn(lab):
+    upload(lab, "photo.jpg", photo_bytes(1024, 768))
+    assert shapes(lab) == ((1, 48, 64), (1, 46, 62))
+    assert not lab.error
+
+
+@pytest.mark.parametrize(("name", "payload", "sentence"), [
+    ("notes.png", b"these are my lecture notes, not a picture", "This file is not a PNG or JPEG image."),
+    ("empty.png", b"", "The file is empty (0 bytes)."),
+    ("bomb.png", png_claiming(60_000, 60_000), "too many pixels to open safely"),
+    ("huge.png", png_claiming(9_000, 9_000), "81 million), too many to open safely"),
+], ids=["not-an-image", "empty", "bomb", "too-large"])
+def test_a_bad_upload_gets_a_sentence_not_python_internals(lab, name, payload, sentence):
+    upload(lab, name, payload)
+    messages = [e.value for e in lab.error]
+    assert len(messages) == 1 and sentence in messages[0], messages
+    assert "<" not in messages[0] and not re.search(r"0x[0-9a-f]{6}", messages[0]) and "Error" not in messages[0]
+    assert not [m for m in lab.markdown if m.value.startswith("**Input**")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -11,21 +12,23 @@ from streamlit.testing.v1 import AppTest
 from core.journal import notes as notes_lib
 from core.journal import storage, templates
 from tests.conftest import APP
+from tests.pages.apptest import open_page
 
 WRITE = "pages/write.py"
 
 
 def write_page(edit: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    if edit is not None:
-        at.query_params["edit"] = edit
-    at.switch_page(WRITE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(WRITE, **({"edit": edit} if edit else {}))
 
 
 def texts(elements) -> str:
     return "\n".join(element.value for element in elements)
+
+
+def status(at: AppTest) -> dict:
+    """What the Write page's status line shows: {"state": ..., "label": ...}."""
+    [line] = [element for element in at.get("bidi_component") if element.proto.component_name.endswith("status")]
+    return json.loads(line.proto.json)
 
 
 def note_files(folder: Path) -> set[str]:
@@ -82,14 +85,14 @@ def test_edit_an_existing_note_keeps_history_and_shows_on_the_notes_page(notes_d
     at.text_area(key="write_body").set_value(
         at.text_area(key="write_body").value + "\nAn added line about padding.\n"
     ).run()
-    assert "Unsaved changes" in texts(at.caption)
+    assert status(at)["state"] == "unsaved" and status(at)["label"].startswith("Unsaved changes")
     save(at)
     note = library(notes_dir).by_slug[slug]
     assert note.body.endswith("An added line about padding.\n")
     assert note.labs == notes_lib.parse_note(old_bytes, f"{slug}.md").labs
     [version] = storage.list_history(notes_dir, f"{slug}.md")
     assert version.path.read_bytes() == old_bytes
-    assert "Saved: the editor matches the file on disk." in texts(at.caption)
+    assert status(at)["state"] == "saved" and status(at)["label"].startswith("Saved at ")
 
     notes_page = AppTest.from_file(APP, default_timeout=60).run()
     notes_page.query_params["note"] = slug

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import altair as alt
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core import rnn
-from core.chartspec import spec_with_frames
 from core.rnn import charts as rnn_charts
 from core.rnn import view as rnn_view
+from tests.vega import assert_valid_vega_lite, layer_data
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,8 @@ def views():
 def charts(views):
     runs = {"gd": np.array([[-1.5, 2.0], [1e27, -4e28]]), "rprop": np.array([[-1.5, 2.0], [0.0, 1.5], [1.0, 1.0]])}
     return {
-        "gradient": rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5, 0.9),
-        "gradient_overflow": rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10, 3.0),
+        "gradient": rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5),
+        "gradient_overflow": rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10),
         "bias": rnn_charts.truncation_bias_chart(views["bias"], 5),
         "surface": rnn_charts.loss_surface_chart(views["surface"], runs),
         "curves": rnn_charts.loss_curves_chart({"gd": np.array([10.0, np.inf]), "rprop": np.array([10.0, 1.0, 0.0])}),
@@ -47,37 +48,85 @@ def charts(views):
 
 
 def test_every_chart_is_a_valid_vega_lite_spec(views):
-    with alt.data_transformers.disable_max_rows():
-        for name, chart in charts(views).items():
-            spec = chart.to_dict()  # validates against the Vega-Lite schema
-            assert "$schema" in spec, name
+    for name, spec in charts(views).items():
+        assert_valid_vega_lite(spec), name
+        used = {layer["data"]["name"] for layer in spec["layer"]}
+        assert used == set(spec["datasets"]), name
+        assert all(isinstance(frame, pd.DataFrame) for frame in spec["datasets"].values()), name
+        assert not any(name.startswith("data_") for name in spec["datasets"]), "Vega-Lite's own sources are data_<i>"
 
 
-def test_spec_keeps_frames_as_named_datasets_never_named_like_vega_lite_sources(views):
-    chart = rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5, 0.9)
-    spec = spec_with_frames(chart)
-    assert {layer["data"]["name"] for layer in spec["layer"]} == set(spec["datasets"]), "equal data share one dataset"
-    assert all(isinstance(frame, pd.DataFrame) for frame in spec["datasets"].values())
-    assert all(layer["data"]["name"].startswith("frame-") for layer in spec["layer"])
-    assert not any(name.startswith("data_") for name in spec["datasets"]), "Vega-Lite's own sources are data_<i>"
-    assert isinstance(chart.layer[0].data, pd.DataFrame)
+def test_the_schema_check_catches_a_broken_spec(views):
+    broken = charts(views)["gradient"]
+    broken["layer"][1]["mark"] = {"type": "not-a-mark"}
+    with pytest.raises(Exception, match="not-a-mark"):
+        assert_valid_vega_lite(broken)
 
 
-def test_gradient_chart_shades_the_truncated_steps_and_flags_overflow(views):
-    shaded = rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5, 0.9)
-    assert shaded.layer[0].data.iloc[0][["start", "end"]].tolist() == [0, 25]
-    assert len(rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 30, 0.9).layer) == 2
-    points = rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10, 3.0).layer[-1].data
-    assert (points["status"] == "overflow (inf)").sum() > 0
-    assert points["magnitude"].max() <= rnn_charts.HUGE and np.isfinite(points["magnitude"]).all()
+def test_a_slider_move_changes_the_data_and_not_the_spec(views):
+    """The browser updates a chart in place only when its spec (everything but the data) is equal."""
+    def without_data(spec):
+        return json.dumps({key: value for key, value in spec.items() if key != "datasets"}, sort_keys=True)
+
+    moved = rnn_view.assignment_view(1.0, 0.95, 30, 8, 0, 7)
+    assert without_data(rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5)) == without_data(
+        rnn_charts.gradient_over_time_chart(moved.grad_magnitude, 7))
+    assert without_data(rnn_charts.gate_bias_chart(views["sweep"], 1.0)) == without_data(
+        rnn_charts.gate_bias_chart(views["sweep"], 2.5))
 
 
-def test_clip_for_log_statuses():
-    clipped, status = rnn_charts.clip_for_log(np.array([0.0, 1e-320, 2.0, -3.0, np.inf, np.nan]))
-    assert status.tolist() == ["underflow (0)", "underflow (0)", "finite", "finite", "overflow (inf)", "overflow (inf)"]
-    np.testing.assert_array_equal(
-        clipped, [rnn_charts.TINY, rnn_charts.TINY, 2.0, 3.0, rnn_charts.HUGE, rnn_charts.HUGE]
-    )
+def test_gradient_chart_shades_the_truncated_steps_and_stops_at_the_last_finite_value(views):
+    shaded = rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5)
+    assert layer_data(shaded, "shade").iloc[0][["start", "end"]].tolist() == [0, 25]
+    assert layer_data(rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 30), "shade").empty
+    assert len(layer_data(shaded, "curve")) == 31 and layer_data(shaded, "overflow").empty
+    partial = rnn_charts.gradient_over_time_chart(rnn_view.assignment_view(1.0, 3.0, 500, 8, 0, 10).grad_magnitude, 10)
+    curve, overflow = layer_data(partial, "curve"), layer_data(partial, "overflow")
+    assert len(overflow) > 0 and len(curve) > 0 and len(curve) + len(overflow) == 501
+    assert np.isfinite(curve["value"]).all() and curve["value"].max() <= rnn_charts.HUGE
+    assert overflow["k"].max() < curve["k"].min(), "the curve runs from k = T back to its last finite step"
+    everything = rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10)
+    assert layer_data(everything, "curve").empty and len(layer_data(everything, "overflow")) == 1001
+
+
+def test_gradient_chart_marks_steps_that_vanished_to_zero():
+    magnitude = np.array([0.0, 0.0, 1e-300, 1e-3, 1.0])
+    spec = rnn_charts.gradient_over_time_chart(magnitude, 4)
+    assert layer_data(spec, "underflow")["k"].tolist() == [0, 1]
+    assert layer_data(spec, "curve")["k"].tolist() == [2, 3, 4]
+
+
+def test_lines_a_log_chart_cannot_draw_are_named(views):
+    frame = pd.DataFrame({"K": [1, 2, 3] * 3, "w_rec": [0.5] * 3 + [1.0] * 3 + [3.0] * 3,
+                          "rel_error": [0.1, 0.01, 1e-17, np.nan, np.nan, np.nan, 0.5, np.inf, np.nan]})
+    assert rnn_charts.dropped_lines(frame, "rel_error", "w_rec", "K") == {"1.0": "not drawn",
+                                                                          "3.0": "drawn for K = 1 to 1"}
+    spec = rnn_charts.truncation_bias_chart(frame, 2)
+    assert set(layer_data(spec, "bias")["w_rec"]) == {"0.5", "3"}
+    assert layer_data(spec, "stops")[["K", "w_rec"]].values.tolist() == [[1, "3"]]
+
+
+def test_loss_surface_colours_show_the_basin(views):
+    surface = views["surface"]
+    low, plateau, high = rnn_charts.surface_colour_domain(surface.log10_loss)
+    assert low == surface.log10_loss.min() and high == surface.log10_loss.max()
+    below = np.mean(surface.log10_loss < plateau)
+    assert 0.2 <= below <= 0.3, "a quarter of the cells get half the colours: the basin is not one flat colour"
+    basin = surface.log10_loss[np.abs(surface.w_rec - 1.0).argmin(), np.abs(surface.w_x - 1.0).argmin()]
+    assert basin < plateau
+
+
+def test_loss_curves_stop_at_the_last_finite_loss():
+    spec = rnn_charts.loss_curves_chart({"gd": np.array([10.0, 1e5, np.inf, np.inf]), "rprop": np.array([10.0, 1.0])})
+    losses = layer_data(spec, "losses")
+    assert losses[losses["method"] == "gradient descent"]["step"].tolist() == [0, 1]
+    assert layer_data(spec, "stops")[["method", "step", "note"]].values.tolist() == [
+        ["gradient descent", 1, "diverged after this step"]]
+
+
+def test_clip_free_log_values():
+    kept = rnn_charts.finite_positive(np.array([0.0, 1e-320, 2.0, -3.0, np.inf, np.nan, 1e301]))
+    assert kept.tolist() == [False, True, True, True, False, False, False]
 
 
 def test_paths_leaving_the_surface_are_pulled_onto_its_edge():
@@ -146,6 +195,14 @@ def test_deep_view_compares_the_three_estimates(views):
         "full BPTT", "truncated (K=5)", "one randomized draw"}
     spread = views["spread"]
     assert spread["spread"].iloc[0] > spread["spread"].iloc[1]
+
+
+def test_the_randomized_mean_converges_to_full_bptt():
+    """Unbiased: the mean of many draws is close to full BPTT, much closer than one draw."""
+    deep = rnn_view.deep_view(1.0, 16, 60, 0, 5, 0.8, 400)
+    estimates = deep.estimates.set_index("method")["rel_error"]
+    assert estimates["randomized, mean of 400"] < 0.05
+    assert deep.monte_carlo["running_error"].iloc[-1] < deep.monte_carlo["running_error"].iloc[0]
 
 
 def test_decay_and_gate_bias_sweep_behave(views):

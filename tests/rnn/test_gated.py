@@ -131,3 +131,16 @@ def test_step_norms_are_norms_of_dL_dh_t_by_finite_differences(cell):
                 run_from(cell, params, X, Y, t, up, c_t) - run_from(cell, params, X, Y, t, down, c_t)
             ) / (2 * eps)
         assert norms[t] == pytest.approx(np.linalg.norm(numeric), rel=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_bias_sweep_side_by_side_equals_separate_runs(cell):
+    from core.rnn import view
+
+    X, Y = tanh.sequence_task(3, 20, 4, 5, 8)
+    biases = (-1.0, 0.5, 3.0)
+    swept = gated.step_norms_by_gate_bias(cell, view.gated_problem(cell, 5, 20, 2, 0.0, 1.1), X, Y, biases)
+    for row, bias in zip(swept, biases, strict=True):
+        params = view.gated_problem(cell, 5, 20, 2, bias, 1.1)
+        alone = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y).step_norms
+        np.testing.assert_allclose(row, alone, rtol=1e-12)

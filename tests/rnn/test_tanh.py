@@ -186,3 +186,37 @@ def test_deep_badge_checks_the_current_settings_unless_the_gradient_exploded(rad
     full_size = any("complex-step" in name for name in check.parts)
     assert full_size == ("complex-step directional derivatives on the current settings" in check.detail)
     assert full_size or "exploded" in check.detail
+
+
+@pytest.mark.parametrize(("K", "p", "T"), [(1, 0.5, 9), (3, 0.8, 9), (2, 0.95, 30), (40, 0.7, 30)])
+def test_last_step_draws_from_one_backward_pass_equal_the_stacked_backward_passes(K, p, T):
+    params, X, Y = problem(5, "last", T=T, H=6, radius=1.3)
+    cache = tanh.tanh_forward(params, X)
+    factors = tanh.randomized_factors(T, X.shape[0], K, p, 40, np.random.default_rng(K))
+    fast = tanh._randomized_last_step(params, cache, Y, factors)
+    grads, step_norms, loss = tanh._tanh_backward(params, cache, Y, "last", factors)
+    assert list(fast.grads) == list(grads) == list(params), "callers concatenate the gradients in this order"
+    for name in params:
+        np.testing.assert_allclose(fast.grads[name], grads[name], rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(fast.step_norms, step_norms, rtol=1e-11, atol=1e-300)
+    assert fast.loss == loss
+
+
+def test_randomized_last_step_uses_the_fast_path_with_the_same_draws():
+    params, X, Y = problem(6, "last", T=15)
+    cache = tanh.tanh_forward(params, X)
+    result = tanh.tanh_bptt_randomized(params, cache, Y, K=2, p=0.6, draws=7, rng=np.random.default_rng(3))
+    factors = tanh.randomized_factors(15, X.shape[0], 2, 0.6, 7, np.random.default_rng(3))
+    stacked = tanh._tanh_backward(params, cache, Y, "last", factors)[0]
+    np.testing.assert_allclose(result.grads["W_xh"], stacked["W_xh"], rtol=1e-11, atol=1e-14)
+
+
+def test_step_norms_for_each_parameter_set_equal_separate_runs():
+    from core.rnn import view
+
+    problems = [view.deep_problem(radius, 7, 25, 4) for radius in (0.5, 1.0, 1.2)]
+    X, Y = problems[0][1:]
+    together = tanh.step_norms_for_each([params for params, _, _ in problems], X, Y)
+    for row, (params, _, _) in zip(together, problems, strict=True):
+        alone = tanh.tanh_bptt(params, tanh.tanh_forward(params, X), Y).step_norms
+        np.testing.assert_allclose(row, alone, rtol=1e-12)

@@ -1,0 +1,101 @@
+"""Running the git command for the journal: never interactive, never leaking a credential.
+
+Every call runs `git` with no terminal prompts (a missing credential fails fast instead of
+hanging the page), a C locale (messages we parse stay in English), only the transport protocols
+a journal needs (no `ext::`, which can run commands) and a timeout. Errors become `GitError`
+with remote URLs' user names and passwords replaced by `***`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
+DEFAULT_TIMEOUT = 60.0
+FALLBACK_NAME = "studylab"
+FALLBACK_EMAIL = "studylab@localhost"
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s]*@(?=[^@\s]*(?:[/?#\s]|$))")
+_SECRET_QUERY = re.compile(r"(?i)((?:token|password|passwd|secret|key)=)[^&\s]+")
+
+
+class GitError(Exception):
+    """A git command failed; the message is safe to show (credentials redacted)."""
+
+
+class GitMissing(GitError):
+    """There is no git command on this machine."""
+
+
+def redact(text: str) -> str:
+    """`text` with credentials in URLs (`https://user:token@host`) and token-like query values hidden."""
+    return _SECRET_QUERY.sub(r"\1***", _CREDENTIALS.sub(r"\g<scheme>***@", text))
+
+
+def executable() -> str | None:
+    """The git command's path, or None when git is not installed."""
+    return shutil.which("git")
+
+
+def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment every git call runs with (see the module docstring)."""
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS,
+        "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10"),
+        # A remote that stops answering fails after 20 s below 1 kB/s instead of hanging the page.
+        "GIT_HTTP_LOW_SPEED_LIMIT": "1000",
+        "GIT_HTTP_LOW_SPEED_TIME": "20",
+        "LC_ALL": "C",
+        "LANGUAGE": "C",
+    }
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    env.pop("GIT_INDEX_FILE", None)
+    return {**env, **(extra or {})}
+
+
+def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,
+        env: dict[str, str] | None = None, check: bool = True) -> bytes:
+    """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails."""
+    command = executable()
+    if command is None:
+        raise GitMissing("git is not installed on this machine; install it to sync the journal")
+    try:
+        done = subprocess.run([command, *args], cwd=folder, input=stdin, capture_output=True, timeout=timeout,
+                              env=environment(env))
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped "
+                       "(is the remote reachable?)") from None
+    if check and done.returncode != 0:
+        output = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode("utf-8", "replace").strip()
+        first_line = output.splitlines()[0].removeprefix("fatal: ").removeprefix("error: ") if output else "no output"
+        raise GitError(redact(f"git {args[0]} failed: {first_line}"))
+    return done.stdout
+
+
+def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+    """True when `git <args>` exits with status 0 (for git's yes/no questions)."""
+    command = executable()
+    if command is None:
+        raise GitMissing("git is not installed on this machine; install it to sync the journal")
+    done = subprocess.run([command, *args], cwd=folder, capture_output=True, timeout=timeout, env=environment())
+    return done.returncode == 0
+
+
+def text(folder: Path, *args: str, **kwargs) -> str:
+    """`git(...)` decoded as UTF-8, trailing newline removed."""
+    return git(folder, *args, **kwargs).decode("utf-8", "replace").rstrip("\n")
+
+
+def identity_args(folder: Path) -> list[str]:
+    """`-c user.name=... -c user.email=...` when git has no identity configured, else nothing."""
+    args = []
+    for key, fallback in (("user.name", FALLBACK_NAME), ("user.email", FALLBACK_EMAIL)):
+        if not git(folder, "config", "--get", key, check=False).strip():
+            args += ["-c", f"{key}={fallback}"]
+    return args

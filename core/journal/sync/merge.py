@@ -1,0 +1,446 @@
+"""Pull, merge and push the journal without ever losing a note.
+
+A pull first commits every local change, then fetches, then merges file by file against the
+common ancestor (never line by line inside a note):
+
+- changed on one side only: that side's version wins;
+- changed on both sides to different texts: the local version stays at its path and the
+  other side's version is saved beside it as ``<name>.conflict-<8 hex digits>.md``, a copy
+  named by its content, so running the same merge again writes the same name;
+- deleted on one side and changed on the other: the changed version is kept;
+- append-only logs (``*.jsonl``) and ``.gitignore``: both sides' lines are kept.
+
+The merge commit is built with git's plumbing in a private index, the working files are then
+rewritten atomically, and only then does the branch move. A crash at any point leaves either the
+old commit with some files already updated (the next sync commits them and merges again, which
+now agrees) or the new commit with a stale index (the next `git add` refreshes it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from core.journal import storage
+from core.journal.storage import atomic_write
+from core.journal.sync import repo
+from core.journal.sync.gitcli import GitError, git, identity_args, succeeds, text
+
+UNION_SUFFIXES = (".jsonl",)
+UNION_NAMES = (".gitignore",)
+MERGE_INDEX = "studylab-merge-index"
+FETCH_TIMEOUT = 60.0
+KEPT_HERE = "changed here while syncing: yours is kept, theirs is in the copy"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A note both sides changed: `path` keeps the local text, `copy` holds the other side's."""
+
+    path: str
+    copy: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """What a pull did: `taken` lists paths updated from the remote."""
+
+    up_to_date: bool
+    fast_forward: bool
+    commit: str | None
+    taken: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    mode: str
+    blob: str
+
+
+def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
+    """Commit local changes, fetch `remote` and merge its branch into the journal (see module doc).
+
+    The notes folder's lock (storage.folder_lock) is held while committing and while merging and
+    rewriting files, so the app's own saves wait for those steps; it is not held during the fetch,
+    which may take long on a slow network.
+    """
+    folder = Path(folder)
+    with storage.folder_lock(folder):
+        recover(folder, remote)
+        repo.commit_all(folder, "studylab: changes made on this machine")
+        branch = repo.current_branch(folder)
+    fetch(folder, remote)
+    with storage.folder_lock(folder):
+        repo.commit_all(folder, "studylab: changes made on this machine while fetching")
+        return _merge_fetched(folder, remote, branch)
+
+
+def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
+    theirs = _rev(folder, f"refs/remotes/{remote}/{branch}")
+    ours = repo.head(folder)
+    if theirs is None or theirs == ours or (ours and _is_ancestor(folder, theirs, ours)):
+        return PullResult(up_to_date=True, fast_forward=False, commit=ours)
+    base = _merge_base(folder, ours, theirs) if ours else None
+    incoming = _changes(folder, base, theirs)
+    _refuse_dangerous(incoming)
+    if (ours is None or base == ours) and not any(map(_is_machine_state, incoming)):
+        new_commit, conflicts = theirs, ()
+    else:
+        new_commit, conflicts = _merge_commit(folder, base, ours, theirs, remote, branch)
+    taken, kept_here = _update_files(folder, ours, new_commit)
+    _move_branch(folder, branch, new_commit, ours)
+    git(folder, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", branch, check=False)
+    return PullResult(up_to_date=False, fast_forward=new_commit == theirs, commit=new_commit, taken=taken,
+                      conflicts=conflicts + kept_here)
+
+
+def _refuse_dangerous(incoming: dict[str, _Entry | None]) -> None:
+    """Stop before anything changes when the remote holds a path no journal has (inside .git,
+    climbing out with ..): writing it could let the remote run commands on this machine."""
+    dangerous = sorted(path for path in incoming if repo.is_dangerous_path(path))
+    if dangerous:
+        shown = ", ".join(dangerous[:3]) + (" ..." if len(dangerous) > 3 else "")
+        raise GitError(f"the remote holds files a journal never has ({shown}); nothing was changed here. "
+                       "Remove them from the remote repository, then sync again")
+
+
+def _is_machine_state(path: str) -> bool:
+    """A path in a hidden folder that is one machine's own state (never synced, never written by a pull)."""
+    return path not in repo.SYNCED_STATE and any(part.startswith(".") for part in PurePosixPath(path).parts)
+
+
+def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
+    """Push the journal's branch to `remote` (creating it there if needed)."""
+    folder = Path(folder)
+    recover(folder, remote)
+    branch = repo.current_branch(folder)
+    try:
+        git(folder, "push", "--quiet", "--set-upstream", remote, f"{branch}:{branch}", timeout=FETCH_TIMEOUT)
+    except GitError as err:
+        if "rejected" in str(err) or "fetch first" in str(err):
+            raise GitError("the remote has commits this journal does not have yet: sync (pull) first") from None
+        raise
+
+
+def sync(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
+    """Pull, then push: after it, both sides hold the same journal (conflict copies included)."""
+    result = pull(folder, remote)
+    push(folder, remote)
+    return result
+
+
+def fetch(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
+    """Download the remote's commits; a clear GitError when it cannot be reached."""
+    try:
+        git(folder, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT)
+    except GitError as err:
+        raise GitError(f"could not reach the remote '{remote}' ({err}); the journal keeps working offline, "
+                       "sync again when you are connected") from None
+
+
+def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
+    """Remove lock files a killed git command left behind, in `.git` and in a remote that is a
+    folder on this machine; return what was removed.
+
+    A lock is stale when no git process is at work in that repository (a git command waiting for
+    its editor keeps its lock closed but is still alive) and no process holds the lock open. Where
+    processes cannot be listed (no /proc), only locks older than STALE_LOCK_SECONDS count.
+    """
+    places = [Path(folder) / ".git"]
+    local_remote = _local_path(repo.remote_url(folder, remote)) if repo.is_git_mode(folder) else None
+    if local_remote is not None:
+        places.append(local_remote / ".git" if (local_remote / ".git").is_dir() else local_remote)
+    removed = []
+    for place in places:
+        locks = [lock for lock in place.rglob("*.lock") if lock.is_file()] if place.is_dir() else []
+        busy = _git_at_work(place) if locks else False
+        if busy:
+            continue
+        held = None if busy is None else _open_files()
+        for lock in locks:
+            if _is_stale(lock, held):
+                lock.unlink(missing_ok=True)
+                removed.append(lock)
+    return removed
+
+
+def _is_stale(lock: Path, held: set[str] | None) -> bool:
+    try:
+        age = time.time() - lock.stat().st_mtime
+        if held is None:
+            return age >= repo.STALE_LOCK_SECONDS
+        return str(lock.resolve()) not in held
+    except FileNotFoundError:
+        return False
+
+
+def _git_at_work(git_dir: Path) -> bool | None:
+    """True when a running git command's working folder is this repository (Linux /proc); None
+    where that cannot be known."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    repository = git_dir.parent.resolve() if git_dir.name == ".git" else git_dir.resolve()
+    for entry in proc.glob("[0-9]*"):
+        try:
+            if not (entry / "comm").read_text().startswith("git"):
+                continue
+            if Path(os.readlink(entry / "cwd")).is_relative_to(repository):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _local_path(url: str | None) -> Path | None:
+    """The folder a remote URL names when it is on this machine (a path or file://), else None."""
+    if not url:
+        return None
+    if url.startswith("file://"):
+        return Path(url.removeprefix("file://"))
+    if "://" in url or (":" in url.split("/", 1)[0] and not Path(url).exists()):
+        return None
+    return Path(url)
+
+
+def conflict_copy_name(path: str, content: bytes) -> str:
+    """`notes/x.md` -> `notes/x.conflict-1a2b3c4d.md`: beside the original, named by its content."""
+    pure = PurePosixPath(path)
+    digest = hashlib.sha256(content).hexdigest()[:8]
+    return str(pure.with_name(f"{pure.stem}{repo.CONFLICT_MARK}{digest}{pure.suffix}"))
+
+
+def union_lines(ours: bytes, theirs: bytes) -> bytes:
+    """Every line of `ours`, then the lines of `theirs` that `ours` lacks; JSON lines carrying an
+    "at" time are then put in time order (stable), so a log replayed top to bottom sees both
+    machines' records in the order they happened."""
+    ours_lines = ours.splitlines()
+    seen = set(ours_lines)
+    merged = ours_lines + [line for line in theirs.splitlines() if line not in seen and not seen.add(line)]
+    merged = _in_time_order(merged)
+    return b"\n".join(merged) + (b"\n" if merged else b"")
+
+
+def _in_time_order(lines: list[bytes]) -> list[bytes]:
+    """Stable sort by each line's "at" (a line without one keeps the key of the line before it)."""
+    keys, last = [], ""
+    for line in lines:
+        try:
+            record = json.loads(line)
+            last = str(record["at"]) if isinstance(record, dict) and "at" in record else last
+        except ValueError:
+            pass
+        keys.append(_instant(last))
+    order = sorted(range(len(lines)), key=lambda index: keys[index])
+    return [lines[index] for index in order]
+
+
+def _instant(text: str) -> float:
+    """An ISO time as seconds since the epoch (naive times read as UTC); -inf when unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return float("-inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
+
+
+def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str, remote: str,
+                  branch: str) -> tuple[str, tuple[Conflict, ...]]:
+    """The merge commit of `ours` and `theirs` (see the module doc), built in a private index.
+    Another machine's hidden state (anything hidden but the review log and .gitignore) is left out."""
+    ours_changes = _changes(folder, base, ours) if ours else {}
+    theirs_changes = _changes(folder, base, theirs)
+    index_env = {"GIT_INDEX_FILE": str(Path(folder) / ".git" / MERGE_INDEX)}
+    git(folder, "read-tree", ours or _empty_tree(folder), env=index_env)
+    conflicts = []
+    for path, incoming in theirs_changes.items():
+        if _is_machine_state(path):
+            continue
+        if path not in ours_changes:
+            _stage(folder, index_env, path, incoming)
+            continue
+        local = ours_changes[path]
+        if local == incoming:
+            continue
+        conflict = _resolve(folder, index_env, path, local, incoming)
+        if conflict is not None:
+            conflicts.append(conflict)
+    for path in _indexed(folder, index_env):
+        if _is_machine_state(path):
+            _stage(folder, index_env, path, None)
+    tree = text(folder, "write-tree", env=index_env)
+    message = f"studylab: sync with {remote}/{branch}" + (f" ({len(conflicts)} conflict copies)" if conflicts else "")
+    parents = ["-p", ours] if ours else []
+    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message)
+    return commit, tuple(conflicts)
+
+
+def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:
+    listed = git(folder, "ls-files", "-z", env=index_env).decode("utf-8", "surrogateescape")
+    return [path for path in listed.split("\0") if path]
+
+
+def _resolve(folder: Path, index_env: dict[str, str], path: str, local: _Entry | None,
+             incoming: _Entry | None) -> Conflict | None:
+    """Both sides changed `path`: stage the merged result; the Conflict to report, if any."""
+    if incoming is None:
+        return Conflict(path, None, "deleted on the other machine, changed here: kept your version")
+    if local is None:
+        _stage(folder, index_env, path, incoming)
+        return Conflict(path, None, "deleted here, changed on the other machine: its version is back")
+    name = PurePosixPath(path).name
+    if name.endswith(UNION_SUFFIXES) or name in UNION_NAMES:
+        merged = union_lines(_blob(folder, local.blob), _blob(folder, incoming.blob))
+        blob = text(folder, "hash-object", "-w", "--stdin", stdin=merged)
+        _stage(folder, index_env, path, _Entry(local.mode, blob))
+        return None
+    content = _blob(folder, incoming.blob)
+    copy = conflict_copy_name(path, content)
+    _stage(folder, index_env, copy, incoming)
+    return Conflict(path, copy, "changed on both machines: yours is kept, theirs is in the copy")
+
+
+def _stage(folder: Path, index_env: dict[str, str], path: str, entry: _Entry | None) -> None:
+    if entry is None:
+        git(folder, "update-index", "--force-remove", "--", path, env=index_env)
+    else:
+        git(folder, "update-index", "--add", "--cacheinfo", f"{entry.mode},{entry.blob},{path}", env=index_env)
+
+
+def _changes(folder: Path, old: str | None, new: str) -> dict[str, _Entry | None]:
+    """Path -> its entry in `new` (None if deleted) for every file that differs from `old`."""
+    raw = git(folder, "diff-tree", "-r", "-z", "--no-renames", old or _empty_tree(folder), new)
+    fields = raw.decode("utf-8", "surrogateescape").split("\0")
+    changes: dict[str, _Entry | None] = {}
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(":"):
+            continue
+        _old_mode, new_mode, _old_blob, new_blob, status = meta[1:].split(" ")
+        changes[path] = None if status == "D" else _Entry(new_mode, new_blob)
+    return changes
+
+
+def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, ...], tuple[Conflict, ...]]:
+    """Make the working files equal `new` where it differs from `old`: (paths rewritten, conflicts).
+
+    A file that no longer holds `old`'s text (edited outside the app while syncing, or a file git
+    does not track) is never overwritten: it stays, and the incoming text goes to a conflict copy
+    beside it. Hidden per-machine state is never written or deleted by a pull.
+    """
+    changes = {path: entry for path, entry in _changes(folder, old, new).items() if not _is_machine_state(path)}
+    old_entries = _entries(folder, old, list(changes)) if old else {}
+    contents = _blobs(folder, [entry.blob for entry in changes.values() if entry is not None])
+    taken, kept_here = [], []
+    for path, entry in changes.items():
+        target = Path(folder) / path
+        if not _holds(folder, path, old_entries.get(path)):
+            if entry is not None:
+                copy = conflict_copy_name(path, contents[entry.blob])
+                atomic_write(Path(folder) / copy, contents[entry.blob])
+                kept_here.append(Conflict(path, copy, KEPT_HERE))
+            continue
+        if entry is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, contents[entry.blob])
+        taken.append(path)
+    return tuple(taken), tuple(kept_here)
+
+
+def _holds(folder: Path, path: str, expected: _Entry | None) -> bool:
+    """True when the working file at `path` still is `expected` (None: no file there)."""
+    target = Path(folder) / path
+    if not os.path.lexists(target):
+        return expected is None
+    if expected is None or not stat.S_ISREG(os.lstat(target).st_mode):
+        return False
+    return _blob_id(target.read_bytes(), len(expected.blob)) == expected.blob
+
+
+def _entries(folder: Path, commit: str, paths: list[str]) -> dict[str, _Entry]:
+    if not paths:
+        return {}
+    raw = git(folder, "ls-tree", "-z", commit, "--", *paths)
+    entries = {}
+    for line in raw.decode("utf-8", "surrogateescape").split("\0"):
+        if line:
+            meta, path = line.split("\t", 1)
+            mode, _kind, blob = meta.split(" ")
+            entries[path] = _Entry(mode, blob)
+    return entries
+
+
+def _move_branch(folder: Path, branch: str, new: str, old: str | None) -> None:
+    """Point the branch at `new` only if it is still at `old`, then refresh the index."""
+    git(folder, "update-ref", f"refs/heads/{branch}", new, *([old] if old else []))
+    git(folder, "reset", "--quiet")
+
+
+def _blob(folder: Path, blob: str) -> bytes:
+    return git(folder, "cat-file", "blob", blob)
+
+
+def _blobs(folder: Path, blobs: list[str]) -> dict[str, bytes]:
+    """Many blobs' contents from one `git cat-file --batch` call."""
+    if not blobs:
+        return {}
+    out = git(folder, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in blobs).encode())
+    contents, position = {}, 0
+    while position < len(out):
+        header_end = out.index(b"\n", position)
+        name, _kind, size = out[position:header_end].decode().split(" ")
+        start = header_end + 1
+        contents[name] = out[start:start + int(size)]
+        position = start + int(size) + 1
+    return contents
+
+
+def _blob_id(data: bytes, length: int = 40) -> str:
+    """Git's id of a blob holding `data`: SHA-1 (40 hex digits, git's default) or SHA-256 (64)."""
+    digest = hashlib.sha256 if length == 64 else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _rev(folder: Path, ref: str) -> str | None:
+    return text(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False) or None
+
+
+def _is_ancestor(folder: Path, ancestor: str, descendant: str) -> bool:
+    return succeeds(folder, "merge-base", "--is-ancestor", ancestor, descendant)
+
+
+def _merge_base(folder: Path, ours: str, theirs: str) -> str | None:
+    return text(folder, "merge-base", ours, theirs, check=False) or None
+
+
+def _empty_tree(folder: Path) -> str:
+    return text(folder, "hash-object", "-t", "tree", "--stdin", stdin=b"")
+
+
+def _open_files() -> set[str] | None:
+    """Paths any process on this machine has open (Linux /proc), or None where that is unknown."""
+    proc = Path("/proc")
+    if not (proc / "self" / "fd").is_dir():
+        return None
+    held = set()
+    for fd_dir in proc.glob("[0-9]*/fd"):
+        try:
+            for fd in os.scandir(fd_dir):
+                try:
+                    held.add(os.readlink(fd.path))
+                except OSError:
+                    continue
+        except OSError:
+            continue
+    return held

@@ -1,0 +1,234 @@
+"""Review: today's queue of cards, practice problems and notes (reveal, grade), and a Practice tab
+with every problem generator of the labs. Keys: Space shows the answer, 1-4 grade."""
+
+import time
+
+import streamlit as st
+
+import review_ui
+import ui
+from core import practice
+from core.journal import review_queue, schedule, storage
+from core.journal.cards import Card, practice_card_id
+from core.journal.render import escape_markdown, link_wikilinks
+from core.journal.schedule import ReviewSettings
+
+ui.app_frame()
+
+PINNED, REVEALED, SHOWN = "review_pinned", "review_revealed", "review_shown"
+GRADE_HELP = {1: "forgot it", 2: "remembered, with effort", 3: "remembered", 4: "knew it at once"}
+
+library = ui.load_library()
+settings, settings_warning = review_ui.settings()
+deck = review_ui.deck(library)
+book = review_ui.store(settings).book()
+now = review_ui.now()
+queue = review_queue.build_queue(deck, book, settings, now)
+readonly = ui.readonly()
+
+
+def unpin() -> None:
+    for key in (PINNED, REVEALED, SHOWN):
+        st.session_state.pop(key, None)
+
+
+def grade_card(card: Card, grade: int, interval: str) -> None:
+    shown = st.session_state.get(SHOWN)
+    started = shown[1] if shown and shown[0] == card.id else None
+    error = review_ui.record(card.id, card.kind, card.note_path, grade, settings, started)
+    st.session_state[review_ui.TOAST] = error or f"{review_ui.GRADE_LABELS[grade]}: next review in {interval}."
+    unpin()
+
+
+def current_card() -> Card | None:
+    """The card on screen: the pinned one while its answer or practice verdict shows, else the queue's first."""
+    pinned = st.session_state.get(PINNED)
+    if pinned in deck.by_id and (st.session_state.get(REVEALED) or f"queue-{pinned}-result" in st.session_state):
+        return deck.by_id[pinned]
+    return queue.items[0] if queue.items else None
+
+
+def grade_buttons(card: Card) -> None:
+    scheduler = settings.scheduler(note=card.kind == "note")
+    intervals = schedule.preview(scheduler, card.id, book.progress.get(card.id), review_ui.now())
+    grades = st.container(horizontal=True)
+    for grade, label in review_ui.GRADE_LABELS.items():
+        interval = schedule.interval_text(intervals[grade])
+        grades.button(
+            f"{label} · {interval}", key=f"grade-{grade}", shortcut=str(grade), width="stretch",
+            type="primary" if grade == 3 else "secondary", on_click=grade_card, args=(card, grade, interval),
+            help=f"{GRADE_HELP[grade]}; due again in {interval}",
+        )
+
+
+def note_line(card: Card) -> None:
+    note = library.by_slug.get(card.note_slug)
+    if note is not None and card.kind != "note":
+        st.page_link(ui.NOTES_PAGE, label=f"From: {note.title}", icon=":material/menu_book:",
+                     query_params={"note": note.slug})
+
+
+def show_card(card: Card) -> None:
+    revealed = st.session_state.get(REVEALED) == card.id
+    st.markdown(link_wikilinks(card.question, library.by_slug))
+    if card.choices:
+        picked = st.radio("Your pick", card.choices, index=None, key=f"pick-{card.id}", disabled=revealed)
+    if not revealed:
+        st.button("Show answer", key="reveal", shortcut="Space", type="primary", icon=":material/visibility:",
+                  on_click=lambda: st.session_state.update({REVEALED: card.id, PINNED: card.id}))
+        return
+    st.divider()
+    if card.choices and picked is not None:
+        right = picked == card.answer
+        (st.success if right else st.error)(f"You picked {picked}: {'right' if right else 'not this one'}.")
+    st.markdown(link_wikilinks(card.answer, library.by_slug))
+    grade_buttons(card)
+
+
+def show_note(card: Card) -> None:
+    note = library.by_slug.get(card.note_slug)
+    if note is None:
+        st.warning("This note is no longer in the notes folder.")
+        return
+    st.markdown(f"### {escape_markdown(note.title)}")
+    st.markdown(ui.chips(note))
+    st.page_link(ui.NOTES_PAGE, label="Open the note", icon=":material/menu_book:", query_params={"note": note.slug})
+    with st.expander("Read it here"):
+        ui.render_note(note, library)
+    st.markdown("How well do you remember what this note says? Recall it first, then grade.")
+    grade_buttons(card)
+
+
+def show_practice(card: Card) -> None:
+    st.session_state[PINNED] = card.id
+    review_ui.practice_widget(card.generator, f"queue-{card.id}", note_path=card.note_path,
+                              review_settings=settings, next_label="Next card", next_shortcut="Enter", on_next=unpin)
+
+
+def review_item(card: Card) -> None:
+    shown = st.session_state.get(SHOWN)
+    if not shown or shown[0] != card.id:
+        st.session_state[SHOWN] = (card.id, time.monotonic())
+    title = practice.GENERATORS[card.generator].title if card.kind == "practice" else ""
+    if queue.ahead:
+        st.caption(":material/schedule: Nothing else is due, so this learning step comes a little early.")
+    with st.container(border=True):
+        st.caption(f"{review_ui.card_kind_label(card)}{' · ' + title if title else ''}")
+        {"note": show_note, "practice": show_practice}.get(card.kind, show_card)(card)
+        note_line(card)
+
+
+def empty_state() -> None:
+    if not deck.of_kind("card", "quiz", "practice"):
+        st.info("Your notes have no review cards yet. Add a `Q:` line followed by an `A:` line to a note, or a "
+                "`quiz` or `practice` block (the README shows how).", icon=":material/style:")
+        return
+    when = review_queue.due_text(queue.next_due, now) if queue.next_due else None
+    st.success("All done for now." + (f" The next card is due {when}." if when else " Nothing else is scheduled."),
+               icon=":material/task_alt:")
+    if queue.new_waiting:
+        st.caption(f"{queue.new_waiting} new card(s) wait for the coming days (at most {settings.new_per_day} "
+                   "new cards a day, set under Settings).")
+
+
+def save_settings() -> None:
+    try:
+        chosen = ReviewSettings(
+            desired_retention=float(st.session_state["settings_retention"]),
+            learning_steps=schedule.parse_steps(st.session_state["settings_learning"]),
+            relearning_steps=schedule.parse_steps(st.session_state["settings_relearning"]),
+            new_per_day=int(st.session_state["settings_new"]),
+        )
+        schedule.save_settings(ui.notes_dir(), chosen)
+    except (schedule.SettingsError, storage.StorageError) as err:
+        st.session_state[review_ui.TOAST] = f"Settings not saved: {err}"
+    else:
+        st.session_state[review_ui.TOAST] = "Settings saved; every card was rescheduled with them."
+        unpin()
+
+
+def settings_form() -> None:
+    with st.form("review_settings", border=False):
+        st.slider("Desired retention", *schedule.RETENTION_RANGE, value=settings.desired_retention, step=0.01,
+                  key="settings_retention", disabled=readonly,
+                  help="The chance of remembering a card when it comes due. Higher means more reviews.")
+        st.text_input("Learning steps", schedule.format_steps(settings.learning_steps), key="settings_learning",
+                      disabled=readonly, help="Waits before a new card graduates, e.g. 1m 10m")
+        st.text_input("Relearning steps", schedule.format_steps(settings.relearning_steps),
+                      key="settings_relearning", disabled=readonly, help="Waits after a forgotten card, e.g. 10m")
+        st.number_input("New cards a day (and new notes a day)", 0, schedule.MAX_NEW_PER_DAY, settings.new_per_day,
+                        key="settings_new", disabled=readonly)
+        st.form_submit_button("Save settings", on_click=save_settings, disabled=readonly)
+    st.caption("FSRS with its default parameters (the `fsrs` package); fuzzing off, so every tab and process "
+               "computes the same due dates from the review log.")
+
+
+def card_problems() -> None:
+    problems = [p for p in library.problems if p.kind == "card"] + list(deck.problems)
+    if problems:
+        with st.expander(f":material/warning: {len(problems)} card problem(s) in your notes"):
+            st.dataframe([{"file": p.file, "line": p.line, "reason": p.reason} for p in problems],
+                         hide_index=True, width="stretch")
+
+
+def review_tab() -> None:
+    reviewed_today = book.per_day.get(review_queue.local_day(now), (0, 0))[0]
+    review_ui.metric_row([
+        ("Due now", len(queue.items), "Cards, practice problems and notes to review now"),
+        ("In learning steps", queue.learning, None),
+        ("New today", queue.new, f"At most {settings.new_per_day} new cards a day"),
+        ("Reviewed today", reviewed_today, None),
+    ])
+    card_problems()
+    if readonly:
+        st.info("Reviewing is off: this journal is read-only (STUDYLAB_READONLY), so no review can be recorded. "
+                "The Practice tab still checks your answers, without logging them.", icon=":material/lock:")
+        return
+    card = current_card()
+    if card is None:
+        empty_state()
+    else:
+        review_item(card)
+        keys = "Enter checks the answer, then Enter again for the next card." if card.kind == "practice" else \
+            "Keys: Space shows the answer, 1 again, 2 hard, 3 good, 4 easy."
+        st.caption(keys)
+
+
+def practice_tab() -> None:
+    names = list(practice.GENERATORS)
+    name = st.selectbox("Problem type", names, format_func=lambda n: practice.GENERATORS[n].title,
+                        key="practice_generator")
+    progress = book.progress.get(practice_card_id(name))
+    if progress is None:
+        st.caption("Not practised yet. Every checked answer is scheduled like a card (right = good, wrong = again).")
+    else:
+        st.caption(f"Practised {progress.reviews} time(s); due again "
+                   f"{review_queue.due_text(progress.state.due, now)}.")
+    with st.container(border=True):
+        review_ui.practice_widget(name, f"practice-tab-{name}", note_path=None, review_settings=settings)
+    if readonly:
+        st.caption(":material/lock: Read-only journal: answers are checked but not logged.")
+    used = {card.generator: card for card in deck.of_kind("practice")}
+    st.dataframe(
+        [{"problem": generator.title, "lab": generator.lab, "in note": used[key].note_title if key in used else "",
+          "practised": book.progress[practice_card_id(key)].reviews if practice_card_id(key) in book.progress else 0}
+         for key, generator in practice.GENERATORS.items()],
+        hide_index=True, width="stretch",
+    )
+
+
+st.title("Review", anchor=False)
+review_ui.show_toast()
+if settings_warning:
+    st.warning(settings_warning)
+review_ui.log_warnings(book)
+with st.popover("Settings", icon=":material/tune:"):
+    settings_form()
+
+review, practice_panel = st.tabs(["Review", "Practice"], key="review_tab", on_change="rerun")
+if review.open:
+    with review:
+        review_tab()
+if practice_panel.open:
+    with practice_panel:
+        practice_tab()

@@ -1,0 +1,170 @@
+"""Sync: the journal as a git repository, synced with a remote and with the study group's journals."""
+
+import datetime as dt
+
+import streamlit as st
+
+import ui
+from core.journal import storage
+from core.journal.render import escape_markdown
+from core.journal.sync import conflicts, gitcli, merge, peers, repo
+
+ui.app_frame()
+
+st.title("Sync", anchor=False)
+st.caption(
+    "Keep one journal on several computers, and read your study group's journals, through git. "
+    "A sync never loses a note: when both sides changed the same note, yours stays and theirs is "
+    "saved beside it as a conflict copy for you to resolve here."
+)
+
+folder = ui.notes_dir()
+readonly = ui.readonly()
+STATE_LINES = {
+    "clean": ("success", "Up to date with the remote (as of the last check)."),
+    "changed": ("info", "Changes here are not committed yet; **Sync now** commits and sends them."),
+    "ahead": ("info", "This journal has {ahead} commit(s) the remote does not have yet: **Sync now** sends them."),
+    "behind": ("warning", "The remote has {behind} commit(s) this journal does not have yet: "
+                          "**Sync now** brings them."),
+    "diverged": ("warning", "Both sides have new commits ({ahead} here, {behind} there): **Sync now** merges them."),
+    "conflict": ("error", "{count} conflict copy(ies) wait below: the same note was changed on two machines."),
+    "no-remote": ("info", "No remote yet: add the URL of an empty repository (GitHub, GitLab, a folder) below."),
+}
+
+
+def run(action, success: str) -> None:
+    """Run a git action from a button; its outcome is shown on the next run."""
+    try:
+        outcome = action()
+    except (gitcli.GitError, storage.StorageError, ValueError, OSError) as err:
+        ui.flash("error", str(err))
+        return
+    ui.refresh_library()
+    ui.flash("success", success.format(outcome=outcome) if outcome is not None else success)
+
+
+def sync_now() -> str:
+    result = merge.sync(folder)
+    if result.up_to_date:
+        return "nothing new arrived; your commits (if any) were sent"
+    conflict_text = f", {len(result.conflicts)} conflict copy(ies) to resolve" if result.conflicts else ""
+    return f"{len(result.taken)} file(s) updated from the remote{conflict_text}"
+
+
+def conflict_panel(copy: str) -> None:
+    pair = conflicts.pair(folder, copy)
+    with st.expander(f":material/call_split: {pair.original} ↔ {pair.copy}", expanded=True):
+        st.code(conflicts.diff(folder, pair) or "The two texts are the same.", language="diff")
+        if readonly:
+            return
+        keep, take, edit = st.columns(3)
+        keep.button("Keep mine (trash their copy)", key=f"sync_keep_{copy}", on_click=run,
+                    args=(lambda: conflicts.keep_mine(folder, pair), f"Kept your {pair.original}."))
+        take.button("Take theirs (mine goes to history)", key=f"sync_take_{copy}", on_click=run,
+                    args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
+                    disabled=not pair.original_exists)
+        slug = ui.slug_of(pair.original)
+        if slug:
+            edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",
+                           query_params={"edit": slug})
+
+
+def peers_panel() -> None:
+    st.subheader("Study group", anchor=False)
+    st.caption("Read-only copies of other students' journals. Their notes appear on the Notes page under their "
+               "name and are never mixed into yours or written to.")
+    known = peers.peers(folder)
+    for peer in known:
+        pulled = peers.last_pulled(folder, peer.name)
+        when = dt.datetime.fromtimestamp(pulled).strftime("%Y-%m-%d %H:%M") if pulled else "never"
+        name_column, url_column, remove_column = st.columns([2, 5, 2], vertical_alignment="center")
+        name_column.markdown(f"**{escape_markdown(peer.name)}**  \n:gray[pulled {when}]")
+        url_column.code(peer.shown_url, language=None)
+        if not readonly:
+            remove_column.button("Remove", key=f"sync_peer_remove_{peer.name}", icon=":material/person_remove:",
+                                 on_click=run, args=(lambda name=peer.name: peers.remove_peer(folder, name),
+                                                     f"Removed {peer.name}'s journal from this machine."))
+    if readonly:
+        return
+    if known:
+        st.button("Pull the group's journals", key="sync_pull_peers", icon=":material/group:", on_click=run,
+                  args=(lambda: _peer_summary(peers.pull_all(folder)), "{outcome}"))
+    with st.form("sync_add_peer", clear_on_submit=True):
+        name_column, url_column = st.columns([1, 3])
+        name = name_column.text_input("Name", placeholder="minji")
+        url = url_column.text_input("Their journal's git URL", placeholder="https://github.com/minji/til.git")
+        if st.form_submit_button("Add and pull", icon=":material/person_add:"):
+            run(lambda: _add_and_pull(name, url), "Added {outcome}.")
+            st.rerun()
+
+
+def _add_and_pull(name: str, url: str) -> str:
+    peer = peers.add_peer(folder, name, url)
+    peers.pull_peer(folder, peer)
+    return f"{peer.name}'s journal"
+
+
+def _peer_summary(outcome: dict[str, str | None]) -> str:
+    failed = {name: reason for name, reason in outcome.items() if reason}
+    if not failed:
+        return f"Pulled {len(outcome)} journal(s)."
+    return "Pulled what could be reached; " + "; ".join(f"{name}: {reason}" for name, reason in failed.items())
+
+
+ui.show_flash()
+if gitcli.executable() is None:
+    st.error("git is not installed on this machine, so the journal cannot sync. Install git and reload this page.",
+             icon=":material/sync_disabled:")
+    st.stop()
+if not repo.is_git_mode(folder):
+    st.info(f"The notes folder `{folder}` is not a git repository, so it is not synced. Turning it into one "
+            "records every note in git; `.history/`, `.trash/` and this machine's settings stay out of it.",
+            icon=":material/source:")
+    if not readonly:
+        st.button("Turn the notes folder into a git repository", key="sync_init", type="primary",
+                  icon=":material/add_circle:", on_click=run, args=(lambda: repo.init(folder), "Git mode is on."))
+    st.stop()
+
+status = repo.status(folder)
+kind, line = STATE_LINES[status.state]
+getattr(st, kind)(line.format(ahead=status.ahead, behind=status.behind, count=len(status.conflicts)))
+branch_column, remote_column, changes_column = st.columns([1, 3, 1])
+branch_column.metric("Branch", status.branch)
+remote_column.markdown(f"**Remote** `{status.remote or 'none'}`")
+remote_column.code(status.remote_url or "not set", language=None)
+if status.last_fetch:
+    remote_column.caption(f"Last checked {dt.datetime.fromtimestamp(status.last_fetch):%Y-%m-%d %H:%M}")
+changes_column.metric("Local changes", len(status.changes))
+
+if not readonly:
+    sync_column, fetch_column, auto_column = st.columns(3, vertical_alignment="center")
+    sync_column.button("Sync now", key="sync_now", type="primary", icon=":material/sync:",
+                       disabled=status.remote is None, on_click=run, args=(sync_now, "Synced: {outcome}."))
+    fetch_column.button("Check the remote", key="sync_fetch", icon=":material/cloud_download:",
+                        disabled=status.remote is None, on_click=run,
+                        args=(lambda: merge.fetch(folder), "Checked the remote."))
+    autocommit = auto_column.toggle("Commit every save", value=repo.autocommit_enabled(folder), key="sync_autocommit",
+                                    help="One commit per save, named after the note, so your history is git history")
+    if autocommit != repo.autocommit_enabled(folder):
+        repo.set_autocommit(folder, autocommit)
+    with st.expander("Remote URL"):
+        st.caption("Credentials belong in git's credential helper (or an SSH key), not in the URL; a URL's user name "
+                   "and password are never shown here.")
+        url = st.text_input("Remote URL", key="sync_remote_url", placeholder="https://github.com/you/til.git",
+                            type="password")
+        st.button("Save the remote", key="sync_set_remote", disabled=not url.strip(), on_click=run,
+                  args=(lambda: repo.set_remote(folder, url.strip()), "Remote saved."))
+else:
+    st.info("This journal is shared read-only: syncing and every other git write is off.", icon=":material/lock:")
+
+if status.changes:
+    with st.expander(f"{len(status.changes)} local change(s) not committed yet"):
+        st.dataframe([{"change": change.code, "file": change.path} for change in status.changes], hide_index=True,
+                     width="stretch")
+
+if status.conflicts:
+    st.subheader("Conflicts", anchor=False)
+    for copy in status.conflicts:
+        conflict_panel(copy)
+
+peers_panel()

@@ -1,0 +1,239 @@
+"""Streamlit helpers for reviewing and practising, shared by the Review page, the dashboard and
+note rendering: the deck and review store (cached), recording a grade, the practice widget, the
+quiz and practice blocks inside a rendered note, and the dashboard's review section.
+
+This module joins the journal (cards, review log, scheduling) with the labs' practice problems
+(core.practice), which is why it sits beside ui.py and not in core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+
+import streamlit as st
+
+import ui
+from core import practice
+from core.journal import review_charts, review_log, review_queue, schedule, storage
+from core.journal.cards import Block, Card, CardError, Deck, build_deck, parse_practice, parse_quiz, practice_card_id
+from core.journal.notes import Library, Note
+from core.journal.review_log import Review
+from core.journal.schedule import ReviewBook, ReviewSettings, ReviewStore
+
+REVIEW_PAGE = "pages/review.py"
+GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+PRACTICE_RIGHT, PRACTICE_WRONG = 3, 1
+_DECK = "_studylab_deck"
+TOAST = "_studylab_review_toast"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def settings() -> tuple[ReviewSettings, str | None]:
+    """The notes folder's review settings (defaults when none are saved) and a warning, if any."""
+    return schedule.load_settings(ui.notes_dir())
+
+
+def store(review_settings: ReviewSettings) -> ReviewStore:
+    """The review store of the notes folder in use, shared by every session of this process."""
+    return _store(str(ui.notes_dir()), review_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={ReviewSettings: repr})
+def _store(folder: str, review_settings: ReviewSettings) -> ReviewStore:
+    return ReviewStore(folder, review_settings)
+
+
+def deck(library: Library) -> Deck:
+    """Every card of `library` (practice blocks checked against the known generators), kept per
+    session for as long as the library object is the same."""
+    memo = st.session_state.get(_DECK)
+    if memo is not None and memo[0] is library:
+        return memo[1]
+    built = build_deck(library, known_generators=practice.GENERATORS)
+    st.session_state[_DECK] = (library, built)
+    return built
+
+
+def record(card_id: str, kind: str, note_path: str | None, grade: int, review_settings: ReviewSettings,
+           started: float | None = None) -> str | None:
+    """Log one review now; returns an error message for the student, or None when it was logged."""
+    elapsed = None if started is None else max(0, round((time.monotonic() - started) * 1000))
+    try:
+        store(review_settings).record(Review(card_id, now(), grade, kind, note_path, elapsed))
+    except storage.StorageError as err:
+        return str(err)
+    except ValueError as err:  # a line over MAX_LINE_BYTES: no real card gets there
+        return f"The review was not recorded: {err}."
+    return None
+
+
+def log_warnings(book: ReviewBook) -> None:
+    """Say so when the log has damaged lines or an unfinished last line (both were skipped)."""
+    path = f"{review_log.STATE_DIR}/{review_log.LOG_NAME}"
+    if book.error:
+        st.warning(f"The review log `{path}` {book.error}; reviews are shown as if there were none.",
+                   icon=":material/warning:")
+    if book.torn:
+        st.warning(f"The last line of `{path}` is unfinished (the app or the machine stopped during a write). "
+                   "It was ignored; every review before it is intact.", icon=":material/warning:")
+    if book.damaged:
+        lines = ", ".join(str(d.line) for d in book.damaged[:10]) + (" …" if len(book.damaged) > 10 else "")
+        st.warning(f"{len(book.damaged)} line(s) of `{path}` are not reviews and were skipped (line {lines}): "
+                   f"{book.damaged[0].reason}.", icon=":material/warning:")
+
+
+def practice_widget(generator: str, key: str, *, note_path: str | None, review_settings: ReviewSettings,
+                    next_label: str = "New problem", next_shortcut: str | None = None, on_next=None) -> None:
+    """A fresh problem from `generator`, an answer box, and the verdict with the worked solution.
+
+    A checked answer is logged as a review of the generator's card (good when right, again when
+    wrong) unless the journal is read-only. `on_next` runs when the student asks for the next one.
+    """
+    seed_key, result_key, answer_key = f"{key}-seed", f"{key}-result", f"{key}-answer"
+    if seed_key not in st.session_state:
+        st.session_state[seed_key] = secrets.randbelow(2**31)
+    exercise = practice.draw(generator, st.session_state[seed_key])
+    st.markdown(exercise.question)
+    result = st.session_state.get(result_key)
+    if result is None:
+        with st.form(f"{key}-form", border=False, enter_to_submit=True):
+            if exercise.choices:
+                st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key)
+            else:
+                st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
+            st.form_submit_button("Check", type="primary", icon=":material/check:", on_click=_check_practice,
+                                  args=(exercise, key, note_path, review_settings))
+        st.caption(f"Tolerance: {exercise.tolerance}.")
+        return
+    correct, message, logged = result
+    (st.success if correct else st.error)(message, icon=":material/check_circle:" if correct else ":material/cancel:")
+    if correct:
+        with st.expander("Worked solution"):
+            st.markdown(exercise.solution)
+    else:
+        st.markdown("**Worked solution**")
+        st.markdown(exercise.solution)
+    if logged:
+        st.caption(logged)
+    st.button(next_label, key=f"{key}-next", icon=":material/refresh:", on_click=_next_practice,
+              args=(key, on_next), shortcut=next_shortcut)
+
+
+def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None,
+                    review_settings: ReviewSettings) -> None:
+    outcome = practice.check(exercise, st.session_state.get(f"{key}-answer") or "")
+    if not outcome.readable:
+        st.session_state[TOAST] = outcome.message
+        return
+    if storage.is_readonly():
+        logged = "Read-only journal: this answer is not logged."
+    else:
+        grade = PRACTICE_RIGHT if outcome.correct else PRACTICE_WRONG
+        error = record(practice_card_id(exercise.generator), "practice", note_path, grade, review_settings)
+        logged = error or f"Logged as {GRADE_LABELS[grade].lower()} for this problem type's schedule."
+    st.session_state[f"{key}-result"] = (outcome.correct, outcome.message, logged)
+
+
+def _next_practice(key: str, on_next) -> None:
+    for suffix in ("-result", "-answer"):
+        st.session_state.pop(f"{key}{suffix}", None)
+    st.session_state[f"{key}-seed"] = secrets.randbelow(2**31)
+    if on_next is not None:
+        on_next()
+
+
+def show_toast() -> None:
+    """Show, once, the short message a callback left."""
+    message = st.session_state.pop(TOAST, None)
+    if message:
+        st.toast(message, icon=":material/info:")
+
+
+def note_block(block: Block, note: Note) -> None:
+    """A quiz or practice block inside a rendered note: the quiz with its answer folded away, or
+    a live practice problem."""
+    if block.kind == "quiz":
+        try:
+            quiz = parse_quiz(block.text)
+        except CardError as err:
+            st.warning(f"This quiz block cannot be read: {err.reason}.", icon=":material/warning:")
+            return
+        with st.container(border=True):
+            st.markdown(f":material/quiz: **Quiz** · {quiz.question}")
+            if quiz.choices:
+                st.markdown("\n".join(f"- {choice}" for choice in quiz.choices))
+            with st.expander("Answer"):
+                st.markdown(quiz.answer)
+        return
+    try:
+        name = parse_practice(block.text)
+    except CardError as err:
+        st.warning(f"This practice block cannot be read: {err.reason}.", icon=":material/warning:")
+        return
+    if name not in practice.GENERATORS:
+        known = ", ".join(practice.GENERATORS)
+        st.warning(f"This practice block names '{name}', which is not a generator ({known}).",
+                   icon=":material/warning:")
+        return
+    with st.container(border=True):
+        st.markdown(f":material/calculate: **Practice** · {practice.GENERATORS[name].title}")
+        practice_widget(name, f"note-practice-{note.slug}-{block.line}", note_path=note.path,
+                        review_settings=settings()[0])
+
+
+def due_today_text(queue: review_queue.Queue) -> str:
+    parts = [f"{queue.learning + queue.review} due", f"{queue.new} new"]
+    if queue.notes:
+        parts.append(f"{queue.notes} note(s)")
+    return ", ".join(parts)
+
+
+def dashboard_section(library: Library) -> None:
+    """The dashboard's review part: what is due, the 14-day forecast, reviews per day, retention,
+    and what is wrong with the review settings or log, if anything."""
+    review_settings, settings_warning = settings()
+    cards = deck(library)
+    book = store(review_settings).book()
+    moment = now()
+    today = review_queue.local_day(moment)
+    queue = review_queue.build_queue(cards, book, review_settings, moment)
+    st.subheader("Review", anchor=False)
+    if settings_warning:
+        st.warning(settings_warning, icon=":material/warning:")
+    log_warnings(book)
+    if not book.total:
+        counted = len(cards.of_kind("card", "quiz", "practice"))
+        st.caption(f"{counted} card(s) in your notes wait for their first review: {due_today_text(queue)} today.")
+        st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
+        return
+    forecast = review_queue.due_forecast(cards, book, review_settings, moment)
+    passed, reviews = review_queue.retention(book, today)
+    metric_row([
+        ("Due today", sum(forecast[today].values()), due_today_text(queue)),
+        ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
+        ("Reviews, last 30 days", reviews, None),
+        ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
+         "Share of reviews graded hard, good or easy."),
+    ])
+    forecast_column, calendar_column = st.columns([3, 2])
+    with forecast_column:
+        ui.chart(review_charts.forecast_chart, forecast)
+    with calendar_column:
+        ui.chart(review_charts.review_calendar, review_queue.reviews_per_day(book), today)
+    st.page_link(REVIEW_PAGE, label="Open the Review page", icon=":material/school:")
+
+
+def metric_row(metrics: list[tuple[str, object, str | None]]) -> None:
+    """(label, value, help) metrics in one row that wraps two by two on a phone."""
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        for label, value, help_text in metrics:
+            st.metric(label, value, help=help_text, width=160)
+
+
+def card_kind_label(card: Card) -> str:
+    return {"card": "Card", "quiz": "Quiz", "practice": "Practice", "note": "Note"}[card.kind]

@@ -1,0 +1,54 @@
+"""The few things studylab needs from the browser that Streamlit has no Python API for, as two
+small `st.components.v2` components (part of Streamlit itself: no extra dependency).
+
+- `app_links`: markdown links to notes (wikilinks, the Notes list, backlinks) open in the same
+  tab and session, and the trash toast's Undo reaches Python. Streamlit renders every
+  markdown link with target="_blank" (a new tab and a new session, seconds to start) and has
+  no Python API for an inline link to a page; see assets/app_links.js for how it is done.
+- `editor_status`: the Write page's status line, which must change from the first keystroke,
+  before the text reaches the server; see assets/editor_status.js.
+
+The JavaScript lives in assets/*.js. Without JavaScript both degrade gracefully: note links
+open in a new tab, the status line shows what the server last knew.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import streamlit as st
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+LINKS_KEY = "studylab_links"
+STATUS_KEY = "write_status_line"
+UNDO_TRASH_LINK = "#studylab-undo-trash"  # the href app_links.js answers with the action "undo-trash"
+STATUS_CSS = """
+[data-status] { display: flex; align-items: center; gap: 0.5rem; min-height: 2.5rem;
+  font-size: 0.875rem; line-height: 1.4; overflow-wrap: anywhere; }
+[data-status] .dot { flex: none; width: 0.65rem; height: 0.65rem; border-radius: 50%; background: #8b949e; }
+[data-status][data-state="saved"] .dot { background: #2da44e; }
+[data-status][data-state="unsaved"] .dot { background: #e8900c; }
+[data-status][data-state="saving"] .dot { background: #4493f8; }
+[data-status][data-state="conflict"] .dot { background: #e5484d; }
+"""
+
+_links = st.components.v2.component("studylab_links", js=(ASSETS / "app_links.js").read_text(encoding="utf-8"))
+_status = st.components.v2.component(
+    "studylab_editor_status", js=(ASSETS / "editor_status.js").read_text(encoding="utf-8"), css=STATUS_CSS
+)
+
+
+def app_links(on_action: Callable[[str], None]) -> None:
+    """Mount the link handler in the sidebar (zero height; once per run, from app.py's frame) and
+    pass a click on an action link (e.g. "undo-trash") to `on_action`."""
+    with st.sidebar:
+        result = _links(key=LINKS_KEY, height=0)
+    action = result.get("action") if result else None
+    if action:
+        on_action(action)
+
+
+def editor_status(state: str, label: str) -> None:
+    """The Write page's status line: `state` (saved, unsaved, new, conflict) and its `label`."""
+    _status(key=STATUS_KEY, data={"state": state, "label": label})
