@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 import access
 import ui_hooks
-from core import labblocks
+from core import labblocks, urlparams
 from core.chartspec import spec_with_frames
 from core.journal import experiments, storage
 from core.journal import notes as notes_lib
@@ -58,6 +58,7 @@ DEFAULT_ICON = ":material/description:"
 _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
+_RECORDING = "_studylab_recording"
 _TOAST = "_studylab_toast"
 _TRASHED = "_studylab_trashed"
 _REOPEN = "_studylab_reopen"
@@ -426,14 +427,20 @@ def lab_page_links() -> None:
         st.page_link(path, label=title, icon=":material/biotech:")
 
 
-def open_in_lab_link(lab: str, tab: str, params: dict[str, Any], label: str = "Open in the lab") -> None:
-    """A link that opens `lab` on `tab` with `params` as its URL state (nothing for an unknown lab)."""
+def open_in_lab_link(lab: str, params: dict[str, Any], label: str = "Open in the lab") -> None:
+    """A link that opens `lab` with `params` (its URL state, tab included) (nothing for an unknown lab)."""
     page = LAB_PAGES.get(lab)
     if page is None:
         st.caption(f"unknown lab '{escape_markdown(lab)}'")
         return
-    query = {"tab": tab, **{name: url_value(value) for name, value in params.items()}}
+    query = {name: url_value(value) for name, value in params.items()}
     st.page_link(page[0], label=label, icon=":material/open_in_new:", query_params=query)
+
+
+def lab_url(lab: str, params: dict[str, Any]) -> str:
+    """The relative URL that opens `lab` with `params`, for a markdown link in a note."""
+    page = LAB_PAGES[lab][0].removeprefix("pages/").removesuffix(".py")
+    return f"{page}?{urlencode({name: url_value(value) for name, value in params.items()})}"
 
 
 def url_value(value: Any) -> str:
@@ -460,6 +467,48 @@ def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this 
     return paired
 
 
+def apply_url(lab: str, params: Iterable[urlparams.Param], ignored: Iterable[str] = ()) -> bool:
+    """At the start of a lab's full run: set its controls from the address bar when the address
+    changed since this session last read or wrote it (a link was opened, Back or Forward). An
+    empty query means the student came from the navigation: the lab stays as they left it and the
+    address is written at the end of the run. Parameters that cannot be used are named in a
+    warning on the page; their controls keep their defaults. True when the controls were set."""
+    query = st.query_params.to_dict()
+    seen = f"_url_seen_{lab}"
+    if not query or st.session_state.get(seen) == query:
+        return False
+    st.session_state[seen] = query
+    params = list(params)
+    values, notices = urlparams.parse(query, params, ignored)
+    for param in params:
+        value = values.get(param.key, param.default)
+        if value is None:
+            st.session_state.pop(param.key, None)
+        else:
+            st.session_state[param.key] = value
+    st.session_state[f"_url_notices_{lab}"] = notices
+    return True
+
+
+def url_notices(lab: str) -> None:
+    """The warning naming the link's parameters that could not be used (once, after a link)."""
+    notices = st.session_state.pop(f"_url_notices_{lab}", [])
+    if notices:
+        st.warning("This link asked for settings the lab cannot use:\n\n" + "\n".join(
+            f"- {escape_markdown(notice)}" for notice in notices), icon=":material/link_off:")
+
+
+def write_url(lab: str, params: Iterable[urlparams.Param], values: dict[str, Any], always: Iterable[str]) -> None:
+    """Put the controls' values in the address bar (a new history entry when they changed, so
+    Back and Forward step through the lab's states); only values off their defaults are written."""
+    query = urlparams.encode(values, params, always)
+    seen = f"_url_seen_{lab}"
+    if st.session_state.get(seen) == query and st.query_params.to_dict() == query:
+        return
+    st.session_state[seen] = query
+    st.query_params.from_dict(query)
+
+
 def lab_runs(lab: str, limit: int = 5) -> None:
     """The runs recorded from `lab`, newest first, as links (and a link to the Experiments page)."""
     runs = [note for note in load_library().notes
@@ -474,36 +523,60 @@ def lab_runs(lab: str, limit: int = 5) -> None:
                      icon=":material/compare_arrows:")
 
 
-def record_run_button(run: experiments.Run, key: str) -> None:
+def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
+                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]]) -> None:
     """A "Record this run" button that asks for a comment and saves the run as a journal note.
 
-    Hidden in read-only mode. `run` holds the lab's URL parameters, results and series.
+    `query` is the lab's complete URL state for `tab` (every control, defaults included);
+    `measure()` returns the results (a few numbers) and the series behind the main chart (x name,
+    y name, DataFrame x, y[, line]); it runs only when the button is pressed. Hidden when the
+    journal is read-only.
     """
     if readonly():
         return
-    if st.button("Record this run", key=key, icon=":material/bookmark_add:",
-                 help="Save these settings and results as an experiment note in your journal"):
-        _record_dialog(run)
+    if st.button("Record this run", key=f"{lab}_record_{tab}", icon=":material/bookmark_add:",
+                 help="Keep these settings and results as an experiment note in your journal"):
+        results, series = measure()
+        params = {name: experiments.typed(text) for name, text in query.items()}
+        shown = experiments.Series(*series) if series is not None else None
+        st.session_state[_RECORDING] = experiments.Run(lab=lab, tab=tab, title=title, params=params,
+                                                        results=results, series=shown)
+    pending = st.session_state.get(_RECORDING)
+    if pending is not None and (pending.lab, pending.tab) == (lab, tab):
+        _record_dialog(pending)
 
 
-@st.dialog("Record this run", width="large")
+def _stop_recording() -> None:
+    st.session_state.pop(_RECORDING, None)
+
+
+@st.dialog("Record this run", width="large", on_dismiss=_stop_recording)
 def _record_dialog(run: experiments.Run) -> None:
+    """Asks for a title, a comment and the notes the run was made for; stays open (the run waits
+    in the session) until it is saved, cancelled or dismissed."""
     library = load_library()
     paired = [note.slug for note in library.notes
               if run.lab in note.labs and note.type != experiments.EXPERIMENT_TYPE]
-    title = st.text_input("Title", value=run.title, max_chars=120)
+    title = st.text_input("Title", value=run.title, max_chars=120, key="record_title")
     comment = st.text_area("What did you find?", placeholder="e.g. with K = 5 the truncated gradient is 40% off",
-                           height=110)
+                           height=110, key="record_comment")
     made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
-                              format_func=lambda slug: library.by_slug[slug].title)
+                              format_func=lambda slug: library.by_slug[slug].title, key="record_made_for")
     st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch")
-    if st.button("Save to the journal", type="primary", icon=":material/save:"):
+    save, cancel = st.columns(2)
+    if save.button("Save to the journal", type="primary", icon=":material/save:", key="record_save"):
         try:
             saved = save_run(run, title, comment, made_for)
         except storage.StorageError as err:
             st.error(str(err))
             return
+        _stop_recording()
+        for key in ("record_title", "record_comment", "record_made_for"):
+            st.session_state.pop(key, None)
         flash("success", f"Recorded “{title.strip() or run.title}” in your journal.", slug_of(saved.rel_path))
+        st.rerun()
+    if cancel.button("Cancel", key="record_cancel"):
+        _stop_recording()
         st.rerun()
 
 
@@ -513,10 +586,8 @@ def save_run(run: experiments.Run, title: str, comment: str, made_for: list[str]
     day = today()
     meta = experiments.record_meta(title=title, day=day, lab=run.lab, tab=run.tab, params=run.params,
                                    results=run.results)
-    query = urlencode({"tab": run.tab, **{name: url_value(value) for name, value in run.params.items()}})
     body = experiments.record_body(title=title, comment=comment, results=run.results, series=run.series,
-                                   lab_url=f"{LAB_PAGES[run.lab][0].removeprefix('pages/').removesuffix('.py')}?{query}",
-                                   made_for=made_for)
+                                   lab_url=lab_url(run.lab, run.params), made_for=made_for)
     saved = storage.save_note(notes_dir(), None, meta, body, expected_hash=None)
     refresh_library()
     return saved

@@ -23,6 +23,7 @@ import yaml
 
 from core.conv import charts as conv_charts
 from core.conv import inputs as conv_inputs
+from core.conv import state as conv_state
 from core.conv import view as conv_view
 from core.rnn import charts as rnn_charts
 from core.rnn import view as rnn_view
@@ -62,7 +63,7 @@ class View:
     name: str
     title: str
     lab: str
-    tab: str
+    tab: dict[str, str]
     params: dict[str, Param]
     build: Callable[..., dict]
 
@@ -97,12 +98,14 @@ def chart(name: str, values: tuple[tuple[str, Any], ...]) -> dict:
 
 
 def lab_query(view: View, values: dict[str, Any]) -> dict[str, str]:
-    """Query parameters that open the view's lab tab with these settings."""
-    query = {"tab": view.tab}
+    """Query parameters that open the view's lab, tab and part with these settings (the labs'
+    own URL names, core.rnn.state and core.conv.state; a list opens on its last value)."""
+    query = dict(view.tab)
     for key, spec in view.params.items():
         if spec.url:
             value = values[key]
-            query[spec.url] = _url_text(value[-1] if isinstance(value, tuple) else value)
+            value = value[-1] if isinstance(value, tuple) else value
+            query[spec.url] = conv_state.kernel_code(value) if spec.url == "kernels" else _url_text(value)
     return query
 
 
@@ -193,20 +196,21 @@ _W_X = Param("float", 1.0, -3.0, 3.0, url="w_x")
 VIEWS: dict[str, View] = {
     view.name: view
     for view in (
-        View("gradient-decay", "gradient over time for several w_rec", "bptt", "assignment",
+        View("gradient-decay", "gradient over time for several w_rec", "bptt", {"tab": "assignment"},
              {"w_rec": _RATES, "T": Param("int", 50, 1, 1000, url="T"), "w_x": _W_X, "batch": _BATCH, "seed": _SEED},
              gradient_decay_chart),
-        View("truncation-error", "truncation error against the window K", "bptt", "assignment",
+        View("truncation-error", "truncation error against the window K", "bptt",
+             {"tab": "assignment", "part": "truncation"},
              {"w_rec": Param("floats", [0.5, 0.9, 1.1], -3.0, 3.0, url="w_rec"),
               "T": Param("int", 30, 2, 300, url="T"), "K": Param("int", 10, 1, 300, url="K"),
               "w_x": _W_X, "batch": _BATCH, "seed": _SEED},
              truncation_error_chart),
-        View("loss-surface", "the counting RNN's loss surface", "bptt", "assignment",
+        View("loss-surface", "the counting RNN's loss surface", "bptt", {"tab": "assignment", "part": "training"},
              {"T": Param("int", 50, 1, 1000, url="T"), "batch": _BATCH, "seed": _SEED},
              loss_surface_chart),
-        View("conv-output", "a built-in image convolved with a preset kernel", "conv", "output",
+        View("conv-output", "a built-in image convolved with a preset kernel", "conv", {"view": "output"},
              {"input": Param("choice", "digit", choices=conv_inputs.IMAGE_NAMES, url="input"),
-              "kernel": Param("choice", "Sobel x", choices=tuple(conv_inputs.kernel_presets(2)), url="kernel"),
+              "kernel": Param("choice", "Sobel x", choices=tuple(conv_inputs.kernel_presets(2)), url="kernels"),
               "size": Param("int", 28, 5, 64, url="size"), "padding": Param("int", 0, 0, 6, url="pad"),
               "stride": Param("int", 1, 1, 4, url="stride"), "dilation": Param("int", 1, 1, 4, url="dil")},
              conv_output_chart),

@@ -66,7 +66,7 @@ for run in chosen:
     title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
     title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
     with lab_column:
-        ui.open_in_lab_link(run.lab, run.tab, run.params)
+        ui.open_in_lab_link(run.lab, run.params)
     with note_column:
         if note:
             ui.note_link(note, dated=False)

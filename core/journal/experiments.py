@@ -109,7 +109,7 @@ def plain(value: Any) -> Scalar:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return float(value)
+        return float(f"{float(value):.10g}") if math.isfinite(value) else float(value)
     return str(value)
 
 
@@ -162,6 +162,20 @@ def results_table(results: Mapping[str, Any]) -> str:
     lines = ["| quantity | value |", "| --- | ---: |"]
     lines += [f"| {_cell(name)} | {_cell(format_number(value))} |" for name, value in results.items()]
     return "\n".join(lines)
+
+
+def typed(text: str) -> Scalar:
+    """A URL parameter's text as a YAML value: a whole number, a number, true/false, or the text."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            value = kind(text)
+        except ValueError:
+            continue
+        return value if kind is int or math.isfinite(value) else text
+    return text
 
 
 def results_frame(results: Mapping[str, Any]) -> pd.DataFrame:

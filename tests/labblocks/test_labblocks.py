@@ -74,6 +74,7 @@ def test_conv_output_matches_the_loop_reference():
 def test_lab_query_carries_the_settings_into_the_lab():
     view, values = parse("view: conv-output\npadding: 2\nstride: 3")
     query = labblocks.lab_query(view, values)
-    assert query["tab"] == "output" and query["pad"] == "2" and query["stride"] == "3"
+    assert query["view"] == "output" and query["pad"] == "2" and query["stride"] == "3"
+    assert query["kernels"] == "sobel-x" and query["input"] == "digit"
     view, values = parse("view: gradient-decay\nw_rec: [0.5, 1.1]\nT: 40")
     assert labblocks.lab_query(view, values)["w_rec"] == "1.1"

@@ -59,7 +59,7 @@ def test_runs_are_listed_filtered_and_compared(notes_dir):
     links = [link.proto.page for link in at.get("page_link")]
     assert "bptt_lab" in links
     queries = [link.proto.query_string for link in at.get("page_link")]
-    assert "tab=assignment&w_rec=0.5&T=20" in queries
+    assert "w_rec=0.5&T=20" in queries
 
 
 def test_a_run_can_be_moved_to_the_trash(notes_dir):

@@ -60,4 +60,4 @@ def test_good_blocks_draw_and_bad_ones_explain_while_the_note_renders(notes_dir)
     assert any("at line 27 " in error and "K must be a whole number" in error for error in errors), errors
     queries = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
     assert queries["bptt_lab"] == "tab=assignment&w_rec=1.1&T=40&w_x=1&batch=20&seed=0"
-    assert "pad=1" in queries["conv_lab"]
+    assert "pad=1" in queries["conv_lab"] and "kernels=laplacian" in queries["conv_lab"]
