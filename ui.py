@@ -451,13 +451,15 @@ def url_value(value: Any) -> str:
 
 
 def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this lab") -> list[Note]:
-    """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links."""
+    """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links
+    (the runs recorded from a lab are listed apart, by `lab_runs`)."""
     library = load_library()
     wanted = {tag.casefold() for tag in tags}
     paired = [
         note
         for note in library.notes
-        if wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs)
+        if note.type != experiments.EXPERIMENT_TYPE
+        and (wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs))
     ]
     st.markdown(f"**{heading}**")
     if not paired:

@@ -1,7 +1,8 @@
 """Experiment records at scale: 500 recorded runs in a journal beside the shipped notes.
 
-Prints a markdown table: the Experiments page's first render and rerun, and a note with four
-live lab blocks rendered warm (AppTest, medians).
+Prints a markdown table: the Experiments page's first render and rerun, a note with four live
+lab blocks rendered warm, and each lab opened in a new session from a link that carries its
+complete state against the same lab opened fresh (AppTest, medians, alternated in one run).
 Run: .venv/bin/python benchmarks/bench_experiments.py
 """
 
@@ -23,7 +24,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.conv import state as conv_state  # noqa: E402
 from core.journal import experiments, storage  # noqa: E402
+from core.rnn import state as rnn_state  # noqa: E402
 
 RUNS = 500
 BLOCKS_NOTE = """---
@@ -80,6 +83,40 @@ def timed(function) -> float:
     return time.perf_counter() - began
 
 
+LINKS = {
+    "pages/bptt_lab.py": rnn_state.tab_query("deep", {}),
+    "pages/conv_lab.py": conv_state.record_query({}, 2, 1),
+}
+"""A record's link for each lab: every parameter of a tab written out, at the defaults, so the
+link and the fresh page compute the same numbers and only the URL handling differs."""
+
+
+def open_lab(page: str, query: dict[str, str]) -> float:
+    """Seconds for a new session's first run of `page` with `query` in its address."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(page)
+    for name, value in query.items():
+        at.query_params[name] = value
+    seconds = timed(at.run)
+    assert not at.exception, at.exception
+    return seconds
+
+
+def link_against_fresh(rounds: int = 7) -> dict[str, tuple[float, float]]:
+    """{page: (median fresh seconds, median from-link seconds)}, the two alternated."""
+    medians = {}
+    for page, query in LINKS.items():
+        open_lab(page, {})
+        fresh, linked = [], []
+        for _ in range(rounds):
+            fresh.append(open_lab(page, {}))
+            linked.append(open_lab(page, query))
+        medians[page] = (statistics.median(fresh), statistics.median(linked))
+    return medians
+
+
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
@@ -106,6 +143,7 @@ def main() -> None:
         first_note = timed(notes.run)
         assert not notes.exception and len(notes.get("vega_lite_chart")) == 4
         warm_note = [timed(notes.run) for _ in range(9)]
+        links = link_against_fresh()
 
     print(f"{RUNS} experiment records + the shipped notes; AppTest, medians\n")
     print("| measurement | median | target |")
@@ -117,6 +155,10 @@ def main() -> None:
     print(f"| Experiments page rerun, 3 runs selected | {statistics.median(reruns) * 1000:.0f} ms | <= 200 ms |")
     print(f"| note with four live lab blocks, first render | {first_note * 1000:.0f} ms | (for reference) |")
     print(f"| note with four live lab blocks, warm rerun | {statistics.median(warm_note) * 1000:.0f} ms | <= 300 ms |")
+
+    for page, (fresh, linked) in links.items():
+        print(f"| {page}: opened from a link with its full state / opened fresh | {linked * 1000:.0f} / "
+              f"{fresh * 1000:.0f} ms = {linked / fresh:.2f}x | <= 1.0x |")
 
 
 if __name__ == "__main__":

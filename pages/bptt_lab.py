@@ -121,6 +121,14 @@ def assignment_controls() -> None:
     st.number_input("seed", 0, 10_000, key="bptt_seed", **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
     st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, **kept)
+    st.multiselect("compare with w_rec", bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
+                   help="Draw the gradient over time for these w_rec too (dashed)", **kept)
+
+
+def compared(w_x: float, T: int, batch: int, seed: int, K: int) -> dict[float, np.ndarray]:
+    """Mean |dL/dS_k| for every w_rec the student chose to compare, {w_rec: (T+1,)}."""
+    return {rate: compute("assignment_view", w_x, rate, T, batch, seed, K).grad_magnitude
+            for rate in value("bptt_compare")}
 
 
 def assignment_settings() -> tuple:
@@ -139,7 +147,10 @@ def gradient_section(view: rnn_view.AssignmentView, w_rec: float, T: int) -> Non
             f"largest value (about 1.8e308). {drawn}. Bring |w_rec| towards 1 or shorten T to see finite numbers.",
             icon=":material/warning:",
         )
-    draw("gradient_over_time_chart", view.grad_magnitude, view.K)
+    w_x, _, _, batch, seed, _ = assignment_settings()
+    others = compared(w_x, T, batch, seed, view.K)
+    draw("gradient_over_time_chart", view.grad_magnitude, view.K,
+         {f"w_rec = {rate:g}": values for rate, values in others.items() if rate != w_rec})
     lost = rnn_charts.finite_positive(view.grad_magnitude)
     marks = ""
     if not lost.all():
@@ -258,7 +269,7 @@ def assignment_pictures() -> None:
     stored = st.session_state.get("bptt_runs")
     runs = stored["runs"] if part == ASSIGNMENT_VIEWS[2] and stored and stored["data"] == (T, batch, seed) else None
     record("assignment", f"Counting RNN, w_rec = {w_rec:g}, T = {T}, K = {K}",
-           lambda: bptt_records.assignment_record(view, runs))
+           lambda: bptt_records.assignment_record(view, w_rec, runs, compared(w_x, T, batch, seed, K)))
 
 
 @st.fragment(key="bptt_deep_controls")

@@ -240,12 +240,13 @@ def runs_table(runs: Iterable[Record]) -> pd.DataFrame:
     """One row per run: slug, date, title, lab, tab, then every parameter and result as a column.
 
     Parameter columns are named ``param: <name>`` and result columns ``result: <name>`` so a
-    parameter and a result with the same name never collide.
+    parameter and a result with the same name never collide; the ``tab`` parameter is the ``tab``
+    column already.
     """
     rows = []
     for run in runs:
         row: dict[str, Any] = {"slug": run.slug, "date": run.date, "title": run.title, "lab": run.lab, "tab": run.tab}
-        row.update({f"param: {name}": value for name, value in run.params.items()})
+        row.update({f"param: {name}": value for name, value in run.params.items() if name != "tab"})
         row.update({f"result: {name}": value for name, value in run.results.items()})
         rows.append(row)
     columns = ["slug", "date", "title", "lab", "tab"]

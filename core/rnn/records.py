@@ -19,9 +19,11 @@ METHOD_NAMES = {"gd": "GD", "clipped_gd": "clipped GD", "rprop": "Rprop"}
 MAX_WINDOWS = 24
 
 
-def assignment_record(view: AssignmentView, runs: dict[str, TrainingRun] | None = None) -> tuple[dict, Series]:
+def assignment_record(view: AssignmentView, w_rec: float, runs: dict[str, TrainingRun] | None = None,
+                      compared: dict[float, np.ndarray] | None = None) -> tuple[dict, Series]:
     """The Assignment tab: loss, the gradients full and truncated, truncation's error and cosine,
-    and after a training run each optimiser's final loss and weights; series: mean |dL/dS_k| by k."""
+    and after a training run each optimiser's final loss and weights; series: mean |dL/dS_k| by
+    k, one line for w_rec and one for each compared w_rec {w_rec: (T+1,) magnitudes}."""
     results = {
         "loss": view.loss,
         "mean dL/dS_T": view.mean_grad_last,
@@ -38,7 +40,12 @@ def assignment_record(view: AssignmentView, runs: dict[str, TrainingRun] | None 
         results[f"{name}: final loss"] = float(run.losses[-1])
         results[f"{name}: w_x"] = float(run.final[0])
         results[f"{name}: w_rec"] = float(run.final[1])
-    frame = pd.DataFrame({"x": np.arange(view.T + 1, dtype=float), "y": view.grad_magnitude})
+    steps = np.arange(view.T + 1, dtype=float)
+    lines = {w_rec: view.grad_magnitude, **{rate: values for rate, values in (compared or {}).items() if rate != w_rec}}
+    frame = pd.concat([pd.DataFrame({"x": steps, "y": values, "line": f"w_rec = {rate:g}"})
+                       for rate, values in lines.items()], ignore_index=True)
+    if len(lines) == 1:
+        frame = frame.drop(columns="line")
     return results, ("k", "mean |dL/dS_k|", frame)
 
 

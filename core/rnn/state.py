@@ -11,6 +11,8 @@ ASSIGNMENT_PARTS = {"rules": "Gradient and rules", "truncation": "Truncation", "
 DEEP_PARTS = {"decay": "Decay", "truncation": "Truncation", "montecarlo": "Monte Carlo"}
 GATED_PARTS = {"decay": "Decay", "sweep": "Gate-bias sweep"}
 SEEDS = dict(low=0, high=10_000)
+COMPARE_RATES = (0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
+"""w_rec values the Assignment tab can draw beside the current one."""
 
 
 def _float(name: str, key: str, default: float, low: float, high: float, step: float | None = None) -> Param:
@@ -31,6 +33,7 @@ PARAMS: tuple[Param, ...] = (
     _int("batch", "bptt_batch", 20, 1, 256),
     _int("seed", "bptt_seed", 0, **SEEDS),
     _int("K", "bptt_K", 10, 1, 1000),
+    Param("compare", "bptt_compare", "floats", [], low=-3.0, high=3.0, size=(0, len(COMPARE_RATES))),
     _float("start_w_x", "bptt_start_w_x", -1.5, -2.5, 2.5),
     _float("start_w_rec", "bptt_start_w_rec", 2.0, -2.5, 2.5),
     _int("steps", "bptt_steps", 2000, 10, 5000),
@@ -56,8 +59,8 @@ PARAMS: tuple[Param, ...] = (
 DEFAULTS = {param.key: param.default for param in PARAMS}
 BY_NAME = {param.name: param for param in PARAMS}
 TAB_PARAMS = {
-    "assignment": ("tab", "part", "w_x", "w_rec", "T", "batch", "seed", "K", "start_w_x", "start_w_rec", "steps",
-                   "lr", "clip"),
+    "assignment": ("tab", "part", "w_x", "w_rec", "T", "batch", "seed", "K", "compare", "start_w_x", "start_w_rec",
+                   "steps", "lr", "clip"),
     "deep": ("tab", "deep_part", "radius", "H", "deep_T", "deep_seed", "deep_K", "p", "draws"),
     "gated": ("tab", "gated_part", "gate_bias", "gated_H", "gated_T", "gated_scale", "gated_seed"),
 }
