@@ -92,4 +92,5 @@ numeric = experiment_charts.numeric_columns(experiments.runs_table(chosen))
 if len(chosen) >= 2 and len(numeric) >= 2:
     ui.chart(experiment_charts.parallel_coordinates, experiments.runs_table(chosen), numeric)
 elif len(chosen) >= 2:
-    st.caption("The parallel-coordinates view needs at least two numeric settings or results shared by the runs.")
+    st.caption("The parallel-coordinates view needs at least two numbers (settings or results) that every selected "
+               "run has and that differ between them: select runs of the same lab and tab.")

@@ -6,36 +6,42 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-TINY = 1e-300
-HUGE = 1e300
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""As wide as the page, with the plot its own height: the legend below is added to it, not
+taken out of it (Streamlit's default would squash a plot under a long legend)."""
 
 
 def overlay_chart(frame: pd.DataFrame, x_name: str, y_name: str) -> alt.Chart:
     """Several runs' series on one chart: columns x, y, run (one line per run).
 
-    The y axis is logarithmic when every finite y is positive and they span over two decades
-    (gradient norms do); non-finite points are left out and counted in the title.
+    The y axis is logarithmic when the positive y values span over two decades (gradient norms
+    do); a log axis cannot show zero or negative values, so those points are left out, like
+    non-finite ones, and the title counts what was not drawn.
     """
     finite = frame[np.isfinite(frame["y"]) & np.isfinite(frame["x"])]
-    dropped = len(frame) - len(finite)
-    positive = finite["y"] > 0
-    spread = finite.loc[positive, "y"]
-    log_scale = bool(len(spread)) and positive.all() and spread.max() / spread.min() > 100
+    positive = finite[finite["y"] > 0]
+    log_scale = len(positive) > 0 and positive["y"].max() / positive["y"].min() > 100
+    drawn = positive if log_scale else finite
     title = f"{y_name} against {x_name}"
-    if dropped:
-        title += f" ({dropped} overflowed or undefined point(s) not drawn)"
+    notes = []
+    if len(frame) > len(finite):
+        notes.append(f"{len(frame) - len(finite)} overflowed or undefined point(s) not drawn")
+    if len(finite) > len(drawn):
+        notes.append(f"{len(finite) - len(drawn)} point(s) at 0 or below not drawn on the log axis")
+    if notes:
+        title += f" ({'; '.join(notes)})"
     y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     return (
-        alt.Chart(finite, title=title)
+        alt.Chart(drawn, title=title)
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.8)
         .encode(
             x=alt.X("x:Q", title=x_name),
-            y=alt.Y("y:Q", title=y_name, scale=y_scale),
+            y=alt.Y("y:Q", title=y_name, scale=y_scale, axis=alt.Axis(format=".1e") if log_scale else alt.Axis()),
             color=alt.Color("run:N", title="run", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("x:Q", title=x_name), alt.Tooltip("y:Q", title=y_name,
                                                                                          format=".4g")],
         )
-        .properties(height=300)
+        .properties(height=300, width="container", autosize=FIT_WIDTH)
     )
 
 
@@ -70,17 +76,19 @@ def parallel_coordinates(table: pd.DataFrame, columns: list[str]) -> alt.Chart:
             detail="run:N",
             tooltip=["run:N", "axis:N", alt.Tooltip("value:N", title="value")],
         )
-        .properties(height=280)
+        .properties(height=280, width="container", autosize=FIT_WIDTH)
     )
 
 
 def numeric_columns(table: pd.DataFrame) -> list[str]:
-    """The parameter and result columns of a runs table that hold numbers for at least one run."""
+    """The parameter and result columns of a runs table that a parallel-coordinates view can
+    compare: a number (not a true/false) for every run, and not the same number for all."""
     chosen = []
     for column in table.columns:
         if not column.startswith(("param: ", "result: ")):
             continue
-        values = pd.to_numeric(table[column], errors="coerce")
-        if values.notna().any() and not table[column].map(lambda value: isinstance(value, bool)).all():
+        values = pd.to_numeric(table[column], errors="coerce").replace([np.inf, -np.inf], np.nan)
+        is_flag = table[column].map(lambda value: isinstance(value, bool)).any()
+        if values.notna().all() and not is_flag and values.nunique() > 1:
             chosen.append(column)
     return chosen
