@@ -30,6 +30,8 @@ from core.rnn import view as rnn_view
 
 MAX_BLOCK_CHARS = 2_000
 MAX_LIST = 8
+MAP_WIDTH = 128
+"""Pixels per map of the conv-output view: two maps side by side fit a 390 px phone."""
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -177,9 +179,9 @@ def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: 
     x = conv_view.load_input(input, size)
     w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
     output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
-    maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=220, name="input"),
-            conv_charts.heatmap(output[0], title=f"{kernel}: output {output.shape[1]}×{output.shape[2]}",
-                                max_width=220, name="output")]
+    maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=MAP_WIDTH, name="input"),
+            conv_charts.heatmap(output[0], title=f"{kernel} → {output.shape[1]}×{output.shape[2]}",
+                                max_width=MAP_WIDTH, name="output")]
     datasets = {name: frame for spec in maps for name, frame in spec.pop("datasets").items()}
     for spec in maps:
         for key in ("autosize", "usermeta"):
