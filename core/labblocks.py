@@ -179,7 +179,8 @@ def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: 
     x = conv_view.load_input(input, size)
     w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
     output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
-    maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=MAP_WIDTH, name="input"),
+    maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=MAP_WIDTH,
+                                name="input"),
             conv_charts.heatmap(output[0], title=f"{kernel} → {output.shape[1]}×{output.shape[2]}",
                                 max_width=MAP_WIDTH, name="output")]
     datasets = {name: frame for spec in maps for name, frame in spec.pop("datasets").items()}
