@@ -24,6 +24,7 @@ SECTIONS = {
     ],
     "Records": [
         ("pages/review.py", "Review", ":material/school:", False),
+        ("pages/experiments.py", "Experiments", ":material/science:", False),
         ("pages/sync.py", "Sync", ":material/sync:", False),
         ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
     ],

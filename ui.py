@@ -10,6 +10,7 @@ import pickle
 import runpy
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from urllib.parse import urlencode
 
 import altair as alt
 import streamlit as st
@@ -18,10 +19,11 @@ from threadpoolctl import threadpool_limits
 
 import access
 import ui_hooks
+from core import labblocks, urlparams
 from core.chartspec import spec_with_frames
+from core.journal import experiments, storage
 from core.journal import notes as notes_lib
-from core.journal import storage
-from core.journal.cards import mark_cards, split_blocks
+from core.journal.cards import BLOCK_KINDS, mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import (
     display_math,
@@ -38,6 +40,8 @@ from core.journal.sync import repo as sync_repo
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 APP_ICON = Path(__file__).resolve().parent / "assets" / "studylab.png"
 NOTES_PAGE = "pages/notes.py"
+NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
+EXPERIMENTS_PAGE = "pages/experiments.py"
 LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
 TYPE_ICONS = {
     "lecture": ":material/school:",
@@ -54,6 +58,7 @@ DEFAULT_ICON = ":material/description:"
 _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 _SESSION_LIBRARY = "_studylab_library"
 _FLASH = "_studylab_flash"
+_RECORDING = "_studylab_recording"
 _TOAST = "_studylab_toast"
 _TRASHED = "_studylab_trashed"
 _REOPEN = "_studylab_reopen"
@@ -323,23 +328,50 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
                   owner)
-    related_notes("Linked from", [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())], owner)
+    linking = [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())]
+    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
+    related_notes("Experiments made for this note",
+                  [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)
 
 
 def note_body(markdown: str, note: Note) -> None:
     """A stretch of a note's markdown (wikilinks already linked); its quiz and practice blocks
-    become live widgets (review_ui)."""
-    blocks = split_blocks(markdown)
+    become live widgets (review_ui) and its lab blocks live charts (lab_block)."""
+    blocks = split_blocks(markdown, NOTE_BLOCKS)
     if all(block.kind == "markdown" for block in blocks):
         st.markdown(mark_cards(markdown))
         return
-    import review_ui  # imports this module, so it is loaded only when a note has such a block
-
     for block in blocks:
         if block.kind == "markdown":
             st.markdown(mark_cards(block.text))
+        elif block.kind == "lab":
+            lab_block(block.text, _file_line(note, block.text))
         else:
+            import review_ui  # imports this module, so it is loaded only when a note has such a block
+
             review_ui.note_block(block, note)
+
+
+def _file_line(note: Note, block_text: str) -> int | None:
+    """The line of the note's file where a block's content starts (None if it cannot be found)."""
+    at = note.body.find(block_text)
+    return None if at < 0 else note.body_line + note.body.count("\n", 0, at)
+
+
+def lab_block(text: str, line: int | None) -> None:
+    """A live lab view inside a note: its chart and a link that opens the lab with its settings,
+    or an error box naming the problem (the rest of the note renders as usual). `line`: where
+    the block's settings start in the note's file."""
+    try:
+        view, values = labblocks.parse_block(text)
+        with st.container(border=True):
+            chart(labblocks.chart, view.name, tuple(values.items()))
+            st.page_link(LAB_PAGES[view.lab][0], label=f"Open in the {LAB_PAGES[view.lab][1]}",
+                         icon=":material/open_in_new:", query_params=labblocks.lab_query(view, values))
+    except labblocks.LabBlockError as err:
+        where = f"at line {line} " if line else ""
+        st.error(f"The lab block {where}of this note cannot be drawn: {escape_markdown(str(err))}.",
+                 icon=":material/science:")
 
 
 def _heading(level: int, text: str, anchor: str | None) -> None:
@@ -384,14 +416,50 @@ def lab_links(labs: Iterable[str]) -> None:
             st.page_link(page[0], label=f"Open the {page[1]}", icon=":material/biotech:")
 
 
+def lab_title(lab: str) -> str:
+    """A lab's page title ("Convolution lab"), or the name itself for a lab that does not exist."""
+    return LAB_PAGES.get(lab, (None, lab))[1]
+
+
+def lab_page_links() -> None:
+    """One link to each lab's page."""
+    for path, title in LAB_PAGES.values():
+        st.page_link(path, label=title, icon=":material/biotech:")
+
+
+def open_in_lab_link(lab: str, params: dict[str, Any], label: str = "Open in the lab") -> None:
+    """A link that opens `lab` with `params` (its URL state, tab included) (nothing for an unknown lab)."""
+    page = LAB_PAGES.get(lab)
+    if page is None:
+        st.caption(f"unknown lab '{escape_markdown(lab)}'")
+        return
+    query = {name: url_value(value) for name, value in params.items()}
+    st.page_link(page[0], label=label, icon=":material/open_in_new:", query_params=query)
+
+
+def lab_url(lab: str, params: dict[str, Any]) -> str:
+    """The relative URL that opens `lab` with `params`, for a markdown link in a note."""
+    page = LAB_PAGES[lab][0].removeprefix("pages/").removesuffix(".py")
+    return f"{page}?{urlencode({name: url_value(value) for name, value in params.items()})}"
+
+
+def url_value(value: Any) -> str:
+    """A parameter as it appears in a lab URL (booleans as true/false, numbers as written)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this lab") -> list[Note]:
-    """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links."""
+    """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links
+    (the runs recorded from a lab are listed apart, by `lab_runs`)."""
     library = load_library()
     wanted = {tag.casefold() for tag in tags}
     paired = [
         note
         for note in library.notes
-        if wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs)
+        if note.type != experiments.EXPERIMENT_TYPE
+        and (wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs))
     ]
     st.markdown(f"**{heading}**")
     if not paired:
@@ -399,6 +467,132 @@ def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this 
     for note in paired:
         note_link(note, dated=False)
     return paired
+
+
+def apply_url(lab: str, params: Iterable[urlparams.Param], ignored: Iterable[str] = ()) -> bool:
+    """At the start of a lab's full run: set its controls from the address bar when the address
+    changed since this session last read or wrote it (a link was opened, Back or Forward). An
+    empty query means the student came from the navigation: the lab stays as they left it and the
+    address is written at the end of the run. Parameters that cannot be used are named in a
+    warning on the page; their controls keep their defaults. True when the controls were set."""
+    query = st.query_params.to_dict()
+    seen = f"_url_seen_{lab}"
+    if not query or st.session_state.get(seen) == query:
+        return False
+    st.session_state[seen] = query
+    params = list(params)
+    values, notices = urlparams.parse(query, params, ignored)
+    for param in params:
+        value = values.get(param.key, param.default)
+        if value is None:
+            st.session_state.pop(param.key, None)
+        else:
+            st.session_state[param.key] = value
+    st.session_state[f"_url_notices_{lab}"] = notices
+    return True
+
+
+def url_notices(lab: str) -> None:
+    """The warning naming the link's parameters that could not be used (once, after a link)."""
+    notices = st.session_state.pop(f"_url_notices_{lab}", [])
+    if notices:
+        st.warning("This link asked for settings the lab cannot use:\n\n" + "\n".join(
+            f"- {escape_markdown(notice)}" for notice in notices), icon=":material/link_off:")
+
+
+def write_url(lab: str, params: Iterable[urlparams.Param], values: dict[str, Any], always: Iterable[str]) -> None:
+    """Put the controls' values in the address bar (a new history entry when they changed, so
+    Back and Forward step through the lab's states); only values off their defaults are written."""
+    query = urlparams.encode(values, params, always)
+    seen = f"_url_seen_{lab}"
+    if st.session_state.get(seen) == query and st.query_params.to_dict() == query:
+        return
+    st.session_state[seen] = query
+    st.query_params.from_dict(query)
+
+
+def lab_runs(lab: str, limit: int = 5) -> None:
+    """The runs recorded from `lab`, newest first, as links (and a link to the Experiments page)."""
+    runs = [note for note in load_library().notes
+            if note.type == experiments.EXPERIMENT_TYPE and note.meta.get("lab") == lab]
+    st.markdown("**Runs recorded here**")
+    if not runs:
+        st.caption("None yet: **Record this run** keeps the current settings and results in your journal.")
+    for note in runs[:limit]:
+        note_link(note, dated=False)
+    if runs:
+        st.page_link(EXPERIMENTS_PAGE, label=f"Compare all {len(runs)} on the Experiments page",
+                     icon=":material/compare_arrows:")
+
+
+def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
+                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]]) -> None:
+    """A "Record this run" button that asks for a comment and saves the run as a journal note.
+
+    `query` is the lab's complete URL state for `tab` (every control, defaults included);
+    `measure()` returns the results (a few numbers) and the series behind the main chart (x name,
+    y name, DataFrame x, y[, line]); it runs only when the button is pressed. Hidden when the
+    journal is read-only.
+    """
+    if readonly():
+        return
+    if st.button("Record this run", key=f"{lab}_record_{tab}", icon=":material/bookmark_add:",
+                 help="Keep these settings and results as an experiment note in your journal"):
+        results, series = measure()
+        params = {name: experiments.typed(text) for name, text in query.items()}
+        shown = experiments.Series(*series) if series is not None else None
+        st.session_state[_RECORDING] = experiments.Run(lab=lab, tab=tab, title=title, params=params,
+                                                        results=results, series=shown)
+    pending = st.session_state.get(_RECORDING)
+    if pending is not None and (pending.lab, pending.tab) == (lab, tab):
+        _record_dialog(pending)
+
+
+def _stop_recording() -> None:
+    st.session_state.pop(_RECORDING, None)
+
+
+@st.dialog("Record this run", width="large", on_dismiss=_stop_recording)
+def _record_dialog(run: experiments.Run) -> None:
+    """Asks for a title, a comment and the notes the run was made for; stays open (the run waits
+    in the session) until it is saved, cancelled or dismissed."""
+    library = load_library()
+    paired = [note.slug for note in library.notes
+              if run.lab in note.labs and note.type != experiments.EXPERIMENT_TYPE]
+    title = st.text_input("Title", value=run.title, max_chars=120, key="record_title")
+    comment = st.text_area("What did you find?", placeholder="e.g. with K = 5 the truncated gradient is 40% off",
+                           height=110, key="record_comment")
+    made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
+                              format_func=lambda slug: library.by_slug[slug].title, key="record_made_for")
+    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch")
+    save, cancel = st.columns(2)
+    if save.button("Save to the journal", type="primary", icon=":material/save:", key="record_save"):
+        try:
+            saved = save_run(run, title, comment, made_for)
+        except storage.StorageError as err:
+            st.error(str(err))
+            return
+        _stop_recording()
+        for key in ("record_title", "record_comment", "record_made_for"):
+            st.session_state.pop(key, None)
+        flash("success", f"Recorded “{title.strip() or run.title}” in your journal.", slug_of(saved.rel_path))
+        st.rerun()
+    if cancel.button("Cancel", key="record_cancel"):
+        _stop_recording()
+        st.rerun()
+
+
+def save_run(run: experiments.Run, title: str, comment: str, made_for: list[str]) -> storage.SaveResult:
+    """Write `run` as a new experiment note (atomic, never over an existing file)."""
+    title = title.strip() or run.title
+    day = today()
+    meta = experiments.record_meta(title=title, day=day, lab=run.lab, tab=run.tab, params=run.params,
+                                   results=run.results)
+    body = experiments.record_body(title=title, comment=comment, results=run.results, series=run.series,
+                                   lab_url=lab_url(run.lab, run.params), made_for=made_for)
+    saved = storage.save_note(notes_dir(), None, meta, body, expected_hash=None)
+    refresh_library()
+    return saved
 
 
 def verified_badge(label: str, max_error: float, tolerance: float, detail: str = "") -> bool:

@@ -20,7 +20,7 @@ def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
     charts by name, so equal names must mean equal data): spec["datasets"][name] is the
     DataFrame itself, which st.vega_lite_chart converts to Arrow directly.
     """
-    parts = [chart, *getattr(chart, "layer", [])]
+    parts = _parts(chart)
     frames: dict[str, pd.DataFrame] = {}
     originals = []
     for part in parts:
@@ -36,6 +36,12 @@ def spec_with_frames(chart: alt.TopLevelMixin) -> dict:
             part.data = original
     spec["datasets"] = {**spec.get("datasets", {}), **frames}
     return spec
+
+
+def _parts(chart: alt.TopLevelMixin) -> list:
+    """The chart and every chart nested in it (layers, horizontal and vertical concatenations)."""
+    nested = [*getattr(chart, "layer", []), *getattr(chart, "hconcat", []), *getattr(chart, "vconcat", [])]
+    return [chart, *(part for child in nested if child is not alt.Undefined for part in _parts(child))]
 
 
 def _content_hash(frame: pd.DataFrame) -> str:

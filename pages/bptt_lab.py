@@ -18,26 +18,27 @@ import streamlit as st
 import ui
 from core import rnn
 from core.rnn import charts as rnn_charts
+from core.rnn import records as bptt_records
+from core.rnn import state as bptt_state
 from core.rnn import train as rnn_train
 from core.rnn import view as rnn_view
 
 ui.app_frame()
 
-TABS = ["Assignment: counting RNN", "Deep RNN (tanh)", "Gated cells"]
-DEFAULTS = {
-    "bptt_w_x": 1.0, "bptt_w_rec": 0.9, "bptt_T": 50, "bptt_batch": 20, "bptt_seed": 0, "bptt_K": 10,
-    "bptt_start_w_x": -1.5, "bptt_start_w_rec": 2.0, "bptt_steps": 2000, "bptt_lr": 0.01, "bptt_clip": 1.0,
-    "bptt_radius": 1.0, "bptt_H": 32, "bptt_deep_T": 100, "bptt_deep_seed": 0, "bptt_deep_K": 10,
-    "bptt_p": 0.8, "bptt_draws": 200,
-    "bptt_gate_bias": 1.0, "bptt_gated_H": 32, "bptt_gated_T": 100, "bptt_gated_radius": 1.0, "bptt_gated_seed": 0,
-}
+TABS = list(bptt_state.TABS.values())
+ASSIGNMENT_VIEWS = list(bptt_state.ASSIGNMENT_PARTS.values())
+DEEP_VIEWS = list(bptt_state.DEEP_PARTS.values())
+GATED_VIEWS = list(bptt_state.GATED_PARTS.values())
+DEFAULTS = bptt_state.DEFAULTS
 TOLERANCE = 1e-6
 BIAS_W_RECS = (0.5, 0.9, 1.0, 1.1, 1.5)
 SLOW = 2e6
 """Above this many hidden-unit steps (T * H^2) a view says what it is computing while it works."""
 
-# Only one view is drawn per run, and Streamlit forgets the values of widgets it did not draw;
-# writing every value back (or its default, the first time) keeps the hidden views' settings.
+# A link (or Back and Forward) sets the controls first. Only one view is drawn per run, and
+# Streamlit forgets the values of widgets it did not draw; writing every value back (or its
+# default, the first time) keeps the hidden views' settings.
+ui.apply_url("bptt", bptt_state.PARAMS)
 for key, default in DEFAULTS.items():
     st.session_state[key] = st.session_state.get(key, default)
 
@@ -120,6 +121,14 @@ def assignment_controls() -> None:
     st.number_input("seed", 0, 10_000, key="bptt_seed", **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
     st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, **kept)
+    st.multiselect("compare with w_rec", bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
+                   help="Draw the gradient over time for these w_rec too (dashed)", **kept)
+
+
+def compared(w_x: float, T: int, batch: int, seed: int, K: int) -> dict[float, np.ndarray]:
+    """Mean |dL/dS_k| for every w_rec the student chose to compare, {w_rec: (T+1,)}."""
+    return {rate: compute("assignment_view", w_x, rate, T, batch, seed, K).grad_magnitude
+            for rate in value("bptt_compare")}
 
 
 def assignment_settings() -> tuple:
@@ -138,7 +147,10 @@ def gradient_section(view: rnn_view.AssignmentView, w_rec: float, T: int) -> Non
             f"largest value (about 1.8e308). {drawn}. Bring |w_rec| towards 1 or shorten T to see finite numbers.",
             icon=":material/warning:",
         )
-    draw("gradient_over_time_chart", view.grad_magnitude, view.K)
+    w_x, _, _, batch, seed, _ = assignment_settings()
+    others = compared(w_x, T, batch, seed, view.K)
+    draw("gradient_over_time_chart", view.grad_magnitude, view.K,
+         {f"w_rec = {rate:g}": values for rate, values in others.items() if rate != w_rec})
     lost = rnn_charts.finite_positive(view.grad_magnitude)
     marks = ""
     if not lost.all():
@@ -223,18 +235,26 @@ def training_section(T: int, batch: int, seed: int) -> None:
         st.caption("Press the button to train from the start point; the paths are drawn on the surface.")
 
 
-ASSIGNMENT_VIEWS = ["Gradient and rules", "Truncation", "Loss surface and training"]
-DEEP_VIEWS = ["Decay", "Truncation", "Monte Carlo"]
-
-
 def sub_view(options: list[str], key: str, on_change=None) -> str:
     """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
-    return st.segmented_control("Part", options, default=options[0], key=key, required=True, on_change=on_change,
+    return st.segmented_control("Part", options, key=key, required=True, on_change=on_change,
                                 label_visibility="collapsed", persist_state="session") or options[0]
+
+
+def record(tab: str, title: str, measure) -> None:
+    """The tab's "Record this run" button (results are measured only when it is pressed)."""
+    values = {key: st.session_state[key] for key in DEFAULTS if st.session_state.get(key) is not None}
+    ui.record_run_button("bptt", tab, title, bptt_state.tab_query(tab, values), measure)
+
+
+def address() -> None:
+    """The explorer's state in the address bar, after every run of a tab's pictures."""
+    ui.write_url("bptt", bptt_state.PARAMS, {key: st.session_state.get(key) for key in DEFAULTS}, always=("tab",))
 
 
 @st.fragment(key="bptt_assign_pictures")
 def assignment_pictures() -> None:
+    address()
     w_x, w_rec, T, batch, seed, K = assignment_settings()
     view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
     part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
@@ -246,6 +266,10 @@ def assignment_pictures() -> None:
         truncation_section(view, w_x, w_rec, T, batch, seed)
     else:
         training_section(T, batch, seed)
+    stored = st.session_state.get("bptt_runs")
+    runs = stored["runs"] if part == ASSIGNMENT_VIEWS[2] and stored and stored["data"] == (T, batch, seed) else None
+    record("assignment", f"Counting RNN, w_rec = {w_rec:g}, T = {T}, K = {K}",
+           lambda: bptt_records.assignment_record(view, w_rec, runs, compared(w_x, T, batch, seed, K)))
 
 
 @st.fragment(key="bptt_deep_controls")
@@ -320,6 +344,7 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
 
 @st.fragment(key="bptt_deep_pictures")
 def deep_pictures() -> None:
+    address()
     radius, H, T, seed, K, p, draws = deep_settings()
     part = sub_view(DEEP_VIEWS, "bptt_deep_part", on_change=rerun("bptt_deep_controls", "bptt_deep_pictures"))
     if part == "Decay":
@@ -328,6 +353,9 @@ def deep_pictures() -> None:
         truncation_part(radius, H, T, seed, K, p, draws)
     else:
         monte_carlo_part(radius, H, T, seed, K, p, draws)
+    record("deep", f"tanh RNN, radius {radius:g}, H = {H}, T = {T}, K = {K}: {part}",
+           lambda: bptt_records.deep_record(compute("deep_view", radius, H, T, seed, K, p, draws), part, radius, H,
+                                            T, seed))
 
 
 @st.fragment(key="bptt_gated_controls")
@@ -340,11 +368,9 @@ def gated_controls() -> None:
     st.number_input("seed", 0, 10_000, key="bptt_gated_seed", **kept)
 
 
-GATED_VIEWS = ["Decay", "Gate-bias sweep"]
-
-
 @st.fragment(key="bptt_gated_pictures")
 def gated_pictures() -> None:
+    address()
     bias, H, T, radius, seed = (value(key) for key in ("bptt_gate_bias", "bptt_gated_H", "bptt_gated_T",
                                                        "bptt_gated_radius", "bptt_gated_seed"))
     slow = T * H * H > SLOW
@@ -365,6 +391,8 @@ def gated_pictures() -> None:
         dropped_caption(sweep, "surviving", "cell", "bias",
                         "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
     badge(computed("Checking the gradients…" if slow else None, "verify_gated", H, T, seed, bias, radius))
+    record("gated", f"Gated cells, gate bias {bias:g}, H = {H}, T = {T}",
+           lambda: bptt_records.gated_record(compute("gated_curves", H, T, seed, bias, radius), bias))
 
 
 ASSIGNMENT_INTRO = (
@@ -396,11 +424,14 @@ def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) 
 
 
 st.title("BPTT gradient explorer", anchor=False)
+ui.show_flash()
 st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 with st.sidebar:
     ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
-chosen = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True,
+    ui.lab_runs("bptt")
+ui.url_notices("bptt")
+chosen = st.segmented_control("View", TABS, key="bptt_tab", required=True,
                               label_visibility="collapsed")
 TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
              TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),

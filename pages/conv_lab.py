@@ -19,14 +19,16 @@ import ui
 from core import conv
 from core.conv import charts as conv_charts
 from core.conv import inputs as conv_inputs
+from core.conv import records as conv_records
+from core.conv import state as conv_state
 from core.conv import view as conv_view
 
 ui.app_frame()
 
-CUSTOM = "custom (edit below)"
-KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
+CUSTOM = conv_state.CUSTOM
+KERNEL_LIMIT = conv_state.KERNEL_LIMIT
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
-VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
+VIEWS = list(conv_state.VIEWS.values())
 INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
 PICTURES = "conv_pictures"  # the fragment a control's callback reruns
 PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
@@ -109,24 +111,69 @@ def current_cell(output_shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def custom_kernel(ndim: int) -> np.ndarray:
-    """The user's kernel from a data editor, (K,) or (kH, kW); NaN where a cell was cleared."""
+    """The user's kernel from a data editor, (K,) or (kH, kW); NaN where a cell was cleared. It
+    starts from the kernel a link carried (conv_custom_start), else from a Laplacian-like one."""
+    linked = st.session_state.get("conv_custom_start")
+    st.session_state.setdefault("conv_custom_rows", 3 if linked is None else len(linked))
+    st.session_state.setdefault("conv_custom_cols", 3 if linked is None else len(linked[0]))
     left, right = st.columns(2)
-    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, 3, key="conv_custom_rows", persist_state="session")
-    cols = right.number_input("Columns", 1, 7, 3, key="conv_custom_cols", persist_state="session")
+    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, key="conv_custom_rows", persist_state="session")
+    cols = right.number_input("Columns", 1, 7, key="conv_custom_cols", persist_state="session")
     start = np.zeros((rows, cols))
     shared = DEFAULT_CUSTOM[: min(rows, 3), : min(cols, 3)] if ndim == 2 else np.array([[1.0, 0, -1]])[:, :cols]
+    if linked is not None:
+        shared = np.asarray(linked, dtype=float)[:rows, :cols]
     start[: shared.shape[0], : shared.shape[1]] = shared
     start_frame = pd.DataFrame(start, columns=[str(col + 1) for col in range(cols)])
     bounded = st.column_config.NumberColumn(min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, required=True)
     frame = st.data_editor(
-        start_frame, key=f"conv_custom_kernel_{rows}x{cols}", hide_index=True,
-        column_config={column: bounded for column in start_frame.columns},
+        start_frame, key=f"conv_custom_kernel_{rows}x{cols}_{st.session_state.get('conv_custom_round', 0)}",
+        hide_index=True, column_config={column: bounded for column in start_frame.columns},
     )
     values = frame.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(values).any():
         st.warning("The custom kernel has an empty cell; it counts as 0 until you fill it in.")
         values = np.nan_to_num(values, nan=0.0)
     return values[0] if ndim == 1 else values
+
+
+def current_ndim() -> int:
+    return conv_state.input_ndim(st.session_state.get("conv_input", conv_state.INPUTS["digit"]))
+
+
+def apply_link() -> None:
+    """A link (or Back and Forward) sets the controls before they are drawn; then every control
+    without a value gets its default (the widgets take theirs from the session, not as arguments)."""
+    query = st.query_params.to_dict()
+    ndim = conv_state.ndim_of_query(query) if "input" in query else current_ndim()
+    if ui.apply_url("conv", conv_state.params_for(ndim)):
+        cell = st.session_state.pop(conv_state.CELL_KEY, None)
+        if cell is not None and len(cell) == ndim + 1:
+            set_cell(tuple(cell))
+        st.session_state["conv_custom_start"] = st.session_state.get(conv_state.CUSTOM_KEY)
+        for key in ("conv_custom_rows", "conv_custom_cols"):
+            st.session_state.pop(key, None)
+        st.session_state["conv_custom_round"] = st.session_state.get("conv_custom_round", 0) + 1
+    for param in conv_state.params_for(current_ndim()):
+        if param.default is not None:
+            st.session_state.setdefault(param.key, param.default)
+
+
+def address(lab: Lab | None) -> None:
+    """The lab's state in the address bar: every control off its default, the view, the
+    inspected cell and a custom kernel's numbers."""
+    ui.write_url("conv", conv_state.params_for(current_ndim()), address_values(lab), always=("view",))
+
+
+def address_values(lab: Lab | None) -> dict:
+    """The controls' values {session key: value}, with the inspected cell and a chosen custom kernel."""
+    values = {param.key: st.session_state.get(param.key, param.default)
+              for param in conv_state.params_for(current_ndim())}
+    values[conv_state.CELL_KEY] = list(lab.cell) if lab is not None else None
+    custom = st.session_state.get(conv_state.CUSTOM_KEY)
+    chosen = st.session_state.get(f"conv_kernels_{current_ndim()}d", [])
+    values[conv_state.CUSTOM_KEY] = np.atleast_2d(custom).tolist() if CUSTOM in chosen and custom is not None else None
+    return values
 
 
 def redraw() -> None:
@@ -146,8 +193,8 @@ def input_controls() -> int:
             st.info("No file yet: showing the digit until you upload one.")
     else:
         low, high, default = conv_view.SIZE_RANGES[ndim]
-        st.slider("Input size", low, high, default, key=f"conv_size_{ndim}d", persist_state="session",
-                  on_change=redraw)
+        st.session_state.setdefault(f"conv_size_{ndim}d", default)
+        st.slider("Input size", low, high, key=f"conv_size_{ndim}d", persist_state="session", on_change=redraw)
     return ndim
 
 
@@ -162,8 +209,9 @@ def kernel_controls(ndim: int) -> None:
         if (CUSTOM in st.session_state[key]) == had_custom:
             redraw()
 
-    chosen = st.multiselect("Kernels (one output channel each)", options, default=[conv_view.DEFAULT_KERNELS[ndim]],
-                            key=key, persist_state="session", on_change=changed)
+    st.session_state.setdefault(key, [conv_view.DEFAULT_KERNELS[ndim]])
+    chosen = st.multiselect("Kernels (one output channel each)", options, key=key, persist_state="session",
+                            on_change=changed)
     if CUSTOM in chosen:
         st.session_state["conv_custom_values"] = custom_kernel(ndim)
 
@@ -174,10 +222,10 @@ def controls() -> None:
     ndim = input_controls()
     kernel_controls(ndim)
     kept = dict(persist_state="session", on_change=redraw)
-    st.slider("Padding", 0, 6, 0, key="conv_padding", help="zeros added on each side", **kept)
-    st.slider("Stride", 1, 4, 1, key="conv_stride", help="step between windows", **kept)
-    st.slider("Dilation", 1, 4, 1, key="conv_dilation", help="gap between kernel taps", **kept)
-    st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, value=0.0, step=0.1,
+    st.slider("Padding", 0, 6, key="conv_padding", help="zeros added on each side", **kept)
+    st.slider("Stride", 1, 4, key="conv_stride", help="step between windows", **kept)
+    st.slider("Dilation", 1, 4, key="conv_dilation", help="gap between kernel taps", **kept)
+    st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, step=0.1,
                     key="conv_bias", **kept)
     st.toggle("Flip kernel (convolution)", key="conv_flip", **kept,
               help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of "
@@ -351,7 +399,7 @@ def output_view(lab: Lab) -> None:
         depth_in = min(max(centre, 0), lab.x.shape[1] - 1)
     shown_channel = 0
     if lab.x.shape[0] > 1:
-        shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])), default=0,
+        shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])),
                                              format_func=lambda c: "RGB"[c] if lab.x.shape[0] == 3 else str(c),
                                              key="conv_in_channel", required=True, persist_state="session") or 0
     left, right = st.columns(2, gap="medium")
@@ -461,7 +509,7 @@ def receptive_field_view(lab: Lab) -> None:
 
 
 def backward_view(lab: Lab) -> None:
-    kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, index=2, horizontal=True,
+    kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, horizontal=True,
                     key="conv_upstream", persist_state="session",
                     help="one-hot: dL/dX is the kernel, put back on the inspected window")
     grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
@@ -563,25 +611,41 @@ SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field":
 
 @st.fragment(key=PICTURES)
 def pictures() -> None:
-    view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True,
-                                label_visibility="collapsed")
+    view = st.segmented_control("View", VIEWS, key="conv_tab", required=True, label_visibility="collapsed")
     lab = computed_lab()
+    address(lab)
     if lab is None:
         st.caption("The pictures come back when the settings on the left give an output.")
         return
     SECTIONS[view or "Output"](lab)
     output_size(lab)
     checks(lab)
+    record(lab, view or "Output")
 
 
+def record(lab: Lab, view: str) -> None:
+    """The lab's "Record this run" button (the results are measured only when it is pressed)."""
+    values = address_values(lab)
+    query = conv_state.record_query(values, lab.ndim, lab.x.shape[0])
+    code = next(code for code, label in conv_state.VIEWS.items() if label == view)
+    title = f"{' + '.join(lab.names)} on {conv_state.input_code(st.session_state['conv_input'])}, padding " \
+            f"{lab.padding}, stride {lab.stride}, dilation {lab.dilation}"
+    ui.record_run_button("conv", code, title, query, lambda: conv_records.conv_record(
+        lab.output, lab.cell, check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)))
+
+
+apply_link()
 st.title("Convolution lab", anchor=False)
+ui.show_flash()
 st.caption(
     "Kernels slide over an input; each output value is the sum of a window times the kernel, plus a bias. "
     "Every number is computed by `core.conv` (strided windows + one matrix product) and checked below "
     "against a plain loop and finite differences."
 )
+ui.url_notices("conv")
 with st.sidebar:
     ui.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
+    ui.lab_runs("conv")
 controls_column, pictures_column = st.columns([1, 3], gap="medium")
 with controls_column:
     controls()

@@ -20,11 +20,22 @@ SERVE = str(ROOT / "serve.py")  # what `make run` serves: app.py plus page addre
 SHIPPED_NOTES = ROOT / "notes"
 
 
+def copy_shipped(destination: Path, *, records: bool = False) -> Path:
+    """Copy the shipped journal to `destination`: the day's six notes, and the three example
+    experiment records only with `records` (most tests count the day's notes)."""
+    def skipped(folder: str, names: list[str]) -> list[str]:
+        return [] if records else [name for name in names if name.endswith(".md") and
+                                   "\ntype: experiment\n" in (Path(folder) / name).read_text(encoding="utf-8")]
+
+    shutil.copytree(SHIPPED_NOTES, destination, ignore=skipped)
+    return destination
+
+
 @pytest.fixture
 def notes_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary copy of the shipped notes, made the app's notes folder."""
+    """A temporary copy of the shipped day's notes (no example records), made the app's notes folder."""
     folder = tmp_path / "notes"
-    shutil.copytree(SHIPPED_NOTES, folder)
+    copy_shipped(folder)
     monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
     monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
     return folder
@@ -118,7 +129,7 @@ class LiveServer:
 def live_server(tmp_path: Path):
     """A running app on a temporary copy of the shipped notes; yields the LiveServer."""
     notes = tmp_path / "live-notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
+    copy_shipped(notes)
     server = LiveServer(notes)
     yield server
     server.stop()

@@ -31,3 +31,18 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"not JSON serializable: {type(value)}")
+
+
+def uncoloured_values(spec: dict) -> set:
+    """Values of a layer's colour field that a shared colour scale cannot colour: with layers
+    sharing one colour scale (Vega-Lite's default), an explicit domain in any layer becomes the
+    scale's whole domain, and values outside it are drawn without a colour (invisible)."""
+    if spec.get("resolve", {}).get("scale", {}).get("color") == "independent":
+        return set()
+    colours = [(layer, layer.get("encoding", {}).get("color", {})) for layer in spec.get("layer", [])]
+    domain = {value for _, colour in colours for value in (colour.get("scale") or {}).get("domain", [])}
+    if not domain:
+        return set()
+    used = {value for layer, colour in colours if "field" in colour
+            for value in spec["datasets"][layer["data"]["name"]][colour["field"]]}
+    return used - domain

@@ -145,8 +145,9 @@ def note_card_id(note_path: str) -> str:
     return f"note:{note_path}"
 
 
-def split_blocks(body: str) -> list[Block]:
-    """The body as markdown segments and quiz/practice blocks, in order (other fences stay markdown)."""
+def split_blocks(body: str, kinds: Collection[str] = BLOCK_KINDS) -> list[Block]:
+    """The body as markdown segments and fenced blocks of `kinds` (quiz and practice by default;
+    the Notes page adds live `lab` blocks), in order; other fences stay markdown."""
     lines = body.split("\n")
     segments: list[Block] = []
     start = index = 0
@@ -156,7 +157,7 @@ def split_blocks(body: str) -> list[Block]:
             index += 1
             continue
         end = _fence_end(lines, index, fence.group(1))
-        if fence.group(2) in BLOCK_KINDS:
+        if fence.group(2) in kinds:
             if index > start:
                 segments.append(Block("markdown", "\n".join(lines[start:index]), start + 1))
             segments.append(Block(fence.group(2), "\n".join(lines[index + 1:end]), index + 1, end < len(lines)))

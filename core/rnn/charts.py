@@ -62,13 +62,14 @@ def _layered(layers: list[dict], datasets: dict[str, pd.DataFrame], *, title: st
             "autosize": {"type": "fit-x", "contains": "padding"}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
 
 
-def gradient_over_time_chart(magnitude: np.ndarray, K: int) -> dict:
+def gradient_over_time_chart(magnitude: np.ndarray, K: int, compared: dict[str, np.ndarray] | None = None) -> dict:
     """|dL/dS_k| (batch mean) against k on a log axis, steps k < T-K shaded as truncated.
 
     magnitude: (T+1,) for k = 0..T. The curve keeps its finite, non-zero values; steps where it
     passed float64's range are marked with red crosses along the top and steps where it
     vanished to exactly 0 with grey ones along the bottom, so the chart never draws a flat line
-    at a clipping value.
+    at a clipping value. `compared` {label: (T+1,) magnitudes} adds dashed curves for other
+    settings (their finite, non-zero values), named in a legend below the plot.
     """
     magnitude = np.abs(np.asarray(magnitude, dtype=np.float64))
     T = len(magnitude) - 1
@@ -99,8 +100,28 @@ def gradient_over_time_chart(magnitude: np.ndarray, K: int) -> dict:
                        "encoding": {"x": {"field": "k", "type": "quantitative"}, "y": {"value": edge}, "color": status,
                                     "tooltip": [{"field": "k", "type": "quantitative"},
                                                 {"field": "status", "type": "nominal"}]}})
-    return _layered(layers, {"shade": shade, "curve": curve, **edges},
+    others = _compared_frame(compared or {}, steps)
+    layers.append({"data": {"name": "compared"}, "mark": {"type": "line", "strokeDash": [5, 3]},
+                   "encoding": {"x": x, "y": _log_y("mean |dL/dS_k|"),
+                                "color": {"field": "label", "type": "nominal", "title": "compared",
+                                          "scale": CATEGORIES, "legend": {"orient": "bottom"} if len(others) else None},
+                                "tooltip": [{"field": "label", "type": "nominal"},
+                                            {"field": "k", "type": "quantitative"},
+                                            {"field": "value", "type": "quantitative", "format": ".4e"}]}})
+    spec = _layered(layers, {"shade": shade, "curve": curve, **edges, "compared": others},
                     title="Gradient over time (log scale)", height=280)
+    # A shared colour scale would take the crosses' fixed domain and leave the compared lines uncoloured.
+    spec["resolve"] = {"scale": {"color": "independent"}}
+    return spec
+
+
+def _compared_frame(compared: dict[str, np.ndarray], steps: np.ndarray) -> pd.DataFrame:
+    """Long frame k, value, label of the compared curves' usable values (empty but typed without any)."""
+    frames = [pd.DataFrame({"k": steps, "value": np.abs(np.asarray(values, dtype=np.float64)), "label": label})
+              for label, values in compared.items()]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"k": pd.Series(dtype=int), "value": pd.Series(dtype=float), "label": pd.Series(dtype=str)})
+    return frame[finite_positive(frame["value"].to_numpy(dtype=np.float64))]
 
 
 def dropped_lines(frame: pd.DataFrame, value: str, series: str, x: str) -> dict[str, str]:

@@ -4,11 +4,10 @@ script inside a note never runs."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.conftest import ROOT, SHIPPED_NOTES, LiveServer, wait_idle
+from tests.conftest import ROOT, LiveServer, copy_shipped, wait_idle
 
 EVIL_NOTE = """---
 title: Evil note
@@ -26,7 +25,7 @@ Plain text after the HTML.
 @pytest.fixture
 def evil_server(tmp_path):
     notes = tmp_path / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
+    copy_shipped(notes)
     (notes / "2021-08-07-evil.md").write_text(EVIL_NOTE, encoding="utf-8")
     server = LiveServer(notes)
     yield server

@@ -10,14 +10,13 @@ light or dark.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from core.journal import drafts
-from tests.conftest import SERVE, SHIPPED_NOTES, LiveServer, wait_idle
+from tests.conftest import SERVE, LiveServer, copy_shipped, wait_idle
 
 CNN, RNN, BPTT = "2021-08-05-cnn-first-steps", "2021-08-05-rnn-first-steps", "2021-08-05-bptt-linear-rnn"
 LAUNCH = {"viewport": {"width": 1400, "height": 900}}
@@ -55,7 +54,7 @@ CUT_OFF = """() => {
 def shared_server(tmp_path_factory):
     """One app for the tests that only read (they never write to its notes folder)."""
     notes = tmp_path_factory.mktemp("shared") / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
+    copy_shipped(notes)
     server = LiveServer(notes)
     yield server
     server.stop()
@@ -286,7 +285,7 @@ def test_nothing_important_is_cut_off(shared_server, page_on, tmp_path, scheme, 
 def served_server(tmp_path_factory):
     """The app as `make run` serves it (serve.py), read-only use."""
     notes = tmp_path_factory.mktemp("served") / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
+    copy_shipped(notes)
     server = LiveServer(notes, script=SERVE)
     yield server
     server.stop()

@@ -5,13 +5,12 @@ owner's passphrase."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIPPED_NOTES, LiveServer, wait_idle
+from tests.conftest import LiveServer, copy_shipped, wait_idle
 
 PASSPHRASE = "study group 2021"
 SHOTS = Path("/work/shots/9")
@@ -38,7 +37,7 @@ def connects(host: str, port: int) -> bool:
 
 def notes_copy(tmp_path: Path) -> Path:
     notes = tmp_path / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
+    copy_shipped(notes)
     return notes
 
 

@@ -4,13 +4,12 @@ same note edited on both keeps both texts."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
 from core.journal.sync import gitcli, merge, repo
-from tests.conftest import SHIPPED_NOTES, LiveServer, wait_idle
+from tests.conftest import LiveServer, copy_shipped, wait_idle
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 RETRO = "2021-08-05-retrospective.md"
@@ -32,7 +31,7 @@ def two_machines(tmp_path, monkeypatch):
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
     laptop = tmp_path / "laptop"
-    shutil.copytree(SHIPPED_NOTES, laptop)
+    copy_shipped(laptop)
     repo.init(laptop)
     repo.set_remote(laptop, str(bare))
     merge.push(laptop)

@@ -208,6 +208,8 @@ def test_shipped_notes_have_review_sections_and_no_card_problems():
     assert {c.generator for c in deck.of_kind("practice")} == {
         "conv-output-size", "conv1d-output", "conv1d-gradient", "rnn-state-gradient", "vanish-or-explode"}
     for note in library.notes:
+        if note.type == "experiment":
+            continue  # the shipped experiment records are runs of the labs, not lessons to review
         assert "\n## Review\n" in note.body, f"{note.path} has no Review section"
         assert parse_cards(note)[0], f"{note.path} has no cards"
 

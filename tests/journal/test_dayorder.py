@@ -58,7 +58,8 @@ def test_the_shipped_day_reads_in_class_order():
 
     library = load_library(Path(__file__).resolve().parents[2] / "notes")
     assert [n.type for n in library.notes] == [
-        "lecture", "lecture", "assignment", "peer-session", "masterclass", "retrospective"
+        "lecture", "lecture", "assignment", "peer-session", "masterclass", "retrospective",
+        "experiment", "experiment", "experiment",
     ]
 
 

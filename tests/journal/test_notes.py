@@ -208,7 +208,8 @@ def test_shipped_journal_loads_cleanly():
     library = load_library(notes_lib.PROJECT_ROOT / "notes")
     assert library.problems == ()
     types = sorted(note.type for note in library.notes if note.date == dt.date(2021, 8, 5))
-    assert types == ["assignment", "lecture", "lecture", "masterclass", "peer-session", "retrospective"]
+    assert types == ["assignment", "experiment", "experiment", "experiment", "lecture", "lecture", "masterclass",
+                     "peer-session", "retrospective"]
     for note in library.notes:
         for target in note.links:
             assert target in library.by_slug, f"{note.path} links to missing [[{target}]]"

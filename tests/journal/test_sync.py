@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from core.journal.storage import durable
 from core.journal.sync import gitcli, merge, repo
 from tests.conftest import ROOT
 
@@ -60,8 +61,11 @@ def desktop(tmp_path, remote, laptop) -> Path:
 
 
 def files(folder: Path) -> dict[str, str]:
+    """The journal's files by relative path (not git's, and not the temp file a killed save leaves,
+    which git ignores and the app deletes once it is old)."""
     return {str(path.relative_to(folder)): path.read_text(encoding="utf-8")
-            for path in sorted(folder.rglob("*")) if path.is_file() and ".git" not in path.relative_to(folder).parts}
+            for path in sorted(folder.rglob("*")) if path.is_file() and ".git" not in path.relative_to(folder).parts
+            and not (path.name.startswith(durable.TEMP_PREFIX) and path.name.endswith(durable.TEMP_SUFFIX))}
 
 
 def test_init_makes_a_repository_with_a_gitignore_and_a_first_commit(tmp_path):

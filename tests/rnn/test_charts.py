@@ -11,7 +11,7 @@ import pytest
 from core import rnn
 from core.rnn import charts as rnn_charts
 from core.rnn import view as rnn_view
-from tests.vega import assert_valid_vega_lite, layer_data
+from tests.vega import assert_valid_vega_lite, layer_data, uncoloured_values
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,8 @@ def charts(views):
     return {
         "gradient": rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5),
         "gradient_overflow": rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10),
+        "gradient_compared": rnn_charts.gradient_over_time_chart(
+            views["assignment"].grad_magnitude, 5, {"w_rec = 0.5": 0.5 ** np.arange(31.0)[::-1]}),
         "bias": rnn_charts.truncation_bias_chart(views["bias"], 5),
         "surface": rnn_charts.loss_surface_chart(views["surface"], runs),
         "curves": rnn_charts.loss_curves_chart({"gd": np.array([10.0, np.inf]), "rprop": np.array([10.0, 1.0, 0.0])}),
@@ -54,6 +56,7 @@ def test_every_chart_is_a_valid_vega_lite_spec(views):
         assert used == set(spec["datasets"]), name
         assert all(isinstance(frame, pd.DataFrame) for frame in spec["datasets"].values()), name
         assert not any(name.startswith("data_") for name in spec["datasets"]), "Vega-Lite's own sources are data_<i>"
+        assert not uncoloured_values(spec), (name, uncoloured_values(spec))
 
 
 def test_the_schema_check_catches_a_broken_spec(views):

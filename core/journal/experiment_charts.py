@@ -1,0 +1,94 @@
+"""Chart builders for the Experiments page: data in, `alt.Chart` out (no streamlit)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""As wide as the page, with the plot its own height: the legend below is added to it, not
+taken out of it (Streamlit's default would squash a plot under a long legend)."""
+
+
+def overlay_chart(frame: pd.DataFrame, x_name: str, y_name: str) -> alt.Chart:
+    """Several runs' series on one chart: columns x, y, run (one line per run).
+
+    The y axis is logarithmic when the positive y values span over two decades (gradient norms
+    do); a log axis cannot show zero or negative values, so those points are left out, like
+    non-finite ones, and the title counts what was not drawn.
+    """
+    finite = frame[np.isfinite(frame["y"]) & np.isfinite(frame["x"])]
+    positive = finite[finite["y"] > 0]
+    log_scale = len(positive) > 0 and positive["y"].max() / positive["y"].min() > 100
+    drawn = positive if log_scale else finite
+    title = f"{y_name} against {x_name}"
+    notes = []
+    if len(frame) > len(finite):
+        notes.append(f"{len(frame) - len(finite)} overflowed or undefined point(s) not drawn")
+    if len(finite) > len(drawn):
+        notes.append(f"{len(finite) - len(drawn)} point(s) at 0 or below not drawn on the log axis")
+    if notes:
+        title += f" ({'; '.join(notes)})"
+    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    return (
+        alt.Chart(drawn, title=title)
+        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.8)
+        .encode(
+            x=alt.X("x:Q", title=x_name),
+            y=alt.Y("y:Q", title=y_name, scale=y_scale, axis=alt.Axis(format=".1e") if log_scale else alt.Axis()),
+            color=alt.Color("run:N", title="run", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("x:Q", title=x_name), alt.Tooltip("y:Q", title=y_name,
+                                                                                         format=".4g")],
+        )
+        .properties(height=300, width="container", autosize=FIT_WIDTH)
+    )
+
+
+def parallel_coordinates(table: pd.DataFrame, columns: list[str]) -> alt.Chart:
+    """One polyline per run across `columns` of a runs table (numeric parameters and results).
+
+    Each axis is scaled to 0..1 between its smallest and largest value over the runs shown
+    (a constant column sits at 0.5); tooltips give the real values.
+    """
+    rows = []
+    for _, run in table.iterrows():
+        for position, column in enumerate(columns):
+            values = pd.to_numeric(table[column], errors="coerce").replace([np.inf, -np.inf], np.nan)
+            value = pd.to_numeric(pd.Series([run[column]]), errors="coerce").iloc[0]
+            low, high = values.min(), values.max()
+            if pd.isna(value):
+                scaled = np.nan
+            elif high > low:
+                scaled = (min(max(value, low), high) - low) / (high - low)
+            else:
+                scaled = 0.5
+            rows.append({"run": run["slug"], "axis": column, "position": position, "scaled": scaled,
+                         "value": "" if pd.isna(value) else f"{value:.4g}"})
+    frame = pd.DataFrame(rows, columns=["run", "axis", "position", "scaled", "value"])
+    return (
+        alt.Chart(frame, title="Parameters and results, one line per run")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("axis:N", sort=columns, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=160)),
+            y=alt.Y("scaled:Q", title="low → high (per axis)", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("run:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            detail="run:N",
+            tooltip=["run:N", "axis:N", alt.Tooltip("value:N", title="value")],
+        )
+        .properties(height=280, width="container", autosize=FIT_WIDTH)
+    )
+
+
+def numeric_columns(table: pd.DataFrame) -> list[str]:
+    """The parameter and result columns of a runs table that a parallel-coordinates view can
+    compare: a number (not a true/false) for every run, and not the same number for all."""
+    chosen = []
+    for column in table.columns:
+        if not column.startswith(("param: ", "result: ")):
+            continue
+        values = pd.to_numeric(table[column], errors="coerce").replace([np.inf, -np.inf], np.nan)
+        is_flag = table[column].map(lambda value: isinstance(value, bool)).any()
+        if values.notna().all() and not is_flag and values.nunique() > 1:
+            chosen.append(column)
+    return chosen

@@ -1,0 +1,290 @@
+"""Experiment records: a lab run kept in the journal as a readable markdown note.
+
+A record is a note of type ``experiment`` whose front matter names the lab, the tab and every
+parameter, and whose body holds the student's comment, a results table, the series behind the
+main chart (a fenced ``series`` block of CSV, readable and diff-friendly), the link that
+reopens the lab in that state and wikilinks to the notes it was made for::
+
+    ---
+    title: Gradient decay, w_rec = 0.9
+    date: 2026-11-30
+    type: experiment
+    tags: [experiment, bptt]
+    labs: [bptt]
+    lab: bptt
+    tab: assignment
+    params: {w_x: 1.0, w_rec: 0.9, T: 50, K: 10}
+    results: {loss: 3.2, rel_error: 0.35}
+    ---
+    # Gradient decay, w_rec = 0.9
+    ...
+
+This module builds and reads that text; it knows nothing of the labs themselves (the pages hand
+it plain parameter and result mappings and a DataFrame).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from core.journal.notes import Note
+
+EXPERIMENT_TYPE = "experiment"
+SERIES_FENCE = "series"
+MAX_SERIES_POINTS = 300
+Scalar = str | int | float | bool
+_SERIES_BLOCK = re.compile(r"^```series[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Series:
+    """The data behind a run's main chart: y against x, one line per value of `line` if given.
+
+    frame: columns (x, y) or (x, y, "line"); x and y are floats (inf and nan allowed).
+    """
+
+    x: str
+    y: str
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Run:
+    """A lab run about to be recorded: the lab's URL parameters, its results and series.
+
+    params are exactly the query parameters that reopen the lab in this state (without `tab`).
+    """
+
+    lab: str
+    tab: str
+    title: str
+    params: dict[str, Scalar]
+    results: dict[str, Scalar]
+    series: Series | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One experiment note, read back: where it came from, its settings and its numbers."""
+
+    slug: str
+    title: str
+    date: dt.date | None
+    lab: str
+    tab: str
+    params: dict[str, Scalar]
+    results: dict[str, Scalar]
+    series: Series | None
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+def format_number(value: Any) -> str:
+    """A parameter or result as text: 6 significant digits for floats, 'inf'/'nan' spelled out."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.6g}"
+
+
+def plain(value: Any) -> Scalar:
+    """A value as YAML can hold it exactly: numpy numbers become int/float, others str."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(f"{float(value):.10g}") if math.isfinite(value) else float(value)
+    return str(value)
+
+
+def downsample(frame: pd.DataFrame, max_points: int = MAX_SERIES_POINTS) -> pd.DataFrame:
+    """At most `max_points` rows per line, evenly spaced, first and last kept."""
+    if "line" in frame.columns:
+        parts = [downsample(part.drop(columns="line"), max_points).assign(line=name)
+                 for name, part in frame.groupby("line", sort=False)]
+        return pd.concat(parts, ignore_index=True) if parts else frame
+    if len(frame) <= max_points:
+        return frame.reset_index(drop=True)
+    keep = np.unique(np.linspace(0, len(frame) - 1, max_points).round().astype(int))
+    return frame.iloc[keep].reset_index(drop=True)
+
+
+def series_block(series: Series, max_points: int = MAX_SERIES_POINTS) -> str:
+    """The fenced ``series`` block: a CSV header (x, y[, line]) and one row per point."""
+    frame = downsample(series.frame, max_points)
+    columns = [series.x, series.y] + (["line"] if "line" in frame.columns else [])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([format_number(value) for value in row])
+    return f"```{SERIES_FENCE}\n{buffer.getvalue()}```"
+
+
+def parse_series(body: str, max_points: int = 10 * MAX_SERIES_POINTS) -> Series | None:
+    """The first ``series`` block of a note body, or None when there is none or it is unreadable."""
+    match = _SERIES_BLOCK.search(body)
+    if match is None:
+        return None
+    rows = list(csv.reader(io.StringIO(match.group(1))))
+    if len(rows) < 2 or len(rows[0]) not in (2, 3):
+        return None
+    header, data = rows[0], [row for row in rows[1:max_points + 1] if len(row) == len(rows[0])]
+    try:
+        x = [float(row[0]) for row in data]
+        y = [float(row[1]) for row in data]
+    except ValueError:
+        return None
+    frame = pd.DataFrame({"x": x, "y": y})
+    if len(header) == 3:
+        frame["line"] = [row[2] for row in data]
+    return Series(x=header[0].strip(), y=header[1].strip(), frame=frame)
+
+
+def results_table(results: Mapping[str, Any]) -> str:
+    """A two-column markdown table of the results (quantity, value)."""
+    lines = ["| quantity | value |", "| --- | ---: |"]
+    lines += [f"| {_cell(name)} | {_cell(format_number(value))} |" for name, value in results.items()]
+    return "\n".join(lines)
+
+
+def typed(text: str) -> Scalar:
+    """A URL parameter's text as a YAML value: a whole number, a number, true/false, or the text."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            value = kind(text)
+        except ValueError:
+            continue
+        return value if kind is int or math.isfinite(value) else text
+    return text
+
+
+def results_frame(results: Mapping[str, Any]) -> pd.DataFrame:
+    """The results as a two-column table (quantity, value as text) for a page to show."""
+    return pd.DataFrame({"quantity": list(results), "value": [format_number(value) for value in results.values()]})
+
+
+def record_meta(*, title: str, day: dt.date, lab: str, tab: str, params: Mapping[str, Any],
+                results: Mapping[str, Any], tags: Iterable[str] = ()) -> dict[str, Any]:
+    """The record's front matter (plain YAML values only)."""
+    return {
+        "title": title,
+        "date": day,
+        "type": EXPERIMENT_TYPE,
+        "tags": list(dict.fromkeys(["experiment", lab, *tags])),
+        "labs": [lab],
+        "lab": lab,
+        "tab": tab,
+        "params": {str(name): plain(value) for name, value in params.items()},
+        "results": {str(name): plain(value) for name, value in results.items()},
+    }
+
+
+def record_body(*, title: str, comment: str, results: Mapping[str, Any], series: Series | None,
+                lab_url: str, made_for: Iterable[str]) -> str:
+    """The record's markdown: comment, results table, series block, reopen link, linked notes."""
+    parts = [f"# {title}", comment.strip() or "_No comment._", "## Results", results_table(results)]
+    if series is not None and len(series.frame):
+        parts += ["## Series", f"{series.y} against {series.x}:", series_block(series)]
+    parts += ["## Reopen", f"[Open this run in the lab]({lab_url})"]
+    linked = [slug for slug in dict.fromkeys(made_for) if slug]
+    if linked:
+        parts += ["## Made for", "\n".join(f"- [[{slug}]]" for slug in linked)]
+    return "\n\n".join(parts) + "\n"
+
+
+def read_record(note: Note) -> Record | None:
+    """The record behind an experiment note, or None when the note is not one."""
+    meta = note.meta
+    if note.type != EXPERIMENT_TYPE or not isinstance(meta.get("lab"), str):
+        return None
+    return Record(
+        slug=note.slug,
+        title=note.title,
+        date=note.date,
+        lab=meta["lab"],
+        tab=str(meta.get("tab") or ""),
+        params=_scalars(meta.get("params")),
+        results=_scalars(meta.get("results")),
+        series=parse_series(note.body),
+        tags=note.tags,
+        links=note.links,
+    )
+
+
+def records(notes: Iterable[Note]) -> list[Record]:
+    """Every experiment record among `notes`, in the order given."""
+    return [record for record in map(read_record, notes) if record is not None]
+
+
+def runs_table(runs: Iterable[Record]) -> pd.DataFrame:
+    """One row per run: slug, date, title, lab, tab, then every parameter and result as a column.
+
+    Parameter columns are named ``param: <name>`` and result columns ``result: <name>`` so a
+    parameter and a result with the same name never collide; the ``tab`` parameter is the ``tab``
+    column already.
+    """
+    rows = []
+    for run in runs:
+        row: dict[str, Any] = {"slug": run.slug, "date": run.date, "title": run.title, "lab": run.lab, "tab": run.tab}
+        row.update({f"param: {name}": value for name, value in run.params.items() if name != "tab"})
+        row.update({f"result: {name}": value for name, value in run.results.items()})
+        rows.append(row)
+    columns = ["slug", "date", "title", "lab", "tab"]
+    return pd.DataFrame(rows, columns=None if rows else columns)
+
+
+def parameter_differences(runs: Iterable[Record]) -> pd.DataFrame:
+    """Parameters side by side, one column per run (titled by slug), one row per parameter name;
+    the column ``differs`` is True where the runs do not all share the value."""
+    runs = list(runs)
+    names = list(dict.fromkeys(name for run in runs for name in run.params))
+    table = pd.DataFrame(
+        {run.slug: [format_number(run.params[name]) if name in run.params else "—" for name in names] for run in runs},
+        index=pd.Index(names, name="parameter"),
+    )
+    table["differs"] = table.nunique(axis=1) > 1 if len(runs) else []
+    return table
+
+
+def overlaid_series(runs: Iterable[Record]) -> dict[tuple[str, str], pd.DataFrame]:
+    """The runs' series grouped by (x name, y name), each a long frame with columns x, y, run
+    (the run's slug, plus its line name when a run has several lines)."""
+    groups: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for run in runs:
+        if run.series is None:
+            continue
+        frame = run.series.frame.copy()
+        label = run.slug if "line" not in frame.columns else run.slug + " · " + frame.pop("line").astype(str)
+        groups.setdefault((run.series.x, run.series.y), []).append(frame.assign(run=label))
+    return {key: pd.concat(frames, ignore_index=True) for key, frames in groups.items()}
+
+
+def _scalars(value: Any) -> dict[str, Scalar]:
+    """A front-matter mapping of plain values (nested or odd values are left out)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(name): item for name, item in value.items() if isinstance(item, (str, int, float, bool))}
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,209 @@
+"""A lab's state in its URL: the query parameters that stand for its controls, checked and written.
+
+Each control has a `Param`: its short name in the URL, the session key of its widget, its kind
+and its default. `parse` turns query parameters into control values and, for every parameter
+that is unknown, malformed or out of range, a sentence naming it (the control keeps its
+default); `encode` writes the values that differ from their defaults, so a link stays short
+and the defaults never show. Shared by both labs; it imports none of core's packages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+Value = Any
+MAX_LIST = 12
+MAX_MATRIX_SIDE = 7
+
+
+@dataclass(frozen=True)
+class Param:
+    """One control in the URL.
+
+    kind: "int", "float", "bool", "choice" (one of `codes`), "choices" (a comma list of codes),
+    "floats" (a comma list of numbers), "ints" (a comma list of whole numbers) or "matrix"
+    (rows of numbers: "1,0,-1;2,0,-2"). `codes` maps a URL code to the widget's value for
+    choices ({"deep": "Deep RNN (tanh)"}); `low`/`high` bound numbers; `step` rounds floats to
+    the slider's grid; `size` bounds list lengths (low, high).
+    """
+
+    name: str
+    key: str
+    kind: str
+    default: Value
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    codes: dict[str, Value] = field(default_factory=dict)
+    size: tuple[int, int] = (0, MAX_LIST)
+
+    def describe(self) -> str:
+        """What the parameter accepts, for a student."""
+        if self.kind in ("choice", "choices"):
+            listed = ", ".join(self.codes)
+            return f"one of {listed}" if self.kind == "choice" else f"a comma-separated list of {listed}"
+        if self.kind == "bool":
+            return "true or false"
+        bounds = f" from {self.low:g} to {self.high:g}" if self.low is not None and self.high is not None else ""
+        return {
+            "int": f"a whole number{bounds}",
+            "float": f"a number{bounds}",
+            "floats": f"a comma-separated list of numbers{bounds}",
+            "ints": f"a comma-separated list of whole numbers{bounds}",
+            "matrix": f"rows of numbers{bounds}, numbers split by ',' and rows by ';' (at most "
+                      f"{MAX_MATRIX_SIDE}×{MAX_MATRIX_SIDE})",
+        }.get(self.kind, self.kind)
+
+
+class ParamError(ValueError):
+    """A query value that does not fit its parameter."""
+
+
+def parse(query: Mapping[str, str | list[str]], params: Iterable[Param],
+          ignored: Iterable[str] = ()) -> tuple[dict[str, Value], list[str]]:
+    """Control values {session key: value} for the parameters present in `query`, and a notice
+    for each parameter that is unknown (not in `params` or `ignored`) or cannot be used."""
+    params = list(params)
+    by_name = {param.name: param for param in params}
+    values: dict[str, Value] = {}
+    notices = []
+    for name, raw in query.items():
+        text = raw[-1] if isinstance(raw, list) else raw
+        param = by_name.get(name)
+        if param is None:
+            if name not in ignored:
+                notices.append(f"The link's parameter '{name}' is not a setting of this lab, so it was ignored.")
+            continue
+        try:
+            values[param.key] = read(param, str(text))
+        except ParamError as err:
+            kept = f"It stays at {write(param, param.default)}." if param.default is not None else \
+                "The lab chooses it instead."
+            notices.append(f"The link's {name}={_shown(str(text))} could not be used ({err}); "
+                           f"{name} is {param.describe()}. {kept}")
+    return values, notices
+
+
+def encode(values: Mapping[str, Value], params: Iterable[Param], always: Iterable[str] = ()) -> dict[str, str]:
+    """The query parameters for `values` {session key: value}: those not at their default, and the
+    parameters named in `always` (so a lab's own link is never empty: an empty query means the
+    student arrived from the navigation, with the lab as they left it)."""
+    always = set(always)
+    query = {}
+    for param in params:
+        if param.key not in values or values[param.key] is None:
+            continue
+        value = values[param.key]
+        if param.name in always or not _same(value, param.default):
+            query[param.name] = write(param, value)
+    return query
+
+
+def read(param: Param, text: str) -> Value:
+    """One query value as the control's value; ParamError saying what is wrong."""
+    text = text.strip()
+    if param.kind == "bool":
+        lowered = text.lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise ParamError("not true or false")
+    if param.kind == "choice":
+        if text not in param.codes:
+            raise ParamError("not one of the choices")
+        return param.codes[text]
+    if param.kind == "choices":
+        items = [item.strip() for item in text.split(",") if item.strip()] if text else []
+        unknown = [item for item in items if item not in param.codes]
+        if unknown:
+            raise ParamError(f"'{_shown(unknown[0])}' is not one of the choices")
+        _check_length(param, items)
+        return [param.codes[item] for item in dict.fromkeys(items)]
+    if param.kind in ("floats", "ints"):
+        items = [item for item in text.split(",") if item.strip()]
+        _check_length(param, items)
+        return [_number(param, item, whole=param.kind == "ints") for item in items]
+    if param.kind == "matrix":
+        rows = [row for row in text.split(";") if row.strip()]
+        matrix = [[_number(param, item, whole=False) for item in row.split(",")] for row in rows]
+        if not matrix or len(matrix) > MAX_MATRIX_SIDE or any(len(row) != len(matrix[0]) for row in matrix) \
+                or len(matrix[0]) > MAX_MATRIX_SIDE:
+            raise ParamError("the rows must all have the same length, at most 7 numbers in at most 7 rows")
+        return matrix
+    return _number(param, text, whole=param.kind == "int")
+
+
+def write(param: Param, value: Value) -> str:
+    """A control's value as its query text (the inverse of `read`)."""
+    if param.kind == "bool":
+        return "true" if value else "false"
+    if param.kind == "choice":
+        return _code(param, value)
+    if param.kind == "choices":
+        return ",".join(_code(param, item) for item in value)
+    if param.kind in ("floats", "ints"):
+        return ",".join(_number_text(item) for item in value)
+    if param.kind == "matrix":
+        return ";".join(",".join(_number_text(item) for item in row) for row in value)
+    return _number_text(value)
+
+
+def _number(param: Param, text: str, *, whole: bool) -> float | int:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        raise ParamError("not a number") from None
+    if not math.isfinite(number):
+        raise ParamError("not a finite number")
+    if whole:
+        if number != int(number):
+            raise ParamError("not a whole number")
+        number = int(number)
+        if param.step and param.low is not None:
+            number = int(param.low + round((number - param.low) / param.step) * param.step)
+    elif param.step:
+        number = round(round(number / param.step) * param.step, 10)
+    if (param.low is not None and number < param.low) or (param.high is not None and number > param.high):
+        raise ParamError("out of range")
+    return number
+
+
+def _check_length(param: Param, items: list) -> None:
+    low, high = param.size
+    if not low <= len(items) <= high:
+        raise ParamError(f"a list of {len(items)}, not {low} to {high} items")
+
+
+def _code(param: Param, value: Value) -> str:
+    for code, choice in param.codes.items():
+        if choice == value:
+            return code
+    return str(value)
+
+
+def _number_text(value: float | int) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return f"{float(value):.10g}"
+
+
+def _same(value: Value, default: Value) -> bool:
+    if isinstance(value, float) or isinstance(default, float):
+        try:
+            return math.isclose(float(value), float(default), rel_tol=0, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return len(value) == len(default) and all(_same(a, b) for a, b in zip(value, default, strict=True))
+    return value == default
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A user's text, cut short and without characters that would break the sentence it goes in."""
+    clean = "".join(char if char.isprintable() else "?" for char in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

@@ -1,0 +1,96 @@
+"""Experiments: every run recorded from a lab, in one table; select runs to compare them."""
+
+import streamlit as st
+
+import ui
+from core.journal import experiment_charts, experiments, storage
+from core.journal.render import escape_markdown
+
+ui.app_frame()
+
+st.title("Experiments", anchor=False)
+st.caption(
+    "Runs recorded from the labs with **Record this run**. Each one is a note of type `experiment` "
+    "in your journal; select rows to compare their settings and curves, or reopen a run in its lab."
+)
+
+library = ui.load_library()
+all_runs = experiments.records(library.notes)
+ui.show_flash()
+if not all_runs:
+    st.info("No runs recorded yet. Open a lab, set it up, and press **Record this run**.", icon=":material/science:")
+    ui.lab_page_links()
+    st.stop()
+
+
+def trash_run(rel_path: str, title: str) -> None:
+    try:
+        storage.trash_note(ui.notes_dir(), rel_path)
+    except storage.StorageError as err:
+        ui.flash("error", str(err))
+        return
+    ui.refresh_library()
+    st.session_state.pop("experiments_table", None)
+    ui.flash("success", f"Moved “{title}” to the trash (Records › Trash & history can restore it).")
+
+
+lab_filter, tab_filter, tag_filter = st.columns(3)
+labs = lab_filter.multiselect("Lab", sorted({run.lab for run in all_runs}), key="experiments_labs",
+                              format_func=ui.lab_title)
+tabs = tab_filter.multiselect("Tab", sorted({run.tab for run in all_runs if run.tab}), key="experiments_tabs")
+tags = tag_filter.multiselect("Tags", sorted({tag for run in all_runs for tag in run.tags}), key="experiments_tags")
+runs = [
+    run for run in all_runs
+    if (not labs or run.lab in labs) and (not tabs or run.tab in tabs) and set(tags) <= set(run.tags)
+]
+st.caption(f"{len(runs)} of {len(all_runs)} run(s). Click a column header to sort; tick rows to compare.")
+
+table = experiments.runs_table(runs)
+selection = st.dataframe(
+    table.drop(columns=["slug"]),
+    key="experiments_table",
+    on_select="rerun",
+    selection_mode="multi-row",
+    hide_index=True,
+    width="stretch",
+    column_config={"date": st.column_config.DateColumn("date"), "lab": st.column_config.TextColumn("lab")},
+)
+chosen = [runs[row] for row in selection.selection.rows if row < len(runs)]
+if not chosen:
+    st.caption("Select one or more rows to open, compare or trash those runs.")
+    st.stop()
+
+st.subheader(f"{len(chosen)} selected run(s)", anchor=False)
+for run in chosen:
+    note = library.by_slug.get(run.slug)
+    title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
+    title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
+    with lab_column:
+        ui.open_in_lab_link(run.lab, run.params)
+    with note_column:
+        if note:
+            ui.note_link(note, dated=False)
+    if note and not ui.readonly():
+        with trash_column.popover("Trash", icon=":material/delete:"):
+            st.caption("The note moves to the trash; Trash & history can restore it.")
+            st.button("Move to trash", key=f"experiments_trash_{run.slug}", on_click=trash_run,
+                      args=(note.path, run.title), type="primary")
+
+st.markdown("**Settings side by side** (rows where the runs differ are highlighted)")
+differences = experiments.parameter_differences(chosen)
+st.dataframe(
+    differences.drop(columns="differs").style.apply(
+        lambda row: ["background-color: rgba(255, 196, 0, 0.25)" if differences.loc[row.name, "differs"] else ""]
+        * len(row), axis=1),
+    width="stretch",
+)
+
+for (x_name, y_name), frame in experiments.overlaid_series(chosen).items():
+    ui.chart(experiment_charts.overlay_chart, frame, x_name, y_name)
+
+numeric = experiment_charts.numeric_columns(experiments.runs_table(chosen))
+if len(chosen) >= 2 and len(numeric) >= 2:
+    ui.chart(experiment_charts.parallel_coordinates, experiments.runs_table(chosen), numeric)
+elif len(chosen) >= 2:
+    st.caption("The parallel-coordinates view needs at least two numbers (settings or results) that every selected "
+               "run has and that differ between them: select runs of the same lab and tab.")

@@ -1,0 +1,88 @@
+"""Experiment records: the note text they become, and reading it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.journal import experiments, storage
+from core.journal.notes import parse_note
+
+DAY = dt.date(2026, 11, 30)
+
+
+def _record_note(params, results, series=None, comment="It decays.", made_for=("2021-08-05-rnn-first-steps",)):
+    meta = experiments.record_meta(title="Decay run", day=DAY, lab="bptt", tab="assignment", params=params,
+                                   results=results)
+    body = experiments.record_body(title="Decay run", comment=comment, results=results, series=series,
+                                   lab_url="bptt_lab?w_rec=0.9", made_for=made_for)
+    return parse_note(storage.note_text(storage.clean_meta(meta), body).encode(), "2026-11-30-decay-run.md")
+
+
+def test_a_record_reads_back_with_its_parameters_results_and_series():
+    frame = pd.DataFrame({"x": np.arange(5.0), "y": 0.9 ** np.arange(5.0)})
+    note = _record_note({"w_rec": np.float64(0.9), "T": np.int64(50), "loss_on": "last", "clip": True},
+                        {"loss": 3.25, "rel_error": float("inf")}, experiments.Series("k", "|dL/dS_k|", frame))
+    record = experiments.read_record(note)
+    assert record.lab == "bptt" and record.tab == "assignment"
+    assert record.params == {"w_rec": 0.9, "T": 50, "loss_on": "last", "clip": True}
+    assert record.results["loss"] == 3.25 and record.results["rel_error"] == float("inf")
+    assert (record.series.x, record.series.y) == ("k", "|dL/dS_k|")
+    np.testing.assert_allclose(record.series.frame["y"], frame["y"], rtol=1e-5)
+    assert record.links == ("2021-08-05-rnn-first-steps",)
+    assert "[Open this run in the lab](bptt_lab?w_rec=0.9)" in note.body
+    assert "| rel_error | inf |" in note.body
+
+
+def test_a_plain_note_is_not_a_record():
+    note = parse_note(b"---\ntitle: x\ndate: 2021-08-05\ntype: lecture\n---\nbody\n", "x.md")
+    assert experiments.read_record(note) is None
+    odd = parse_note(b"---\ntitle: x\ndate: 2021-08-05\ntype: experiment\n---\nno lab here\n", "y.md")
+    assert experiments.read_record(odd) is None
+
+
+def test_series_are_downsampled_per_line_keeping_both_ends():
+    frame = pd.DataFrame({"x": np.tile(np.arange(1000.0), 2), "y": np.arange(2000.0),
+                          "line": ["a"] * 1000 + ["b"] * 1000})
+    small = experiments.downsample(frame, 50)
+    assert small.groupby("line").size().to_dict() == {"a": 50, "b": 50}
+    assert small[small.line == "a"].x.iloc[[0, -1]].tolist() == [0.0, 999.0]
+
+
+def test_a_broken_series_block_is_ignored_not_fatal():
+    assert experiments.parse_series("```series\nk,y\n1,oops\n```\n") is None
+    assert experiments.parse_series("```series\nonly-one-column\n1\n```\n") is None
+    assert experiments.parse_series("no block") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, width=64), min_size=1, max_size=40))
+def test_series_values_round_trip_to_six_significant_digits(values):
+    frame = pd.DataFrame({"x": np.arange(len(values), dtype=float), "y": values})
+    parsed = experiments.parse_series(experiments.series_block(experiments.Series("t", "v", frame)))
+    np.testing.assert_allclose(parsed.frame["y"], frame["y"], rtol=1e-5, atol=0)
+
+
+def test_runs_table_and_parameter_differences():
+    first = experiments.read_record(_record_note({"w_rec": 0.9, "T": 50}, {"loss": 1.0}))
+    second = experiments.read_record(_record_note({"w_rec": 1.1, "T": 50, "K": 5}, {"loss": 2.0}))
+    second = experiments.Record(**{**second.__dict__, "slug": "other"})
+    table = experiments.runs_table([first, second])
+    assert {"param: w_rec", "param: K", "result: loss"} <= set(table.columns)
+    differences = experiments.parameter_differences([first, second])
+    assert differences.loc["w_rec", "differs"] and not differences.loc["T", "differs"]
+    assert differences.loc["K", first.slug] == "—"
+
+
+def test_overlaid_series_group_runs_by_axes():
+    frame = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.5]})
+    a = experiments.read_record(_record_note({"w_rec": 0.5}, {}, experiments.Series("k", "g", frame)))
+    b = experiments.Record(**{**a.__dict__, "slug": "b"})
+    c = experiments.Record(**{**a.__dict__, "slug": "c", "series": experiments.Series("K", "err", frame)})
+    groups = experiments.overlaid_series([a, b, c])
+    assert set(groups) == {("k", "g"), ("K", "err")}
+    assert set(groups[("k", "g")]["run"]) == {a.slug, "b"}
