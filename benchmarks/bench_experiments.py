@@ -84,7 +84,7 @@ def timed(function) -> float:
 
 
 LINKS = {
-    "pages/bptt_lab.py": rnn_state.tab_query("deep", {}),
+    "pages/bptt_lab.py": rnn_state.tab_query("assignment", {}),
     "pages/conv_lab.py": conv_state.record_query({}, 2, 1),
 }
 """A record's link for each lab: every parameter of a tab written out, at the defaults, so the
@@ -104,7 +104,7 @@ def open_lab(page: str, query: dict[str, str]) -> float:
     return seconds
 
 
-def link_against_fresh(rounds: int = 7) -> dict[str, tuple[float, float]]:
+def link_against_fresh(rounds: int = 11) -> dict[str, tuple[float, float]]:
     """{page: (median fresh seconds, median from-link seconds)}, the two alternated."""
     medians = {}
     for page, query in LINKS.items():
