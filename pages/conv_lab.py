@@ -599,8 +599,9 @@ def lecture_sums(example: lecture.LectureExample, links: list) -> None:
         st.markdown(heading)
         for line in lines(example, per_row=3):
             st.latex(line)
-    st.caption("The same numbers come from `core.conv`'s conv1d and its backward pass; the tests compare them "
-               "with a plain loop for random numbers and settings.")
+    ui.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
+                      "the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
+                      "term by term; the tests also compare them with a plain loop for random numbers and settings")
 
 
 def lecture_table(example: lecture.LectureExample) -> str:

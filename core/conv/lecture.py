@@ -114,6 +114,24 @@ def lecture_example(x: Sequence[float], w: Sequence[float], delta: Sequence[floa
     )
 
 
+def sums_gap(example: LectureExample) -> float:
+    """The largest difference between a number of the example (from conv1d and its backward
+    pass) and the sum of the terms written under it, added up term by term in plain Python
+    (the reference), relative to max(1, |number|)."""
+    def x_at(position: int) -> float:
+        return _x_value(example, position)
+
+    pairs = (
+        [(example.outputs[i], sum(example.w[j] * x_at(q) for j, q in terms))
+         for i, terms in enumerate(example.output_terms)]
+        + [(example.grad_x[q], sum(example.delta[i] * example.w[j] for i, j in terms))
+           for q, terms in enumerate(example.grad_x_terms)]
+        + [(example.grad_w[j], sum(example.delta[i] * x_at(q) for i, q in terms))
+           for j, terms in enumerate(example.grad_w_terms)]
+    )
+    return max(abs(float(shown) - float(summed)) / max(1.0, abs(float(shown))) for shown, summed in pairs)
+
+
 def output_lines(example: LectureExample, per_row: int | None = None) -> list[str]:
     """One LaTeX line per output: O_i = W_1 X_a + ... = (w)(x) + ... = value.
 

@@ -130,3 +130,17 @@ def test_the_text_of_a_row_reads_back_as_the_same_numbers(values):
     names = [f"X{i + 1}" for i in range(len(values))]
     blank = [name for name, value in zip(names, values, strict=True) if np.isnan(value)]
     assert lecture.blank_cells(names, np.array(values)) == blank
+
+
+@settings(max_examples=50, deadline=None)
+@given(examples())
+def test_the_numbers_equal_their_written_sums(case):
+    x, w, delta, stride, padding, dilation = case
+    example = lecture.lecture_example(x, w, delta, stride=stride, padding=padding, dilation=dilation)
+    assert lecture.sums_gap(example) < 1e-12
+
+
+def test_a_wrong_number_is_caught_by_its_sum():
+    example = lecture.lecture_example([1, 2, 3, 4, 5], [1, 0, -1], [0.5, 1, 2])
+    example.grad_w[1] += 1e-6
+    assert lecture.sums_gap(example) == pytest.approx(1e-6 / 12, rel=1e-3)

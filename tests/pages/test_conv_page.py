@@ -349,6 +349,7 @@ def test_the_1d_example_starts_with_small_integers_and_shows_its_numbers(lab):
     assert shown_numbers(lab) == {"O": [4, -2, 5], "dX": [1, 1, -1, 5, -2], "dW": [1, 7, -1]}
     assert any(f.endswith("&= (1)(2) + (2)(1) + (-1)(0) \\\\ &= 4\\end{aligned}") for f in formulas(lab))
     assert lab.session_state["conv_ex_x"] == "2, 1, 0, 3, 1"
+    assert any(s.value.startswith("Verified · Every number = the sum written under it") for s in lab.success)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -368,6 +369,7 @@ def test_the_1d_example_matches_a_plain_loop_for_random_numbers_and_settings(lab
     shown = shown_numbers(lab)
     for name, values in zip(("O", "dX", "dW"), expected, strict=True):
         np.testing.assert_allclose(shown[name], values, rtol=1e-3, atol=1e-9)  # the table prints 4 digits
+    assert any(s.value.startswith("Verified · Every number = the sum written under it") for s in lab.success)
 
 
 def test_typing_in_a_cell_recomputes_the_example(lab):
