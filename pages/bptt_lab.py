@@ -237,7 +237,8 @@ def step_sequence() -> np.ndarray | None:
     """The sequence box with a button that fills it with a random 0/1 sequence of the chosen
     length; returns the parsed sequence (T,), or None after saying why it cannot be read."""
     text, length, button = st.columns([4, 2, 2], vertical_alignment="bottom")
-    text.text_input("Your sequence X_1 … X_T (0s and 1s, or any numbers)", key="bptt_seq", persist_state="session")
+    text.text_input("Your sequence X_1 … X_T (0s and 1s, or any numbers)", key="bptt_seq", persist_state="session",
+                    on_change=restart_loop)
     length.number_input("random length", 1, rnn_examples.MAX_TYPED_LENGTH, key="bptt_seq_length",
                         persist_state="session")
     button.button("Random", key="bptt_seq_random", on_click=random_sequence, width="stretch")
@@ -254,6 +255,12 @@ def random_sequence() -> None:
     state["bptt_seq_draws"] = state.get("bptt_seq_draws", 0) + 1
     drawn = rnn_examples.random_sequence(int(state["bptt_seq_length"]), state["bptt_seq_draws"])
     state["bptt_seq"] = " ".join(f"{x:g}" for x in drawn)
+    restart_loop()
+
+
+def restart_loop() -> None:
+    """A new sequence: the loop step goes back to where the loop starts, k = T (clamped on the run)."""
+    st.session_state["bptt_loop_k"] = rnn_examples.MAX_TYPED_LENGTH
 
 
 def step_table(trace: rnn_examples.LoopTrace, k: int):

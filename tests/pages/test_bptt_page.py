@@ -288,6 +288,7 @@ def test_the_loop_step_slider_walks_back_through_the_rules(lab):
 @pytest.mark.parametrize(("typed", "rows"), [("1 1 1", 3), ("1,0, 0.5", 3), ("10110011", 8), ("-2 3", 2)])
 def test_a_typed_sequence_is_traced(lab, typed, rows):
     open_tab(lab, "assignment", "Step by step")
+    lab.slider(key="bptt_loop_k").set_value(2).run()
     lab.text_input(key="bptt_seq").set_value(typed).run()
     assert not lab.exception and not lab.error
     table = step_rows(lab)
@@ -296,7 +297,7 @@ def test_a_typed_sequence_is_traced(lab, typed, rows):
     last = table.iloc[-1]
     assert (last["dL/dw_x so far"], last["dL/dw_rec so far"]) == pytest.approx(closed_form(list(X), 1.0, 0.9),
                                                                              rel=1e-12)
-    assert lab.slider(key="bptt_loop_k").value <= rows
+    assert lab.slider(key="bptt_loop_k").value == rows, "a new sequence starts the loop again at k = T"
     assert verified(lab)[0].startswith("Verified · Last row of the loop = closed form")
 
 
@@ -331,8 +332,10 @@ def test_a_single_step_and_an_overflow_still_draw(lab):
 def test_the_random_button_fills_the_box_with_a_sequence_of_the_chosen_length(lab):
     open_tab(lab, "assignment", "Step by step")
     lab.number_input(key="bptt_seq_length").set_value(12).run()
+    lab.slider(key="bptt_loop_k").set_value(3).run()
     lab.button(key="bptt_seq_random").click().run()
     assert not lab.exception
+    assert lab.slider(key="bptt_loop_k").value == 12, "the loop starts again at k = T"
     drawn = lab.session_state["bptt_seq"]
     assert drawn == " ".join(f"{x:g}" for x in rnn_examples.random_sequence(12, 1))
     assert len(drawn.split()) == 12 and set(drawn.split()) <= {"0", "1"}
