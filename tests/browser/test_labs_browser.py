@@ -205,7 +205,8 @@ def test_the_1d_example_fits_the_screen_and_takes_typed_numbers(browser, live_se
         choose(page, "1D picture")
         for part in (keyed(page, "conv_ex_x_table_"), control(page, "Follow an input's paths"), first_picture(page)):
             assert inside(part.bounding_box(), DESKTOP), part
-        assert numbers_row(page, 1) == ["1", "4", "1", "1"]             # i, O_1, dL/dX_1, dL/dW_1
+        first_row = until(lambda: numbers_row(page, 1), ["1", "4", "1", "1"], page)
+        assert first_row == ["1", "4", "1", "1"]                         # i, O_1, dL/dX_1, dL/dW_1
         table = keyed(page, "conv_ex_x_table_").locator("canvas").first
         box = table.bounding_box()
         page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.75)   # the X3 cell
@@ -278,6 +279,11 @@ def katex_text(page) -> str:
     return " ".join(page.evaluate("() => Array.from(document.querySelectorAll('.katex')).map(e => e.textContent)"))
 
 
+def appears(page, text: str) -> None:
+    """Wait (up to 30 s: the machine is shared) until an element with this text is visible."""
+    page.get_by_text(text).first.wait_for(state="visible", timeout=30_000)
+
+
 def markdown_starting(page, start: str) -> str:
     return page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=start).first.inner_text()
 
@@ -286,14 +292,14 @@ def test_step_by_step_walks_the_loop_when_its_slider_moves(browser, live_server)
     context, page = open_page(browser, live_server, "bptt_lab", DESKTOP)
     try:
         choose(page, "Step by step")
-        assert "the loss at }k = T" in katex_text(page), "the loop starts at k = T = 5"
+        assert until(lambda: "the loss at }k = T" in katex_text(page), True, page), "the loop starts at k = T = 5"
         press(page, "loop step k (the loop runs k = T, T−1, …, 1: right to left)", "ArrowLeft", times=2)
-        assert "Rule 1, from step 4" in katex_text(page), "k = 3 takes dL/dS_3 from step 4"
+        assert until(lambda: "Rule 1, from step 4" in katex_text(page), True, page), "k = 3: dL/dS_3 from step 4"
         before = markdown_starting(page, "Last row")
         press(page, "w_rec", "ArrowRight", times=5)
-        after = markdown_starting(page, "Last row")
-        assert after != before and "closed form" in after
-        assert page.get_by_text("Verified · Last row of the loop = closed form").first.is_visible()
+        assert until(lambda: markdown_starting(page, "Last row") != before, True, page), "w_rec moves the last row"
+        assert "closed form" in markdown_starting(page, "Last row")
+        appears(page, "Verified · Last row of the loop = closed form")
         assert_no_horizontal_overflow(page, "Step by step")
     finally:
         context.close()
@@ -304,12 +310,12 @@ def test_two_paths_follow_the_step_slider(browser, live_server):
     try:
         choose(page, "Deep RNN (tanh)")
         choose(page, "Two paths")
-        assert page.get_by_text("dL/dh_90 unit by unit").is_visible()
+        appears(page, "dL/dh_90 unit by unit")
         press(page, "step t", "ArrowRight", times=3)
-        assert page.get_by_text("dL/dh_93 unit by unit").is_visible()
+        appears(page, "dL/dh_93 unit by unit")
         press(page, "step t", "End")
-        assert page.get_by_text("dL/dh_100 unit by unit").is_visible()
-        assert page.get_by_text("Verified · dL/dh_t = the two paths, against full BPTT").first.is_visible()
+        appears(page, "dL/dh_100 unit by unit")
+        appears(page, "Verified · dL/dh_t = the two paths, against full BPTT")
         assert_no_horizontal_overflow(page, "Two paths")
     finally:
         context.close()
