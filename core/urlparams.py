@@ -23,8 +23,9 @@ class Param:
     """One control in the URL.
 
     kind: "int", "float", "bool", "choice" (one of `codes`), "choices" (a comma list of codes),
-    "floats" (a comma list of numbers), "ints" (a comma list of whole numbers) or "matrix"
-    (rows of numbers: "1,0,-1;2,0,-2"). `codes` maps a URL code to the widget's value for
+    "floats" (a comma list of numbers), "ints" (a comma list of whole numbers), "matrix"
+    (rows of numbers: "1,0,-1;2,0,-2") or "text" (what a text box holds, at most `size[1]`
+    printable characters; the page reads it and says what is wrong with it). `codes` maps a URL code to the widget's value for
     choices ({"deep": "Deep RNN (tanh)"}); `low`/`high` bound numbers; `step` rounds floats to
     the slider's grid; `size` bounds list lengths (low, high).
     """
@@ -46,6 +47,8 @@ class Param:
             return f"one of {listed}" if self.kind == "choice" else f"a comma-separated list of {listed}"
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "text":
+            return f"text of at most {self.size[1]} characters"
         bounds = f" from {self.low:g} to {self.high:g}" if self.low is not None and self.high is not None else ""
         return {
             "int": f"a whole number{bounds}",
@@ -104,6 +107,12 @@ def encode(values: Mapping[str, Value], params: Iterable[Param], always: Iterabl
 def read(param: Param, text: str) -> Value:
     """One query value as the control's value; ParamError saying what is wrong."""
     text = text.strip()
+    if param.kind == "text":
+        if len(text) > param.size[1]:
+            raise ParamError(f"longer than {param.size[1]} characters")
+        if not text.isprintable():
+            raise ParamError("it holds characters that are not text")
+        return text
     if param.kind == "bool":
         lowered = text.lower()
         if lowered in ("true", "1", "yes", "on"):
@@ -148,6 +157,8 @@ def write(param: Param, value: Value) -> str:
         return ",".join(_number_text(item) for item in value)
     if param.kind == "matrix":
         return ";".join(",".join(_number_text(item) for item in row) for row in value)
+    if param.kind == "text":
+        return str(value)
     return _number_text(value)
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 import ui
 from core import rnn
 from core.rnn import charts as rnn_charts
+from core.rnn import examples as rnn_examples
 from core.rnn import records as bptt_records
 from core.rnn import state as bptt_state
 from core.rnn import train as rnn_train
@@ -29,8 +30,11 @@ TABS = list(bptt_state.TABS.values())
 ASSIGNMENT_VIEWS = list(bptt_state.ASSIGNMENT_PARTS.values())
 DEEP_VIEWS = list(bptt_state.DEEP_PARTS.values())
 GATED_VIEWS = list(bptt_state.GATED_PARTS.values())
+STEP_BY_STEP = bptt_state.ASSIGNMENT_PARTS["steps"]
 DEFAULTS = bptt_state.DEFAULTS
 TOLERANCE = 1e-6
+EXACT = 1e-9
+"""Two exact computations of the same numbers (a loop and a closed form, two backward passes) agree to this."""
 BIAS_W_RECS = (0.5, 0.9, 1.0, 1.1, 1.5)
 SLOW = 2e6
 """Above this many hidden-unit steps (T * H^2) a view says what it is computing while it works."""
@@ -45,8 +49,9 @@ for key, default in DEFAULTS.items():
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def compute(name: str, *args):
-    """rnn_view.<name>(*args), computed once per distinct input (pure functions)."""
-    return getattr(rnn_view, name)(*args)
+    """rnn_view.<name>(*args) (or rnn_examples.<name> for the worked examples), computed once per
+    distinct input (pure functions)."""
+    return getattr(rnn_view if hasattr(rnn_view, name) else rnn_examples, name)(*args)
 
 
 def computed(message: str | None, name: str, *args):
@@ -116,13 +121,18 @@ def assignment_controls() -> None:
     kept = dict(persist_state="session", on_change=pictures)
     st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", **kept)
     st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", **kept)
-    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session", on_change=both)
-    st.slider("batch size", 1, 256, key="bptt_batch", **kept)
-    st.number_input("seed", 0, 10_000, key="bptt_seed", **kept)
+    # The step-by-step part runs the sequence typed beside it: T, the batch, the seed and K are the other parts'.
+    own = st.session_state.get("bptt_assign_part") == STEP_BY_STEP
+    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session", on_change=both, disabled=own)
+    st.slider("batch size", 1, 256, key="bptt_batch", disabled=own, **kept)
+    st.number_input("seed", 0, 10_000, key="bptt_seed", disabled=own, **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
-    st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1, **kept)
+    st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1 or own, **kept)
     st.multiselect("compare with w_rec", bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
-                   help="Draw the gradient over time for these w_rec too (dashed)", **kept)
+                   help="Draw the gradient over time for these w_rec too (dashed)", disabled=own, **kept)
+    if own:
+        st.caption("Step by step runs the one sequence typed beside it with full BPTT; T, the batch, the seed, "
+                   "K and the compared w_rec are for the other parts.")
 
 
 def compared(w_x: float, T: int, batch: int, seed: int, K: int) -> dict[float, np.ndarray]:
@@ -235,6 +245,81 @@ def training_section(T: int, batch: int, seed: int) -> None:
         st.caption("Press the button to train from the start point; the paths are drawn on the surface.")
 
 
+def step_sequence() -> np.ndarray | None:
+    """The sequence box with a button that fills it with a random 0/1 sequence of the chosen
+    length; returns the parsed sequence (T,), or None after saying why it cannot be read."""
+    text, length, button = st.columns([4, 2, 2], vertical_alignment="bottom")
+    text.text_input("Your sequence X_1 … X_T (0s and 1s, or any numbers)", key="bptt_seq", persist_state="session",
+                    on_change=restart_loop)
+    length.number_input("random length", 1, rnn_examples.MAX_TYPED_LENGTH, key="bptt_seq_length",
+                        persist_state="session")
+    button.button("Random", key="bptt_seq_random", on_click=random_sequence, width="stretch")
+    try:
+        return rnn_examples.parse_sequence(value("bptt_seq"))
+    except ValueError as error:
+        st.error(f"The sequence cannot be read: {error}.", icon=":material/edit:")
+        return None
+
+
+def random_sequence() -> None:
+    """The Random button: a new random 0/1 sequence of the chosen length in the sequence box."""
+    state = st.session_state
+    state["bptt_seq_draws"] = state.get("bptt_seq_draws", 0) + 1
+    drawn = rnn_examples.random_sequence(int(state["bptt_seq_length"]), state["bptt_seq_draws"])
+    state["bptt_seq"] = " ".join(f"{x:g}" for x in drawn)
+    restart_loop()
+
+
+def restart_loop() -> None:
+    """A new sequence: the loop step goes back to where the loop starts, k = T (clamped on the run)."""
+    st.session_state["bptt_loop_k"] = rnn_examples.MAX_TYPED_LENGTH
+
+
+def step_table(trace: rnn_examples.LoopTrace, k: int):
+    """The loop's rows with step k highlighted and the steps it has not reached yet greyed."""
+    def shade(row):
+        style = "background-color: #ffe2c6" if row["k"] == k else "color: #9e9e9e" if row["k"] < k else ""
+        return [style] * len(row)
+
+    numbers = [column for column in STEP_COLUMNS if column != "k"]
+    return trace.table[list(STEP_COLUMNS)].style.apply(shade, axis=1).format(
+        lambda number: format(number + 0.0, ".4g"), subset=numbers)
+
+
+def step_by_step_section(w_x: float, w_rec: float) -> None:
+    X = step_sequence()
+    if X is None:
+        return
+    T = len(X)
+    st.session_state["bptt_loop_k"] = min(max(st.session_state["bptt_loop_k"], 1), T)
+    k = st.slider("loop step k (the loop runs k = T, T−1, …, 1: right to left)", 1, max(T, 2), key="bptt_loop_k",
+                  disabled=T == 1, persist_state="session")
+    run = compute("step_by_step", X, w_x, w_rec)
+    trace = run.trace
+    st.caption(f"S_T = {shown(trace.S[-1], '.4g')}, count = {trace.target:g}, loss (S_T − count)² = "
+               f"{shown(trace.loss, '.4g')}. Highlighted: step k = {k}; grey: steps the loop has not reached yet.")
+    st.dataframe(step_table(trace, k), hide_index=True)
+    code, rules = st.columns([5, 3], gap="small")
+    with code:
+        st.code(rnn_examples.LOOP_CODE, language="python")
+    with rules:
+        for formula in rnn_examples.loop_step_latex(trace, k, w_rec):
+            st.latex(formula)
+    closed_w_x, closed_w_rec = run.closed
+    st.markdown(f"**Last row** (k = 1): dL/dw_x = {shown(trace.grad_w_x, '.6g')}, dL/dw_rec = "
+                f"{shown(trace.grad_w_rec, '.6g')} · **closed form** (`linear_backward`, no loop over time): "
+                f"dL/dw_x = {shown(closed_w_x, '.6g')}, dL/dw_rec = {shown(closed_w_rec, '.6g')}")
+    ui.verified_badge("Last row of the loop = closed form", run.gap, EXACT,
+                      "relative difference of both weight gradients")
+    record("assignment", f"Step by step, {T} steps, w_rec = {w_rec:g}", lambda: bptt_records.step_record(run))
+    if run.overflow:
+        st.warning("Some values passed float64's largest number (about 1.8e308) and show as inf: use smaller "
+                   "numbers or bring |w_rec| towards 1.", icon=":material/warning:")
+
+
+STEP_COLUMNS = ("k", "X_k", "S_k-1", "S_k", "dL/dS_k", "dL/dw_x so far", "dL/dw_rec so far")
+
+
 def sub_view(options: list[str], key: str, on_change=None) -> str:
     """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
     return st.segmented_control("Part", options, key=key, required=True, on_change=on_change,
@@ -256,8 +341,12 @@ def address() -> None:
 def assignment_pictures() -> None:
     address()
     w_x, w_rec, T, batch, seed, K = assignment_settings()
+    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part",
+                    on_change=rerun("bptt_assign_controls", "bptt_assign_pictures"))
+    if part == STEP_BY_STEP:
+        step_by_step_section(w_x, w_rec)
+        return
     view = compute("assignment_view", w_x, w_rec, T, batch, seed, K)
-    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
     if part == "Gradient and rules":
         gradient_section(view, w_rec, T)
         badge(compute("verify_assignment", w_x, w_rec, T, batch, seed, K))
@@ -282,7 +371,7 @@ def deep_controls() -> None:
     st.number_input("seed", 0, 10_000, key="bptt_deep_seed", **kept)
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
     # K, p and the draws change only the Truncation and Monte Carlo parts.
-    idle = st.session_state.get("bptt_deep_part", DEEP_VIEWS[0]) == "Decay"
+    idle = st.session_state.get("bptt_deep_part", DEEP_VIEWS[0]) in ("Decay", "Two paths")
     st.slider("truncation window K", 1, T, key="bptt_deep_K", disabled=idle, **kept)
     st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p", disabled=idle, **kept)
     st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", disabled=idle, **kept)
@@ -342,6 +431,42 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
                "the spread of one draw; the dashed line is the bias of fixed truncation at K.")
 
 
+def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:
+    st.markdown("Here the loss is on **every** step (as in the lecture's unrolled graph: $o_t = h_t$ is compared "
+                "with a target at each step), so each $h_t$ sends its gradient back along two edges, to its own "
+                "output $o_t$ and to the next state $h_{t+1}$: $\\partial L / \\partial h_t$ = (path through $o_t$) "
+                "+ (path through $h_{t+1}$). The other parts of this tab have a loss on the last step only, where "
+                "the path through $o_t$ is zero except at $t = T$.")
+    st.session_state["bptt_paths_t"] = min(st.session_state["bptt_paths_t"], T)
+    t = st.slider("step t", 1, T, key="bptt_paths_t", persist_state="session")
+    trace = computed(f"Backpropagating both paths through T = {T} steps (H = {H})…" if T * H * H > SLOW else None,
+                     "two_paths_trace", radius, H, T, seed)
+    norms = trace.by_step.iloc[t - 1]
+    drawing, units = st.columns([5, 4], gap="medium")
+    with drawing:
+        draw("two_paths_diagram", t, T, float(norms["own"]), float(norms["through_next"]), float(norms["total"]))
+    with units:
+        st.dataframe(paths_table(trace.units(t, PATH_UNITS)), hide_index=True)
+        st.caption(f"dL/dh_{t} unit by unit for the first {PATH_UNITS} of {H} units, sequence 1 of the batch: "
+                   "the two paths add up to it.")
+    st.caption("The numbers on the drawing are norms over the batch and all units. Norms do not add (the vectors do): "
+               f"{norms['own']:.3g} and {norms['through_next']:.3g} give {norms['total']:.3g}.")
+    draw("two_paths_chart", trace.by_step, t)
+    ui.verified_badge("dL/dh_t = the two paths, against full BPTT", trace.bptt_gap, EXACT,
+                      "relative difference of ||dL/dh_t|| at every step from core.rnn.tanh's backward pass "
+                      "(loss on every step)")
+
+
+def paths_table(units):
+    """The per-unit table: unit, via o_t, via h_t+1, their sum, 4 significant digits."""
+    table = units.rename(columns=PATH_COLUMNS)
+    return table.style.format(lambda number: format(number + 0.0, ".4g"), subset=list(PATH_COLUMNS.values())[1:])
+
+
+PATH_UNITS = 8
+PATH_COLUMNS = {"unit": "unit", "own": "via o_t", "through_next": "via h_t+1", "total": "dL/dh_t"}
+
+
 @st.fragment(key="bptt_deep_pictures")
 def deep_pictures() -> None:
     address()
@@ -351,8 +476,10 @@ def deep_pictures() -> None:
         decay_part(radius, H, T, seed, K)
     elif part == "Truncation":
         truncation_part(radius, H, T, seed, K, p, draws)
-    else:
+    elif part == "Monte Carlo":
         monte_carlo_part(radius, H, T, seed, K, p, draws)
+    else:
+        two_paths_part(radius, H, T, seed)
     record("deep", f"tanh RNN, radius {radius:g}, H = {H}, T = {T}, K = {K}: {part}",
            lambda: bptt_records.deep_record(compute("deep_view", radius, H, T, seed, K, p, draws), part, radius, H,
                                             T, seed))
@@ -397,8 +524,9 @@ def gated_pictures() -> None:
 
 ASSIGNMENT_INTRO = (
     "The assignment's RNN has one weight for the input and one for the recurrence: "
-    "$S_k = w_{rec} S_{k-1} + w_x X_{k-1}$, trained so that $S_T$ counts the ones in a binary sequence "
-    "(loss: mean of $(S_T - \\text{count})^2$; the answer is $w_x = w_{rec} = 1$)."
+    "$S_k = w_{rec} S_{k-1} + w_x X_k$ ($X_k$ is the input read at step $k = 1, \\dots, T$; $S_0 = 0$), trained "
+    "so that $S_T$ counts the ones in a binary sequence (loss: mean of $(S_T - \\text{count})^2$; the answer is "
+    "$w_x = w_{rec} = 1$)."
 )
 DEEP_INTRO = (
     "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "

@@ -18,7 +18,9 @@ import streamlit as st
 import ui
 from core import conv
 from core.conv import charts as conv_charts
+from core.conv import formulas as conv_formulas
 from core.conv import inputs as conv_inputs
+from core.conv import lecture
 from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.conv import view as conv_view
@@ -34,6 +36,8 @@ PICTURES = "conv_pictures"  # the fragment a control's callback reruns
 PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
 SMALL_MAP_WIDTH = 160  # a kernel-sized map, numbers written in its cells
 MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
+EXAMPLE_INPUTS, EXAMPLE_WEIGHTS, EXAMPLE_GRADS = lecture.EXAMPLE_INPUTS, lecture.EXAMPLE_WEIGHTS, lecture.EXAMPLE_GRADS
+EXAMPLE_CELL = 58  # pixels per cell of the example's tables: five fit beside the picture and on a phone
 
 load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
 forward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.forward)
@@ -228,9 +232,10 @@ def controls() -> None:
     st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, step=0.1,
                     key="conv_bias", **kept)
     st.toggle("Flip kernel (convolution)", key="conv_flip", **kept,
-              help="Deep-learning libraries compute cross-correlation, out[p] = Σ w[k]·x[p+k]; the convolution of "
-                   "the lecture turns the kernel 180° first, out[p] = Σ w[−k]·x[p+k]. Symmetric kernels (box, "
-                   "Gaussian, Laplacian) give the same output either way.")
+              help="Deep-learning libraries compute cross-correlation, out[p] = Σₖ w[k]·x[p·s + k·d] on the "
+                   "zero-padded input (stride s, dilation d; x[p+k] for the lecture's s = d = 1, no padding); the "
+                   "convolution of the lecture turns the kernel 180° first, w[k] → w[K−1−k]. Symmetric kernels "
+                   "(box, Gaussian, Laplacian) give the same output either way.")
 
 
 def chosen_input() -> np.ndarray | None:
@@ -472,7 +477,7 @@ def receptive_field_view(lab: Lab) -> None:
     field, cell = lab.field, lab.cell
     cell_name = ", ".join(str(p) for p in cell[1:])
     corner_name = ", ".join(str(p) for p in field.corner)
-    steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}th entry (dilation {lab.dilation})"
+    steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}-th entry (dilation {lab.dilation})"
     st.markdown(
         f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
         f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
@@ -511,7 +516,8 @@ def receptive_field_view(lab: Lab) -> None:
 def backward_view(lab: Lab) -> None:
     kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, horizontal=True,
                     key="conv_upstream", persist_state="session",
-                    help="one-hot: dL/dX is the kernel, put back on the inspected window")
+                    help="one-hot: dL/dX is the kernel put back on the inspected cell's window (its taps "
+                         "dilation apart; taps that fall on the padding are dropped)")
     grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
     grads = backward(lab.x, lab.w, grad_out, lab.stride, lab.padding, lab.dilation)
     st.markdown(
@@ -533,20 +539,18 @@ def backward_view(lab: Lab) -> None:
         with kernel_columns[index % len(kernel_columns)]:
             spatial_map(grads.grad_w[o, c], f"dL/dW[{o}, {c}]", kind="signed", depth=lab.w.shape[2] // 2,
                         max_width=160)
-    st.markdown("**The gradients are convolutions too** (computed a second way, compared with the fast path)")
-    st.latex(
-        "\\begin{aligned}\\frac{\\partial L}{\\partial X} &= "
-        "\\operatorname{pad}_{d(k-1)}\\big(\\operatorname{dilate}_s(\\delta)\\big)"
-        " \\star \\operatorname{flip}(W)^{\\top}\\\\"
-        "\\frac{\\partial L}{\\partial W} &= X_{\\text{padded}} \\star \\operatorname{dilate}_s(\\delta)\\end{aligned}"
-    )
-    st.markdown(
-        f"- dL/dX as the **full convolution** of δ (stride-dilated: {lab.stride - 1} zero(s) between entries, "
-        f"then padded by dilation·(k−1)) with the **flipped** kernel, channels swapped: "
-        f"max difference **{grads.input_gap:.1e}**\n"
-        f"- dL/dW as the **correlation of the padded input with δ** (δ's entries {lab.stride} apart, "
-        f"window step {lab.dilation}): max difference **{grads.weight_gap:.1e}**"
-    )
+    shown = conv_formulas.backward_formulas(lab.stride, lab.padding, lab.dilation)
+    st.markdown(f"**The gradients are convolutions too**, here for stride {lab.stride}, padding {lab.padding} and "
+                f"dilation {lab.dilation} (computed this second way and compared with the fast path)")
+    st.latex(shown.input_latex)
+    st.latex(shown.weight_latex)
+    st.markdown(f"- {shown.input_words} Measured: max difference **{grads.input_gap:.1e}**\n"
+                f"- {shown.weight_words} Measured: max difference **{grads.weight_gap:.1e}**")
+    st.caption("⋆ is cross-correlation (⋆_d: the kernel's taps d apart); δ̃ and X̃ name the padded arrays; "
+               "dilate_s puts s − 1 zeros between "
+               "neighbouring entries; pad_q adds q zeros on each side; flip(W)^⊤ turns the kernel 180° and swaps "
+               "its input and output channels; [m + p] reads from position p on, [d·j] every d-th value. "
+               "With stride 1, no padding and dilation 1 these are the lecture's two formulas.")
     if lab.ndim < 3:
         spread = conv.stride_dilate(grad_out[channel], lab.stride, lab.ndim)
         left, right = st.columns(2, gap="medium")
@@ -556,28 +560,106 @@ def backward_view(lab: Lab) -> None:
             spatial_map(conv.flip_kernel(lab.w)[channel, 0], f"flipped kernel {channel}", kind="signed")
 
 
+def number_row(label: str, key: str, names: list[str], default: tuple[float, ...]) -> np.ndarray:
+    """One editable row of numbers, one column per name; returns (len(names),) with NaN where a
+    cell is empty. The row's value lives in st.session_state[key] as comma-separated text (what
+    a link can carry): text written there by anyone but this table starts a fresh table."""
+    state = st.session_state
+    values = lecture.values_from_text(state.get(key), len(names), default)
+    if f"_{key}_round" not in state or state.get(f"_{key}_echo") != state.get(key):
+        state[f"_{key}_round"] = state.get(f"_{key}_round", 0) + 1
+    cell = st.column_config.NumberColumn(min_value=-lecture.LIMIT, max_value=lecture.LIMIT, width=EXAMPLE_CELL)
+    st.caption(label)
+    frame = st.data_editor(pd.DataFrame([values], columns=names), key=f"{key}_table_{state[f'_{key}_round']}",
+                           hide_index=True, column_config={name: cell for name in names})
+    values = frame.to_numpy(dtype=float, na_value=np.nan)[0]
+    state[key] = state[f"_{key}_echo"] = lecture.values_text(values)
+    return values
+
+
+def lecture_numbers(outputs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The example's three tables: five inputs, three weights, one upstream gradient per output;
+    None after naming the empty cells."""
+    rows = (("**Inputs** (click a cell to type)", "conv_ex_x", "X", 5, EXAMPLE_INPUTS),
+            ("**Weights**", "conv_ex_w", "W", 3, EXAMPLE_WEIGHTS),
+            (f"**Upstream gradients** δ_i = dL/dO_i, one per output ({outputs})", "conv_ex_d", "δ", outputs,
+             EXAMPLE_GRADS))
+    numbers, blank = [], []
+    for label, key, letter, count, default in rows:
+        names = [f"{letter}{i + 1}" for i in range(count)]
+        numbers.append(number_row(label, key, names, default))
+        blank += lecture.blank_cells(names, numbers[-1])
+    if blank:
+        st.warning(f"Type a number in every cell: {', '.join(blank)} {'is' if len(blank) == 1 else 'are'} empty or "
+                   f"not a number the example can take (numbers up to ±{lecture.LIMIT:,.0f}).", icon=":material/edit:")
+        return None
+    return numbers[0], numbers[1], numbers[2]
+
+
 def one_d_picture_view(lab: Lab) -> None:
     st.markdown(
-        "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O1..O3. Each line is one term "
-        "W_j·X_m of an output; **with your padding, stride and dilation**."
+        "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O_i, **with your padding, stride and "
+        "dilation**. Each line is one term W_j·X_m of an output. Type your own numbers; the loss is "
+        "$L = \\sum_i \\delta_i O_i$, so $\\delta_i = \\partial L / \\partial O_i$."
     )
     try:
-        links = conv.connections(5, 3, **lab.settings)
+        outputs = lecture.output_count(5, 3, **lab.settings)
     except ValueError as error:
         st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
         return
-    draw("connection_chart", links, 5, 3, width="stretch")
-    left, right = st.columns(2)
-    with left:
+    links = conv.connections(5, 3, **lab.settings)
+    tables, picture = st.columns(2, gap="medium")
+    with tables:
+        numbers = lecture_numbers(outputs)
+        follow = st.segmented_control("Follow an input's paths", list(conv_state.FOLLOW.values()),
+                                      key="conv_ex_follow")
+    example = None if numbers is None else lecture.lecture_example(*numbers, **lab.settings)
+    followed = None if follow is None else int(follow[1:]) - 1
+    with picture:
+        draw("connection_chart", links, 5, 3, width="stretch", follow=followed,
+             inputs=None if numbers is None else tuple(numbers[0]),
+             outputs=None if example is None else tuple(example.outputs))
+        if example is not None and followed is not None:
+            reached = ", ".join(f"O{i + 1}" for i in example.paths[followed])
+            st.caption(f"X{followed + 1} reaches {reached}; its gradient collects δ × weight along those lines:"
+                       if reached else f"X{followed + 1} reaches no output (the stride or the dilation skips it), so "
+                       "its gradient is 0:")
+            st.latex(lecture.grad_x_lines(example, per_row=3)[followed])
+    if example is None:
+        return
+    lecture_sums(example, links)
+
+
+def lecture_sums(example: lecture.LectureExample, links: list) -> None:
+    """The example's numbers in a table, then every sum that produces them."""
+    numbers, table = st.columns([3, 2], gap="medium")
+    with numbers:
+        st.markdown("**Your numbers**")
+        st.markdown(lecture_table(example))
+    with table:
         st.markdown("**Which weight carries X_m into O_i**")
         st.dataframe(conv_charts.connection_table(links, 5))
-        for line in conv_charts.forward_equations(links, 5):
+    sections = (("**Forward**: each output sums weight × input over its window", lecture.output_lines),
+                ("**dL/dX**: each input collects δ × weight from every output it reaches (the weights come in "
+                 "reverse order: the flipped kernel)", lecture.grad_x_lines),
+                ("**dL/dW**: each weight collects δ × the input it met, over every output", lecture.grad_w_lines))
+    for heading, lines in sections:
+        st.markdown(heading)
+        for line in lines(example, per_row=3):
             st.latex(line)
-    with right:
-        st.markdown("**Backward: each X collects δ × the weight from every output it reaches**")
-        for line in conv_charts.backward_equations(links, 5):
-            st.latex(line)
-        st.caption("The weights come in reverse order: that is the flipped kernel.")
+    ui.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
+                      "the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
+                      "term by term; the tests also compare them with a plain loop for random numbers and settings")
+
+
+def lecture_table(example: lecture.LectureExample) -> str:
+    """A markdown table: i, O_i, dL/dX_i, dL/dW_i (blank past each one's length)."""
+    columns = (example.outputs, example.grad_x, example.grad_w)
+    rows = ["| i | O_i | dL/dX_i | dL/dW_i |", "|---|---|---|---|"]
+    for i in range(max(len(values) for values in columns)):
+        cells = [format(float(values[i]) + 0.0, ".4g") if i < len(values) else "" for values in columns]
+        rows.append(f"| {i + 1} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def output_size(lab: Lab) -> None:

@@ -210,40 +210,62 @@ def size_formula_latex(n: int, k: int, *, padding: int, stride: int, dilation: i
     )
 
 
-def connection_chart(links: Sequence[Connection], n: int, k: int) -> alt.LayerChart:
+def connection_chart(links: Sequence[Connection], n: int, k: int, *, follow: int | None = None,
+                     inputs: Sequence[float] | None = None, outputs: Sequence[float] | None = None) -> alt.LayerChart:
     """The lecture's 1D picture: inputs X (bottom row) joined to outputs O (top row), one line per
-    term W_j * X_m, coloured by the weight. Padding zeros appear as grey inputs named 0."""
+    term W_j * X_m, coloured by the weight. Padding zeros appear as grey inputs named 0.
+
+    follow=m (0-based): input X_{m+1}'s lines bold and the others faint, X_{m+1} and the outputs
+    it reaches filled orange (its paths to the outputs). inputs (n,) and outputs (one per output
+    node): numbers written under the inputs and over the outputs.
+    """
     sources = sorted({link.source for link in links} | set(range(n)))
-    outputs = sorted({link.output for link in links})
+    output_ids = sorted({link.output for link in links})
+    reached = {link.output for link in links if link.source == follow}
     nodes = pd.DataFrame(
         [{"x": float(s), "y": 0.0, "label": f"X{s + 1}" if 0 <= s < n else "0",
-          "fill": "#f0f2f6" if 0 <= s < n else "#bbbbbb"} for s in sources]
-        + [{"x": _output_x(o, outputs, sources), "y": 1.0, "label": f"O{o + 1}", "fill": "#dbe9f8"} for o in outputs]
+          "fill": SELECTED if s == follow else "#f0f2f6" if 0 <= s < n else "#bbbbbb",
+          "value": _node_value(inputs, s) if 0 <= s < n else "", "value_y": -0.3} for s in sources]
+        + [{"x": _output_x(o, output_ids, sources), "y": 1.0, "label": f"O{o + 1}",
+            "fill": "#ffd0a8" if o in reached else "#dbe9f8", "value": _node_value(outputs, o), "value_y": 1.3}
+           for o in output_ids]
     )
     edges = pd.DataFrame(
-        [{"x": float(link.source), "y": 0.0, "x2": _output_x(link.output, outputs, sources), "y2": 1.0,
+        [{"x": float(link.source), "y": 0.0, "x2": _output_x(link.output, output_ids, sources), "y2": 1.0,
           "weight": f"W{link.weight + 1}",
-          "term": f"W{link.weight + 1}·{_x_name(link.source, n)} → O{link.output + 1}"}
+          "term": f"W{link.weight + 1}·{_x_name(link.source, n)} → O{link.output + 1}",
+          "opacity": 0.8 if follow is None else 1.0 if link.source == follow else 0.12,
+          "width": 4.0 if follow is not None and link.source == follow else 2.5}
          for link in links]
     )
     x_scale = alt.Scale(domain=[min(sources) - 0.7, max(sources) + 0.7])
-    y_scale = alt.Scale(domain=[-0.25, 1.25])
-    lines = alt.Chart(edges).mark_rule(strokeWidth=2.5, opacity=0.8).encode(
+    y_scale = alt.Scale(domain=[-0.45, 1.45])
+    lines = alt.Chart(edges).mark_rule().encode(
         x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None),
         x2="x2:Q", y2="y2:Q",
         color=alt.Color("weight:N", title="weight", scale=alt.Scale(scheme="category10"),
                         sort=[f"W{j + 1}" for j in range(k)]),
+        opacity=alt.Opacity("opacity:Q", scale=None), strokeWidth=alt.StrokeWidth("width:Q", scale=None),
         tooltip=["term:N"],
     )
     circles = alt.Chart(nodes).mark_circle(size=900, opacity=1).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
         color=alt.Color("fill:N", scale=None),
-        tooltip=["label:N"],
+        tooltip=["label:N", "value:N"],
     )
     text = alt.Chart(nodes).mark_text(fontSize=13, fontWeight="bold").encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="label:N")
-    return alt.LayerChart(layer=[lines, circles, text], height=190,
+    values = alt.Chart(nodes).mark_text(fontSize=12, color="#31333f").encode(
+        x=alt.X("x:Q", scale=x_scale), y=alt.Y("value_y:Q", scale=y_scale), text="value:N")
+    return alt.LayerChart(layer=[lines, circles, text, values], height=230,
                           resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
+
+
+def _node_value(values: Sequence[float] | None, index: int) -> str:
+    """A node's number, 4 significant digits; blank without numbers or for a cell left empty."""
+    if values is None or index >= len(values) or np.isnan(values[index]):
+        return ""
+    return format(float(values[index]), ".4g")
 
 
 def connection_table(links: Sequence[Connection], n: int) -> pd.DataFrame:
@@ -258,25 +280,6 @@ def connection_table(links: Sequence[Connection], n: int) -> pd.DataFrame:
     return table
 
 
-def forward_equations(links: Sequence[Connection], n: int) -> list[str]:
-    """One LaTeX line per output: O_i = W_1 X_a + W_2 X_b + ... (padding zeros written as 0)."""
-    outputs = sorted({link.output for link in links})
-    return [
-        f"O_{{{o + 1}}} = " + " + ".join(
-            f"W_{{{link.weight + 1}}} {_x_latex(link.source, n)}" for link in links if link.output == o)
-        for o in outputs
-    ]
-
-
-def backward_equations(links: Sequence[Connection], n: int) -> list[str]:
-    """One LaTeX line per input: dL/dX_m = sum over the outputs it reaches of delta_i * W_j."""
-    lines = []
-    for m in range(n):
-        terms = [f"\\delta_{{{link.output + 1}}} W_{{{link.weight + 1}}}" for link in links if link.source == m]
-        lines.append(f"\\frac{{\\partial L}}{{\\partial X_{{{m + 1}}}}} = " + (" + ".join(terms) if terms else "0"))
-    return lines
-
-
 def _output_x(output: int, outputs: list[int], sources: list[int]) -> float:
     """Spread the outputs evenly under the inputs' span so the lines do not pile up."""
     if len(outputs) == 1:
@@ -286,7 +289,3 @@ def _output_x(output: int, outputs: list[int], sources: list[int]) -> float:
 
 def _x_name(source: int, n: int) -> str:
     return f"X{source + 1}" if 0 <= source < n else "0 (padding)"
-
-
-def _x_latex(source: int, n: int) -> str:
-    return f"X_{{{source + 1}}}" if 0 <= source < n else "\\cdot 0"

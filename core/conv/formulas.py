@@ -43,7 +43,8 @@ class BackwardFormulas:
 
     input_chain / weight_chain: the Steps applied to delta (identity steps such as dilate_1 are
     kept, so the chain has the same shape for every setting); input_latex / weight_latex:
-    display-mode LaTeX with the setting's numbers; input_words / weight_words: one plain
+    display-mode LaTeX with the setting's numbers, in aligned rows short enough for a phone (the
+    padded, stride-dilated delta named delta-tilde, the padded X named X-tilde); input_words / weight_words: one plain
     sentence each, for a caption.
     """
 
@@ -79,11 +80,22 @@ def backward_formulas(stride: int, padding: int, dilation: int) -> BackwardFormu
     grad_w = weight_chain(stride, padding, dilation)
     return BackwardFormulas(
         stride, padding, dilation, grad_x, grad_w,
-        r"\frac{\partial L}{\partial X}[m] = " + render(grad_x, DELTA) + r",\quad m = 0, \dots, n-1",
-        r"\frac{\partial L}{\partial W}[j] = " + render(grad_w, "X") + r",\quad j = 0, \dots, k-1",
+        _aligned(grad_x, 2, DELTA, r"\tilde{\delta}", r"\frac{\partial L}{\partial X}[m]", "m = 0, \\dots, n-1"),
+        _aligned(grad_w, 1, "X", r"\tilde{X}", r"\frac{\partial L}{\partial W}[j]", "j = 0, \\dots, k-1"),
         _input_words(stride, padding, dilation),
         _weight_words(stride, padding, dilation),
     )
+
+
+def _aligned(chain: Sequence[Step], prepare: int, operand: str, name: str, left: str, indices: str) -> str:
+    """A chain as short aligned rows that fit a phone: the first `prepare` steps applied to the
+    operand get a name of their own (unless they leave it as it is), then the gradient, then
+    the indices it runs over."""
+    prepared = render(chain[:prepare], operand)
+    rows = [] if prepared == operand else [f"{name} &= {prepared}"]
+    rows.append(f"{left} &= {render(chain[prepare:], name if rows else operand)},")
+    rows.append(rf"&\quad {indices}")
+    return r"\begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}"
 
 
 def render(chain: Sequence[Step], operand: str) -> str:

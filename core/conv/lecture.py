@@ -44,6 +44,47 @@ class LectureExample:
     paths: tuple[tuple[int, ...], ...]
 
 
+LIMIT = 1e6
+"""Largest |value| a cell of the example takes: bigger numbers only overflow and teach nothing."""
+EXAMPLE_INPUTS, EXAMPLE_WEIGHTS, EXAMPLE_GRADS = (2, 1, 0, 3, 1), (1, 2, -1), (1, -1, 2)
+"""The 1D example's numbers before the student types: X1..X5, W1..W3, an upstream gradient per output."""
+
+
+def values_from_text(text: str | None, length: int, default: Sequence[float], pad: float = 1.0) -> np.ndarray:
+    """A comma-separated list of numbers, as the page keeps a row of the example (and a link can
+    carry it), read as `length` floats (length,).
+
+    An entry that is empty, not a number or beyond +-LIMIT reads NaN (the page names it);
+    entries past `length` are dropped; missing ones come from `default` by position, then `pad`.
+    text None reads as no entries at all.
+    """
+    entries = [] if text is None else str(text).split(",")
+    values = np.array([default[i] if i < len(default) else pad for i in range(length)], dtype=np.float64)
+    for index, entry in enumerate(entries[:length]):
+        try:
+            number = float(entry)
+        except ValueError:
+            number = np.nan
+        values[index] = number if np.isfinite(number) and abs(number) <= LIMIT else np.nan
+    return values
+
+
+def values_text(values: Sequence[float]) -> str:
+    """The inverse of values_from_text: "2, 1.5, , -3" (an empty entry for NaN), each number in the
+    shortest text that reads back as the same float."""
+    return ", ".join("" if np.isnan(value) else _shortest(float(value)) for value in values)
+
+
+def _shortest(value: float) -> str:
+    text = repr(value + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return text[:-2] if text.endswith(".0") else text
+
+
+def blank_cells(names: Sequence[str], values: np.ndarray) -> list[str]:
+    """The names of the cells holding NaN (empty, or not a number the example can take)."""
+    return [name for name, value in zip(names, values, strict=True) if np.isnan(value)]
+
+
 def output_count(n: int, k: int, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """How many outputs (and so upstream gradients) n inputs and k weights give; ValueError if none."""
     return ops.output_size(n, k, padding=padding, stride=stride, dilation=dilation)
@@ -75,44 +116,79 @@ def lecture_example(x: Sequence[float], w: Sequence[float], delta: Sequence[floa
     )
 
 
-def output_lines(example: LectureExample) -> list[str]:
-    """One LaTeX line per output: O_i = W_1 X_a + ... = (w)(x) + ... = value."""
+def sums_gap(example: LectureExample) -> float:
+    """The largest difference between a number of the example (from conv1d and its backward
+    pass) and the sum of the terms written under it, added up term by term in plain Python
+    (the reference), relative to max(1, |number|)."""
+    def x_at(position: int) -> float:
+        return _x_value(example, position)
+
+    pairs = (
+        [(example.outputs[i], sum(example.w[j] * x_at(q) for j, q in terms))
+         for i, terms in enumerate(example.output_terms)]
+        + [(example.grad_x[q], sum(example.delta[i] * example.w[j] for i, j in terms))
+           for q, terms in enumerate(example.grad_x_terms)]
+        + [(example.grad_w[j], sum(example.delta[i] * x_at(q) for i, q in terms))
+           for j, terms in enumerate(example.grad_w_terms)]
+    )
+    return max(abs(float(shown) - float(summed)) / max(1.0, abs(float(shown))) for shown, summed in pairs)
+
+
+def output_lines(example: LectureExample, per_row: int | None = None) -> list[str]:
+    """One LaTeX line per output: O_i = W_1 X_a + ... = (w)(x) + ... = value.
+
+    per_row=r writes each as an aligned block instead, at most r terms a row (narrow screens).
+    """
     return [
         _line(f"O_{{{i + 1}}}",
               [(f"W_{{{j + 1}}}", _x_symbol(q, len(example.x)), example.w[j], _x_value(example, q)) for j, q in terms],
-              example.outputs[i])
+              example.outputs[i], per_row)
         for i, terms in enumerate(example.output_terms)
     ]
 
 
-def grad_x_lines(example: LectureExample) -> list[str]:
+def grad_x_lines(example: LectureExample, per_row: int | None = None) -> list[str]:
     """One LaTeX line per input: dL/dX_q = delta_i W_j + ... = numbers = value (0 if unreached)."""
     return [
         _line(rf"\frac{{\partial L}}{{\partial X_{{{q + 1}}}}}",
               [(rf"\delta_{{{i + 1}}}", f"W_{{{j + 1}}}", example.delta[i], example.w[j]) for i, j in terms],
-              example.grad_x[q])
+              example.grad_x[q], per_row)
         for q, terms in enumerate(example.grad_x_terms)
     ]
 
 
-def grad_w_lines(example: LectureExample) -> list[str]:
+def grad_w_lines(example: LectureExample, per_row: int | None = None) -> list[str]:
     """One LaTeX line per weight: dL/dW_j = delta_i X_q + ... = numbers = value."""
     return [
         _line(rf"\frac{{\partial L}}{{\partial W_{{{j + 1}}}}}",
               [(rf"\delta_{{{i + 1}}}", _x_symbol(q, len(example.x)), example.delta[i], _x_value(example, q))
                for i, q in terms],
-              example.grad_w[j])
+              example.grad_w[j], per_row)
         for j, terms in enumerate(example.grad_w_terms)
     ]
 
 
-def _line(left: str, terms: list[tuple[str, str, float, float]], value: float) -> str:
-    """left = a b + ... = (a)(b) + ... = value; a line with no terms reads left = 0."""
+def _line(left: str, terms: list[tuple[str, str, float, float]], value: float, per_row: int | None = None) -> str:
+    """left = a b + ... = (a)(b) + ... = value; a line with no terms reads left = 0.
+
+    With per_row, an aligned block: the symbols, the numbers and the value each start a row
+    with "=", and a sum longer than per_row terms goes on in rows that start with "+".
+    """
     if not terms:
         return f"{left} = 0"
-    symbols = " + ".join(f"{a}\\,{b}" for a, b, _, _ in terms)
-    numbers = " + ".join(f"({_number(u)})({_number(v)})" for _, _, u, v in terms)
-    return f"{left} = {symbols} = {numbers} = {_number(value)}"
+    symbols = [f"{a}\\,{b}" for a, b, _, _ in terms]
+    numbers = [f"({_number(u)})({_number(v)})" for _, _, u, v in terms]
+    if per_row is None:
+        return f"{left} = {' + '.join(symbols)} = {' + '.join(numbers)} = {_number(value)}"
+    rows = [_sum_rows(symbols, per_row), _sum_rows(numbers, per_row), [_number(value)]]
+    body = r" \\ ".join(f"&= {part}" if index == 0 else f"&\\quad + {part}"
+                         for sum_rows in rows for index, part in enumerate(sum_rows))
+    return f"\\begin{{aligned}}{left} {body}\\end{{aligned}}"
+
+
+def _sum_rows(terms: list[str], per_row: int) -> list[str]:
+    """The terms joined by " + ", at most per_row of them a row."""
+    return [" + ".join(terms[start : start + per_row]) for start in range(0, len(terms), per_row)]
 
 
 def _x_symbol(position: int, n: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from core.conv import inputs, view
+from core.conv import inputs, lecture, view
 from core.urlparams import Param, encode
 
 VIEWS = {"output": "Output", "channels": "Channels", "field": "Receptive field", "backward": "Backward pass",
@@ -19,6 +19,9 @@ CUSTOM = "custom (edit below)"
 UPSTREAM = {"ones": "all ones", "random": "random", "onehot": "one-hot at the inspected cell"}
 KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 CUSTOM_KEY = "conv_custom_values"
+EXAMPLE_PARAMS = ("ex_x", "ex_w", "ex_d", "follow")
+EXAMPLE_TEXT = 800  # characters of one example row in a link: 20 numbers at full precision
+FOLLOW = {f"x{index}": f"X{index}" for index in range(1, 6)}
 CELL_KEY = "conv_cell"
 
 
@@ -62,6 +65,11 @@ def params_for(ndim: int) -> tuple[Param, ...]:
         Param("upstream", "conv_upstream", "choice", UPSTREAM["onehot"], codes=UPSTREAM),
         Param("in_channel", "conv_in_channel", "int", 0, low=0, high=2),
         Param("cell", CELL_KEY, "ints", None, low=0, high=10_000, size=(2, 4)),
+        # the 1D picture's worked example: its three rows of numbers and the input whose paths it follows
+        Param("ex_x", "conv_ex_x", "text", lecture.values_text(lecture.EXAMPLE_INPUTS), size=(0, EXAMPLE_TEXT)),
+        Param("ex_w", "conv_ex_w", "text", lecture.values_text(lecture.EXAMPLE_WEIGHTS), size=(0, EXAMPLE_TEXT)),
+        Param("ex_d", "conv_ex_d", "text", lecture.values_text(lecture.EXAMPLE_GRADS), size=(0, EXAMPLE_TEXT)),
+        Param("follow", "conv_ex_follow", "choice", FOLLOW["x3"], codes=FOLLOW),
     )
 
 
@@ -84,6 +92,8 @@ def record_query(values: dict, ndim: int, channels: int) -> dict[str, str]:
         skip.add("in_channel")
     if CUSTOM not in (values.get(f"conv_kernels_{ndim}d") or []):
         skip.add("custom")
+    if values.get("conv_tab") != VIEWS["1d"]:
+        skip.update(EXAMPLE_PARAMS)
     chosen = [param for param in params if param.name not in skip]
     return encode({**{param.key: param.default for param in chosen}, **values}, chosen,
                   always=[param.name for param in chosen])

@@ -446,3 +446,93 @@ def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> dict:
     ]
     return _layered(layers, {"sweep": data, "current": pd.DataFrame({"bias": [current_bias]})},
                     title="Gradient surviving T steps", height=260)
+
+
+PATH_COLORS = {"through o_t (the loss at t)": "#ff7f0e", "through h_t+1": "#1f77b4", "dL/dh_t (their sum)": "#2ca02c"}
+"""The two paths of dL/dh_t and their sum, in the same colours on the drawing and the chart."""
+PATH_NAMES = dict(zip(("own", "through_next", "total"), PATH_COLORS, strict=True))
+
+
+def two_paths_chart(by_step: pd.DataFrame, t: int) -> dict:
+    """The norms of both paths and of dL/dh_t against the step on a log axis, the chosen step t
+    marked. by_step: columns t, own, through_next, total (core.rnn.examples.TwoPaths.by_step);
+    the path through h_{T+1} does not exist, so its 0 at t = T is left out."""
+    data = by_step.melt("t", list(PATH_NAMES), var_name="path", value_name="norm")
+    data["path"] = data["path"].map(PATH_NAMES)
+    data = data[finite_positive(data["norm"].to_numpy(dtype=np.float64))]
+    colour = {"field": "path", "type": "nominal", "title": None,
+              "scale": {"domain": list(PATH_COLORS), "range": list(PATH_COLORS.values())},
+              "legend": {"labelLimit": 240, "orient": "bottom", "columns": 2}}
+    layers = [
+        {"data": {"name": "paths"}, "mark": {"type": "line"},
+         "encoding": {"x": {"field": "t", "type": "quantitative", "title": "step t"},
+                      "y": _log_y("norm over the batch", "norm"), "color": colour,
+                      "strokeDash": {"field": "path", "type": "nominal", "legend": None},
+                      "tooltip": [{"field": "path", "type": "nominal"}, {"field": "t", "type": "quantitative"},
+                                  {"field": "norm", "type": "quantitative", "format": ".3e"}]}},
+        {"data": {"name": "chosen"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
+         "encoding": {"x": {"field": "t", "type": "quantitative"},
+                      "tooltip": {"field": "label", "type": "nominal"}}},
+    ]
+    chosen = pd.DataFrame({"t": [t], "label": [f"your step t = {t}"]})
+    return _layered(layers, {"paths": data, "chosen": chosen}, title="||dL/dh_t|| and its two paths", height=220)
+
+
+def two_paths_diagram(t: int, T: int, own: float, through_next: float, total: float) -> dict:
+    """The lecture's unrolled graph around step t: h_{t-1} -> h_t -> h_{t+1} with outputs o_t,
+    o_{t+1} above, and the gradient flowing back into h_t along its two edges, each labelled
+    with its norm (own: via o_t, through_next: via h_{t+1}, total: ||dL/dh_t||). At t = T there
+    is no h_{T+1}: that node and its edge are drawn faint."""
+    last = t == T
+    own_colour, next_colour, total_colour = PATH_COLORS.values()
+    nodes = pd.DataFrame([
+        {"x": 0.0, "y": 0.0, "label": f"h{t - 1}", "fill": "#f0f2f6", "opacity": 1.0},
+        {"x": 1.0, "y": 0.0, "label": f"h{t}", "fill": "#c7ecc7", "opacity": 1.0},
+        {"x": 2.0, "y": 0.0, "label": f"h{t + 1}", "fill": "#d6e6f5", "opacity": 0.3 if last else 1.0},
+        {"x": 1.0, "y": 1.0, "label": f"o{t}", "fill": "#ffe2c6", "opacity": 1.0},
+        {"x": 2.0, "y": 1.0, "label": f"o{t + 1}", "fill": "#f0f2f6", "opacity": 0.3 if last else 1.0},
+    ])
+    edges = pd.DataFrame([  # the gradient's direction: from the later node back to the earlier one
+        {"x": 1.0, "y": 1.0, "x2": 1.0, "y2": 0.0, "colour": own_colour, "opacity": 1.0, "width": 4.0},
+        {"x": 2.0, "y": 0.0, "x2": 1.0, "y2": 0.0, "colour": next_colour, "opacity": 0.3 if last else 1.0,
+         "width": 4.0},
+        {"x": 2.0, "y": 1.0, "x2": 2.0, "y2": 0.0, "colour": "#9e9e9e", "opacity": 0.3 if last else 0.8,
+         "width": 2.0},
+        {"x": 1.0, "y": 0.0, "x2": 0.0, "y2": 0.0, "colour": total_colour, "opacity": 1.0, "width": 4.0},
+    ])
+    heads = pd.DataFrame([
+        {"x": 1.0, "y": 0.35, "shape": "triangle-down", "colour": own_colour, "opacity": 1.0},
+        {"x": 1.4, "y": 0.0, "shape": "triangle-left", "colour": next_colour, "opacity": 0.3 if last else 1.0},
+        {"x": 0.4, "y": 0.0, "shape": "triangle-left", "colour": total_colour, "opacity": 1.0},
+    ])
+    labels = pd.DataFrame([
+        {"x": 1.5, "y": 0.55, "text": f"via o{t}: {own:.3g}", "colour": own_colour},
+        {"x": 1.5, "y": -0.3, "text": f"via h{t + 1}: " + ("none (t = T)" if last else f"{through_next:.3g}"),
+         "colour": next_colour},
+        {"x": 0.5, "y": 0.25, "text": f"dL/dh{t}: {total:.3g}", "colour": total_colour},
+    ])
+    x = {"field": "x", "type": "quantitative", "axis": None, "scale": {"domain": [-0.4, 2.4]}}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"domain": [-0.5, 1.3]}}
+    plain = {"scale": None}
+    layers = [
+        {"data": {"name": "edges"}, "mark": {"type": "rule"},
+         "encoding": {"x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                      "color": {"field": "colour", "type": "nominal", **plain},
+                      "opacity": {"field": "opacity", "type": "quantitative", **plain},
+                      "strokeWidth": {"field": "width", "type": "quantitative", **plain}}},
+        {"data": {"name": "heads"}, "mark": {"type": "point", "filled": True, "size": 220},
+         "encoding": {"x": x, "y": y, "shape": {"field": "shape", "type": "nominal", **plain},
+                      "color": {"field": "colour", "type": "nominal", **plain},
+                      "opacity": {"field": "opacity", "type": "quantitative", **plain}}},
+        {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 1100, "stroke": "#31333f", "strokeWidth": 1},
+         "encoding": {"x": x, "y": y, "color": {"field": "fill", "type": "nominal", **plain},
+                      "opacity": {"field": "opacity", "type": "quantitative", **plain}}},
+        {"data": {"name": "nodes"}, "mark": {"type": "text", "fontSize": 13, "fontWeight": "bold"},
+         "encoding": {"x": x, "y": y, "text": {"field": "label", "type": "nominal"},
+                      "opacity": {"field": "opacity", "type": "quantitative", **plain}}},
+        {"data": {"name": "labels"}, "mark": {"type": "text", "fontSize": 13, "fontWeight": "bold"},
+         "encoding": {"x": x, "y": y, "text": {"field": "text", "type": "nominal"},
+                      "color": {"field": "colour", "type": "nominal", **plain}}},
+    ]
+    return _layered(layers, {"edges": edges, "heads": heads, "nodes": nodes, "labels": labels},
+                    title=f"dL/dh{t} = via o{t} + via h{t + 1}", height=210)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.rnn import tanh
+from core.rnn.examples import StepByStep
 from core.rnn.train import TrainingRun
 from core.rnn.view import AssignmentView, DeepView, deep_problem
 
@@ -47,6 +48,19 @@ def assignment_record(view: AssignmentView, w_rec: float, runs: dict[str, Traini
     if len(lines) == 1:
         frame = frame.drop(columns="line")
     return results, ("k", "mean |dL/dS_k|", frame)
+
+
+def step_record(run: StepByStep) -> tuple[dict, Series]:
+    """The Assignment tab's Step by step part: the typed sequence's length, count, S_T and loss,
+    the loop's weight gradients beside the closed form's; series: dL/dS_k by k (the loop's rows)."""
+    trace = run.trace
+    results = {"steps T": len(trace.X), "count": trace.target, "S_T": float(trace.S[-1]), "loss": trace.loss,
+               "dL/dw_x (loop)": trace.grad_w_x, "dL/dw_rec (loop)": trace.grad_w_rec,
+               "dL/dw_x (closed form)": float(run.closed[0]), "dL/dw_rec (closed form)": float(run.closed[1]),
+               "loop vs closed form": run.gap}
+    rows = trace.table.sort_values("k")
+    frame = pd.DataFrame({"x": rows["k"].to_numpy(dtype=float), "y": rows["dL/dS_k"].to_numpy(dtype=float)})
+    return results, ("k", "dL/dS_k", frame)
 
 
 def deep_record(view: DeepView, part: str, radius: float, H: int, T: int, seed: int) -> tuple[dict, Series]:

@@ -4,11 +4,13 @@ default (the page's sliders use the same numbers), so a copied link reopens the 
 
 from __future__ import annotations
 
+from core.rnn.examples import MAX_TYPED_LENGTH
 from core.urlparams import Param, encode
 
 TABS = {"assignment": "Assignment: counting RNN", "deep": "Deep RNN (tanh)", "gated": "Gated cells"}
-ASSIGNMENT_PARTS = {"rules": "Gradient and rules", "truncation": "Truncation", "training": "Loss surface and training"}
-DEEP_PARTS = {"decay": "Decay", "truncation": "Truncation", "montecarlo": "Monte Carlo"}
+ASSIGNMENT_PARTS = {"rules": "Gradient and rules", "truncation": "Truncation", "training": "Loss surface and training",
+                    "steps": "Step by step"}
+DEEP_PARTS = {"decay": "Decay", "truncation": "Truncation", "montecarlo": "Monte Carlo", "paths": "Two paths"}
 GATED_PARTS = {"decay": "Decay", "sweep": "Gate-bias sweep"}
 SEEDS = dict(low=0, high=10_000)
 COMPARE_RATES = (0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
@@ -39,6 +41,10 @@ PARAMS: tuple[Param, ...] = (
     _int("steps", "bptt_steps", 2000, 10, 5000),
     _float("lr", "bptt_lr", 0.01, 1e-6, 1.0),
     _float("clip", "bptt_clip", 1.0, 1e-3, 1e3),
+    # Step by step: the typed sequence, the random sequence's length, the loop's step
+    Param("seq", "bptt_seq", "text", "1 0 1 1 0", size=(0, 20 * MAX_TYPED_LENGTH)),
+    _int("seq_length", "bptt_seq_length", 8, 1, MAX_TYPED_LENGTH),
+    _int("loop_k", "bptt_loop_k", MAX_TYPED_LENGTH, 1, MAX_TYPED_LENGTH),
     # Deep RNN (tanh)
     Param("deep_part", "bptt_deep_part", "choice", DEEP_PARTS["decay"], codes=DEEP_PARTS),
     _float("radius", "bptt_radius", 1.0, 0.1, 3.0, 0.05),
@@ -48,6 +54,7 @@ PARAMS: tuple[Param, ...] = (
     _int("deep_K", "bptt_deep_K", 10, 1, 500),
     _float("p", "bptt_p", 0.8, 0.5, 0.99, 0.01),
     _int("draws", "bptt_draws", 200, 10, 400, 10),
+    _int("paths_t", "bptt_paths_t", 90, 1, 500),
     # Gated cells
     Param("gated_part", "bptt_gated_part", "choice", GATED_PARTS["decay"], codes=GATED_PARTS),
     _float("gate_bias", "bptt_gate_bias", 1.0, -3.0, 6.0, 0.25),
@@ -60,8 +67,8 @@ DEFAULTS = {param.key: param.default for param in PARAMS}
 BY_NAME = {param.name: param for param in PARAMS}
 TAB_PARAMS = {
     "assignment": ("tab", "part", "w_x", "w_rec", "T", "batch", "seed", "K", "compare", "start_w_x", "start_w_rec",
-                   "steps", "lr", "clip"),
-    "deep": ("tab", "deep_part", "radius", "H", "deep_T", "deep_seed", "deep_K", "p", "draws"),
+                   "steps", "lr", "clip", "seq", "seq_length", "loop_k"),
+    "deep": ("tab", "deep_part", "radius", "H", "deep_T", "deep_seed", "deep_K", "p", "draws", "paths_t"),
     "gated": ("tab", "gated_part", "gate_bias", "gated_H", "gated_T", "gated_scale", "gated_seed"),
 }
 

@@ -47,10 +47,14 @@ def test_the_formulas_read_literally_give_the_lab_gradients(problem):
 
 def test_the_lecture_setting_shows_the_plain_full_convolution():
     shown = formulas.backward_formulas(1, 0, 1)
-    assert shown.input_latex == (r"\frac{\partial L}{\partial X}[m] = \Big(\operatorname{pad}_{k-1}\big(\delta\big)"
-                                 r" \star \operatorname{flip}(W)^{\top}\Big)[\,m\,],\quad m = 0, \dots, n-1")
-    assert shown.weight_latex == (r"\frac{\partial L}{\partial W}[j] = \Big(X \star \delta\Big)[\,j\,],"
-                                  r"\quad j = 0, \dots, k-1")
+    assert shown.input_latex == (r"\begin{aligned}\tilde{\delta} &= \operatorname{pad}_{k-1}\big(\delta\big)\\ "
+                                 r"\frac{\partial L}{\partial X}[m] &= \Big(\tilde{\delta} \star "
+                                 r"\operatorname{flip}(W)^{\top}\Big)[\,m\,],\\ &\quad m = 0, \dots, n-1\end{aligned}")
+    assert shown.weight_latex == (r"\begin{aligned}\frac{\partial L}{\partial W}[j] &= \Big(X \star \delta\Big)"
+                                  r"[\,j\,],\\ &\quad j = 0, \dots, k-1\end{aligned}")
+    padded = formulas.backward_formulas(1, 2, 1).weight_latex
+    assert padded.startswith(r"\begin{aligned}\tilde{X} &= \operatorname{pad}_{2}(X)\\ ")
+    assert r"\Big(\tilde{X} \star \delta\Big)" in padded
 
 
 @pytest.mark.parametrize("stride", [1, 2, 4])

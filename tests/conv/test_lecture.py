@@ -96,3 +96,51 @@ def test_padding_zeros_and_unreached_inputs_are_named():
 def test_bad_input_gets_a_sentence(x, w, delta, message):
     with pytest.raises(ValueError, match=message):
         lecture.lecture_example(x, w, delta)
+
+
+def test_narrow_lines_split_long_sums_and_keep_every_number():
+    example = lecture.lecture_example([1, 2, 3, 4, 5], [1, 0, -1, 2], [0.5, 1], padding=0)
+    wide = lecture.grad_w_lines(example)[3]
+    narrow = lecture.grad_w_lines(example, per_row=1)[3]
+    assert narrow == (r"\begin{aligned}\frac{\partial L}{\partial W_{4}} &= \delta_{1}\,X_{4} \\ "
+                      r"&\quad + \delta_{2}\,X_{5} \\ &= (0.5)(4) \\ &\quad + (1)(5) \\ &= 7\end{aligned}")
+    assert wide.endswith("= 7")
+    assert lecture.output_lines(example, per_row=3)[0].count(r"\\") == 4, "four terms: two rows each, then the value"
+    unreached = lecture.lecture_example([1, 2, 3, 4, 5], [1, 1], [1, 1], stride=3)
+    assert lecture.grad_x_lines(unreached, per_row=2)[2] == r"\frac{\partial L}{\partial X_{3}} = 0"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2, 1.5, -3", [2, 1.5, -3, 1, 1]),                # missing entries: the default, then the pad value
+    ("1,2,3,4,5,6,7", [1, 2, 3, 4, 5]),                  # extra entries are dropped
+    ("1, , x, 1e7, inf", [1, np.nan, np.nan, np.nan, np.nan]),
+    (None, [9, 8, 7, 1, 1]),
+    ("", [np.nan, 8, 7, 1, 1]),
+    (" -1e6 ,1e6", [-1e6, 1e6, 7, 1, 1]),              # the limits themselves are taken
+])
+def test_a_row_of_the_example_is_read_from_text(text, expected):
+    np.testing.assert_array_equal(lecture.values_from_text(text, 5, (9, 8, 7)), expected)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), min_size=1, max_size=8))
+def test_the_text_of_a_row_reads_back_as_the_same_numbers(values):
+    text = lecture.values_text(values)
+    np.testing.assert_array_equal(lecture.values_from_text(text, len(values), ()), values)
+    names = [f"X{i + 1}" for i in range(len(values))]
+    blank = [name for name, value in zip(names, values, strict=True) if np.isnan(value)]
+    assert lecture.blank_cells(names, np.array(values)) == blank
+
+
+@settings(max_examples=50, deadline=None)
+@given(examples())
+def test_the_numbers_equal_their_written_sums(case):
+    x, w, delta, stride, padding, dilation = case
+    example = lecture.lecture_example(x, w, delta, stride=stride, padding=padding, dilation=dilation)
+    assert lecture.sums_gap(example) < 1e-12
+
+
+def test_a_wrong_number_is_caught_by_its_sum():
+    example = lecture.lecture_example([1, 2, 3, 4, 5], [1, 0, -1], [0.5, 1, 2])
+    example.grad_w[1] += 1e-6
+    assert lecture.sums_gap(example) == pytest.approx(1e-6 / 12, rel=1e-3)

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+
+from core import rnn
+from core.rnn import examples as rnn_examples
 
 PAGE = "pages/bptt_lab.py"
 TABS = {"assignment": "Assignment: counting RNN", "deep": "Deep RNN (tanh)", "gated": "Gated cells"}
@@ -221,3 +225,163 @@ def test_overflowed_numbers_say_so_instead_of_nan(lab):
     open_tab(lab, "assignment", "Truncation")
     shown = "\n".join(m.value for m in lab.markdown)
     assert "nan" not in shown.lower()
+
+
+def test_the_intro_and_the_rules_use_one_convention(lab):
+    intro = lab.markdown[0].value
+    assert "w_x X_k$" in intro and "X_{k-1}" not in intro and "input read at step $k" in intro
+    assert all("X_{k-1}" not in rule.value for rule in lab.latex)
+
+
+def step_rows(at) -> pd.DataFrame:
+    """The step-by-step table as shown (AppTest reads the data under its styling)."""
+    tables = [frame.value for frame in at.dataframe if "dL/dw_x so far" in frame.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def closed_form(sequence: list[float], w_x: float, w_rec: float) -> tuple[float, float]:
+    """linear_backward's gradients for one sequence with the counting loss, computed here."""
+    X = np.array([sequence], dtype=float)
+    S = rnn.linear_forward(X, w_x, w_rec)
+    _, grad_out = rnn.counting_loss(S, X.sum(axis=1))
+    grad_w_x, grad_w_rec, _ = rnn.linear_backward(X, S, grad_out, w_rec)
+    return grad_w_x, grad_w_rec
+
+
+def test_step_by_step_traces_the_loop_and_ends_at_the_closed_form(lab):
+    open_tab(lab, "assignment", "Step by step")
+    rows = step_rows(lab)
+    assert rows["k"].tolist() == [5, 4, 3, 2, 1] and rows["X_k"].tolist() == [0, 1, 1, 0, 1]   # "1 0 1 1 0"
+    last = rows.iloc[-1]
+    expected = closed_form([1, 0, 1, 1, 0], 1.0, 0.9)
+    assert (last["dL/dw_x so far"], last["dL/dw_rec so far"]) == pytest.approx(expected, rel=1e-12)
+    badge = verified(lab)
+    assert len(badge) == 1 and badge[0].startswith("Verified · Last row of the loop = closed form: largest difference")
+    assert float(badge[0].split("difference ")[1].split(" ")[0]) < 1e-12
+    assert any(m.value.startswith("**Last row** (k = 1)") for m in lab.markdown)
+    assert lab.get("code")[0].value.startswith("grad_over_time[:, T] = 2 * (S[:, T] - target)")
+    assert len(lab.latex) == 3 and "the loss at }k = T" in lab.latex[0].value
+    assert all(lab.slider(key=key).disabled for key in ("bptt_T", "bptt_batch", "bptt_K"))
+    assert lab.number_input(key="bptt_seed").disabled
+    move(lab, "slider", "bptt_w_rec", 1.3)
+    expected = closed_form([1, 0, 1, 1, 0], 1.0, 1.3)
+    last = step_rows(lab).iloc[-1]
+    assert (last["dL/dw_x so far"], last["dL/dw_rec so far"]) == pytest.approx(expected, rel=1e-12)
+    open_tab(lab, "assignment", "Truncation")
+    assert not lab.slider(key="bptt_K").disabled, "the other parts keep their controls"
+
+
+def test_the_loop_step_slider_walks_back_through_the_rules(lab):
+    open_tab(lab, "assignment", "Step by step")
+    assert lab.slider(key="bptt_loop_k").value == 5, "the loop starts at k = T"
+    lab.slider(key="bptt_loop_k").set_value(3).run()
+    assert not lab.exception
+    source, rule_3, rule_2 = (rule.value for rule in lab.latex)
+    rows = step_rows(lab).set_index("k")
+    assert "Rule 1, from step 4" in source and "S_{3}}" in source
+    assert f"&= {rows.loc[3, 'dL/dS_k']:.4g}" in source
+    assert "X_{3}" in rule_3 and "S_{2}" in rule_2
+    assert f"&= {rows.loc[3, 'dL/dw_rec so far']:.4g}" in rule_2
+
+
+@pytest.mark.parametrize(("typed", "rows"), [("1 1 1", 3), ("1,0, 0.5", 3), ("10110011", 8), ("-2 3", 2)])
+def test_a_typed_sequence_is_traced(lab, typed, rows):
+    open_tab(lab, "assignment", "Step by step")
+    lab.slider(key="bptt_loop_k").set_value(2).run()
+    lab.text_input(key="bptt_seq").set_value(typed).run()
+    assert not lab.exception and not lab.error
+    table = step_rows(lab)
+    assert len(table) == rows
+    X = rnn_examples.parse_sequence(typed)
+    last = table.iloc[-1]
+    assert (last["dL/dw_x so far"], last["dL/dw_rec so far"]) == pytest.approx(closed_form(list(X), 1.0, 0.9),
+                                                                             rel=1e-12)
+    assert lab.slider(key="bptt_loop_k").value == rows, "a new sequence starts the loop again at k = T"
+    assert verified(lab)[0].startswith("Verified · Last row of the loop = closed form")
+
+
+@pytest.mark.parametrize(("typed", "sentence"), [
+    ("", "type at least one number"),
+    ("1 x 0", "'x' is not a number"),
+    ("1 inf", "finite"),
+    ("1 " * 61, "at most 60 steps"),
+    ("<script>", "is not a number"),
+])
+def test_a_bad_sequence_gets_a_sentence_not_a_traceback(lab, typed, sentence):
+    open_tab(lab, "assignment", "Step by step")
+    lab.text_input(key="bptt_seq").set_value(typed).run()
+    assert not lab.exception
+    messages = [error.value for error in lab.error]
+    assert len(messages) == 1 and messages[0].startswith("The sequence cannot be read:") and sentence in messages[0]
+    assert not [frame for frame in lab.dataframe if "dL/dS_k" in frame.value.columns]
+    lab.text_input(key="bptt_seq").set_value("1 0 1").run()
+    assert not lab.error and len(step_rows(lab)) == 3
+
+
+def test_a_single_step_and_an_overflow_still_draw(lab):
+    open_tab(lab, "assignment", "Step by step")
+    lab.text_input(key="bptt_seq").set_value("1").run()
+    assert not lab.exception and len(step_rows(lab)) == 1 and lab.slider(key="bptt_loop_k").disabled
+    lab.text_input(key="bptt_seq").set_value("1e300 1e300 1e300").run()
+    assert not lab.exception
+    assert any("float64" in warning.value for warning in lab.warning)
+    assert "nan" not in "\n".join(m.value for m in lab.markdown).lower()
+
+
+def test_the_random_button_fills_the_box_with_a_sequence_of_the_chosen_length(lab):
+    open_tab(lab, "assignment", "Step by step")
+    lab.number_input(key="bptt_seq_length").set_value(12).run()
+    lab.slider(key="bptt_loop_k").set_value(3).run()
+    lab.button(key="bptt_seq_random").click().run()
+    assert not lab.exception
+    assert lab.slider(key="bptt_loop_k").value == 12, "the loop starts again at k = T"
+    drawn = lab.session_state["bptt_seq"]
+    assert drawn == " ".join(f"{x:g}" for x in rnn_examples.random_sequence(12, 1))
+    assert len(drawn.split()) == 12 and set(drawn.split()) <= {"0", "1"}
+    assert lab.text_input(key="bptt_seq").value == drawn
+    assert step_rows(lab)["X_k"].tolist() == [float(x) for x in reversed(drawn.split())]
+    lab.button(key="bptt_seq_random").click().run()
+    assert lab.session_state["bptt_seq"] == " ".join(f"{x:g}" for x in rnn_examples.random_sequence(12, 2))
+
+
+def two_paths_table(at) -> pd.DataFrame:
+    tables = [frame.value for frame in at.dataframe if "via o_t" in frame.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_two_paths_add_up_and_follow_the_step_slider(lab):
+    open_tab(lab, "deep", "Two paths")
+    assert "loss is on **every** step" in "\n".join(m.value for m in lab.markdown)
+    assert lab.slider(key="bptt_deep_K").disabled, "K is for the truncation parts"
+    units = two_paths_table(lab)
+    assert len(units) == 8
+    np.testing.assert_allclose(units["via o_t"] + units["via h_t+1"], units["dL/dh_t"], rtol=1e-12, atol=1e-15)
+    expected = rnn_examples.two_paths_view(1.0, 32, 100, 0, 90)
+    np.testing.assert_allclose(units["dL/dh_t"], expected.units["total"][:8], rtol=1e-12)
+    assert verified(lab)[0].startswith("Verified · dL/dh_t = the two paths, against full BPTT")
+    diagram = data(chart_starting(lab, "dL/dh90 = via o90 + via h91"))["labels"]["text"].tolist()
+    row = expected.by_step.iloc[89]
+    assert diagram == [f"via o90: {row['own']:.3g}", f"via h91: {row['through_next']:.3g}",
+                       f"dL/dh90: {row['total']:.3g}"]
+    assert data(chart_starting(lab, "||dL/dh_t|| and its two paths"))["chosen"]["t"].tolist() == [90]
+    lab.slider(key="bptt_paths_t").set_value(100).run()
+    assert not lab.exception
+    labels = data(chart_starting(lab, "dL/dh100"))["labels"]["text"].tolist()
+    assert labels[1] == "via h101: none (t = T)"
+    units = two_paths_table(lab)
+    assert (units["via h_t+1"] == 0).all() and (units["via o_t"] == units["dL/dh_t"]).all()
+
+
+def test_two_paths_clamp_the_step_when_T_shrinks_and_run_at_the_largest_settings(lab):
+    open_tab(lab, "deep", "Two paths")
+    move(lab, "slider", "bptt_deep_T", 40)
+    assert lab.slider(key="bptt_paths_t").value == 40
+    lab.slider(key="bptt_H").set_value(64)
+    lab.slider(key="bptt_radius").set_value(3.0)
+    lab.slider(key="bptt_deep_T").set_value(500).run()
+    assert not lab.exception
+    assert verified(lab)[0].startswith("Verified")
+    lab.slider(key="bptt_paths_t").set_value(1).run()
+    assert not lab.exception and "nan" not in two_paths_table(lab).to_string().lower()

@@ -12,9 +12,12 @@ import struct
 import zlib
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from core import conv
+from tests.conv.test_lecture import loop_example
 
 PAGE = "pages/conv_lab.py"
 VIEWS = ["Output", "Channels", "Receptive field", "Backward pass", "1D picture"]
@@ -272,6 +275,26 @@ def test_a_click_on_a_3d_slice_picks_its_depth(lab):
     assert cell(lab) == (0, 2, 5, 1)
 
 
+@pytest.mark.parametrize(("stride", "padding", "dilation", "shown", "hidden"), [
+    (1, 0, 1, ["\\operatorname{pad}_{k-1}", "\\Big(X \\star \\delta\\Big)[\\,j\\,]", "[\\,m\\,]"],
+     ["dilate", "\\tilde{X}", "\\star_{"]),
+    (2, 1, 2, ["\\operatorname{dilate}_{2}(\\delta)", "\\star_{2}", "[\\,m + 1\\,]", "[\\,2\\,j\\,]",
+               "\\tilde{X} &= \\operatorname{pad}_{1}(X)"], []),
+])
+def test_the_backward_formulas_are_written_for_the_settings(lab, stride, padding, dilation, shown, hidden):
+    lab.slider(key="conv_stride").set_value(stride)
+    lab.slider(key="conv_padding").set_value(padding)
+    move(lab, "slider", "conv_dilation", dilation)
+    show_view(lab, "Backward pass")
+    text = "\n".join(formulas(lab))
+    assert all(part in text for part in shown), [part for part in shown if part not in text]
+    assert not any(part in text for part in hidden)
+    words = next(m.value for m in lab.markdown if "max difference" in m.value)
+    assert ("stride 2" in words) == (stride == 2) and ("position 1 on" in words) == (padding == 1)
+    assert f"here for stride {stride}, padding {padding} and dilation {dilation}" in "\n".join(
+        m.value for m in lab.markdown)
+
+
 @pytest.mark.parametrize("upstream", ["all ones", "random", "one-hot at the inspected cell"])
 def test_backward_view_shows_both_ways_agree(lab, upstream):
     lab.slider(key="conv_stride").set_value(2)
@@ -287,8 +310,148 @@ def test_backward_view_shows_both_ways_agree(lab, upstream):
 def test_the_1d_picture_lists_the_lectures_connections(lab):
     show_view(lab, "1D picture")
     shown = formulas(lab)
-    assert "O_{1} = W_{1} X_{1} + W_{2} X_{2} + W_{3} X_{3}" in shown
-    assert "\\frac{\\partial L}{\\partial X_{3}} = \\delta_{1} W_{3} + \\delta_{2} W_{2} + \\delta_{3} W_{1}" in shown
+    assert any(f.startswith("\\begin{aligned}O_{1} &= W_{1}\\,X_{1} + W_{2}\\,X_{2} + W_{3}\\,X_{3} \\\\ ")
+               for f in shown)
+    assert any("\\frac{\\partial L}{\\partial X_{3}} &= \\delta_{1}\\,W_{3} + \\delta_{2}\\,W_{2} + "
+               "\\delta_{3}\\,W_{1}" in f for f in shown)
+    assert example_table(lab, "input").loc["X3"].tolist() == ["W3", "W2", "W1"]
+
+
+def example_table(at, first: str = "i"):
+    """A markdown table of the 1D picture (the numbers: first column "i") or the connection
+    table (a dataframe: first column "input"), as a DataFrame indexed by its first column."""
+    if first == "input":
+        return next(frame.value for frame in at.dataframe if frame.value.index.name == "input")
+    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first} |"))
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()]
+    return pd.DataFrame(rows[2:], columns=rows[0]).set_index(rows[0][0])
+
+
+def shown_numbers(at) -> dict[str, list[float]]:
+    """O, dL/dX and dL/dW as the 1D picture's table shows them."""
+    table = example_table(at)
+    return {name: [float(v) for v in table[column] if v] for name, column in
+            (("O", "O_i"), ("dX", "dL/dX_i"), ("dW", "dL/dW_i"))}
+
+
+def editor_key(at, name: str) -> str:
+    """The current key of one of the example's tables (conv_ex_x, conv_ex_w or conv_ex_d)."""
+    keys = [editor.key for editor in at.data_editor if editor.key and editor.key.startswith(f"{name}_table_")]
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def test_the_1d_example_starts_with_small_integers_and_shows_its_numbers(lab):
+    show_view(lab, "1D picture")
+    assert [editor.value.columns.tolist() for editor in lab.data_editor] == [
+        ["X1", "X2", "X3", "X4", "X5"], ["W1", "W2", "W3"], ["δ1", "δ2", "δ3"]]
+    # X = 2 1 0 3 1, W = 1 2 -1, δ = 1 -1 2: O_1 = 2 + 2 + 0, O_2 = 1 + 0 - 3, O_3 = 0 + 6 - 1
+    assert shown_numbers(lab) == {"O": [4, -2, 5], "dX": [1, 1, -1, 5, -2], "dW": [1, 7, -1]}
+    assert any(f.endswith("&= (1)(2) + (2)(1) + (-1)(0) \\\\ &= 4\\end{aligned}") for f in formulas(lab))
+    assert lab.session_state["conv_ex_x"] == "2, 1, 0, 3, 1"
+    assert any(s.value.startswith("Verified · Every number = the sum written under it") for s in lab.success)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_1d_example_matches_a_plain_loop_for_random_numbers_and_settings(lab, seed):
+    rng = np.random.default_rng(seed)
+    stride, padding, dilation = int(rng.integers(1, 3)), int(rng.integers(0, 3)), int(rng.integers(1, 3))
+    lab.slider(key="conv_stride").set_value(stride)
+    lab.slider(key="conv_padding").set_value(padding)
+    move(lab, "slider", "conv_dilation", dilation)
+    outputs = conv.output_size(5, 3, stride=stride, padding=padding, dilation=dilation)
+    x, w, delta = (np.round(rng.uniform(-9, 9, size), 2) for size in (5, 3, outputs))
+    for key, values in (("conv_ex_x", x), ("conv_ex_w", w), ("conv_ex_d", delta)):
+        lab.session_state[key] = ", ".join(str(v) for v in values)     # as a link would write them
+    show_view(lab, "1D picture")
+    assert [len(editor.value.columns) for editor in lab.data_editor] == [5, 3, outputs]
+    expected = loop_example(x.tolist(), w.tolist(), delta.tolist(), stride, padding, dilation)
+    shown = shown_numbers(lab)
+    for name, values in zip(("O", "dX", "dW"), expected, strict=True):
+        np.testing.assert_allclose(shown[name], values, rtol=1e-3, atol=1e-9)  # the table prints 4 digits
+    assert any(s.value.startswith("Verified · Every number = the sum written under it") for s in lab.success)
+
+
+def test_typing_in_a_cell_recomputes_the_example(lab):
+    show_view(lab, "1D picture")
+    lab.session_state[editor_key(lab, "conv_ex_x")] = {"edited_rows": {0: {"X3": 7}}, "added_rows": [],
+                                                       "deleted_rows": []}
+    lab.run()
+    assert not lab.exception
+    assert shown_numbers(lab)["O"] == [-3, 12, 12]                    # X3 = 7 enters every output
+    assert lab.session_state["conv_ex_x"] == "2, 1, 7, 3, 1"
+    lab.session_state[editor_key(lab, "conv_ex_w")] = {"edited_rows": {0: {"W1": -2}}, "added_rows": [],
+                                                       "deleted_rows": []}
+    lab.run()
+    assert shown_numbers(lab)["O"] == [-9, 9, -9]
+    lab.session_state["conv_ex_x"] = "1, 1, 1, 1, 1"                   # written from outside (a link)
+    lab.run()
+    assert editor_table(lab, "conv_ex_x").iloc[0].tolist() == [1, 1, 1, 1, 1], "a fresh table shows it"
+    assert shown_numbers(lab)["O"] == [-1, -1, -1]
+
+
+def test_an_empty_cell_or_text_gets_a_sentence_not_a_traceback(lab):
+    show_view(lab, "1D picture")
+    lab.session_state[editor_key(lab, "conv_ex_d")] = {"edited_rows": {0: {"δ2": None}}, "added_rows": [],
+                                                       "deleted_rows": []}
+    lab.run()
+    assert not lab.exception
+    warnings = [w.value for w in lab.warning]
+    assert warnings == ["Type a number in every cell: δ2 is empty or not a number the example can take "
+                        "(numbers up to ±1,000,000)."]
+    assert not [m for m in lab.markdown if m.value.startswith("| i |")]
+    assert lab.get("vega_lite_chart"), "the picture is still drawn"
+    lab.session_state["conv_ex_w"] = "1, two, 1e300"                   # a link with text and a huge number
+    lab.run()
+    assert not lab.exception
+    assert any("W2, W3, δ2 are empty or not a number" in w.value for w in lab.warning)
+
+
+def test_the_gradients_follow_the_number_of_outputs(lab):
+    move(lab, "slider", "conv_padding", 1)                             # 5 + 2 - 2 = 5 outputs
+    show_view(lab, "1D picture")
+    assert len(editor_table(lab, "conv_ex_d").columns) == 5
+    assert lab.session_state["conv_ex_d"] == "1, -1, 2, 1, 1"            # the three typed, then ones
+    assert len(shown_numbers(lab)["O"]) == 5
+    assert any("0_{\\text{pad}}" in f for f in formulas(lab))
+
+
+def editor_table(at, name: str):
+    return next(editor.value for editor in at.data_editor if editor.key == editor_key(at, name))
+
+
+def chart_data(at, dataset_column: str):
+    """The dataset of a drawn chart that has `dataset_column`, as a DataFrame."""
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            if dataset_column in frame.columns:
+                return frame
+    raise AssertionError(f"no chart with a {dataset_column} column")
+
+
+@pytest.mark.parametrize(("follow", "outputs"), [("X1", "O1"), ("X3", "O1, O2, O3"), ("X5", "O3")])
+def test_following_an_input_highlights_its_paths(lab, follow, outputs):
+    show_view(lab, "1D picture")
+    lab.segmented_control(key="conv_ex_follow").set_value(follow).run()
+    assert not lab.exception
+    edges = chart_data(lab, "term")
+    bold = edges[edges["opacity"] == 1.0]["term"].tolist()
+    assert bold and all(f"·{follow} →" in term for term in bold)
+    assert len(bold) == outputs.count("O")
+    assert any(c.value.startswith(f"{follow} reaches {outputs};") for c in lab.caption)
+    lab.segmented_control(key="conv_ex_follow").set_value(None).run()
+    assert not lab.exception
+    assert set(chart_data(lab, "term")["opacity"]) == {0.8}
+
+
+def test_a_dilated_kernel_can_leave_an_input_unreached(lab):
+    move(lab, "slider", "conv_dilation", 2)                            # one window: X1, X3, X5
+    show_view(lab, "1D picture")
+    lab.segmented_control(key="conv_ex_follow").set_value("X2").run()
+    assert any(c.value.startswith("X2 reaches no output") for c in lab.caption)
+    assert "\\frac{\\partial L}{\\partial X_{2}} = 0" in formulas(lab)
+    assert shown_numbers(lab)["dX"] == [1, 0, 2, 0, -1]               # δ1 W1, -, δ1 W2, -, δ1 W3
 
 
 def test_the_1d_picture_says_when_it_has_no_output(lab):

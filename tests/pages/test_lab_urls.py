@@ -34,6 +34,8 @@ def other_value(param: Param):
         return [0, 2, 3]
     if param.name == "compare":
         return [0.5, 1.1]
+    if param.kind == "text":
+        return {"seq": "1 1 0 1 0 0 1", "ex_x": "4, 1, 0, -3, 1", "ex_w": "1, 0, -1", "ex_d": "2, -1, 0.5"}[param.name]
     raise AssertionError(param)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from core import rnn
 from core.rnn import charts as rnn_charts
+from core.rnn import examples as rnn_examples
 from core.rnn import view as rnn_view
 from tests.vega import assert_valid_vega_lite, layer_data, uncoloured_values
 
@@ -26,6 +27,7 @@ def views():
         "spread": rnn_view.randomized_spread(1.0, 8, 30, 0, 5, 20, (0.6, 0.9)),
         "gated": rnn_view.gated_curves(8, 30, 0, 1.0, 1.0),
         "sweep": rnn_view.gate_bias_sweep(8, 30, 0, 1.0, (0.0, 3.0)),
+        "paths": rnn_examples.two_paths_trace(1.0, 8, 30, 0),
     }
 
 
@@ -46,6 +48,9 @@ def charts(views):
         "spread": rnn_charts.spread_chart(views["spread"]),
         "gated": rnn_charts.step_norms_chart(views["gated"], "gated", "cell"),
         "sweep": rnn_charts.gate_bias_chart(views["sweep"], 1.0),
+        "two_paths": rnn_charts.two_paths_chart(views["paths"].by_step, 10),
+        "two_paths_diagram": rnn_charts.two_paths_diagram(10, 30, 0.5, 0.25, 0.6),
+        "two_paths_diagram_last": rnn_charts.two_paths_diagram(30, 30, 0.5, 0.0, 0.5),
     }
 
 
@@ -220,3 +225,22 @@ def test_latex_numbers():
     assert rnn_view.latex_number(12.5) == "12.5"
     assert rnn_view.latex_number(-2.5e-7) == r"-2.500 \times 10^{-7}"
     assert rnn_view.latex_number(float("-inf")) == r"-\infty"
+
+
+def test_the_two_paths_chart_leaves_out_the_missing_path_at_T_and_marks_the_step(views):
+    spec = rnn_charts.two_paths_chart(views["paths"].by_step, 12)
+    paths = layer_data(spec, "paths")
+    assert set(paths["path"]) == set(rnn_charts.PATH_COLORS)
+    through_next = paths[paths["path"] == rnn_charts.PATH_NAMES["through_next"]]
+    assert 30 not in through_next["t"].tolist() and len(through_next) == 29, "no h_31, so no path through it"
+    assert layer_data(spec, "chosen")["t"].tolist() == [12]
+
+
+def test_the_two_paths_diagram_writes_the_norms_and_fades_h_T_plus_1():
+    inside = rnn_charts.two_paths_diagram(4, 9, 0.5, 0.25, 0.625)
+    assert layer_data(inside, "labels")["text"].tolist() == ["via o4: 0.5", "via h5: 0.25", "dL/dh4: 0.625"]
+    assert set(layer_data(inside, "nodes")["opacity"]) == {1.0}
+    last = rnn_charts.two_paths_diagram(9, 9, 0.5, 0.0, 0.5)
+    assert layer_data(last, "labels")["text"].tolist()[1] == "via h10: none (t = T)"
+    faded = layer_data(last, "nodes").set_index("label")["opacity"]
+    assert faded["h10"] == faded["o10"] == 0.3 and faded["h9"] == 1.0

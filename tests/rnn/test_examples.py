@@ -4,7 +4,10 @@ differences); plus the X_k convention of the assignment tab's rules."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +159,74 @@ def test_the_assignment_rules_use_the_X_k_convention():
     view = rnn_view.assignment_view(1.0, 0.9, 20, 4, 0, 5)
     rule_3 = rnn_view.rules_latex(view, 0.9)[2]
     assert r"S_k}\,X_k" in rule_3 and "X_{k-1}" not in rule_3
+
+
+def loss_of(X: np.ndarray, w_x: float, w_rec: float) -> float:
+    """(S_T - count)^2 by a plain loop over the steps."""
+    state = 0.0
+    for x in X:
+        state = w_rec * state + w_x * x
+    return (state - X.sum()) ** 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=st.lists(st.floats(-3, 3), min_size=1, max_size=20).map(np.array), w_x=st.floats(-1.5, 1.5),
+       w_rec=st.floats(-1.2, 1.2))
+def test_step_by_step_ends_at_the_closed_form_and_at_finite_differences(X, w_x, w_rec):
+    run = examples.step_by_step(X, w_x, w_rec)
+    assert run.trace.K == len(X) and not run.overflow and run.gap < 1e-9
+    last = run.trace.table.iloc[-1]
+    assert (last["dL/dw_x so far"], last["dL/dw_rec so far"]) == (run.trace.grad_w_x, run.trace.grad_w_rec)
+    step = 1e-6
+    numeric = ((loss_of(X, w_x + step, w_rec) - loss_of(X, w_x - step, w_rec)) / (2 * step),
+               (loss_of(X, w_x, w_rec + step) - loss_of(X, w_x, w_rec - step)) / (2 * step))
+    scale = max(1.0, *map(abs, numeric))
+    assert run.trace.grad_w_x == pytest.approx(numeric[0], abs=1e-5 * scale)
+    assert run.trace.grad_w_rec == pytest.approx(numeric[1], abs=1e-5 * scale)
+
+
+def test_step_by_step_reports_an_overflow_instead_of_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = examples.step_by_step(np.full(60, 1e300), 1.0, 3.0)
+    assert run.overflow and np.isinf(run.trace.S).any()
+    calm = examples.step_by_step(np.array([1.0, 0.0, 1.0]), 1.0, 0.5)
+    assert not calm.overflow and calm.gap == 0.0
+
+
+def test_the_loop_step_formulas_carry_the_table_numbers():
+    trace = examples.assignment_loop(np.array([1.0, 0.0, 1.0]), 1.0, 0.5)
+    # S = 0, 1, 0.5, 1.25, count 2: dL/dS_3 = -1.5, dL/dS_2 = -0.75, dL/dS_1 = -0.375
+    first = examples.loop_step_latex(trace, 3, 0.5)
+    assert len(first) == 3 and "the loss at }k = T" in first[0]
+    assert r"2\,(1.25 - 2) = -1.5" in first[0]
+    assert r"X_{3}" in first[1] and r"&= 0 + (-1.5)\,(1)\\ &= -1.5" in first[1]
+    assert r"S_{2}" in first[2] and r"&= 0 + (-1.5)\,(0.5)\\ &= -0.75" in first[2]
+    middle = examples.loop_step_latex(trace, 2, 0.5)
+    assert r"Rule 1, from step 3" in middle[0] and r"&= (0.5)\,(-1.5)\\ &= -0.75" in middle[0]
+    assert r"&= -1.5 + (-0.75)\,(0)\\ &= -1.5" in middle[1]
+    last = examples.loop_step_latex(trace, 1, 0.5)
+    assert r"&= -1.5 + (-0.375)\,(0)\\ &= -1.5" in last[2], "S_0 = 0 adds nothing to dL/dw_rec"
+    for k in (0, 4):
+        with pytest.raises(ValueError, match="the loop runs k = 3 down to 1"):
+            examples.loop_step_latex(trace, k, 0.5)
+
+
+@pytest.mark.parametrize("radius", [0.8, 1.5])
+def test_the_two_paths_trace_is_two_paths_at_every_step(radius):
+    trace = examples.two_paths_trace(radius, 6, 12, 2, sequence=3)
+    assert trace.T == 12 and trace.bptt_gap < 1e-12
+    params, X, Y = examples.two_paths_problem(radius, 6, 12, 2)
+    for t in (1, 7, 12):
+        paths = examples.two_paths(params, X, Y, t, sequence=3)
+        pd.testing.assert_frame_equal(trace.by_step, paths.by_step)
+        pd.testing.assert_frame_equal(trace.units(t), paths.units)
+        pd.testing.assert_frame_equal(trace.units(t, 4), paths.units.iloc[:4])
+    with pytest.raises(ValueError):
+        trace.units(13)
+
+
+def test_the_two_paths_trace_survives_an_exploding_network():
+    trace = examples.two_paths_trace(3.0, 64, 500, 0)
+    assert trace.bptt_gap < 1e-9
+    assert np.isfinite(trace.by_step[["own", "total"]].to_numpy()).all()
