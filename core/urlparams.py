@@ -25,9 +25,9 @@ class Param:
     kind: "int", "float", "bool", "choice" (one of `codes`), "choices" (a comma list of codes),
     "floats" (a comma list of numbers), "ints" (a comma list of whole numbers), "matrix"
     (rows of numbers: "1,0,-1;2,0,-2") or "text" (what a text box holds, at most `size[1]`
-    printable characters; the page reads it and says what is wrong with it). `codes` maps a URL code to the widget's value for
-    choices ({"deep": "Deep RNN (tanh)"}); `low`/`high` bound numbers; `step` rounds floats to
-    the slider's grid; `size` bounds list lengths (low, high).
+    printable characters; the page reads it and says what is wrong with it). `codes` maps a URL
+    code to the widget's value for choices ({"deep": "Deep RNN (tanh)"}); `low`/`high` bound
+    numbers; `step` rounds floats to the slider's grid; `size` bounds list lengths (low, high).
     """
 
     name: str

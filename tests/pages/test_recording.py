@@ -14,6 +14,10 @@ CASES = [
     ("bptt", "pages/bptt_lab.py", {"tab": "assignment", "w_rec": "1.1", "T": "30", "K": "5"}, "assignment"),
     ("bptt", "pages/bptt_lab.py", {"tab": "deep", "radius": "1.5", "H": "8", "deep_T": "40", "deep_part": "truncation"},
      "deep"),
+    ("bptt", "pages/bptt_lab.py", {"tab": "assignment", "part": "steps", "seq": "1 0 1 1 0 1", "w_rec": "0.8"},
+     "assignment"),
+    ("bptt", "pages/bptt_lab.py", {"tab": "deep", "deep_part": "paths", "H": "8", "deep_T": "40", "paths_t": "20"},
+     "deep"),
     ("bptt", "pages/bptt_lab.py", {"tab": "gated", "gate_bias": "3", "gated_H": "8", "gated_T": "30"}, "gated"),
     ("conv", "pages/conv_lab.py", {"view": "field", "input": "circle", "size": "12", "kernels": "laplacian",
                                    "pad": "1", "cell": "0,2,3"}, "field"),
@@ -37,7 +41,8 @@ def record(at: AppTest, lab: str, tab: str, comment: str) -> None:
     assert not at.exception, at.exception
 
 
-@pytest.mark.parametrize(("lab", "page", "query", "tab"), CASES, ids=[case[3] for case in CASES])
+@pytest.mark.parametrize(("lab", "page", "query", "tab"), CASES,
+                         ids=[f"{case[3]}-{index}" for index, case in enumerate(CASES)])
 def test_a_recorded_run_is_a_note_and_reopens_with_the_same_numbers(notes_dir, lab, page, query, tab):
     at = lab_page(page, query)
     record(at, lab, tab, "What I saw.")
