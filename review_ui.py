@@ -18,7 +18,7 @@ import ui
 from core import practice
 from core.journal import review_charts, review_log, review_queue, schedule, storage
 from core.journal.cards import Block, Card, CardError, Deck, build_deck, parse_practice, parse_quiz, practice_card_id
-from core.journal.notes import Library, Note
+from core.journal.notes import Library, Note, Problem
 from core.journal.review_log import Review
 from core.journal.schedule import ReviewBook, ReviewSettings, ReviewStore
 
@@ -27,6 +27,7 @@ GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 PRACTICE_RIGHT, PRACTICE_WRONG = 3, 1
 _DECK = "_studylab_deck"
 TOAST = "_studylab_review_toast"
+WRAPPING_ROW_HEIGHT = 72  # px, three lines of a cell's text
 
 
 def now() -> dt.datetime:
@@ -186,11 +187,39 @@ def note_block(block: Block, note: Note) -> None:
                         review_settings=settings()[0])
 
 
-def due_today_text(queue: review_queue.Queue) -> str:
-    parts = [f"{queue.learning + queue.review} due", f"{queue.new} new"]
-    if queue.notes:
-        parts.append(f"{queue.notes} note(s)")
-    return ", ".join(parts)
+def due_text(queue: review_queue.Queue) -> str:
+    """What is due, in the one wording the Dashboard and the Review page share: everything the
+    Review page shows now (learning steps, reviews, today's new cards, notes), then its parts."""
+    parts = [
+        (queue.learning, "in learning steps", "in learning steps"), (queue.review, "review", "reviews"),
+        (queue.new, "new card", "new cards"), (queue.notes, "note", "notes"),
+    ]
+    shown = ", ".join(ui.plural(count, one, many) for count, one, many in parts if count)
+    return f"{len(queue.items)} due now: {shown}" if shown else "Nothing due now"
+
+
+def journal_problems(library: Library) -> list[Problem]:
+    """Every problem of the notes folder, counted the same way on every page: files that did not
+    load, malformed review cards, and practice blocks naming an unknown generator; by file."""
+    return sorted([*library.problems, *deck(library).problems], key=lambda problem: (problem.file, problem.line or 0))
+
+
+def problems_table(problems: list[Problem]) -> None:
+    """The problems as a table whose reasons wrap instead of being cut off (Streamlit wraps a
+    dataframe's text once its rows are taller than 4rem: WRAPPING_ROW_HEIGHT)."""
+    st.dataframe(
+        [{"file": problem.file, "line": problem.line, "reason": problem.reason} for problem in problems],
+        hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
+        column_config={"file": st.column_config.TextColumn(width="small"),
+                       "line": st.column_config.NumberColumn(width=60),
+                       "reason": st.column_config.TextColumn(width="large")},
+    )
+
+
+def problems_text(problems: list[Problem]) -> str:
+    """`3 problems in 2 files` (the sidebar's, the Dashboard's and the Review page's wording)."""
+    files = len({problem.file for problem in problems})
+    return f"{ui.plural(len(problems), 'problem', 'problems')} in {ui.plural(files, 'file', 'files')}"
 
 
 def dashboard_section(library: Library) -> None:
@@ -208,13 +237,20 @@ def dashboard_section(library: Library) -> None:
     log_warnings(book)
     if not book.total:
         counted = len(cards.of_kind("card", "quiz", "practice"))
-        st.caption(f"{counted} card(s) in your notes wait for their first review: {due_today_text(queue)} today.")
-        st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
+        if not counted:
+            st.caption("Your notes have no review cards yet. Write a `Q:` line with an `A:` line under it in a "
+                       "note, and it comes back here on a schedule; notes themselves come back too.")
+        st.caption(f"Nothing reviewed yet. {due_text(queue)}.")
+        if queue.items:
+            st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
+        if not counted and not ui.readonly():
+            st.page_link("pages/write.py", label="Write a note with a card", icon=":material/edit_note:",
+                         query_params={"new": "til"})
         return
     forecast = review_queue.due_forecast(cards, book, review_settings, moment)
     passed, reviews = review_queue.retention(book, today)
     metric_row([
-        ("Due today", sum(forecast[today].values()), due_today_text(queue)),
+        ("Due now", len(queue.items), due_text(queue)),
         ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
         ("Reviews, last 30 days", reviews, None),
         ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",

@@ -20,7 +20,7 @@ import access
 import ui_hooks
 from core.chartspec import spec_with_frames
 from core.journal import notes as notes_lib
-from core.journal import storage
+from core.journal import stats, storage
 from core.journal.cards import mark_cards, split_blocks
 from core.journal.notes import Library, Note
 from core.journal.render import (
@@ -273,12 +273,16 @@ def take_reopened() -> str | None:
 
 
 def sidebar(library: Library) -> None:
-    """Notes folder in use and the library's size, shown on every page."""
+    """Notes folder in use, the journal's size and its problems (counted as the Dashboard counts
+    them), shown on every page."""
+    import review_ui  # imports this module; the deck it builds is kept per session
+
     with st.sidebar:
         st.caption("Notes folder")
         st.code(str(notes_dir()), language=None, wrap_lines=True)
-        problems = f" · {len(library.problems)} problem file(s)" if library.problems else ""
-        st.caption(f"{len(library.notes)} notes{problems}")
+        problems = review_ui.journal_problems(library)
+        shown = f" · {review_ui.problems_text(problems)}" if problems else ""
+        st.caption(f"{plural(len(stats.entries(library.notes)), 'note', 'notes')}{shown}")
 
 
 def chips(note: Note) -> str:
@@ -419,4 +423,9 @@ def today() -> dt.date:
 
 
 def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+    return plural(count, "day", "days")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`1 note`, `2 notes`: the count with the word that fits it."""
+    return f"{count} {one if count == 1 else many}"

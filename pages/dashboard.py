@@ -10,7 +10,6 @@ import streamlit as st
 import review_ui
 import ui
 from core.journal import charts, stats
-from core.journal.sync.repo import CONFLICT_MARK
 
 ui.app_frame()
 
@@ -47,7 +46,7 @@ def today_prompt() -> None:
 def metrics() -> None:
     """Four numbers in a row that wraps to two rows of two on a phone."""
     with st.container(horizontal=True, gap="medium"):
-        st.metric("Notes", len(library.notes), width=METRIC_WIDTH)
+        st.metric("Notes", len(stats.entries(library.notes)), width=METRIC_WIDTH)
         st.metric("Current streak", ui.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
         st.metric("Longest streak", ui.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
         st.metric("Study days", len(per_day), width=METRIC_WIDTH)
@@ -81,7 +80,7 @@ def recent_entries() -> None:
     if not library.notes:
         st.caption("The journal is empty. Add markdown notes to the notes folder to see them here.")
         return
-    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in library.notes[:RECENT_ENTRIES]))
+    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in stats.recent_entries(library.notes, RECENT_ENTRIES)))
 
 
 def notes_by_type() -> None:
@@ -98,7 +97,7 @@ def recent_experiments() -> None:
 
 def sync_conflicts() -> None:
     """Notes that a git sync found changed on two machines: their conflict copies wait on the Sync page."""
-    copies = [note for note in library.notes if CONFLICT_MARK in note.slug]
+    copies = [note for note in library.notes if note.conflict_of is not None]
     if not copies:
         return
     with st.container(border=True):
@@ -109,20 +108,18 @@ def sync_conflicts() -> None:
 
 
 def problems() -> None:
-    """Files that could not be read as notes, with the reason; nothing at all when every file loaded."""
-    if not library.problems:
+    """Files that could not be read as notes and review cards that cannot be used, with the
+    reason; nothing at all when everything loaded."""
+    found = review_ui.journal_problems(library)
+    if not found:
         return
     st.subheader("Notes-folder problems", anchor=False)
-    unreadable = sum(problem.kind == "file" for problem in library.problems)
-    malformed = len(library.problems) - unreadable
-    parts = [f"{unreadable} file(s) could not be read as notes"] * bool(unreadable)
-    parts += [f"{malformed} review card(s) are malformed"] * bool(malformed)
-    st.warning(f"{' and '.join(parts)}. The rest of the journal loaded normally.")
-    st.dataframe(
-        [{"file": p.file, "line": p.line, "reason": p.reason} for p in library.problems],
-        hide_index=True,
-        width="stretch",
-    )
+    unreadable = sum(problem.kind == "file" for problem in found)
+    parts = [ui.plural(unreadable, "file could not be read as a note", "files could not be read as notes")]
+    parts += [ui.plural(len(found) - unreadable, "review card cannot be used", "review cards cannot be used")]
+    shown = " and ".join(part for part in parts if not part.startswith("0 "))
+    st.warning(f"{review_ui.problems_text(found)}: {shown}. The rest of the journal loaded normally.")
+    review_ui.problems_table(found)
 
 
 header()

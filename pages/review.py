@@ -164,17 +164,17 @@ def settings_form() -> None:
 
 
 def card_problems() -> None:
-    problems = [p for p in library.problems if p.kind == "card"] + list(deck.problems)
+    problems = [problem for problem in review_ui.journal_problems(library) if problem.kind == "card"]
     if problems:
-        with st.expander(f":material/warning: {len(problems)} card problem(s) in your notes"):
-            st.dataframe([{"file": p.file, "line": p.line, "reason": p.reason} for p in problems],
-                         hide_index=True, width="stretch")
+        with st.expander(f":material/warning: Review cards that cannot be used: {review_ui.problems_text(problems)}"):
+            review_ui.problems_table(problems)
 
 
 def review_tab() -> None:
     reviewed_today = book.per_day.get(review_queue.local_day(now), (0, 0))[0]
     review_ui.metric_row([
-        ("Due now", len(queue.items), "Cards, practice problems and notes to review now"),
+        ("Due now", len(queue.items), f"{review_ui.due_text(queue)}. Everything to review now: cards in learning "
+                                      "steps, reviews, today's new cards and notes."),
         ("In learning steps", queue.learning, None),
         ("New today", queue.new, f"At most {settings.new_per_day} new cards a day"),
         ("Reviewed today", reviewed_today, None),

@@ -53,6 +53,11 @@ WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 # would show as raw brackets.
 SPLIT_WIKILINK = re.compile(r"\[\[[^\[\]\n]*\n[^\[\]\n]*\]\]")
 _CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+# A git sync that finds a note changed on two machines keeps the other machine's text of `x.md`
+# beside it as `x.conflict-<8 hex>.md` (core.journal.sync) until the student resolves it. The copy
+# loads as a note so it can be read, but it is not an entry of its own: stats, recent entries and
+# the review deck leave it out. Defined here so they need not import the sync package.
+CONFLICT_MARK = ".conflict-"
 
 
 class NoteError(ValueError):
@@ -84,6 +89,11 @@ class Note:
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
     body_line: int = 1
+
+    @property
+    def conflict_of(self) -> str | None:
+        """For a sync conflict copy, the path of the note it belongs to; else None."""
+        return conflict_original(self.path)
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,17 @@ class Library:
         previous = ordered[index - 1] if index > 0 else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
         return previous, following
+
+
+def conflict_original(rel_path: str) -> str | None:
+    """The note a sync conflict copy belongs to (`a/x.conflict-1a2b3c4d.md` -> `a/x.md`), or None
+    when `rel_path` is not a conflict copy."""
+    name = rel_path.rsplit("/", 1)[-1]
+    if CONFLICT_MARK not in name:
+        return None
+    folder = rel_path[: len(rel_path) - len(name)]
+    stem, suffix = os.path.splitext(name)
+    return f"{folder}{stem.rsplit(CONFLICT_MARK, 1)[0]}{suffix}"
 
 
 def notes_dir() -> Path:

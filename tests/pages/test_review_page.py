@@ -222,9 +222,9 @@ def test_malformed_cards_are_listed_on_the_dashboard_and_the_review_page(review_
     frame = at.dataframe[0].value
     assert list(frame["file"]) == ["2021-08-06-broken.md"] and list(frame["line"]) == [4]
     assert "without an 'A:' line" in frame["reason"][0]
-    assert any("1 review card(s) are malformed" in w.value for w in at.warning)
+    assert any("1 problem in 1 file: 1 review card cannot be used" in w.value for w in at.warning)
     at.switch_page("pages/review.py").run()
-    assert at.expander[0].label.endswith("1 card problem(s) in your notes")
+    assert at.expander[0].label.endswith("Review cards that cannot be used: 1 problem in 1 file")
 
 
 def test_notes_page_shows_quiz_and_live_practice_blocks(notes_dir):
@@ -255,7 +255,7 @@ def test_dashboard_review_section_after_some_reviews(review_notes):
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[-4:] == ["Due today", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
+    assert labels[-4:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
     assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Retention, last 30 days") == "50%"
     assert len(at.get("vega_lite_chart")) == 4
 
