@@ -101,12 +101,16 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
     exercise = practice.draw(generator, st.session_state[seed_key])
     st.markdown(exercise.question)
     result = st.session_state.get(result_key)
+    if result is None and exercise.choices:
+        # A pick is the answer, checked at once: a radio button keeps the focus and swallows
+        # Enter and Space, so a Check button would need the mouse again.
+        st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key,
+                 on_change=_check_practice, args=(exercise, key, note_path, review_settings))
+        st.caption("Pick one: it is checked at once.")
+        return
     if result is None:
         with st.form(f"{key}-form", border=False, enter_to_submit=True):
-            if exercise.choices:
-                st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key)
-            else:
-                st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
+            st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
             st.form_submit_button("Check", type="primary", icon=":material/check:", on_click=_check_practice,
                                   args=(exercise, key, note_path, review_settings))
         st.caption(f"Tolerance: {exercise.tolerance}.")
@@ -129,7 +133,7 @@ def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None
                     review_settings: ReviewSettings) -> None:
     outcome = practice.check(exercise, st.session_state.get(f"{key}-answer") or "")
     if not outcome.readable:
-        st.session_state[TOAST] = outcome.message
+        toast_later(outcome.message, failed=True)
         return
     if storage.is_readonly():
         logged = "Read-only journal: this answer is not logged."
@@ -148,11 +152,16 @@ def _next_practice(key: str, on_next) -> None:
         on_next()
 
 
+def toast_later(message: str, *, failed: bool = False) -> None:
+    """From a callback: a short message for the next run's toast (a warning icon when something failed)."""
+    st.session_state[TOAST] = (message, ":material/warning:" if failed else ":material/info:")
+
+
 def show_toast() -> None:
     """Show, once, the short message a callback left."""
-    message = st.session_state.pop(TOAST, None)
-    if message:
-        st.toast(message, icon=":material/info:")
+    pending = st.session_state.pop(TOAST, None)
+    if pending:
+        st.toast(pending[0], icon=pending[1])
 
 
 def note_block(block: Block, note: Note) -> None:
