@@ -400,7 +400,7 @@ st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN a
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 with st.sidebar:
     ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
-chosen = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True,
+chosen = st.segmented_control("View", TABS, default=TABS[0], key="bptt_tab", required=True, bind="query-params",
                               label_visibility="collapsed")
 TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
              TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),

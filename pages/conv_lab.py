@@ -563,7 +563,7 @@ SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field":
 
 @st.fragment(key=PICTURES)
 def pictures() -> None:
-    view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True,
+    view = st.segmented_control("View", VIEWS, default="Output", key="conv_tab", required=True, bind="query-params",
                                 label_visibility="collapsed")
     lab = computed_lab()
     if lab is None:

@@ -32,15 +32,14 @@ def header() -> None:
 
 
 def today_prompt() -> None:
-    """No entry today: say so, with a button that opens a new TIL for today on the Write page."""
-    if today in per_day:
+    """No entry today: say so, with a button that opens a new TIL for today on the Write page
+    (nothing in a read-only journal, where there is nothing to do about it)."""
+    if today in per_day or ui.readonly():
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f":material/edit_note: No entry for today ({today.isoformat()}) yet. What did you learn today?",
                     width="stretch")
-        if not ui.readonly():
-            st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:",
-                         query_params={"new": "til"})
+        st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:", query_params={"new": "til"})
 
 
 def metrics() -> None:
@@ -56,7 +55,7 @@ def calendar() -> None:
     """The year's calendar, in the palette of the theme the browser reported for this run."""
     years = stats.calendar_years(per_day, today)
     latest_year = max(per_day).year if per_day else today.year
-    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year")
+    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year", width=160)
     ui.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
 
 
@@ -77,10 +76,14 @@ def lab_cards() -> None:
 
 def recent_entries() -> None:
     st.subheader("Recent entries", anchor=False)
-    if not library.notes:
-        st.caption("The journal is empty. Add markdown notes to the notes folder to see them here.")
+    recent = stats.recent_entries(library.notes, RECENT_ENTRIES)
+    if not recent:
+        st.caption("The journal is empty. Your entries appear here as soon as you save them.")
+        if not ui.readonly():
+            st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
+                         query_params={"new": "til"})
         return
-    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in stats.recent_entries(library.notes, RECENT_ENTRIES)))
+    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in recent))
 
 
 def notes_by_type() -> None:

@@ -117,7 +117,8 @@ def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
     if not matches:
         st.info("No note matches. Try fewer words or clear a filter.")
     shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
-    with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small"):
+    with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small",
+                      key="notes_list"):
         for note in matches[:shown]:
             st.markdown(list_item(note, note.slug == selected))
             if query.strip():
@@ -225,7 +226,7 @@ undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
 with list_column:
     notes_list(matches, selected_slug, query)
-with note_column:
+with note_column, st.container(key=ui.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()
     note = library.by_slug[selected_slug]
