@@ -125,6 +125,11 @@ with history_tab:
     paths = sorted((note.path for note in library.notes), key=lambda path: path not in kept)
     by_path = {note.path: note for note in library.notes}
     choose_note(paths)
+    if not paths:
+        st.info("The journal has no notes yet, so there is no history to show.", icon=":material/history:")
+        if not readonly:
+            st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
+                         query_params={"new": "til"})
     chosen = st.selectbox(
         "Note (notes with earlier versions first)", paths, key="archive_note",
         format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"

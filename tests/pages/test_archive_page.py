@@ -188,3 +188,11 @@ def test_the_tab_the_reader_chose_survives_a_message(notes_dir):
     at.button(key=f"archive_restore_{entry.name}").click().run()
     assert "Restored" in texts(at.success)
     assert open_tab(at) == "Import"
+
+
+def test_an_empty_journals_history_tab_says_what_to_do(notes_dir):
+    for note in notes_dir.glob("*.md"):
+        note.unlink()
+    at = archive_page()
+    assert "no notes yet" in texts(at.info)
+    assert [link.proto.label for link in at.get("page_link")] == ["Write your first entry"]
