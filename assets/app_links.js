@@ -72,7 +72,10 @@ function onClick(event, state) {
   event.preventDefault();
   event.stopPropagation();
   const target = new URL(href, window.location.href);
-  if (target.pathname + target.search === window.location.pathname + window.location.search) return;
+  if (target.pathname + target.search === window.location.pathname + window.location.search) {
+    if (target.hash.length > 1) document.getElementById(decodeURIComponent(target.hash.slice(1)))?.scrollIntoView();
+    return;
+  }
   if (link.closest(NOTES_LIST)) afterRun(belowTheFold(OPEN_NOTE), { waitForRun: true, once: true });
   state.push({}, "", target.pathname + target.search + target.hash);
   state.lastPathChange = performance.now();

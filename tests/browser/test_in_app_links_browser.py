@@ -48,10 +48,11 @@ def server(tmp_path_factory):
         theirs.mkdir()
         (theirs / "2021-08-05-minji-til.md").write_text(PEER_TIL, encoding="utf-8")
         (theirs / "2021-08-05-minji-peer.md").write_text(PEER_SESSION, encoding="utf-8")
-        os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
-        repo.init(theirs)
-        peers.add_peer(notes, "minji", str(theirs))
-        assert peers.pull_all(notes) == {"minji": None}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("GIT_CONFIG_GLOBAL", str(root / "no-global-gitconfig"))
+            repo.init(theirs)
+            peers.add_peer(notes, "minji", str(theirs))
+            assert peers.pull_all(notes) == {"minji": None}
     live = LiveServer(notes)
     yield live
     live.stop()
@@ -193,5 +194,23 @@ def test_read_only_has_no_write_entry_and_a_write_link_explains(tmp_path, open_t
         main(page).get_by_role("link", name="on the Notes page").click()
         wait_idle(page)
         assert urlsplit(page.url).path == "/notes"
+    finally:
+        live.stop()
+
+
+def test_after_a_trash_the_next_note_opens_at_its_top(tmp_path, open_tab):
+    notes = tmp_path / "notes"
+    shutil.copytree(SHIPPED_NOTES, notes)
+    live = LiveServer(notes)
+    try:
+        page = open_tab(live, f"/notes?note={CNN}")
+        main(page).get_by_role("button", name="Move to trash").click()  # at the end of a long note
+        page.get_by_role("button", name="Yes, move it to the trash").click()
+        wait_idle(page)
+        page.wait_for_timeout(1500)
+        assert not (notes / f"{CNN}.md").exists()
+        top = page.locator(".st-key-notes_open").evaluate("element => element.getBoundingClientRect().top")
+        page.screenshot(path=str(shots() / "next-note-after-trash.png"))
+        assert -5 <= top < 450, f"the next note starts on screen, not scrolled to its end (top at {top:.0f} px)"
     finally:
         live.stop()

@@ -123,15 +123,22 @@ def test_quiz_choice_is_marked_right_or_wrong_on_reveal(review_notes):
     assert at.button(key="grade-3").proto.shortcut == "3", "the grades (and their keys) follow at once"
 
 
-def test_a_note_card_names_only_the_keys_that_work_and_does_not_repeat_its_title(review_notes):
-    at = open_review()
+def answer_queued_practice(at: AppTest, offset: int) -> str:
+    """Grade the four cards before the queue's practice problem, then answer it `offset` away from
+    the right number; returns the problem's widget key."""
     for _ in range(4):
         at.button(key="reveal").click().run()
         at.button(key="grade-3").click().run()
     key = "queue-practice:conv-output-size"
     exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
-    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected))
+    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected + offset))
     at.button(key="FormSubmitter:" + f"{key}-form-Check").click().run()
+    return key
+
+
+def test_a_note_card_names_only_the_keys_that_work_and_does_not_repeat_its_title(review_notes):
+    at = open_review()
+    key = answer_queued_practice(at, 0)
     at.button(key=f"{key}-next").click().run()
     assert "Recall it first, then grade." in text_of(at), "the note card is on screen"
     assert "Keys: 1 again, 2 hard, 3 good, 4 easy." in text_of(at) and "Space" not in text_of(at)
@@ -149,13 +156,8 @@ def test_the_grades_are_explained_to_a_first_time_reviewer(review_notes):
 
 def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes):
     at = open_review()
-    for _ in range(4):
-        at.button(key="reveal").click().run()
-        at.button(key="grade-3").click().run()
-    key = "queue-practice:conv-output-size"
+    key = answer_queued_practice(at, 1)
     exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
-    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected + 1))
-    at.button(key="FormSubmitter:" + f"{key}-form-Check").click().run()
     assert not at.exception
     assert any("Not quite" in e.value for e in at.error)
     assert "Worked solution" in text_of(at) and f"+ 1 = {exercise.expected} \\end{{aligned}}$$" in text_of(at)
