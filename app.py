@@ -16,7 +16,7 @@ SECTIONS = {
     "Journal": [
         ("pages/dashboard.py", "Dashboard", ":material/dashboard:", True),
         ("pages/notes.py", "Notes", ":material/menu_book:", False),
-        *([] if ui.readonly() else [("pages/write.py", "Write", ":material/edit_note:", False)]),
+        ("pages/write.py", "Write", ":material/edit_note:", False),
     ],
     "Labs": [
         ("pages/conv_lab.py", "Convolution lab", ":material/grid_on:", False),
@@ -30,13 +30,18 @@ SECTIONS = {
     ],
 }
 
-page = st.navigation(
-    {
-        section: [st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in pages]
-        for section, pages in SECTIONS.items()
-    }
-)
+# Read-only, the Write page leaves the menu but keeps its address: a link to it explains why
+# writing is off instead of Streamlit's "Page not found".
+HIDDEN_READONLY = {"pages/write.py"}
+readonly = ui.readonly()
+navigation = {
+    section: [st.Page(path, title=title, icon=icon, default=default,
+                      visibility="hidden" if readonly and path in HIDDEN_READONLY else "visible")
+              for path, title, icon, default in pages]
+    for section, pages in SECTIONS.items()
+}
+page = st.navigation(navigation)
 ui.sidebar(ui.load_library(rescan=True))
 access.visitor_panel()
-ui.browser_hooks()
+ui.browser_hooks(page_paths=[entry.url_path for pages in navigation.values() for entry in pages])
 page.run()

@@ -18,7 +18,7 @@ import ui
 from core import practice
 from core.journal import review_charts, review_log, review_queue, schedule, storage
 from core.journal.cards import Block, Card, CardError, Deck, build_deck, parse_practice, parse_quiz, practice_card_id
-from core.journal.notes import Library, Note
+from core.journal.notes import Library, Note, Problem
 from core.journal.review_log import Review
 from core.journal.schedule import ReviewBook, ReviewSettings, ReviewStore
 
@@ -27,6 +27,7 @@ GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 PRACTICE_RIGHT, PRACTICE_WRONG = 3, 1
 _DECK = "_studylab_deck"
 TOAST = "_studylab_review_toast"
+WRAPPING_ROW_HEIGHT = 72  # px, three lines of a cell's text
 
 
 def now() -> dt.datetime:
@@ -100,12 +101,16 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
     exercise = practice.draw(generator, st.session_state[seed_key])
     st.markdown(exercise.question)
     result = st.session_state.get(result_key)
+    if result is None and exercise.choices:
+        # A pick is the answer, checked at once: a radio button keeps the focus and swallows
+        # Enter and Space, so a Check button would need the mouse again.
+        st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key,
+                 on_change=_check_practice, args=(exercise, key, note_path, review_settings))
+        st.caption("Pick one: it is checked at once.")
+        return
     if result is None:
         with st.form(f"{key}-form", border=False, enter_to_submit=True):
-            if exercise.choices:
-                st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key)
-            else:
-                st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
+            st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
             st.form_submit_button("Check", type="primary", icon=":material/check:", on_click=_check_practice,
                                   args=(exercise, key, note_path, review_settings))
         st.caption(f"Tolerance: {exercise.tolerance}.")
@@ -128,7 +133,7 @@ def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None
                     review_settings: ReviewSettings) -> None:
     outcome = practice.check(exercise, st.session_state.get(f"{key}-answer") or "")
     if not outcome.readable:
-        st.session_state[TOAST] = outcome.message
+        toast_later(outcome.message, failed=True)
         return
     if storage.is_readonly():
         logged = "Read-only journal: this answer is not logged."
@@ -147,11 +152,16 @@ def _next_practice(key: str, on_next) -> None:
         on_next()
 
 
+def toast_later(message: str, *, failed: bool = False) -> None:
+    """From a callback: a short message for the next run's toast (a warning icon when something failed)."""
+    st.session_state[TOAST] = (message, ":material/warning:" if failed else ":material/info:")
+
+
 def show_toast() -> None:
     """Show, once, the short message a callback left."""
-    message = st.session_state.pop(TOAST, None)
-    if message:
-        st.toast(message, icon=":material/info:")
+    pending = st.session_state.pop(TOAST, None)
+    if pending:
+        st.toast(pending[0], icon=pending[1])
 
 
 def note_block(block: Block, note: Note) -> None:
@@ -186,11 +196,39 @@ def note_block(block: Block, note: Note) -> None:
                         review_settings=settings()[0])
 
 
-def due_today_text(queue: review_queue.Queue) -> str:
-    parts = [f"{queue.learning + queue.review} due", f"{queue.new} new"]
-    if queue.notes:
-        parts.append(f"{queue.notes} note(s)")
-    return ", ".join(parts)
+def due_text(queue: review_queue.Queue) -> str:
+    """What is due, in the one wording the Dashboard and the Review page share: everything the
+    Review page shows now (learning steps, reviews, today's new cards, notes), then its parts."""
+    parts = [
+        (queue.learning, "in learning steps", "in learning steps"), (queue.review, "review", "reviews"),
+        (queue.new, "new card", "new cards"), (queue.notes, "note", "notes"),
+    ]
+    shown = ", ".join(ui.plural(count, one, many) for count, one, many in parts if count)
+    return f"{len(queue.items)} due now: {shown}" if shown else "Nothing due now"
+
+
+def journal_problems(library: Library) -> list[Problem]:
+    """Every problem of the notes folder, counted the same way on every page: files that did not
+    load, malformed review cards, and practice blocks naming an unknown generator; by file."""
+    return sorted([*library.problems, *deck(library).problems], key=lambda problem: (problem.file, problem.line or 0))
+
+
+def problems_table(problems: list[Problem]) -> None:
+    """The problems as a table whose reasons wrap instead of being cut off (Streamlit wraps a
+    dataframe's text once its rows are taller than 4rem: WRAPPING_ROW_HEIGHT)."""
+    st.dataframe(
+        [{"file": problem.file, "line": problem.line, "reason": problem.reason} for problem in problems],
+        hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
+        column_config={"file": st.column_config.TextColumn(width="small"),
+                       "line": st.column_config.NumberColumn(width=60),
+                       "reason": st.column_config.TextColumn(width="large")},
+    )
+
+
+def problems_text(problems: list[Problem]) -> str:
+    """`3 problems in 2 files` (the sidebar's, the Dashboard's and the Review page's wording)."""
+    files = len({problem.file for problem in problems})
+    return f"{ui.plural(len(problems), 'problem', 'problems')} in {ui.plural(files, 'file', 'files')}"
 
 
 def dashboard_section(library: Library) -> None:
@@ -208,13 +246,20 @@ def dashboard_section(library: Library) -> None:
     log_warnings(book)
     if not book.total:
         counted = len(cards.of_kind("card", "quiz", "practice"))
-        st.caption(f"{counted} card(s) in your notes wait for their first review: {due_today_text(queue)} today.")
-        st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
+        if not counted:
+            st.caption("Your notes have no review cards yet. Write a `Q:` line with an `A:` line under it in a "
+                       "note, and it comes back here on a schedule; notes themselves come back too.")
+        st.caption(f"Nothing reviewed yet. {due_text(queue)}.")
+        if queue.items:
+            st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
+        if not counted and not ui.readonly():
+            st.page_link("pages/write.py", label="Write a note with a card", icon=":material/edit_note:",
+                         query_params={"new": "til"})
         return
     forecast = review_queue.due_forecast(cards, book, review_settings, moment)
     passed, reviews = review_queue.retention(book, today)
     metric_row([
-        ("Due today", sum(forecast[today].values()), due_today_text(queue)),
+        ("Due now", len(queue.items), due_text(queue)),
         ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
         ("Reviews, last 30 days", reviews, None),
         ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",

@@ -21,7 +21,7 @@ import access
 import ui_hooks
 from core import labblocks, urlparams
 from core.chartspec import spec_with_frames
-from core.journal import experiments, storage
+from core.journal import experiments, stats, storage
 from core.journal import notes as notes_lib
 from core.journal.cards import BLOCK_KINDS, mark_cards, split_blocks
 from core.journal.notes import Library, Note
@@ -62,13 +62,17 @@ _RECORDING = "_studylab_recording"
 _TOAST = "_studylab_toast"
 _TRASHED = "_studylab_trashed"
 _REOPEN = "_studylab_reopen"
+_SCROLL = "_studylab_scroll"
+OPEN_NOTE_KEY = "notes_open"  # the Notes page's container around the open note
 # Wide display equations and tables scroll sideways inside their own box instead of being cut off
 # (or widening the page) on a phone; headings keep some room above them when a contents link
-# scrolls to them.
+# scrolls to them; the Write page's status line keeps room for its text (the buttons beside it
+# wrap to the next line instead of squeezing it).
 PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
+:has(> .st-key-write_status_row) { min-width: 14rem; flex: 1 1 14rem; }
 </style>"""
 
 
@@ -210,14 +214,26 @@ def readonly() -> bool:
     return storage.is_readonly() or not access.can_write()
 
 
-def browser_hooks() -> None:
-    """Once per run, from app.py's frame: the page CSS, the in-app link handler (ui_hooks) and
-    any toast a callback left for this run."""
+def readonly_reason() -> str:
+    """Why this session may not write (see `readonly`), as the sentence storage refuses a write
+    with: STUDYLAB_READONLY on this machine, or a visitor from another machine."""
+    return storage.write_refusal() or access.write_guard() or "This journal is shared read-only."
+
+
+def browser_hooks(page_paths: Iterable[str]) -> None:
+    """Once per run, from app.py's frame: the page CSS, the in-app link handler (ui_hooks; links
+    to any of `page_paths`, the navigation's URL paths, stay in the tab) and any toast a callback
+    left for this run."""
     st.html(PAGE_CSS)
-    ui_hooks.app_links(on_action=_link_action)
+    ui_hooks.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(_SCROLL, None))
     pending = st.session_state.pop(_TOAST, None)
     if pending:
         st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def scroll_to(key: str) -> None:
+    """From a callback: once this run is drawn, bring the container with `key` to the top of the screen."""
+    st.session_state[_SCROLL] = key
 
 
 def _link_action(action: str) -> None:
@@ -242,6 +258,7 @@ def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
     )
     if then_open:
         st.query_params["note"] = then_open
+        scroll_to(OPEN_NOTE_KEY)  # the next note starts at its top, not where the trashed one ended
     else:
         st.query_params.pop("note", None)
 
@@ -278,12 +295,16 @@ def take_reopened() -> str | None:
 
 
 def sidebar(library: Library) -> None:
-    """Notes folder in use and the library's size, shown on every page."""
+    """Notes folder in use, the journal's size and its problems (counted as the Dashboard counts
+    them), shown on every page."""
+    import review_ui  # imports this module; the deck it builds is kept per session
+
     with st.sidebar:
         st.caption("Notes folder")
         st.code(str(notes_dir()), language=None, wrap_lines=True)
-        problems = f" · {len(library.problems)} problem file(s)" if library.problems else ""
-        st.caption(f"{len(library.notes)} notes{problems}")
+        problems = review_ui.journal_problems(library)
+        shown = f" · {review_ui.problems_text(problems)}" if problems else ""
+        st.caption(f"{plural(len(stats.entries(library.notes)), 'note', 'notes')}{shown}")
 
 
 def chips(note: Note) -> str:
@@ -303,16 +324,18 @@ def chips(note: Note) -> str:
 
 
 def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True,
-                owner: str | None = None) -> None:
+                owner: str | None = None, titled: bool = True) -> None:
     """Render a note as the Notes page does: chips, warnings, the body with math (a lone
     `$$...$$` line is display math), a table of contents when `contents` and the note has three
     or more sections, search `terms` highlighted, then its lab and note links. `owner` names the
-    study-group peer whose journal `library` is (its links then stay in that journal)."""
-    st.markdown(chips(note))
+    study-group peer whose journal `library` is (its links then stay in that journal). `titled`
+    False leaves out the chips and the title (the caller has shown them above)."""
+    if titled:
+        st.markdown(chips(note))
     for warning in note.warnings:
         st.caption(f":material/warning: {escape_markdown(warning)}")
-    if not note.body.lstrip().startswith("# "):
-        st.header(note.title, anchor=False)
+    if titled and not note.body.lstrip().startswith("# "):
+        st.title(note.title, anchor=False)  # a title as big as a note's own `# ` title, above its `##` sections
     terms = tuple(terms)
     parts = sections(display_math(note.body))
     toc = table_of_contents(parts) if contents else ""
@@ -320,7 +343,7 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
         if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
             with st.expander("Contents", icon=":material/toc:"):
                 st.markdown(toc)
-        if part.heading is not None:
+        if part.heading is not None and (titled or index > 0 or part.level > 1):
             heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
             _heading(part.level, heading, part.anchor)
         if part.body.strip():
@@ -613,4 +636,9 @@ def today() -> dt.date:
 
 
 def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+    return plural(count, "day", "days")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`1 note`, `2 notes`: the count with the word that fits it."""
+    return f"{count} {one if count == 1 else many}"

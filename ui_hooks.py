@@ -1,12 +1,13 @@
 """The few things studylab needs from the browser that Streamlit has no Python API for, as two
 small `st.components.v2` components (part of Streamlit itself: no extra dependency).
 
-- `app_links`: markdown links to notes (wikilinks, the Notes list, backlinks) open in the same
-  tab and session, and the trash toast's Undo reaches Python. Streamlit renders every
-  markdown link with target="_blank" (a new tab and a new session, seconds to start) and has
-  no Python API for an inline link to a page; see assets/app_links.js for how it is done.
+- `app_links`: markdown links to the app's own pages (wikilinks, the Notes list, backlinks, a
+  peer's notes, lab links written in notes) open in the same tab and session, and the trash
+  toast's Undo reaches Python. Streamlit renders every markdown link with target="_blank" (a new
+  tab and a new session, seconds to start) and has no Python API for an inline link to a page;
+  see assets/app_links.js for how it is done.
 - `editor_status`: the Write page's status line, which must change from the first keystroke,
-  before the text reaches the server; see assets/editor_status.js.
+  before the text reaches the server, and answer every save; see assets/editor_status.js.
 
 The JavaScript lives in assets/*.js. Without JavaScript both degrade gracefully: note links
 open in a new tab, the status line shows what the server last knew.
@@ -14,8 +15,9 @@ open in a new tab, the status line shows what the server last knew.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import streamlit as st
 
@@ -30,8 +32,11 @@ STATUS_CSS = """
 [data-status][data-state="saved"] .dot { background: #2da44e; }
 [data-status][data-state="unsaved"] .dot { background: #e8900c; }
 [data-status][data-state="saving"] .dot { background: #4493f8; }
-[data-status][data-state="conflict"] .dot { background: #e5484d; }
+[data-status][data-state="conflict"] .dot, [data-status][data-state="refused"] .dot { background: #e5484d; }
 """
+# A new number for every message to the browser that must be acted on even when the rest is
+# unchanged: the Write page's status line after a save in the same minute, a repeated scroll.
+_RUNS = itertools.count()
 
 _links = st.components.v2.component("studylab_links", js=(ASSETS / "app_links.js").read_text(encoding="utf-8"))
 _status = st.components.v2.component(
@@ -39,16 +44,22 @@ _status = st.components.v2.component(
 )
 
 
-def app_links(on_action: Callable[[str], None]) -> None:
-    """Mount the link handler in the sidebar (zero height; once per run, from app.py's frame) and
-    pass a click on an action link (e.g. "undo-trash") to `on_action`."""
+def app_links(page_paths: Iterable[str], on_action: Callable[[str], None], scroll_to: str | None = None) -> None:
+    """Mount the link handler in the sidebar (zero height; once per run, from app.py's frame): a
+    relative link to one of `page_paths` (the navigation's URL paths, e.g. "notes", "bptt_lab")
+    stays in the tab; a click on an action link (e.g. "undo-trash") goes to `on_action`;
+    `scroll_to` (a container's key) is brought to the top of the screen once this run is drawn."""
+    data: dict = {"pages": sorted({path for path in page_paths if path})}
+    if scroll_to:
+        data["scroll"] = {"key": scroll_to, "id": next(_RUNS)}
     with st.sidebar:
-        result = _links(key=LINKS_KEY, height=0)
+        result = _links(key=LINKS_KEY, height=0, data=data)
     action = result.get("action") if result else None
     if action:
         on_action(action)
 
 
 def editor_status(state: str, label: str) -> None:
-    """The Write page's status line: `state` (saved, unsaved, new, conflict) and its `label`."""
-    _status(key=STATUS_KEY, data={"state": state, "label": label})
+    """The Write page's status line: `state` (saved, unsaved, new, conflict, refused) and its
+    `label`, redrawn on every run (`run` differs each time)."""
+    _status(key=STATUS_KEY, data={"state": state, "label": label, "run": next(_RUNS)})

@@ -1,10 +1,11 @@
 // In-app links for studylab (an st.components.v2 component with no UI, mounted once per run).
 //
-// 1. A plain left click on a markdown link whose href starts with "notes?note=" (wikilinks,
-//    the Notes list, backlinks, recent entries) opens that note in the same tab and session:
-//    the new URL is pushed onto the history and a popstate event hands it to Streamlit, which
-//    reruns the page named by the URL exactly as it does for the browser's Back and Forward.
-//    Ctrl/Cmd/Shift/middle clicks keep the browser's own behaviour (a new tab or window).
+// 1. A plain left click on a relative markdown link to one of the app's pages (data.pages: the
+//    URL paths of app.py's navigation, e.g. "notes?note=...", "notes?owner=...&note=...",
+//    "bptt_lab?tab=deep&radius=1.5") opens that page in the same tab and session: the new URL is pushed
+//    onto the history and a popstate event hands it to Streamlit, which reruns the page named by
+//    the URL exactly as it does for the browser's Back and Forward. Ctrl/Cmd/Shift/Alt/middle
+//    clicks keep the browser's own behaviour (a new tab or window).
 // 2. A click on "#studylab-undo-trash" (the Undo in the trash toast) is sent to Python as the
 //    trigger "action" = "undo-trash".
 // 3. Streamlit pushes a history entry whenever a page sets st.query_params. When the Notes
@@ -14,22 +15,46 @@
 //    would seem to do nothing). So a push that only changes the query waits DEFER_MS: a page
 //    switch arriving meanwhile carries the parameters itself and the waiting push is dropped;
 //    otherwise, when it only adds parameters to a URL reached moments ago, it replaces that entry.
+// 4. Scrolling once the page has been drawn (the page keeps growing after Streamlit's own
+//    scroll: math, expanders, charts), each time until the reader scrolls:
+//    - an address with #section (a reload, a shared link) lands on that heading;
+//    - data.scroll (a key Python asks for once, e.g. the Notes page's open note after a trash)
+//      brings that keyed container to the top;
+//    - a click in the Notes list whose note is drawn below the screen (a phone, where the
+//      columns stack) brings the note into view.
 //
-// Listeners are installed once per browser tab; each mount refreshes the trigger function.
+// Listeners are installed once per browser tab; each mount refreshes the pages and the trigger.
 
-const NOTE_LINK = /^notes\?note=/;
 const UNDO_TRASH = "#studylab-undo-trash"; // ui_hooks.UNDO_TRASH_LINK
+const NOTES_LIST = ".st-key-notes_list"; // pages/notes.py
+const OPEN_NOTE = ".st-key-notes_open";
 const SETTLE_MS = 2500;
 const DEFER_MS = 150;
+const SCROLL_AGAIN_MS = [0, 400, 1200];
 
 export default function (component) {
-  const state = (window.__studylabLinks ??= { lastPathChange: performance.now() });
+  const state = (window.__studylabLinks ??= { lastPathChange: performance.now(), scrolled: new Set() });
   state.setTriggerValue = component.setTriggerValue;
+  state.pages = new Set(component.data?.pages ?? []);
+  const request = component.data?.scroll;
+  if (request && !state.scrolled.has(request.id)) {
+    state.scrolled.add(request.id);
+    afterRun(() => document.querySelector(`.st-key-${request.key}`));
+  }
   if (state.installed) return;
   state.installed = true;
   document.addEventListener("click", (event) => onClick(event, state), true);
   window.addEventListener("popstate", () => (state.lastPathChange = performance.now()));
   replaceParameterOnlyPushes(state);
+  if (window.location.hash.length > 1) {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    afterRun(() => document.getElementById(id));
+  }
+}
+
+function appPage(href, pages) {
+  if (!href || /^([a-z][a-z0-9+.-]*:|\/|#|\?)/i.test(href)) return false;
+  return pages.has(href.replace(/^\.\//, "").split(/[?#]/)[0]);
 }
 
 function onClick(event, state) {
@@ -43,14 +68,56 @@ function onClick(event, state) {
     state.setTriggerValue?.("action", "undo-trash");
     return;
   }
-  if (!NOTE_LINK.test(href)) return;
+  if (!appPage(href, state.pages)) return;
   event.preventDefault();
   event.stopPropagation();
   const target = new URL(href, window.location.href);
-  if (target.pathname + target.search === window.location.pathname + window.location.search) return;
-  state.push({}, "", target.pathname + target.search);
+  if (target.pathname + target.search === window.location.pathname + window.location.search) {
+    if (target.hash.length > 1) document.getElementById(decodeURIComponent(target.hash.slice(1)))?.scrollIntoView();
+    return;
+  }
+  if (link.closest(NOTES_LIST)) afterRun(belowTheFold(OPEN_NOTE), { waitForRun: true, once: true });
+  state.push({}, "", target.pathname + target.search + target.hash);
   state.lastPathChange = performance.now();
   window.dispatchEvent(new PopStateEvent("popstate", { state: {} }));
+}
+
+// The element `selector` names, when its top is below the visible part of the page.
+function belowTheFold(selector) {
+  return () => {
+    const element = document.querySelector(selector);
+    return element && element.getBoundingClientRect().top > window.innerHeight * 0.8 ? element : null;
+  };
+}
+
+// Once Streamlit's run has ended (after the next run starts, with waitForRun), scroll to what
+// find() returns; again as the page settles, unless the reader scrolls first.
+function afterRun(find, { waitForRun = false, once = false } = {}) {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return;
+  const runState = () => app.getAttribute("data-test-script-state");
+  let sawRun = !waitForRun || runState() === "running";
+  const observer = new MutationObserver(() => {
+    if (runState() === "running") sawRun = true;
+    else if (sawRun) settle();
+  });
+  const stop = () => observer.disconnect();
+  function settle() {
+    stop();
+    const readerScrolls = ["wheel", "touchstart", "keydown", "mousedown"];
+    let cancelled = false;
+    const cancel = () => (cancelled = true);
+    readerScrolls.forEach((name) => window.addEventListener(name, cancel, { once: true, capture: true }));
+    (once ? SCROLL_AGAIN_MS.slice(0, 1) : SCROLL_AGAIN_MS).forEach((delay, index, delays) =>
+      setTimeout(() => {
+        const element = cancelled ? null : find();
+        element?.scrollIntoView({ block: "start" });
+        if (index === delays.length - 1) readerScrolls.forEach((name) => window.removeEventListener(name, cancel, true));
+      }, delay));
+  }
+  observer.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  if (sawRun && runState() === "notRunning") settle();
+  setTimeout(stop, 60_000);
 }
 
 function replaceParameterOnlyPushes(state) {

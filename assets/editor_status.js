@@ -1,7 +1,9 @@
 // The Write page's status line (an st.components.v2 component).
 //
-// Python sends what it knows: {state: "saved" | "unsaved" | "new" | "conflict", label}. The
-// browser adds what only it can see:
+// Python sends what it knows on every run: {state: "saved" | "unsaved" | "new" | "conflict" |
+// "refused", label, run} (`run` is new each time, so a save answered with the same label as
+// before, e.g. "Saved at 14:02" twice in one minute, still replaces "Saving…"). The browser adds
+// what only it can see:
 //   - "Unsaved changes" from the first keystroke in the title, course or body, before the
 //     text reaches the server (Streamlit sends a text field's value on blur or Ctrl+Enter);
 //   - after IDLE_MS without typing (and outside an IME composition, so Korean syllables are
@@ -32,7 +34,9 @@ export default function (component) {
     line.querySelector(".label").textContent = label;
     window.__studylabEditorState = state;
   };
-  editor.show(data.state, data.label);
+  // Keystrokes not yet sent to the server outrank what the server last knew.
+  if (editor.typed && !["conflict", "refused"].includes(data.state)) editor.show("unsaved", "Unsaved changes");
+  else editor.show(data.state, data.label);
   if (editor.installed) return;
   editor.installed = true;
   document.addEventListener("input", (event) => onInput(event, editor), true);
@@ -42,6 +46,10 @@ export default function (component) {
     onInput(event, editor);
   }, true);
   document.addEventListener("keydown", (event) => onSaveShortcut(event, editor), true);
+  // Leaving a field sends its text (Streamlit commits on blur), so the server knows it from then on.
+  document.addEventListener("focusout", (event) => {
+    if (editorField(event.target)) editor.typed = false;
+  }, true);
   document.addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest(SAVE_BUTTON)) editor.show("saving", "Saving…");
   }, true);
@@ -55,10 +63,11 @@ function editorField(target) {
 function onInput(event, editor) {
   const field = editorField(event.target);
   if (!field) return;
+  editor.typed = true;
   editor.show("unsaved", "Unsaved changes");
   clearTimeout(editor.timer);
   editor.timer = setTimeout(() => {
-    if (!editor.composing && document.activeElement === field) commit(field);
+    if (!editor.composing && document.activeElement === field) commit(field, editor);
   }, IDLE_MS);
 }
 
@@ -67,13 +76,14 @@ function onSaveShortcut(event, editor) {
   if (!document.querySelector(SAVE_BUTTON)) return;
   clearTimeout(editor.timer);
   const field = editorField(document.activeElement);
-  if (field) commit(field);
+  if (field) commit(field, editor);
   editor.show("saving", "Saving…");
 }
 
 // Commit a text field the way Ctrl+Enter does, without the keystroke reaching Streamlit's
 // shortcut listener on the document (it would count Enter as held down).
-function commit(field) {
+function commit(field, editor) {
+  editor.typed = false;
   const enter = new KeyboardEvent("keydown", {
     key: "Enter", code: "Enter", keyCode: 13, ctrlKey: true, bubbles: true, cancelable: true,
   });

@@ -73,23 +73,36 @@ def import_uploads(uploads: list) -> None:
     st.session_state.archive_upload_round += 1
 
 
-def choose_note(paths: list[str]) -> None:
-    """Preselect the History tab's note: the one ?history=<slug> names (when it changes), else keep
-    the choice, else the first note. A restore callback sets it to the restored note."""
+def follow_history_parameter() -> None:
+    """When ?history=<slug> changes (the "History" link under a note), open the History tab on that
+    note; otherwise the tab and the note stay as the reader left them."""
     asked = st.query_params.get("history")
+    if asked == st.session_state.get("archive_history_param"):
+        return
+    st.session_state.archive_history_param = asked
     wanted = library.by_slug.get(asked or "")
-    if asked != st.session_state.get("archive_history_param"):
-        st.session_state.archive_history_param = asked
-        if wanted is not None:
-            st.session_state.archive_note = wanted.path
+    if wanted is not None:
+        st.session_state.archive_note = wanted.path
+    if asked:
+        st.session_state.archive_tab = "History"
+
+
+def choose_note(paths: list[str]) -> None:
+    """The History tab's note: the one chosen (or named by ?history=), else the first note. A
+    restore callback sets it to the restored note."""
     if paths and st.session_state.get("archive_note") not in paths:
         st.session_state.archive_note = paths[0]
 
 
 ui.show_flash()
+follow_history_parameter()
 
 tab_names = ["Trash", "History", "Export"] + ([] if readonly else ["Import"])
-trash_tab, history_tab, export_tab, *import_tab = st.tabs(tab_names)
+# Keyed and tracked, the open tab survives every rerun (a restore, a message, a file chosen on
+# Import); the "History" link under a note (?history=<slug>) opens on the History tab.
+trash_tab, history_tab, export_tab, *import_tab = st.tabs(
+    tab_names, key="archive_tab", on_change="rerun", default="History" if st.query_params.get("history") else "Trash"
+)
 
 with trash_tab:
     deleted = storage.list_trash(folder)
@@ -112,6 +125,11 @@ with history_tab:
     paths = sorted((note.path for note in library.notes), key=lambda path: path not in kept)
     by_path = {note.path: note for note in library.notes}
     choose_note(paths)
+    if not paths:
+        st.info("The journal has no notes yet, so there is no history to show.", icon=":material/history:")
+        if not readonly:
+            st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
+                         query_params={"new": "til"})
     chosen = st.selectbox(
         "Note (notes with earlier versions first)", paths, key="archive_note",
         format_func=lambda path: f"{by_path[path].date or 'undated'} · {by_path[path].title} ({path})"

@@ -10,7 +10,6 @@ import streamlit as st
 import review_ui
 import ui
 from core.journal import charts, stats
-from core.journal.sync.repo import CONFLICT_MARK
 
 ui.app_frame()
 
@@ -33,21 +32,20 @@ def header() -> None:
 
 
 def today_prompt() -> None:
-    """No entry today: say so, with a button that opens a new TIL for today on the Write page."""
-    if today in per_day:
+    """No entry today: say so, with a button that opens a new TIL for today on the Write page
+    (nothing in a read-only journal, where there is nothing to do about it)."""
+    if today in per_day or ui.readonly():
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f":material/edit_note: No entry for today ({today.isoformat()}) yet. What did you learn today?",
                     width="stretch")
-        if not ui.readonly():
-            st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:",
-                         query_params={"new": "til"})
+        st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:", query_params={"new": "til"})
 
 
 def metrics() -> None:
     """Four numbers in a row that wraps to two rows of two on a phone."""
     with st.container(horizontal=True, gap="medium"):
-        st.metric("Notes", len(library.notes), width=METRIC_WIDTH)
+        st.metric("Notes", len(stats.entries(library.notes)), width=METRIC_WIDTH)
         st.metric("Current streak", ui.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
         st.metric("Longest streak", ui.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
         st.metric("Study days", len(per_day), width=METRIC_WIDTH)
@@ -57,7 +55,7 @@ def calendar() -> None:
     """The year's calendar, in the palette of the theme the browser reported for this run."""
     years = stats.calendar_years(per_day, today)
     latest_year = max(per_day).year if per_day else today.year
-    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year")
+    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year", width=160)
     ui.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
 
 
@@ -78,10 +76,14 @@ def lab_cards() -> None:
 
 def recent_entries() -> None:
     st.subheader("Recent entries", anchor=False)
-    if not library.notes:
-        st.caption("The journal is empty. Add markdown notes to the notes folder to see them here.")
+    recent = stats.recent_entries(library.notes, RECENT_ENTRIES)
+    if not recent:
+        st.caption("The journal is empty. Your entries appear here as soon as you save them.")
+        if not ui.readonly():
+            st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
+                         query_params={"new": "til"})
         return
-    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in library.notes[:RECENT_ENTRIES]))
+    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in recent))
 
 
 def notes_by_type() -> None:
@@ -98,7 +100,7 @@ def recent_experiments() -> None:
 
 def sync_conflicts() -> None:
     """Notes that a git sync found changed on two machines: their conflict copies wait on the Sync page."""
-    copies = [note for note in library.notes if CONFLICT_MARK in note.slug]
+    copies = [note for note in library.notes if note.conflict_of is not None]
     if not copies:
         return
     with st.container(border=True):
@@ -109,20 +111,18 @@ def sync_conflicts() -> None:
 
 
 def problems() -> None:
-    """Files that could not be read as notes, with the reason; nothing at all when every file loaded."""
-    if not library.problems:
+    """Files that could not be read as notes and review cards that cannot be used, with the
+    reason; nothing at all when everything loaded."""
+    found = review_ui.journal_problems(library)
+    if not found:
         return
     st.subheader("Notes-folder problems", anchor=False)
-    unreadable = sum(problem.kind == "file" for problem in library.problems)
-    malformed = len(library.problems) - unreadable
-    parts = [f"{unreadable} file(s) could not be read as notes"] * bool(unreadable)
-    parts += [f"{malformed} review card(s) are malformed"] * bool(malformed)
-    st.warning(f"{' and '.join(parts)}. The rest of the journal loaded normally.")
-    st.dataframe(
-        [{"file": p.file, "line": p.line, "reason": p.reason} for p in library.problems],
-        hide_index=True,
-        width="stretch",
-    )
+    unreadable = sum(problem.kind == "file" for problem in found)
+    parts = [ui.plural(unreadable, "file could not be read as a note", "files could not be read as notes")]
+    parts += [ui.plural(len(found) - unreadable, "review card cannot be used", "review cards cannot be used")]
+    shown = " and ".join(part for part in parts if not part.startswith("0 "))
+    st.warning(f"{review_ui.problems_text(found)}: {shown}. The rest of the journal loaded normally.")
+    review_ui.problems_table(found)
 
 
 header()

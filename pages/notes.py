@@ -15,6 +15,7 @@ from core.journal.render import escape_markdown, highlighted, note_url
 ui.app_frame()
 
 PAGE_SIZE = 50
+FILTER_WIDTH = 280
 SCROLL_AFTER = 8
 
 MINE = "My journal"
@@ -61,8 +62,15 @@ with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/tr
     st.dataframe(glossary.table(), hide_index=True)
 
 if not library.notes:
-    st.info(f"{escape_markdown(owner)}'s journal has no notes yet." if owner else
-            "No notes yet. Put markdown files in the notes folder (see the README for the format).")
+    if owner:
+        st.info(f"{escape_markdown(owner)}'s journal has no notes yet.")
+    elif ui.readonly():
+        st.info("This journal has no notes yet.")
+    else:
+        st.info("No notes yet. Write your first entry; it appears here as soon as it is saved.",
+                icon=":material/menu_book:")
+        st.page_link("pages/write.py", label="Write today's entry", icon=":material/edit_note:",
+                     query_params={"new": "til"})
     st.stop()
 
 
@@ -70,23 +78,27 @@ def filters() -> tuple[list[str], list[str], object, object]:
     """The type, tag and date filters, in a popover so they never squeeze the search box."""
     dated = [note.date for note in library.notes if note.date]
     all_tags = sorted({tag for note in library.notes for tag in note.tags}, key=str.casefold)
+    full_range = (min(dated), max(dated)) if dated else ()
+    dates_key = f"notes_dates_{min(dated, default=None)}_{max(dated, default=None)}"
     active = sum(bool(st.session_state.get(key)) for key in ("notes_types", "notes_tags"))
+    active += bool(dated) and as_range(st.session_state.get(dates_key, full_range)) != full_range
     with filter_column.popover(
         f"Filters · {active}" if active else "Filters", icon=":material/filter_list:", width="stretch",
         key="notes_filters",
     ):
-        types = st.multiselect("Type", NOTE_TYPES, key="notes_types")
-        tags = st.multiselect("Tags", all_tags, key="notes_tags")
-        date_range = st.date_input(
-            "Dates",
-            value=(min(dated), max(dated)) if dated else (),
-            key=f"notes_dates_{min(dated, default=None)}_{max(dated, default=None)}",
-            format="YYYY-MM-DD",
-        )
+        # A fixed width, so the popover does not grow when a choice adds a chip.
+        types = st.multiselect("Type", NOTE_TYPES, key="notes_types", width=FILTER_WIDTH)
+        tags = st.multiselect("Tags", all_tags, key="notes_tags", width=FILTER_WIDTH)
+        date_range = st.date_input("Dates", value=full_range, key=dates_key, format="YYYY-MM-DD", width=FILTER_WIDTH)
     start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
     if not dated or (start, end) == (min(dated), max(dated)):
         start = end = None
     return types, tags, start, end
+
+
+def as_range(value) -> tuple:
+    """A date range input's value as a tuple (one date while the range is being picked)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 def list_item(note: Note, current: bool) -> str:
@@ -94,9 +106,10 @@ def list_item(note: Note, current: bool) -> str:
     icon = ui.TYPE_ICONS.get(note.type, ui.DEFAULT_ICON)
     title = escape_markdown(note.title)
     day = note.date.isoformat() if note.date else "undated"
+    conflict = ":orange-badge[:material/call_split: conflict copy] " if note.conflict_of else ""
     if current:
-        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] :gray[{day} · {note.type}]]"
-    return f"{icon} [{title}]({note_url(note.slug, owner)})  \n:small[:gray[{day} · {note.type}]]"
+        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] {conflict}:gray[{day} · {note.type}]]"
+    return f"{icon} [{title}]({note_url(note.slug, owner)})  \n:small[{conflict}:gray[{day} · {note.type}]]"
 
 
 def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
@@ -104,7 +117,8 @@ def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
     if not matches:
         st.info("No note matches. Try fewer words or clear a filter.")
     shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
-    with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small"):
+    with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small",
+                      key="notes_list"):
         for note in matches[:shown]:
             st.markdown(list_item(note, note.slug == selected))
             if query.strip():
@@ -148,6 +162,15 @@ def note_actions(note: Note) -> None:
             )
 
 
+def conflict_notice(note: Note) -> None:
+    """A sync conflict copy is another machine's text of a note, not an entry of its own."""
+    st.warning(f"This is a conflict copy of `{note.conflict_of}`: the other machine's text of that note, kept "
+               "beside yours by a sync. Resolve it on the Sync page (keep yours, take theirs, or merge by hand).",
+               icon=":material/call_split:")
+    if not owner:
+        st.page_link("pages/sync.py", label="Resolve it on the Sync page", icon=":material/sync:")
+
+
 def undo_bar() -> None:
     title = ui.last_trashed()
     if title is None:
@@ -158,13 +181,29 @@ def undo_bar() -> None:
         st.button("Dismiss", key="notes_undo_dismiss", type="tertiary", on_click=ui.dismiss_undo)
 
 
-def highlight_bar(query: str) -> None:
+def search_bar(query: str, matching: bool) -> None:
+    """Above the open note: which search is highlighted in it, or that the note is not among the
+    results (it stays open until another is picked), with a way to clear the search and filters."""
+    if not matching:
+        message = ":material/filter_alt_off: The open note does not match your search or filters."
+    elif search.query_terms(query):
+        message = f":material/ink_highlighter: Highlighting matches of *{escape_markdown(query.strip())}*"
+    else:
+        return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.caption(f":material/ink_highlighter: Highlighting matches of *{escape_markdown(query.strip())}*")
+        st.caption(message)
         st.button(
-            "Clear search", key="notes_clear_search", type="tertiary", icon=":material/close:",
-            on_click=lambda: st.session_state.update(notes_query=""),
+            "Clear search" if matching else "Clear search and filters", key="notes_clear_search", type="tertiary",
+            icon=":material/close:", on_click=clear_search, args=(not matching,),
         )
+
+
+def clear_search(and_filters: bool) -> None:
+    st.session_state.notes_query = ""
+    if and_filters:
+        for key in [key for key in st.session_state if key.startswith("notes_dates_")]:
+            del st.session_state[key]
+        st.session_state.notes_types = st.session_state.notes_tags = []
 
 
 search_column, filter_column = st.columns([4, 1], vertical_alignment="bottom")
@@ -187,15 +226,16 @@ undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
 with list_column:
     notes_list(matches, selected_slug, query)
-with note_column:
+with note_column, st.container(key=ui.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()
     note = library.by_slug[selected_slug]
     neighbour_links(note)
-    if search.query_terms(query):
-        highlight_bar(query)
+    if note.conflict_of:
+        conflict_notice(note)
+    search_bar(query, matching=any(match.slug == note.slug for match in matches))
     with st.container(border=True):
-        ui.render_note(note, library, terms=search.query_terms(query), owner=owner)
+        ui.render_note(note, library, terms=search.match_terms(query), owner=owner)
     if owner:
         st.caption(f"File: `{note.path}` in {escape_markdown(owner)}'s journal")
     else:

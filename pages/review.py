@@ -15,8 +15,11 @@ from core.journal.schedule import ReviewSettings
 
 ui.app_frame()
 
-PINNED, REVEALED, SHOWN = "review_pinned", "review_revealed", "review_shown"
+PINNED, REVEALED, SHOWN, PICKED = "review_pinned", "review_revealed", "review_shown", "review_picked"
 GRADE_HELP = {1: "forgot it", 2: "remembered, with effort", 3: "remembered", 4: "knew it at once"}
+GRADES_EXPLAINED = ("Grade honestly how well you remembered: " + " · ".join(
+    f"**{label}** {GRADE_HELP[grade]}" for grade, label in review_ui.GRADE_LABELS.items())
+    + ". Each button shows when the card comes back; the better you knew it, the longer the wait.")
 
 library = ui.load_library()
 settings, settings_warning = review_ui.settings()
@@ -28,7 +31,7 @@ readonly = ui.readonly()
 
 
 def unpin() -> None:
-    for key in (PINNED, REVEALED, SHOWN):
+    for key in (PINNED, REVEALED, SHOWN, PICKED):
         st.session_state.pop(key, None)
 
 
@@ -36,7 +39,7 @@ def grade_card(card: Card, grade: int, interval: str) -> None:
     shown = st.session_state.get(SHOWN)
     started = shown[1] if shown and shown[0] == card.id else None
     error = review_ui.record(card.id, card.kind, card.note_path, grade, settings, started)
-    st.session_state[review_ui.TOAST] = error or f"{review_ui.GRADE_LABELS[grade]}: next review in {interval}."
+    review_ui.toast_later(error or f"{review_ui.GRADE_LABELS[grade]}: next review in {interval}.", failed=bool(error))
     unpin()
 
 
@@ -59,6 +62,7 @@ def grade_buttons(card: Card) -> None:
             type="primary" if grade == 3 else "secondary", on_click=grade_card, args=(card, grade, interval),
             help=f"{GRADE_HELP[grade]}; due again in {interval}",
         )
+    st.caption(GRADES_EXPLAINED)
 
 
 def note_line(card: Card) -> None:
@@ -68,14 +72,25 @@ def note_line(card: Card) -> None:
                      query_params={"note": note.slug})
 
 
+def reveal(card: Card) -> None:
+    # The pick is kept apart for the revealed card, which shows it in a disabled radio of its own.
+    st.session_state.update({REVEALED: card.id, PINNED: card.id, PICKED: st.session_state.get(f"pick-{card.id}")})
+
+
 def show_card(card: Card) -> None:
     revealed = st.session_state.get(REVEALED) == card.id
     st.markdown(link_wikilinks(card.question, library.by_slug))
-    if card.choices:
-        picked = st.radio("Your pick", card.choices, index=None, key=f"pick-{card.id}", disabled=revealed)
+    picked = st.session_state.get(PICKED) if revealed else None
+    if card.choices and revealed:
+        st.radio("Your pick", card.choices, index=card.choices.index(picked) if picked in card.choices else None,
+                 key=f"picked-{card.id}", disabled=True)
+    elif card.choices:
+        # A pick is the answer: it shows the verdict and the grades at once, so the keyboard
+        # (1-4) carries on from there.
+        st.radio("Your pick", card.choices, index=None, key=f"pick-{card.id}", on_change=reveal, args=(card,))
     if not revealed:
         st.button("Show answer", key="reveal", shortcut="Space", type="primary", icon=":material/visibility:",
-                  on_click=lambda: st.session_state.update({REVEALED: card.id, PINNED: card.id}))
+                  on_click=reveal, args=(card,))
         return
     st.divider()
     if card.choices and picked is not None:
@@ -94,7 +109,7 @@ def show_note(card: Card) -> None:
     st.markdown(ui.chips(note))
     st.page_link(ui.NOTES_PAGE, label="Open the note", icon=":material/menu_book:", query_params={"note": note.slug})
     with st.expander("Read it here"):
-        ui.render_note(note, library)
+        ui.render_note(note, library, titled=False)
     st.markdown("How well do you remember what this note says? Recall it first, then grade.")
     grade_buttons(card)
 
@@ -141,9 +156,9 @@ def save_settings() -> None:
         )
         schedule.save_settings(ui.notes_dir(), chosen)
     except (schedule.SettingsError, storage.StorageError) as err:
-        st.session_state[review_ui.TOAST] = f"Settings not saved: {err}"
+        review_ui.toast_later(f"Settings not saved: {err}", failed=True)
     else:
-        st.session_state[review_ui.TOAST] = "Settings saved; every card was rescheduled with them."
+        review_ui.toast_later("Settings saved; every card was rescheduled with them.")
         unpin()
 
 
@@ -164,34 +179,44 @@ def settings_form() -> None:
 
 
 def card_problems() -> None:
-    problems = [p for p in library.problems if p.kind == "card"] + list(deck.problems)
+    problems = [problem for problem in review_ui.journal_problems(library) if problem.kind == "card"]
     if problems:
-        with st.expander(f":material/warning: {len(problems)} card problem(s) in your notes"):
-            st.dataframe([{"file": p.file, "line": p.line, "reason": p.reason} for p in problems],
-                         hide_index=True, width="stretch")
+        with st.expander(f":material/warning: Review cards that cannot be used: {review_ui.problems_text(problems)}"):
+            review_ui.problems_table(problems)
 
 
 def review_tab() -> None:
     reviewed_today = book.per_day.get(review_queue.local_day(now), (0, 0))[0]
     review_ui.metric_row([
-        ("Due now", len(queue.items), "Cards, practice problems and notes to review now"),
+        ("Due now", len(queue.items), f"{review_ui.due_text(queue)}. Everything to review now: cards in learning "
+                                      "steps, reviews, today's new cards and notes."),
         ("In learning steps", queue.learning, None),
         ("New today", queue.new, f"At most {settings.new_per_day} new cards a day"),
         ("Reviewed today", reviewed_today, None),
     ])
     card_problems()
     if readonly:
-        st.info("Reviewing is off: this journal is read-only (STUDYLAB_READONLY), so no review can be recorded. "
-                "The Practice tab still checks your answers, without logging them.", icon=":material/lock:")
+        st.info(f"Reviewing is off, because no review can be recorded. {ui.readonly_reason()} The Practice tab "
+                "still checks your answers, without logging them.", icon=":material/lock:")
         return
     card = current_card()
     if card is None:
         empty_state()
     else:
         review_item(card)
-        keys = "Enter checks the answer, then Enter again for the next card." if card.kind == "practice" else \
-            "Keys: Space shows the answer, 1 again, 2 hard, 3 good, 4 easy."
-        st.caption(keys)
+        st.caption(keys_text(card))
+
+
+def keys_text(card: Card) -> str:
+    """The keyboard line under a card: only the keys that do something for this kind of card."""
+    grades = "1 again, 2 hard, 3 good, 4 easy"
+    if card.kind == "practice":
+        return "Keys: Enter checks a typed answer (a pick is checked at once), then Enter again for the next card."
+    if card.kind == "note":
+        return f"Keys: {grades}."
+    if card.choices:
+        return f"Keys: a pick shows the answer (or Space without one), then {grades}."
+    return f"Keys: Space shows the answer, then {grades}."
 
 
 def practice_tab() -> None:
@@ -205,7 +230,8 @@ def practice_tab() -> None:
         st.caption(f"Practised {progress.reviews} time(s); due again "
                    f"{review_queue.due_text(progress.state.due, now)}.")
     with st.container(border=True):
-        review_ui.practice_widget(name, f"practice-tab-{name}", note_path=None, review_settings=settings)
+        review_ui.practice_widget(name, f"practice-tab-{name}", note_path=None, review_settings=settings,
+                                  next_shortcut="Enter")
     if readonly:
         st.caption(":material/lock: Read-only journal: answers are checked but not logged.")
     used = {card.generator: card for card in deck.of_kind("practice")}

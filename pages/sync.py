@@ -27,7 +27,7 @@ STATE_LINES = {
     "behind": ("warning", "The remote has {behind} commit(s) this journal does not have yet: "
                           "**Sync now** brings them."),
     "diverged": ("warning", "Both sides have new commits ({ahead} here, {behind} there): **Sync now** merges them."),
-    "conflict": ("error", "{count} conflict copy(ies) wait below: the same note was changed on two machines."),
+    "conflict": ("error", "{count} to resolve below: the same note was changed on two machines."),
     "no-remote": ("info", "No remote yet: add the URL of an empty repository (GitHub, GitLab, a folder) below."),
 }
 
@@ -44,11 +44,44 @@ def run(action, success: str) -> None:
 
 
 def sync_now() -> str:
-    result = merge.sync(folder)
+    """Pull, then push (merge.sync), saying what came in and what went out."""
+    result = merge.pull(folder)
+    outgoing = repo.status(folder).ahead  # None before the branch has an upstream: all of it goes
+    merge.push(folder)
     if result.up_to_date:
-        return "nothing new arrived; your commits (if any) were sent"
-    conflict_text = f", {len(result.conflicts)} conflict copy(ies) to resolve" if result.conflicts else ""
-    return f"{len(result.taken)} file(s) updated from the remote{conflict_text}"
+        arrived = "nothing new arrived"
+    else:
+        arrived = f"{plural(len(result.taken), 'file')} updated from the remote"
+        if result.conflicts:
+            arrived += f", {plural(len(result.conflicts), 'conflict copy', 'conflict copies')} to resolve"
+    if outgoing is None:
+        sent = "this journal's branch was sent to the remote"
+    elif outgoing:
+        sent = f"{plural(outgoing, 'commit')} sent to the remote"
+    else:
+        sent = "nothing needed sending"
+    return f"{arrived}; {sent}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def remote_form() -> None:
+    """The remote's URL in a form, so one click on "Save the remote" saves what was typed (a plain
+    field, so the student can check it; once saved it is only shown redacted, above)."""
+    with st.form("sync_remote", border=False):
+        st.text_input("Remote URL", key="sync_remote_url", placeholder="https://github.com/you/til.git")
+        st.form_submit_button("Save the remote", key="sync_set_remote", on_click=save_remote)
+
+
+def save_remote() -> None:
+    url = st.session_state.sync_remote_url.strip()
+    if not url:
+        ui.flash("error", "Type the remote's URL first.")
+        return
+    st.session_state.sync_remote_url = ""  # the field never keeps (echoes) a URL that may hold a password
+    run(lambda: repo.set_remote(folder, url), "Remote saved.")
 
 
 def conflict_panel(copy: str) -> None:
@@ -127,7 +160,8 @@ if not repo.is_git_mode(folder):
 
 status = repo.status(folder)
 kind, line = STATE_LINES[status.state]
-getattr(st, kind)(line.format(ahead=status.ahead, behind=status.behind, count=len(status.conflicts)))
+getattr(st, kind)(line.format(ahead=status.ahead, behind=status.behind,
+                              count=plural(len(status.conflicts), "conflict copy", "conflict copies")))
 branch_column, remote_column, changes_column = st.columns([1, 3, 1])
 branch_column.metric("Branch", status.branch)
 remote_column.markdown(f"**Remote** `{status.remote or 'none'}`")
@@ -150,10 +184,7 @@ if not readonly:
     with st.expander("Remote URL"):
         st.caption("Credentials belong in git's credential helper (or an SSH key), not in the URL; a URL's user name "
                    "and password are never shown here.")
-        url = st.text_input("Remote URL", key="sync_remote_url", placeholder="https://github.com/you/til.git",
-                            type="password")
-        st.button("Save the remote", key="sync_set_remote", disabled=not url.strip(), on_click=run,
-                  args=(lambda: repo.set_remote(folder, url.strip()), "Remote saved."))
+        remote_form()
 else:
     st.info("This journal is shared read-only: syncing and every other git write is off.", icon=":material/lock:")
 

@@ -28,13 +28,20 @@ from core.journal.render import escape_markdown
 ui.app_frame()
 
 NEW = "__new__"
+PLACEHOLDER_TITLE = "Untitled"
 FIELDS = drafts.FIELD_NAMES
 
 st.title("Write", anchor=False)
 
 if ui.readonly():
-    st.info("This journal is shared read-only, so writing is turned off. Browse it on the Notes page.")
-    st.page_link(ui.NOTES_PAGE, label="Go to the Notes page", icon=":material/menu_book:")
+    st.info(f"Writing is turned off here. {ui.readonly_reason()} You can still read every note on the Notes page.",
+            icon=":material/lock:")
+    asked = ui.load_library().by_slug.get(st.query_params.get("edit") or "")
+    if asked is not None:
+        st.page_link(ui.NOTES_PAGE, label=f"Read “{asked.title}” on the Notes page", icon=":material/menu_book:",
+                     query_params={"note": asked.slug})
+    else:
+        st.page_link(ui.NOTES_PAGE, label="Go to the Notes page", icon=":material/menu_book:")
     st.stop()
 
 folder = ui.notes_dir()
@@ -142,7 +149,7 @@ def fresh_draft(key: str, *, take_over: bool = True) -> dict:
     the unsaved text kept on disk (by this session, or taken over from a closed one) laid over it."""
     kept = kept_draft(rel_path_of(key), take_over=take_over)
     if key == NEW:
-        template = kept.template if kept and kept.template in templates.BY_KEY else st.session_state.write_template
+        template = kept.template if kept and kept.template in templates.BY_KEY else requested_template()
         draft = template_draft(template)
     else:
         draft = disk_draft(by_path(key))
@@ -152,6 +159,12 @@ def fresh_draft(key: str, *, take_over: bool = True) -> dict:
         if key != NEW:
             draft["hash"] = kept.base_hash
     return draft
+
+
+def requested_template() -> str:
+    """The template a fresh new entry starts from: the one ?new=<template> names, else the last one picked."""
+    asked = st.query_params.get("new")
+    return asked if asked in templates.BY_KEY else st.session_state.write_template
 
 
 def switch_to(key: str, draft: dict | None = None) -> None:
@@ -230,21 +243,10 @@ def open_new_entry() -> None:
 
 
 def open_today() -> None:
+    """Today's entry when there is one; else a new TIL for today, unsaved until the student saves it
+    (as the Dashboard's "Start today's entry" does), so an empty note never counts as a study day."""
     entry = templates.todays_entry(library.notes, ui.today())
-    if entry is None:
-        draft = templates.new_entry("til", ui.today(), library.notes)
-        course = editor.latest_course(library.notes) or None
-        meta = storage.build_meta(draft.title, ui.today(), draft.type, draft.tags, course=course)
-        try:
-            result = storage.save_note(folder, None, meta, draft.body, expected_hash=None)
-        except storage.StorageError as err:
-            ui.flash("error", str(err))
-            return
-        ui.refresh_library()
-        ui.flash("success", f"Created today's entry `{result.rel_path}`.", ui.slug_of(result.rel_path))
-        st.query_params.from_dict({"edit": ui.slug_of(result.rel_path)})
-    else:
-        st.query_params.from_dict({"edit": entry.slug})
+    st.query_params.from_dict({"edit": entry.slug} if entry is not None else {"new": "til"})
 
 
 def save(mode: str) -> None:
@@ -262,6 +264,7 @@ def save(mode: str) -> None:
         return
     except storage.StorageError as err:
         ui.flash("error", str(err))
+        st.session_state.write_refused = True
         return
     ui.refresh_library()
     forget_kept_draft(key)
@@ -413,10 +416,10 @@ def wanted_draft() -> str:
     return NEW
 
 
-def follow_new_parameter() -> None:
-    """?new=<template> starts a new entry from that template, unless the new entry holds unsaved
-    text (then that text is shown and kept)."""
-    asked = st.query_params.get("new")
+def follow_new_parameter(asked: str | None) -> None:
+    """?new=<template> (`asked`, read before the editor named its draft in the address bar) starts
+    a new entry from that template, unless the new entry holds unsaved text (then that text is
+    shown and kept)."""
     if st.session_state.write_current != NEW or asked not in templates.BY_KEY:
         return
     draft = st.session_state.write_drafts[NEW]
@@ -488,13 +491,14 @@ def draft_row(kept: drafts.Draft, current: str, *, in_other_tab: bool) -> None:
 
 
 now = dt.datetime.now().astimezone()
+asked_template = st.query_params.get("new")
 try:
     wanted = wanted_draft()
     if wanted != st.session_state.write_current:
         switch_to(wanted)
     elif "write_title" not in st.session_state:
         show_fields(st.session_state.write_drafts[wanted]["fields"])
-    follow_new_parameter()
+    follow_new_parameter(asked_template)
     follow_disk()
 except storage.StorageError as err:
     st.error(str(err))
@@ -556,12 +560,12 @@ keep_draft_on_disk(current_key, draft, fields)
 dirty = fields != draft["saved"]
 conflict = st.session_state.get("write_conflict")
 status = editor.status(editing=editing, dirty=dirty, conflict=bool(conflict), saved_at=saved_at(draft),
-                       draft_at=draft.get("draft_at"), now=now)
+                       draft_at=draft.get("draft_at"), now=now, refused=st.session_state.pop("write_refused", False))
 
 with editor_column, st.container(horizontal=True, vertical_alignment="center", gap="small"):
     st.button("Save", key="write_save", type="primary", on_click=save, args=("save",), icon=":material/save:",
               shortcut="Ctrl+S", help="Save the note (Ctrl+S, or ⌘S on a Mac)")
-    with st.container(width="stretch"):
+    with st.container(width="stretch", key="write_status_row"):
         ui_hooks.editor_status(status.state, status.label)
     if dirty:
         with st.popover("Discard changes", icon=":material/undo:", key=f"write_discard_{current_key}"):
@@ -575,7 +579,8 @@ with editor_column, st.container(horizontal=True, vertical_alignment="center", g
         )
 
 with editor_column:
-    if ui.show_flash() == "trashed":
+    flashed = ui.show_flash()
+    if flashed == "trashed":
         st.page_link("pages/archive.py", label="Open Trash & history", icon=":material/inventory_2:")
 
     if conflict:
@@ -601,9 +606,15 @@ with editor_column:
 
 with preview_column:
     st.markdown("**Preview**")
-    preview_path = draft["rel_path"] or storage.note_file_name(fields["date"] or ui.today(), fields["title"] or "")
+    untitled = not (fields["title"] or "").strip()
+    if untitled and flashed != "error":  # a refused save has said so already
+        st.caption(f":material/info: {PLACEHOLDER_TITLE} stands in for the title you have not written yet; "
+                   "a note needs one before it can be saved.")
+    preview_meta = {**meta, "title": PLACEHOLDER_TITLE} if untitled else meta
+    preview_path = draft["rel_path"] or storage.note_file_name(fields["date"] or ui.today(),
+                                                               fields["title"] or PLACEHOLDER_TITLE)
     try:
-        preview = storage.draft_note(meta, fields["body"] or "", preview_path)
+        preview = storage.draft_note(preview_meta, fields["body"] or "", preview_path)
     except storage.StorageError as err:
         st.info(f"Nothing to preview yet: {err}")
     else:

@@ -366,12 +366,15 @@ def card_problems(notes: Iterable[Note]) -> list[Problem]:
 
 
 def build_deck(library: Library, known_generators: Collection[str] | None = None) -> Deck:
-    """Every card of the library: per note (oldest first), the note itself, then its cards by line.
+    """Every card of the library: per note (oldest first; sync conflict copies left out), the note
+    itself, then its cards by line.
 
     A card id seen before (the same question in two places) keeps its first place. With
     `known_generators`, a practice block naming another generator becomes a problem instead.
     """
-    ordered = sorted(library.notes, key=lambda note: (note.date is None, note.date or dt.date.min, note.path))
+    # A sync conflict copy repeats its note's cards (same ids) until it is resolved: not part of the deck.
+    entries = [note for note in library.notes if note.conflict_of is None]
+    ordered = sorted(entries, key=lambda note: (note.date is None, note.date or dt.date.min, note.path))
     cards: dict[str, Card] = {}
     problems: list[Problem] = []
     for note in ordered:

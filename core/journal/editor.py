@@ -2,9 +2,10 @@
 and what the status line says, decided from facts the page knows.
 
 The status is honest: it says "Saved" only when the editor's fields equal the note on disk,
-says when the unsaved text was last kept as a draft, and puts a conflict above everything
-else. The browser adds the two states Python cannot see: "Unsaved changes" from the first
-keystroke (before the text reaches the server) and "Saving…" while a save is on its way.
+says when the unsaved text was last kept as a draft, says "Not saved" right after a refused
+save, and puts a conflict above everything else. The browser adds the two states Python cannot
+see: "Unsaved changes" from the first keystroke (before the text reaches the server) and
+"Saving…" while a save is on its way.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any, Sequence
 from core.journal import templates
 from core.journal.notes import Note
 
-SAVED, UNSAVED, NEW, CONFLICT = "saved", "unsaved", "new", "conflict"
+SAVED, UNSAVED, NEW, CONFLICT, REFUSED = "saved", "unsaved", "new", "conflict", "refused"
 
 
 @dataclass(frozen=True)
 class Status:
-    """`state` is one of SAVED, UNSAVED, NEW, CONFLICT; `label` is the text shown."""
+    """`state` is one of SAVED, UNSAVED, NEW, CONFLICT, REFUSED; `label` is the text shown."""
 
     state: str
     label: str
@@ -41,15 +42,19 @@ def status(
     saved_at: dt.datetime | None,
     draft_at: dt.datetime | None,
     now: dt.datetime,
+    refused: bool = False,
 ) -> Status:
     """The status line for an editor.
 
     editing: a note on disk is open (False: the new entry). dirty: the fields differ from the
     saved note (or, for a new entry, from its template). saved_at: when the note file was last
-    written; draft_at: when the unsaved text was last kept as a draft (None: not yet).
+    written; draft_at: when the unsaved text was last kept as a draft (None: not yet). refused:
+    the save just asked for was refused (its reason is shown below the line).
     """
     if conflict:
         return Status(CONFLICT, "Conflict: the note changed on disk. Choose below what to keep.")
+    if refused:
+        return Status(REFUSED, "Not saved: see why below")
     if dirty:
         kept = f" · draft kept at {clock(draft_at, now)}" if draft_at else ""
         return Status(UNSAVED, f"Unsaved changes{kept}")

@@ -49,6 +49,15 @@ _FENCE_CLOSERS = ("---", "...")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _DATE_IN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+# A wikilink broken over two lines by re-wrapping a paragraph: WIKILINK never matches it, so it
+# would show as raw brackets.
+SPLIT_WIKILINK = re.compile(r"\[\[[^\[\]\n]*\n[^\[\]\n]*\]\]")
+_CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+# A git sync that finds a note changed on two machines keeps the other machine's text of `x.md`
+# beside it as `x.conflict-<8 hex>.md` (core.journal.sync) until the student resolves it. The copy
+# loads as a note so it can be read, but it is not an entry of its own: stats, recent entries and
+# the review deck leave it out. Defined here so they need not import the sync package.
+CONFLICT_MARK = ".conflict-"
 
 
 class NoteError(ValueError):
@@ -80,6 +89,11 @@ class Note:
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
     body_line: int = 1
+
+    @property
+    def conflict_of(self) -> str | None:
+        """For a sync conflict copy, the path of the note it belongs to; else None."""
+        return conflict_original(self.path)
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,17 @@ class Library:
         return previous, following
 
 
+def conflict_original(rel_path: str) -> str | None:
+    """The note a sync conflict copy belongs to (`a/x.conflict-1a2b3c4d.md` -> `a/x.md`), or None
+    when `rel_path` is not a conflict copy."""
+    name = rel_path.rsplit("/", 1)[-1]
+    if CONFLICT_MARK not in name:
+        return None
+    folder = rel_path[: len(rel_path) - len(name)]
+    stem, suffix = os.path.splitext(name)
+    return f"{folder}{stem.rsplit(CONFLICT_MARK, 1)[0]}{suffix}"
+
+
 def notes_dir() -> Path:
     """The notes folder: $STUDYLAB_NOTES_DIR if set, else notes/ next to app.py."""
     configured = os.environ.get(NOTES_DIR_ENV, "").strip()
@@ -140,6 +165,9 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
     labs = _string_list(meta.get("labs"), "labs", warnings)
     date = _note_date(meta, slug, text)
     title = _title(meta.get("title"), body, slug, warnings)
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    warnings += [f"the wikilink on line {body_line + line} is split over two lines, so it shows as plain "
+                 "text; put it on one line" for line in split_wikilink_lines(body)]
     return Note(
         slug=slug,
         path=rel_path,
@@ -156,8 +184,22 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
         warnings=tuple(warnings),
         links=tuple(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(body))),
         haystack="\n".join([title, " ".join(tags), body]).casefold(),
-        body_line=text.count("\n", 0, len(text) - len(body)) + 1,
+        body_line=body_line,
     )
+
+
+def split_wikilink_lines(body: str) -> list[int]:
+    """0-based lines of `body` where a `[[...]]` starts that runs on to the next line (outside
+    fenced code, where brackets are code)."""
+    in_fence, fenced = False, set()
+    for number, line in enumerate(body.split("\n")):
+        if _CODE_FENCE.match(line):
+            in_fence = not in_fence
+            fenced.add(number)
+        elif in_fence:
+            fenced.add(number)
+    starts = (body.count("\n", 0, match.start()) for match in SPLIT_WIKILINK.finditer(body))
+    return [line for line in starts if line not in fenced and line + 1 not in fenced]
 
 
 def _decode(data: bytes) -> str:

@@ -72,6 +72,13 @@ def expanded_terms(query: str) -> list[tuple[str, ...]]:
     return glossary.term_groups(query)
 
 
+def match_terms(query: str) -> list[str]:
+    """Every text that counts as a match of `query`: each term and its glossary alternatives
+    (casefolded), longest first, for snippets and highlighting (so 역전파 marks "backpropagation")."""
+    alternatives = {term for group in expanded_terms(query) for term in group if term.strip()}
+    return sorted(alternatives, key=lambda term: (-len(term), term))
+
+
 def search(notes: Iterable[Note], query: str) -> list[Note]:
     """Notes whose title, tags or body contain every term of `query` (or a glossary translation
     of it), in the given order."""
@@ -83,8 +90,9 @@ def search(notes: Iterable[Note], query: str) -> list[Note]:
 
 def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:
     """A short plain-text excerpt (markdown, math and link syntax stripped: `plain_text`) around
-    the first match in the body, else in the title; matches flagged."""
-    terms = query_terms(query)
+    the first match (of a term or a glossary translation of it) in the body, else in the title;
+    matches flagged."""
+    terms = match_terms(query)
     body = plain_text(note.body)
     if not terms:
         return ((_shorten(body, 2 * radius), False),)

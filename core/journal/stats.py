@@ -10,9 +10,20 @@ from core.journal.dayorder import within_day_key
 from core.journal.notes import NOTE_TYPES, Note
 
 
+def entries(notes: Iterable[Note]) -> list[Note]:
+    """The journal's entries: every note but sync conflict copies (another machine's text of a
+    note, waiting on the Sync page), which no statistic counts. Order kept."""
+    return [note for note in notes if note.conflict_of is None]
+
+
+def recent_entries(notes: Iterable[Note], count: int) -> list[Note]:
+    """The `count` newest entries (`notes` in journal order), conflict copies left out."""
+    return entries(notes)[:count]
+
+
 def entries_per_day(notes: Iterable[Note]) -> dict[dt.date, int]:
-    """Number of dated notes on each day that has at least one."""
-    return dict(Counter(note.date for note in notes if note.date is not None))
+    """Number of dated entries on each day that has at least one."""
+    return dict(Counter(note.date for note in entries(notes) if note.date is not None))
 
 
 def longest_streak(days: Iterable[dt.date]) -> int:
@@ -40,7 +51,7 @@ def current_streak(days: Iterable[dt.date], today: dt.date) -> int:
 
 def counts_by_type(notes: Iterable[Note]) -> dict[str, int]:
     """Number of notes of each type, every known type present (zero when unused)."""
-    counts = Counter(note.type for note in notes)
+    counts = Counter(note.type for note in entries(notes))
     return {note_type: counts.get(note_type, 0) for note_type in NOTE_TYPES}
 
 
@@ -52,10 +63,10 @@ def calendar_years(days: Iterable[dt.date], today: dt.date) -> list[int]:
 def last_use(notes: Iterable[Note], lab: str) -> Note | None:
     """The latest dated note that pairs with `lab` (`labs: [<lab>]` in its front matter): the
     lab's last recorded use. The day's order (dayorder) breaks ties within a day."""
-    paired = [note for note in notes if lab in note.labs and note.date is not None]
+    paired = [note for note in entries(notes) if lab in note.labs and note.date is not None]
     return max(paired, key=lambda note: (note.date, within_day_key(note)), default=None)
 
 
 def recent_of_type(notes: Iterable[Note], note_type: str, count: int) -> list[Note]:
     """The `count` newest notes of `note_type`, newest first (`notes` in journal order)."""
-    return [note for note in notes if note.type == note_type][:count]
+    return [note for note in entries(notes) if note.type == note_type][:count]

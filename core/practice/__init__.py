@@ -22,8 +22,8 @@ GENERATORS: dict[str, Generator] = {
     for generator in (
         Generator("conv-output-size", "Convolution output size", "conv", conv_output_size),
         Generator("conv1d-output", "One output of a 1D convolution", "conv", conv1d_output),
-        Generator("conv1d-gradient", "One entry of dL/dX or dL/dW of a 1D convolution", "conv", conv1d_gradient),
-        Generator("rnn-state-gradient", "dL/dS_k, n steps back in the counting RNN", "bptt", rnn_state_gradient),
+        Generator("conv1d-gradient", "One entry of ∂L/∂X or ∂L/∂W of a 1D convolution", "conv", conv1d_gradient),
+        Generator("rnn-state-gradient", "∂L/∂Sₖ, n steps back in the counting RNN", "bptt", rnn_state_gradient),
         Generator("vanish-or-explode", "Vanishing or exploding gradient", "bptt", vanish_or_explode),
     )
 }

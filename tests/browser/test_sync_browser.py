@@ -66,7 +66,7 @@ def test_two_journals_synced_from_the_panel_stay_equal_and_lose_nothing(browser,
 
     assert "Synced" in sync_in_browser(browser, laptop_app)
     desktop_page = sync_in_browser(browser, desktop_app)
-    assert "1 conflict copy(ies) to resolve" in desktop_page
+    assert "1 conflict copy to resolve" in desktop_page
     assert "Synced" in sync_in_browser(browser, laptop_app)
 
     assert journal_files(laptop) == journal_files(desktop)

@@ -233,3 +233,17 @@ def test_any_front_matter_text_gives_a_note_or_a_note_error(front):
         parse_note(f"---\n{front}\n---\nbody".encode("utf-8", "surrogatepass"), "fuzz.md")
     except NoteError:
         pass
+
+
+def test_a_wikilink_split_over_two_lines_is_a_warning_with_its_line():
+    """Review finding 8: re-wrapping a paragraph broke a wikilink, which then showed as raw brackets."""
+    data = (b"---\ntitle: Split\n---\nThe day as a whole: [[2021-08-05-retrospective|daily\nretrospective]].\n\n"
+            b"```\nx = [[1,\n2]]\n```\nA whole [[2021-08-05-retrospective|link]] is fine.\n")
+    note = parse_note(data, "split.md")
+    assert note.warnings == ("the wikilink on line 4 is split over two lines, so it shows as plain text; "
+                             "put it on one line",), "the code block's brackets are not a wikilink"
+
+
+def test_no_shipped_note_has_a_warning():
+    library = load_library(Path(__file__).resolve().parents[2] / "notes")
+    assert [(note.slug, note.warnings) for note in library.notes if note.warnings] == []

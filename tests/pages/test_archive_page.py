@@ -160,3 +160,39 @@ def test_the_history_link_of_another_note_switches_the_history_tab(notes_dir):
     at.query_params["history"] = "2021-08-05-cnn-first-steps"
     at.run()
     assert at.selectbox(key="archive_note").value == CNN
+
+
+def open_tab(at: AppTest) -> str:
+    """The label of the tab the Trash & history page shows open."""
+    [container] = [block for block in at.main.children.values() if block.type == "tab_container"]
+    return at.tabs[container.proto.tab_container.default_tab_index].label
+
+
+def test_a_history_link_opens_the_history_tab_and_it_stays_open_after_a_restore(notes_dir):
+    edit_twice(notes_dir)
+    assert open_tab(archive_page()) == "Trash"
+    at = archive_page(history="2021-08-05-cnn-first-steps")
+    assert open_tab(at) == "History"
+    at.button(key="archive_restore_version").click().run()
+    assert "Restored the version" in texts(at.success)
+    assert open_tab(at) == "History", "a restore keeps the History tab open"
+
+
+def test_the_tab_the_reader_chose_survives_a_message(notes_dir):
+    storage.trash_note(notes_dir, CNN)
+    at = archive_page()
+    at.session_state["archive_tab"] = "Import"  # what a click on the Import tab sends
+    at.run()
+    assert open_tab(at) == "Import"
+    [entry] = storage.list_trash(notes_dir)
+    at.button(key=f"archive_restore_{entry.name}").click().run()
+    assert "Restored" in texts(at.success)
+    assert open_tab(at) == "Import"
+
+
+def test_an_empty_journals_history_tab_says_what_to_do(notes_dir):
+    for note in notes_dir.glob("*.md"):
+        note.unlink()
+    at = archive_page()
+    assert "no notes yet" in texts(at.info)
+    assert [link.proto.label for link in at.get("page_link")] == ["Write your first entry"]

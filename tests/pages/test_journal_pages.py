@@ -41,7 +41,7 @@ def test_dashboard_lists_bad_files_with_reasons(notes_dir):
     assert not at.exception
     frame = at.dataframe[0].value
     assert sorted(frame["file"]) == ["binary.md", "broken.md", "latin1.md"]
-    assert any("3 file(s) could not be read" in warning.value for warning in at.warning)
+    assert any("3 problems in 3 files: 3 files could not be read as notes." in warning.value for warning in at.warning)
     assert at.metric[0].value == "6"
 
 

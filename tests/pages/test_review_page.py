@@ -114,22 +114,50 @@ def test_quiz_choice_is_marked_right_or_wrong_on_reveal(review_notes):
     for _ in range(3):
         at.button(key="reveal").click().run()
         at.button(key="grade-3").click().run()
+    assert "Keys: a pick shows the answer (or Space without one), then 1 again" in text_of(at)
     at.radio(key=f"pick-{card_id('Which way does the gradient go when $|w_{rec}| < 1$?')}").set_value(
         "it explodes").run()
-    at.button(key="reveal").click().run()
+    assert not [button for button in at.button if button.key == "reveal"], "the pick itself reveals the answer"
     assert any("You picked it explodes: not this one" in e.value for e in at.error)
     assert "it vanishes" in text_of(at)
+    assert at.button(key="grade-3").proto.shortcut == "3", "the grades (and their keys) follow at once"
 
 
-def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes):
-    at = open_review()
+def answer_queued_practice(at: AppTest, offset: int) -> str:
+    """Grade the four cards before the queue's practice problem, then answer it `offset` away from
+    the right number; returns the problem's widget key."""
     for _ in range(4):
         at.button(key="reveal").click().run()
         at.button(key="grade-3").click().run()
     key = "queue-practice:conv-output-size"
     exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
-    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected + 1))
+    at.text_input(key=f"{key}-answer").set_value(str(exercise.expected + offset))
     at.button(key="FormSubmitter:" + f"{key}-form-Check").click().run()
+    return key
+
+
+def test_a_note_card_names_only_the_keys_that_work_and_does_not_repeat_its_title(review_notes):
+    at = open_review()
+    key = answer_queued_practice(at, 0)
+    at.button(key=f"{key}-next").click().run()
+    assert "Recall it first, then grade." in text_of(at), "the note card is on screen"
+    assert "Keys: 1 again, 2 hard, 3 good, 4 easy." in text_of(at) and "Space" not in text_of(at)
+    titles = [element.value for element in [*at.markdown, *at.title, *at.header] if "Review me" in element.value]
+    assert titles == ["### Review me"], "the expander shows the note's body, not its title and chips again"
+
+
+def test_the_grades_are_explained_to_a_first_time_reviewer(review_notes):
+    at = open_review()
+    at.button(key="reveal").click().run()
+    explained = text_of(at)
+    assert "**Again** forgot it" in explained and "**Easy** knew it at once" in explained
+    assert "Each button shows when the card comes back" in explained
+
+
+def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes):
+    at = open_review()
+    key = answer_queued_practice(at, 1)
+    exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
     assert not at.exception
     assert any("Not quite" in e.value for e in at.error)
     assert "Worked solution" in text_of(at) and f"+ 1 = {exercise.expected} \\end{{aligned}}$$" in text_of(at)
@@ -143,6 +171,7 @@ def test_practice_in_the_queue_is_checked_logged_and_then_moves_on(review_notes)
 def test_practice_tab_right_and_wrong_answers(review_notes):
     at = open_review("Practice")
     assert at.selectbox(key="practice_generator").value == "conv-output-size"
+    assert "Tolerance: " in text_of(at), "a number answer states its tolerance"
     key = "practice-tab-conv-output-size"
     exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
     at.text_input(key=f"{key}-answer").set_value(f" {exercise.expected} ")
@@ -159,9 +188,10 @@ def test_practice_tab_right_and_wrong_answers(review_notes):
     at.selectbox(key="practice_generator").set_value("vanish-or-explode").run()
     key = "practice-tab-vanish-or-explode"
     exercise = practice.draw("vanish-or-explode", at.session_state[f"{key}-seed"])
-    at.radio(key=f"{key}-answer").set_value(exercise.expected)
-    at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
-    assert any("Right" in s.value for s in at.success)
+    assert "Tolerance" not in text_of(at), "a pick has no tolerance to state"
+    assert not [button for button in at.button if "Check" in (button.label or "")], "no Check button to reach"
+    at.radio(key=f"{key}-answer").set_value(exercise.expected).run()
+    assert any("Right" in s.value for s in at.success), "the pick is checked at once"
 
 
 def test_unreadable_practice_answer_is_not_graded(review_notes):
@@ -222,9 +252,9 @@ def test_malformed_cards_are_listed_on_the_dashboard_and_the_review_page(review_
     frame = at.dataframe[0].value
     assert list(frame["file"]) == ["2021-08-06-broken.md"] and list(frame["line"]) == [4]
     assert "without an 'A:' line" in frame["reason"][0]
-    assert any("1 review card(s) are malformed" in w.value for w in at.warning)
+    assert any("1 problem in 1 file: 1 review card cannot be used" in w.value for w in at.warning)
     at.switch_page("pages/review.py").run()
-    assert at.expander[0].label.endswith("1 card problem(s) in your notes")
+    assert at.expander[0].label.endswith("Review cards that cannot be used: 1 problem in 1 file")
 
 
 def test_notes_page_shows_quiz_and_live_practice_blocks(notes_dir):
@@ -255,7 +285,7 @@ def test_dashboard_review_section_after_some_reviews(review_notes):
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[-4:] == ["Due today", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
+    assert labels[-4:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
     assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Retention, last 30 days") == "50%"
     assert len(at.get("vega_lite_chart")) == 4
 
@@ -301,4 +331,4 @@ def test_saving_settings_reschedules(review_notes):
     assert at.button(key="grade-1").label == "Again · 2 min"
     at.text_input(key="settings_learning").set_value("ten minutes")
     at.button(key="FormSubmitter:review_settings-Save settings").click().run()
-    assert any("Settings not saved" in t.proto.body for t in at.toast)
+    assert [t.proto.icon for t in at.toast if "Settings not saved" in t.proto.body] == [":material/warning:"]

@@ -63,7 +63,24 @@ def test_clean_then_ahead_then_synced(synced):
     at.run()
     assert "1 commit(s) the remote does not have yet" in messages(at)
     at.button(key="sync_now").click().run()
-    assert "Synced" in messages(at) and "Up to date" in messages(at)
+    assert "Synced: nothing new arrived; 1 commit sent to the remote." in messages(at) and "Up to date" in messages(at)
+    at.button(key="sync_now").click().run()
+    assert "Synced: nothing new arrived; nothing needed sending." in messages(at)
+
+
+def test_the_remote_is_saved_with_one_click_from_a_plain_text_field(notes_dir, remote):
+    repo.init(notes_dir)
+    at = sync_page()
+    field = at.text_input(key="sync_remote_url")
+    assert field.proto.type == field.proto.DEFAULT, "a plain field: the student can check what they typed"
+    field.input(str(remote))  # typed, not yet sent: the form sends it with the click
+    at.button(key="sync_set_remote").click().run()
+    assert not at.exception
+    assert repo.remote_url(notes_dir) == str(remote)
+    assert "Remote saved." in messages(at)
+    assert at.text_input(key="sync_remote_url").value == "", "the field is cleared, never echoing the URL"
+    at.button(key="sync_set_remote").click().run()
+    assert "Type the remote's URL first." in messages(at) and repo.remote_url(notes_dir) == str(remote)
 
 
 def test_behind_and_conflict(synced, remote, tmp_path):
@@ -76,13 +93,13 @@ def test_behind_and_conflict(synced, remote, tmp_path):
     assert "The remote has 1 commit(s)" in messages(at)
     (synced / "2021-08-05-retrospective.md").write_text("---\ntitle: R\ndate: 2021-08-05\n---\nfrom here\n")
     at.button(key="sync_now").click().run()
-    assert "1 conflict copy(ies) to resolve" in messages(at)
-    assert "conflict copy(ies) wait below" in messages(at)
+    assert "1 file updated from the remote, 1 conflict copy to resolve" in messages(at)
+    assert "1 conflict copy to resolve below" in messages(at)
     assert any("from the other one" in code.value for code in at.code)
     keep = next(button for button in at.button if button.key.startswith("sync_keep_"))
     keep.click().run()
     assert not at.exception
-    assert "Kept your" in messages(at) and "conflict copy(ies) wait" not in messages(at)
+    assert "Kept your" in messages(at) and "to resolve below" not in messages(at)
 
 
 def test_offline_remote_says_so_and_the_journal_keeps_working(synced, tmp_path):

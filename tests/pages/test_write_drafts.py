@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.journal import drafts, templates
@@ -131,6 +132,17 @@ def test_start_todays_entry_from_the_dashboard_opens_a_til_for_today(notes_dir):
     assert at.selectbox(key="write_type").value == "til"
     assert at.date_input(key="write_date").value == dt.date.today()
     assert at.text_area(key="write_body").value == template_body("til", notes_dir)
+
+
+@pytest.mark.parametrize("template", ["retrospective", "lecture", "peer-session"])
+def test_a_new_parameter_opens_that_template_in_a_fresh_session(notes_dir, template):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.query_params["new"] = template
+    at.switch_page(WRITE).run()
+    assert not at.exception
+    assert at.selectbox(key="write_type").value == templates.BY_KEY[template].type
+    assert at.text_area(key="write_body").value == template_body(template, notes_dir)
+    assert at.query_params["new"] == template, "the address keeps the template asked for"
 
 
 def test_the_address_bar_follows_the_editor(notes_dir):

@@ -72,7 +72,7 @@ def test_create_a_note_from_each_template_and_see_it_on_the_notes_page(notes_dir
     notes_page.query_params["note"] = note.slug
     notes_page.switch_page("pages/notes.py").run()
     assert not notes_page.exception
-    assert title in texts(notes_page.header) + texts(notes_page.markdown)
+    assert title in texts(notes_page.title) + texts(notes_page.header) + texts(notes_page.markdown)
 
 
 def test_edit_an_existing_note_keeps_history_and_shows_on_the_notes_page(notes_dir):
@@ -118,8 +118,33 @@ def test_a_missing_title_is_refused_in_the_page_and_nothing_is_written(notes_dir
     at.text_input(key="write_title").set_value("   ")
     save(at)
     assert "A note needs a title." in texts(at.error)
-    assert "Nothing to preview yet" in texts(at.info)
+    assert status(at)["state"] == "refused" and status(at)["label"].startswith("Not saved")
+    assert "Nothing to preview yet" not in texts(at.info), "the preview stands in a placeholder title"
+    assert "needs a title" not in texts(at.caption), "the refusal says it once"
+    assert "Untitled" in texts(at.title) + texts(at.markdown)
     assert note_files(notes_dir) == before
+    at.run()
+    assert status(at)["state"] != "refused", "'Not saved' answers that one save only"
+
+
+def test_a_template_without_a_title_previews_with_a_placeholder_and_one_message(notes_dir):
+    at = write_page()
+    at.selectbox(key="write_template").set_value("lecture").run()
+    assert at.text_input(key="write_title").value == ""
+    assert "Nothing to preview yet" not in texts(at.info)
+    assert [caption for caption in at.caption if "title" in caption.value.lower()], "one line says a title is due"
+    assert not at.error
+
+
+def test_the_status_line_is_sent_again_on_every_run_so_saving_always_ends(notes_dir):
+    """The browser shows "Saving…" until the component hears from the server; a save answered
+    with the same label as before ("Saved at HH:MM" twice in a minute) must still be heard."""
+    at = write_page(edit="2021-08-05-mentor-meeting")
+    first = status(at)
+    save(at)
+    second = status(at)
+    assert (first["state"], first["label"]) == (second["state"], second["label"]) == ("saved", second["label"])
+    assert first != second, "a nonce makes each run's data new"
 
 
 def test_a_conflict_keeps_the_users_text_shows_a_diff_and_saves_a_copy(notes_dir):
@@ -178,16 +203,22 @@ def test_a_conflict_can_be_resolved_by_loading_the_disk_version(notes_dir):
     assert not at.error
 
 
-def test_open_todays_entry_creates_it_once_then_opens_it(notes_dir):
+def test_open_todays_entry_opens_an_unsaved_draft_then_the_saved_entry(notes_dir):
     at = write_page()
+    before = note_files(notes_dir)
     at.button(key="write_today").click().run()
     assert not at.exception
+    assert note_files(notes_dir) == before, "nothing is written until the student saves"
+    assert at.query_params["new"] == "til" and "edit" not in at.query_params
+    assert at.selectbox(key="write_type").value == "til"
+    assert at.date_input(key="write_date").value == dt.date.today()
+    assert status(at)["state"] == "new"
+    save(at)
     today = dt.date.today()
-    todays = [n for n in library(notes_dir).notes if n.date == today]
-    assert [(n.type, n.title) for n in todays] == [("til", "Today I learned")]
-    assert at.query_params["edit"] == todays[0].slug
-    assert at.text_input(key="write_title").value == "Today I learned"
+    [todays] = [n for n in library(notes_dir).notes if n.date == today]
+    at.button(key="write_new").click().run()
     at.button(key="write_today").click().run()
+    assert at.query_params["edit"] == todays.slug, "once saved, the button opens it"
     assert len([n for n in library(notes_dir).notes if n.date == today]) == 1
 
 
@@ -234,12 +265,13 @@ def test_an_unknown_edit_slug_falls_back_to_a_new_entry(notes_dir):
     assert "New entry" in texts(at.subheader)
 
 
-def test_read_only_mode_leaves_the_write_page_out_of_the_navigation(notes_dir, monkeypatch):
+def test_read_only_a_write_link_explains_and_points_to_the_note(notes_dir, monkeypatch):
     monkeypatch.setenv("STUDYLAB_READONLY", "1")
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/write.py")
+    at = open_page(WRITE, edit="2021-08-05-masterclass-ai-and-math")
+    assert "Writing is turned off here." in texts(at.info) and "STUDYLAB_READONLY" in texts(at.info)
+    assert not at.text_area and not at.button, "no editor, nothing to click but the way to the note"
+    [link] = at.get("page_link")
+    assert link.proto.query_string == "note=2021-08-05-masterclass-ai-and-math"
 
 
 def test_an_editor_without_changes_follows_the_file_on_disk(notes_dir):

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from core.journal import storage
+from core.journal.notes import CONFLICT_MARK
 from core.journal.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
 DEFAULT_REMOTE = "origin"
 GITIGNORE_HEADER = "# Written by studylab: per-machine state that is never synced."
 GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl")
-CONFLICT_MARK = ".conflict-"
 STALE_LOCK_SECONDS = 10 * 60
 AUTOCOMMIT_KEY = "studylab.autocommit"
 SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl")
