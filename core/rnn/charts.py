@@ -31,6 +31,8 @@ CATEGORIES = {"scheme": "category10"}
 CELL_COLORS = {"tanh RNN": "#1f77b4", "LSTM": "#ff7f0e", "GRU": "#2ca02c"}
 """The first three category10 colours, so a cell keeps its colour across the gated tab's charts."""
 OVERFLOW_COLOR = "#d62728"
+COMPARED_COLORS = ["#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+"""category10 without the current curve's blue and the overflow red, for the compared w_rec."""
 SCIENTIFIC = ".1e"
 """Log axes label their ticks as 1.0e-5 ... 1.0e+300, readable at any magnitude."""
 
@@ -104,7 +106,8 @@ def gradient_over_time_chart(magnitude: np.ndarray, K: int, compared: dict[str, 
     layers.append({"data": {"name": "compared"}, "mark": {"type": "line", "strokeDash": [5, 3]},
                    "encoding": {"x": x, "y": _log_y("mean |dL/dS_k|"),
                                 "color": {"field": "label", "type": "nominal", "title": "compared",
-                                          "scale": CATEGORIES, "legend": {"orient": "bottom"} if len(others) else None},
+                                          "scale": {"range": COMPARED_COLORS},
+                                          "legend": {"orient": "bottom"} if len(others) else None},
                                 "tooltip": [{"field": "label", "type": "nominal"},
                                             {"field": "k", "type": "quantitative"},
                                             {"field": "value", "type": "quantitative", "format": ".4e"}]}})

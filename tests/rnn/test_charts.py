@@ -10,6 +10,7 @@ import pytest
 
 from core import rnn
 from core.rnn import charts as rnn_charts
+from core.rnn import state as bptt_state
 from core.rnn import examples as rnn_examples
 from core.rnn import view as rnn_view
 from tests.vega import assert_valid_vega_lite, layer_data, uncoloured_values
@@ -95,6 +96,16 @@ def test_gradient_chart_shades_the_truncated_steps_and_stops_at_the_last_finite_
     assert overflow["k"].max() < curve["k"].min(), "the curve runs from k = T back to its last finite step"
     everything = rnn_charts.gradient_over_time_chart(views["extreme"].grad_magnitude, 10)
     assert layer_data(everything, "curve").empty and len(layer_data(everything, "overflow")) == 1001
+
+
+def test_compared_curves_never_take_the_current_curves_colour(views):
+    spec = rnn_charts.gradient_over_time_chart(views["assignment"].grad_magnitude, 5,
+                                               {f"w_rec = {rate}": rate ** np.arange(31.0) for rate in (0.5, 1.1)})
+    current = next(layer for layer in spec["layer"] if layer["data"]["name"] == "curve")["mark"]["color"]
+    compared = next(layer for layer in spec["layer"] if layer["data"]["name"] == "compared")
+    colours = compared["encoding"]["color"]["scale"]["range"]
+    assert current not in colours and rnn_charts.OVERFLOW_COLOR not in colours
+    assert len(colours) >= len(bptt_state.COMPARE_RATES) - 1, "every compared w_rec gets its own colour"
 
 
 def test_gradient_chart_marks_steps_that_vanished_to_zero():
