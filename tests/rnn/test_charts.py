@@ -10,8 +10,8 @@ import pytest
 
 from core import rnn
 from core.rnn import charts as rnn_charts
-from core.rnn import state as bptt_state
 from core.rnn import examples as rnn_examples
+from core.rnn import state as bptt_state
 from core.rnn import view as rnn_view
 from tests.vega import assert_valid_vega_lite, layer_data, uncoloured_values
 
