@@ -515,6 +515,11 @@ def apply_url(lab: str, params: Iterable[urlparams.Param], ignored: Iterable[str
     return True
 
 
+def add_url_notices(lab: str, notices: Iterable[str]) -> None:
+    """More sentences for the warning about the link's parameters (a page's own range checks)."""
+    st.session_state[f"_url_notices_{lab}"] = [*st.session_state.get(f"_url_notices_{lab}", []), *notices]
+
+
 def url_notices(lab: str) -> None:
     """The warning naming the link's parameters that could not be used (once, after a link)."""
     notices = st.session_state.pop(f"_url_notices_{lab}", [])

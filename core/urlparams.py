@@ -82,8 +82,8 @@ def parse(query: Mapping[str, str | list[str]], params: Iterable[Param],
         try:
             values[param.key] = read(param, str(text))
         except ParamError as err:
-            kept = f"It stays at {write(param, param.default)}." if param.default is not None else \
-                "The lab chooses it instead."
+            default = write(param, param.default) if param.default is not None else ""
+            kept = f"It stays at {default}." if default else "It stays at the lab's default."
             notices.append(f"The link's {name}={_shown(str(text))} could not be used ({err}); "
                            f"{name} is {param.describe()}. {kept}")
     return values, notices

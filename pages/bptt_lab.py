@@ -42,9 +42,11 @@ SLOW = 2e6
 # A link (or Back and Forward) sets the controls first. Only one view is drawn per run, and
 # Streamlit forgets the values of widgets it did not draw; writing every value back (or its
 # default, the first time) keeps the hidden views' settings.
-ui.apply_url("bptt", bptt_state.PARAMS)
+linked = ui.apply_url("bptt", bptt_state.PARAMS)
 for key, default in DEFAULTS.items():
     st.session_state[key] = st.session_state.get(key, default)
+if linked:
+    ui.add_url_notices("bptt", bptt_state.window_notices(st.query_params.to_dict(), st.session_state))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -283,7 +285,7 @@ def step_table(trace: rnn_examples.LoopTrace, k: int):
 
     numbers = [column for column in STEP_COLUMNS if column != "k"]
     return trace.table[list(STEP_COLUMNS)].style.apply(shade, axis=1).format(
-        lambda number: format(number + 0.0, ".4g"), subset=numbers)
+        lambda number: format(number + 0.0, ".4g"), subset=numbers, na_rep="—")
 
 
 def step_by_step_section(w_x: float, w_rec: float) -> None:
@@ -309,12 +311,14 @@ def step_by_step_section(w_x: float, w_rec: float) -> None:
     st.markdown(f"**Last row** (k = 1): dL/dw_x = {shown(trace.grad_w_x, '.6g')}, dL/dw_rec = "
                 f"{shown(trace.grad_w_rec, '.6g')} · **closed form** (`linear_backward`, no loop over time): "
                 f"dL/dw_x = {shown(closed_w_x, '.6g')}, dL/dw_rec = {shown(closed_w_rec, '.6g')}")
-    ui.verified_badge("Last row of the loop = closed form", run.gap, EXACT,
-                      "relative difference of both weight gradients")
+    if not run.overflow:
+        ui.verified_badge("Last row of the loop = closed form", run.gap, EXACT,
+                          "relative difference of both weight gradients")
     record("assignment", f"Step by step, {T} steps, w_rec = {w_rec:g}", lambda: bptt_records.step_record(run))
     if run.overflow:
-        st.warning("Some values passed float64's largest number (about 1.8e308) and show as inf: use smaller "
-                   "numbers or bring |w_rec| towards 1.", icon=":material/warning:")
+        st.warning("Some values passed float64's largest number (about 1.8e308) and show as inf, so the loop and "
+                   "the closed form cannot be compared: use smaller numbers or bring |w_rec| towards 1.",
+                   icon=":material/warning:")
 
 
 STEP_COLUMNS = ("k", "X_k", "S_k-1", "S_k", "dL/dS_k", "dL/dw_x so far", "dL/dw_rec so far")
@@ -447,8 +451,8 @@ def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:
         draw("two_paths_diagram", t, T, float(norms["own"]), float(norms["through_next"]), float(norms["total"]))
     with units:
         st.dataframe(paths_table(trace.units(t, PATH_UNITS)), hide_index=True)
-        st.caption(f"dL/dh_{t} unit by unit for the first {PATH_UNITS} of {H} units, sequence 1 of the batch: "
-                   "the two paths add up to it.")
+        which = f"the first {PATH_UNITS} of {H} units" if H > PATH_UNITS else f"all {H} units"
+        st.caption(f"dL/dh_{t} unit by unit for {which}, sequence 1 of the batch: the two paths add up to it.")
     st.caption("The numbers on the drawing are norms over the batch and all units. Norms do not add (the vectors do): "
                f"{norms['own']:.3g} and {norms['through_next']:.3g} give {norms['total']:.3g}.")
     draw("two_paths_chart", trace.by_step, t)

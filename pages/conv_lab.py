@@ -154,6 +154,9 @@ def apply_link() -> None:
         cell = st.session_state.pop(conv_state.CELL_KEY, None)
         if cell is not None and len(cell) == ndim + 1:
             set_cell(tuple(cell))
+        elif cell is not None:
+            ui.add_url_notices("conv", [f"The link's cell names {len(cell)} numbers; a cell of this input has "
+                                        f"{ndim + 1} (the output channel, then one index per axis)."])
         st.session_state["conv_custom_start"] = st.session_state.get(conv_state.CUSTOM_KEY)
         for key in ("conv_custom_rows", "conv_custom_cols"):
             st.session_state.pop(key, None)
@@ -596,24 +599,32 @@ def lecture_numbers(outputs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] |
     return numbers[0], numbers[1], numbers[2]
 
 
-def one_d_picture_view(lab: Lab) -> None:
+def one_d_settings() -> dict[str, int]:
+    """Padding, stride and dilation from the controls: all the 1D picture takes from them."""
+    state = st.session_state
+    return dict(stride=state["conv_stride"], padding=state["conv_padding"], dilation=state["conv_dilation"])
+
+
+def one_d_picture_view(settings: dict[str, int]) -> None:
     st.markdown(
         "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O_i, **with your padding, stride and "
         "dilation**. Each line is one term W_j·X_m of an output. Type your own numbers; the loss is "
         "$L = \\sum_i \\delta_i O_i$, so $\\delta_i = \\partial L / \\partial O_i$."
     )
+    st.caption("As in the lecture, O_i is a cross-correlation with no bias: the input, kernel, bias and "
+               "Flip controls on the left are for the other views.")
     try:
-        outputs = lecture.output_count(5, 3, **lab.settings)
+        outputs = lecture.output_count(5, 3, **settings)
     except ValueError as error:
         st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
         return
-    links = conv.connections(5, 3, **lab.settings)
+    links = conv.connections(5, 3, **settings)
     tables, picture = st.columns(2, gap="medium")
     with tables:
         numbers = lecture_numbers(outputs)
         follow = st.segmented_control("Follow an input's paths", list(conv_state.FOLLOW.values()),
                                       key="conv_ex_follow")
-    example = None if numbers is None else lecture.lecture_example(*numbers, **lab.settings)
+    example = None if numbers is None else lecture.lecture_example(*numbers, **settings)
     followed = None if follow is None else int(follow[1:]) - 1
     with picture:
         draw("connection_chart", links, 5, 3, width="stretch", follow=followed,
@@ -628,17 +639,24 @@ def one_d_picture_view(lab: Lab) -> None:
     if example is None:
         return
     lecture_sums(example, links)
+    record_example(example, settings)
+
+
+def record_example(example: lecture.LectureExample, settings: dict[str, int]) -> None:
+    """The 1D picture's "Record this run": its settings and typed numbers, and every result."""
+    query = conv_state.record_query(address_values(None), current_ndim(), 1)
+    numbers = ", ".join(f"{value:g}" for value in example.x)
+    title = f"1D example: X = {numbers}; padding {settings['padding']}, stride {settings['stride']}, " \
+            f"dilation {settings['dilation']}"
+    ui.record_run_button("conv", "1d", title, query, lambda: conv_records.example_record(example))
 
 
 def lecture_sums(example: lecture.LectureExample, links: list) -> None:
     """The example's numbers in a table, then every sum that produces them."""
-    numbers, table = st.columns([3, 2], gap="medium")
-    with numbers:
-        st.markdown("**Your numbers**")
-        st.markdown(lecture_table(example))
-    with table:
-        st.markdown("**Which weight carries X_m into O_i**")
-        st.dataframe(conv_charts.connection_table(links, 5))
+    st.markdown("**Your numbers**")
+    st.markdown(lecture_table(example))
+    st.markdown("**Which weight carries X_m into O_i**")
+    st.dataframe(conv_charts.connection_table(links, 5))
     sections = (("**Forward**: each output sums weight × input over its window", lecture.output_lines),
                 ("**dL/dX**: each input collects δ × weight from every output it reaches (the weights come in "
                  "reverse order: the flipped kernel)", lecture.grad_x_lines),
@@ -688,12 +706,16 @@ def checks(lab: Lab) -> None:
 
 
 SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field": receptive_field_view,
-            "Backward pass": backward_view, "1D picture": one_d_picture_view}
+            "Backward pass": backward_view}
 
 
 @st.fragment(key=PICTURES)
 def pictures() -> None:
     view = st.segmented_control("View", VIEWS, key="conv_tab", required=True, label_visibility="collapsed")
+    if view == conv_state.VIEWS["1d"]:
+        address(None)
+        one_d_picture_view(one_d_settings())
+        return
     lab = computed_lab()
     address(lab)
     if lab is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.conv.lecture import LectureExample, sums_gap
 from core.conv.reference import Verification
 
 Series = tuple[str, str, pd.DataFrame]
@@ -31,3 +32,14 @@ def conv_record(output: np.ndarray, cell: tuple[int, ...], verification: Verific
     where = "" if output.ndim == 2 else " in row " + ",".join(map(str, cell[1:-1]))
     frame = pd.DataFrame({"x": np.arange(line.shape[0], dtype=float), "y": line.astype(float)})
     return results, ("position", f"output channel {cell[0]}{where}", frame)
+
+
+def example_record(example: LectureExample) -> tuple[dict, Series]:
+    """The 1D picture's worked example: every O_i, dL/dX_m and dL/dW_j, and how far each is from
+    the sum written under it on the page; series: O_i against i (1-based, as the page names them)."""
+    results: dict = {f"O{i + 1}": float(value) for i, value in enumerate(example.outputs)}
+    results.update({f"dL/dX{m + 1}": float(value) for m, value in enumerate(example.grad_x)})
+    results.update({f"dL/dW{j + 1}": float(value) for j, value in enumerate(example.grad_w)})
+    results["max error vs the written sums"] = sums_gap(example)
+    frame = pd.DataFrame({"x": np.arange(1.0, len(example.outputs) + 1), "y": example.outputs.astype(float)})
+    return results, ("i", "O_i", frame)

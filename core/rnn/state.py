@@ -79,3 +79,18 @@ def tab_query(tab: str, values: dict) -> dict[str, str]:
     params = [BY_NAME[name] for name in TAB_PARAMS[tab]]
     return encode({**{param.key: param.default for param in params}, **values, "bptt_tab": TABS[tab]}, params,
                   always=TAB_PARAMS[tab])
+
+
+WINDOWS = (("K", "bptt_K", "T", "bptt_T"), ("deep_K", "bptt_deep_K", "deep_T", "bptt_deep_T"),
+           ("paths_t", "bptt_paths_t", "deep_T", "bptt_deep_T"))
+"""(window, its key, the sequence length it cannot exceed, that key): the sliders clamp them."""
+
+
+def window_notices(query: dict, values: dict) -> list[str]:
+    """Sentences for the windows a link set longer than its sequence (the slider stops at T)."""
+    notices = []
+    for name, key, length_name, length_key in WINDOWS:
+        if name in query and values.get(key, 0) > values.get(length_key, 0):
+            notices.append(f"The link's {name}={values[key]} is longer than the sequence ({length_name} = "
+                           f"{values[length_key]}), so {name} is {values[length_key]}.")
+    return notices
