@@ -207,20 +207,28 @@ def test_the_1d_example_fits_the_screen_and_takes_typed_numbers(browser, live_se
             assert inside(part.bounding_box(), DESKTOP), part
         first_row = until(lambda: numbers_row(page, 1), ["1", "4", "1", "1"], page)
         assert first_row == ["1", "4", "1", "1"]                         # i, O_1, dL/dX_1, dL/dW_1
-        table = keyed(page, "conv_ex_x_table_").locator("canvas").first
-        box = table.bounding_box()
-        page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.75)   # the X3 cell
-        cell_editor = page.locator('[id^="gdg-overlay-"] input').first                   # the cell's own editor
-        cell_editor.wait_for()
-        cell_editor.press("Control+A")
-        cell_editor.type("7")
-        cell_editor.press("Enter")
-        wait_idle(page)
-        outputs = until(lambda: [numbers_row(page, i)[1] for i in (1, 2, 3)], ["-3", "12", "12"], page)
+        for _attempt in range(2):  # a keystroke into the grid's editor can be lost on a loaded machine
+            type_into_x3(page, "7")
+            outputs = until(lambda: [numbers_row(page, i)[1] for i in (1, 2, 3)], ["-3", "12", "12"], page)
+            if outputs == ["-3", "12", "12"]:
+                break
         assert outputs == ["-3", "12", "12"], "X3 = 7 enters every output"
         assert_no_horizontal_overflow(page, "1D picture after typing")
     finally:
         context.close()
+
+
+def type_into_x3(page, text: str) -> None:
+    """Double-click the example's X3 cell to open its editor, type `text` and press Enter."""
+    table = keyed(page, "conv_ex_x_table_").locator("canvas").first
+    box = table.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.75)
+    cell_editor = page.locator('[id^="gdg-overlay-"] input').first
+    cell_editor.wait_for()
+    cell_editor.press("Control+A")
+    cell_editor.type(text)
+    cell_editor.press("Enter")
+    wait_idle(page)
 
 
 def until(read, expected, page, timeout: float = 15_000):
@@ -245,11 +253,11 @@ def numbers_row(page, i: int) -> list[str]:
 
 def press(page, label: str, key: str, times: int = 1) -> None:
     """Move a slider from the keyboard, as a student would."""
-    thumb = slider(page, label).locator('input[type="range"]')
-    thumb.focus()
     for _ in range(times):
+        thumb = slider(page, label).locator('input[type="range"]')
+        thumb.focus()
         thumb.press(key)
-    wait_idle(page)
+        wait_idle(page)
 
 
 def test_a_phone_sees_the_general_formulas_and_a_long_example_without_overflow(browser, live_server):
