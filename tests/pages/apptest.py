@@ -15,3 +15,15 @@ def open_page(page: str, **query: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def opened(page: str, query: dict[str, str], timeout: float = 90) -> AppTest:
+    """A fresh session's first run of `page` with `query` in its address (a link opened in a
+    new tab), checked for exceptions."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.switch_page(page)
+    for name, text in query.items():
+        at.query_params[name] = text
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -10,17 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.conv import lecture
 from core.journal import experiments
 from core.journal.notes import load_library
-from tests.conftest import APP
-
-
-def opened(page: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page(page)
-    for name, text in query.items():
-        at.query_params[name] = text
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.pages.apptest import opened
 
 
 def shown_text(at: AppTest) -> str:

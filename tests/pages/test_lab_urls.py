@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.conv import state as conv_state
 from core.rnn import state as bptt_state
 from core.urlparams import Param, write
-from tests.conftest import APP
+from tests.pages.apptest import opened as open_link
 
 PAGES = {"bptt": "pages/bptt_lab.py", "conv": "pages/conv_lab.py"}
 
@@ -40,13 +40,7 @@ def other_value(param: Param):
 
 
 def opened(lab: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page(PAGES[lab])
-    for name, text in query.items():
-        at.query_params[name] = text
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_link(PAGES[lab], query)
 
 
 def query_of(at: AppTest) -> dict[str, str]:

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.journal import experiments
 from core.journal.notes import load_library
 from tests.conftest import APP
+from tests.pages.apptest import opened
 
 CASES = [
     ("bptt", "pages/bptt_lab.py", {"tab": "assignment", "w_rec": "1.1", "T": "30", "K": "5"}, "assignment"),
@@ -24,14 +25,7 @@ CASES = [
 ]
 
 
-def lab_page(page: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page(page)
-    for name, text in query.items():
-        at.query_params[name] = text
-    at.run()
-    assert not at.exception, at.exception
-    return at
+lab_page = opened
 
 
 def record(at: AppTest, lab: str, tab: str, comment: str) -> None:
