@@ -25,7 +25,6 @@ from core.journal.schedule import ReviewBook, ReviewSettings, ReviewStore
 REVIEW_PAGE = "pages/review.py"
 GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 PRACTICE_RIGHT, PRACTICE_WRONG = 3, 1
-_DECK = "_studylab_deck"
 TOAST = "_studylab_review_toast"
 WRAPPING_ROW_HEIGHT = 72  # px, three lines of a cell's text
 
@@ -52,12 +51,7 @@ def _store(folder: str, review_settings: ReviewSettings) -> ReviewStore:
 def deck(library: Library) -> Deck:
     """Every card of `library` (practice blocks checked against the known generators), kept per
     session for as long as the library object is the same."""
-    memo = st.session_state.get(_DECK)
-    if memo is not None and memo[0] is library:
-        return memo[1]
-    built = build_deck(library, known_generators=practice.GENERATORS)
-    st.session_state[_DECK] = (library, built)
-    return built
+    return ui.per_library("deck", library, lambda notes: build_deck(notes, known_generators=practice.GENERATORS))
 
 
 def record(card_id: str, kind: str, note_path: str | None, grade: int, review_settings: ReviewSettings,

@@ -115,6 +115,24 @@ def load_library(*, rescan: bool = False) -> Library:
     return library
 
 
+def per_library(name: str, library: Library, build: Callable[[Library], Any]) -> Any:
+    """`build(library)`, kept in this session under `name` for as long as the library object is
+    the same (it is replaced only when a note changes on disk)."""
+    key = f"_studylab_per_library_{name}"
+    memo = st.session_state.get(key)
+    if memo is not None and memo[0] is library:
+        return memo[1]
+    built = build(library)
+    st.session_state[key] = (library, built)
+    return built
+
+
+def experiment_records(library: Library) -> list[experiments.Record]:
+    """Every experiment record of `library` (each one's series parsed from its body), read once
+    per library."""
+    return per_library("experiments", library, lambda notes: experiments.records(notes.notes))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _cached_library(folder: str, fingerprint_key: tuple) -> Library:
     """Keyed on the fingerprint so any change on disk is a cache miss. Shared, not copied: the

@@ -15,7 +15,7 @@ st.caption(
 )
 
 library = ui.load_library()
-all_runs = experiments.records(library.notes)
+all_runs = ui.experiment_records(library)
 ui.show_flash()
 if not all_runs:
     st.info("No runs recorded yet. Open a lab, set it up, and press **Record this run**.", icon=":material/science:")
@@ -88,9 +88,10 @@ st.dataframe(
 for (x_name, y_name), frame in experiments.overlaid_series(chosen).items():
     ui.chart(experiment_charts.overlay_chart, frame, x_name, y_name)
 
-numeric = experiment_charts.numeric_columns(experiments.runs_table(chosen))
+chosen_table = experiments.runs_table(chosen)
+numeric = experiment_charts.numeric_columns(chosen_table)
 if len(chosen) >= 2 and len(numeric) >= 2:
-    ui.chart(experiment_charts.parallel_coordinates, experiments.runs_table(chosen), numeric)
+    ui.chart(experiment_charts.parallel_coordinates, chosen_table, numeric)
 elif len(chosen) >= 2:
     st.caption("The parallel-coordinates view needs at least two numbers (settings or results) that every selected "
                "run has and that differ between them: select runs of the same lab and tab.")

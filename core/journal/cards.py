@@ -46,7 +46,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Collection, Iterable
 
-from core.journal.notes import Library, Note, Problem
+from core.journal.notes import Library, LineError, Note, Problem
 
 BLOCK_KINDS = ("quiz", "practice")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)")
@@ -60,13 +60,8 @@ _LIST_ITEM = re.compile(r"^\s*[-*+]\s+(.*)$")
 _PRACTICE_FIELD = re.compile(r"^generator\s*:\s*(.*)$")
 
 
-class CardError(ValueError):
+class CardError(LineError):
     """A card that cannot be read; `line` is 1-based inside the text that was parsed, or None."""
-
-    def __init__(self, reason: str, line: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass(frozen=True)

@@ -60,13 +60,17 @@ _CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 CONFLICT_MARK = ".conflict-"
 
 
-class NoteError(ValueError):
-    """A file that cannot be read as a note. `line` is 1-based in the file, or None."""
+class LineError(ValueError):
+    """A problem in a text, said for the student (`reason`) at 1-based `line`, or None."""
 
     def __init__(self, reason: str, line: int | None = None):
         super().__init__(reason)
         self.reason = reason
         self.line = line
+
+
+class NoteError(LineError):
+    """A file that cannot be read as a note. `line` is 1-based in the file, or None."""
 
 
 @dataclass(frozen=True)

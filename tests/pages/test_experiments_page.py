@@ -83,3 +83,31 @@ def test_read_only_shows_records_without_a_trash_button(notes_dir, monkeypatch):
     at.run()
     assert len(at.dataframe[0].value) == 1
     assert not [button for button in at.button if button.key and button.key.startswith("experiments_trash_")]
+
+
+HOSTILE_RECORDS = {
+    "params-list": "---\ntitle: P\ndate: 2026-11-30\ntype: experiment\nlab: bptt\ntab: deep\nparams: [1, 2]\n"
+                   "results: {a: {b: 1}}\n---\n# P\n",
+    "unknown-lab": "---\ntitle: U\ndate: 2026-11-30\ntype: experiment\nlab: zzz\ntab: qq\nparams: {x: 1}\n"
+                   "results: {y: 2}\n---\n# U\n",
+    "garbage-series": "---\ntitle: G\ndate: 2026-11-30\ntype: experiment\nlab: conv\ntab: output\n---\n# G\n\n"
+                      "```series\nk,y\n1,abc\n2\n,,,\n```\n",
+    "huge-series": "---\ntitle: H\ndate: 2026-11-30\ntype: experiment\nlab: bptt\ntab: assignment\n"
+                   "params: {w_rec: 0.9}\n---\n# H\n\n```series\nk,y\n"
+                   + "".join(f"{k},{0.9 ** k}\n" for k in range(50_000)) + "```\n",
+    "no-lab": "---\ntitle: N\ndate: 2026-11-30\ntype: experiment\n---\n# N\n",
+}
+
+
+def test_hostile_records_never_break_the_page(notes_dir):
+    for name, text in HOSTILE_RECORDS.items():
+        (notes_dir / f"2026-11-30-{name}.md").write_text(text, encoding="utf-8")
+    write_run(notes_dir, "Good", "bptt", "assignment", {"w_rec": 0.9}, {"loss": 1.0}, decay(0.9))
+    at = experiments_page(notes_dir)
+    titles = set(at.dataframe[0].value["title"])
+    assert {"P", "U", "G", "H", "Good"} <= titles and "N" not in titles, "a record needs its lab"
+    at.session_state["experiments_table"] = {"selection": {"rows": list(range(len(titles))), "columns": [],
+                                                           "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert any("unknown lab 'zzz'" in caption.value for caption in at.caption)
