@@ -6,11 +6,10 @@ navigation in sections, and the sidebar; each page lives in pages/.
 
 import streamlit as st
 
-import access
-import ui
+from ui import access, frame, notes_folder
 
 # The icon is a local file: a :material/...: page icon is fetched from a web font service.
-st.set_page_config(page_title="studylab", page_icon=str(ui.APP_ICON), layout="wide")
+st.set_page_config(page_title="studylab", page_icon=str(frame.APP_ICON), layout="wide")
 
 SECTIONS = {
     "Journal": [
@@ -33,7 +32,7 @@ SECTIONS = {
 # Read-only, the Write page leaves the menu but keeps its address: a link to it explains why
 # writing is off instead of Streamlit's "Page not found".
 HIDDEN_READONLY = {"pages/write.py"}
-readonly = ui.readonly()
+readonly = notes_folder.readonly()
 navigation = {
     section: [st.Page(path, title=title, icon=icon, default=default,
                       visibility="hidden" if readonly and path in HIDDEN_READONLY else "visible")
@@ -41,7 +40,7 @@ navigation = {
     for section, pages in SECTIONS.items()
 }
 page = st.navigation(navigation)
-ui.sidebar(ui.load_library(rescan=True))
+frame.sidebar(notes_folder.load_library(rescan=True))
 access.visitor_panel()
-ui.browser_hooks(page_paths=[entry.url_path for pages in navigation.values() for entry in pages])
+frame.browser_hooks(page_paths=[entry.url_path for pages in navigation.values() for entry in pages])
 page.run()

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.conv import state as conv_state  # noqa: E402
-from core.journal import experiments, storage  # noqa: E402
+from core.experiments import records as experiments  # noqa: E402
+from core.journal import storage  # noqa: E402
 from core.rnn import state as rnn_state  # noqa: E402
 
 RUNS = 500

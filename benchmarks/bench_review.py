@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench_notes import median_time  # noqa: E402  (benchmarks/ is the script's folder)
 
-from core.journal import review_log, schedule  # noqa: E402
-from core.journal.cards import build_deck  # noqa: E402
 from core.journal.notes import load_library  # noqa: E402
-from core.journal.review_log import Review  # noqa: E402
+from core.review import log as review_log  # noqa: E402
+from core.review import schedule  # noqa: E402
+from core.review.cards import build_deck  # noqa: E402
+from core.review.log import Review  # noqa: E402
 
 NOTES, CARDS_PER_NOTE, REVIEWS = 100, 20, 20_000
 GENERATORS = ["conv-output-size", "conv1d-output", "conv1d-gradient", "rnn-state-gradient", "vanish-or-explode"]

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.journal.sync import gitcli, merge, repo  # noqa: E402
+from core.sync import gitcli, merge, repo  # noqa: E402
 
 NOTES = 2000
 COMMITS = 1000

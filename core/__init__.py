@@ -1,14 +1,19 @@
 """studylab's pure-Python core: no streamlit here, so every number can be tested without a page.
 
-Three packages, one room each:
+One package per room:
 
-- ``core.journal``: the notes library, search, stats, storage, templates, rendering, journal charts.
+- ``core.journal``: the notes library: files, notes, search, glossary, stats, templates, drafts,
+  rendering, the journal's charts and ``storage`` (atomic, conflict-safe writes).
+- ``core.review``: review cards in notes, the review log, FSRS scheduling, the queue, its charts.
+- ``core.experiments``: lab runs recorded as experiment notes, and their charts.
+- ``core.sync``: syncing the notes folder through git, with the student's machines and peers.
 - ``core.conv``: the convolution lab (operations, loop reference, inputs, view, charts).
 - ``core.rnn``: the BPTT explorer (linear, tanh and gated RNNs, training, checks, view, charts).
+- ``core.practice`` and ``core.labblocks``: what names the labs (practice problems, lab views
+  in notes) but never the journal.
+- ``core.urlparams`` and ``core.chartspec``: shared by the labs; they import none of the above.
 
-``core.practice`` joins the two labs for the journal's review: it makes practice problems with
-their functions and never imports the journal (pages put the two together).
-
-They never import each other; ``core.chartspec`` is the one shared module and imports none of
-them. The rules are contracts in pyproject.toml, checked by import-linter in ``make test``.
+``review``, ``experiments`` and ``sync`` may import ``journal`` and never one another; the
+journal imports none of them; the labs import no journal-side package. The rules are contracts
+in pyproject.toml, checked by import-linter in ``make test``.
 """

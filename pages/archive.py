@@ -8,16 +8,16 @@ import datetime as dt
 
 import streamlit as st
 
-import ui
 from core.journal import storage
 from core.journal.render import escape_markdown
+from ui import frame, notes_folder, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 st.title("Trash & history", anchor=False)
 
-folder = ui.notes_dir()
-readonly = ui.readonly()
+folder = notes_folder.notes_dir()
+readonly = notes_folder.readonly()
 if readonly:
     st.info(
         "This journal is shared read-only: you can look at the history and download notes, but not change anything."
@@ -26,7 +26,7 @@ elif "archive_cleaned" not in st.session_state:
     storage.cleanup_stray_temp_files(folder)
     st.session_state.archive_cleaned = True
 st.session_state.setdefault("archive_upload_round", 0)
-library = ui.load_library()
+library = notes_folder.load_library()
 # Diffs are bounded (core.journal.diff) and cached, so no pair of versions makes a rerun slow.
 bounded_diff = st.cache_data(show_spinner=False, max_entries=8)(storage.bounded_diff)
 FULL_TEXT_BYTES = 100_000
@@ -40,33 +40,33 @@ def restore_deleted(trash_name: str) -> None:
     try:
         restored = storage.restore_from_trash(folder, trash_name)
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         return
-    ui.refresh_library()
+    notes_folder.refresh_library()
     rel_path = restored.relative_to(folder.resolve()).as_posix()
     st.session_state.archive_note = rel_path  # the History tab now shows the restored note's versions
     st.session_state.pop("archive_version", None)
-    ui.flash("success", f"Restored `{rel_path}`.", ui.slug_of(rel_path))
+    widgets.flash("success", f"Restored `{rel_path}`.", notes_folder.slug_of(rel_path))
 
 
 def restore_old_version(rel_path: str, version_name: str, label: str, shown_hash: str | None) -> None:
     try:
         storage.restore_version(folder, rel_path, version_name, expected_hash=shown_hash)
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         return
-    ui.refresh_library()
-    ui.flash(
+    notes_folder.refresh_library()
+    widgets.flash(
         "success",
         f"Restored the version from {label} into `{rel_path}`; the text it replaced is in the history now.",
-        ui.slug_of(rel_path),
+        notes_folder.slug_of(rel_path),
     )
 
 
 def import_uploads(uploads: list) -> None:
     results = storage.import_notes(folder, [(upload.name, upload.getvalue()) for upload in uploads])
     if any(result.saved for result in results):
-        ui.refresh_library()
+        notes_folder.refresh_library()
     st.session_state.archive_import_results = [
         (result.filename, result.saved.rel_path if result.saved else None, result.error) for result in results
     ]
@@ -94,7 +94,7 @@ def choose_note(paths: list[str]) -> None:
         st.session_state.archive_note = paths[0]
 
 
-ui.show_flash()
+widgets.show_flash()
 follow_history_parameter()
 
 tab_names = ["Trash", "History", "Export"] + ([] if readonly else ["Import"])
@@ -182,7 +182,7 @@ with history_tab:
 with export_tab:
     st.download_button(
         "Download the whole journal (.zip)", key="archive_export_zip", data=lambda: storage.export_zip(folder),
-        file_name=f"studylab-journal-{ui.today().isoformat()}.zip", mime="application/zip", on_click="ignore",
+        file_name=f"studylab-journal-{widgets.today().isoformat()}.zip", mime="application/zip", on_click="ignore",
         icon=":material/folder_zip:",
     )
     if library.notes:

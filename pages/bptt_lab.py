@@ -15,7 +15,6 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-import ui
 from core import rnn
 from core.rnn import charts as rnn_charts
 from core.rnn import examples as rnn_examples
@@ -23,8 +22,9 @@ from core.rnn import records as bptt_records
 from core.rnn import state as bptt_state
 from core.rnn import train as rnn_train
 from core.rnn import view as rnn_view
+from ui import frame, lab_state, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 TABS = list(bptt_state.TABS.values())
 ASSIGNMENT_VIEWS = list(bptt_state.ASSIGNMENT_PARTS.values())
@@ -42,11 +42,11 @@ SLOW = 2e6
 # A link (or Back and Forward) sets the controls first. Only one view is drawn per run, and
 # Streamlit forgets the values of widgets it did not draw; writing every value back (or its
 # default, the first time) keeps the hidden views' settings.
-linked = ui.apply_url("bptt", bptt_state.PARAMS)
+linked = lab_state.apply_url("bptt", bptt_state.PARAMS)
 for key, default in DEFAULTS.items():
     st.session_state[key] = st.session_state.get(key, default)
 if linked:
-    ui.add_url_notices("bptt", bptt_state.window_notices(st.query_params.to_dict(), st.session_state))
+    lab_state.add_url_notices("bptt", bptt_state.window_notices(st.query_params.to_dict(), st.session_state))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -66,7 +66,7 @@ def computed(message: str | None, name: str, *args):
 
 
 def draw(builder: str, *args) -> None:
-    ui.chart(getattr(rnn_charts, builder), *args)
+    widgets.chart(getattr(rnn_charts, builder), *args)
 
 
 def shown(value: float, spec: str) -> str:
@@ -79,7 +79,7 @@ def shown(value: float, spec: str) -> str:
 
 
 def badge(check: rnn_view.Verification) -> None:
-    ui.verified_badge("Gradients checked", check.max_error, TOLERANCE, check.detail)
+    widgets.verified_badge("Gradients checked", check.max_error, TOLERANCE, check.detail)
 
 
 def dropped_caption(frame, value: str, series: str, x: str, why: str) -> None:
@@ -312,7 +312,7 @@ def step_by_step_section(w_x: float, w_rec: float) -> None:
                 f"{shown(trace.grad_w_rec, '.6g')} · **closed form** (`linear_backward`, no loop over time): "
                 f"dL/dw_x = {shown(closed_w_x, '.6g')}, dL/dw_rec = {shown(closed_w_rec, '.6g')}")
     if not run.overflow:
-        ui.verified_badge("Last row of the loop = closed form", run.gap, EXACT,
+        widgets.verified_badge("Last row of the loop = closed form", run.gap, EXACT,
                           "relative difference of both weight gradients")
     record("assignment", f"Step by step, {T} steps, w_rec = {w_rec:g}", lambda: bptt_records.step_record(run))
     if run.overflow:
@@ -333,12 +333,13 @@ def sub_view(options: list[str], key: str, on_change=None) -> str:
 def record(tab: str, title: str, measure) -> None:
     """The tab's "Record this run" button (results are measured only when it is pressed)."""
     values = {key: st.session_state[key] for key in DEFAULTS if st.session_state.get(key) is not None}
-    ui.record_run_button("bptt", tab, title, bptt_state.tab_query(tab, values), measure)
+    lab_state.record_run_button("bptt", tab, title, bptt_state.tab_query(tab, values), measure)
 
 
 def address() -> None:
     """The explorer's state in the address bar, after every run of a tab's pictures."""
-    ui.write_url("bptt", bptt_state.PARAMS, {key: st.session_state.get(key) for key in DEFAULTS}, always=("tab",))
+    values = {key: st.session_state.get(key) for key in DEFAULTS}
+    lab_state.write_url("bptt", bptt_state.PARAMS, values, always=("tab",))
 
 
 @st.fragment(key="bptt_assign_pictures")
@@ -456,7 +457,7 @@ def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:
     st.caption("The numbers on the drawing are norms over the batch and all units. Norms do not add (the vectors do): "
                f"{norms['own']:.3g} and {norms['through_next']:.3g} give {norms['total']:.3g}.")
     draw("two_paths_chart", trace.by_step, t)
-    ui.verified_badge("dL/dh_t = the two paths, against full BPTT", trace.bptt_gap, EXACT,
+    widgets.verified_badge("dL/dh_t = the two paths, against full BPTT", trace.bptt_gap, EXACT,
                       "relative difference of ||dL/dh_t|| at every step from core.rnn.tanh's backward pass "
                       "(loss on every step)")
 
@@ -556,13 +557,13 @@ def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) 
 
 
 st.title("BPTT gradient explorer", anchor=False)
-ui.show_flash()
+widgets.show_flash()
 st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 with st.sidebar:
-    ui.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
-    ui.lab_runs("bptt")
-ui.url_notices("bptt")
+    lab_state.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
+    lab_state.lab_runs("bptt")
+lab_state.url_notices("bptt")
 chosen = st.segmented_control("View", TABS, key="bptt_tab", required=True,
                               label_visibility="collapsed")
 TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),

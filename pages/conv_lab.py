@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from core import conv
 from core.conv import charts as conv_charts
 from core.conv import formulas as conv_formulas
@@ -24,8 +23,9 @@ from core.conv import lecture
 from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.conv import view as conv_view
+from ui import frame, lab_state, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 CUSTOM = conv_state.CUSTOM
 KERNEL_LIMIT = conv_state.KERNEL_LIMIT
@@ -73,7 +73,7 @@ class Lab:
 
 
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
-    ui.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
+    widgets.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
 
 
 def pick_key(name: str) -> str:
@@ -150,12 +150,12 @@ def apply_link() -> None:
     without a value gets its default (the widgets take theirs from the session, not as arguments)."""
     query = st.query_params.to_dict()
     ndim = conv_state.ndim_of_query(query) if "input" in query else current_ndim()
-    if ui.apply_url("conv", conv_state.params_for(ndim)):
+    if lab_state.apply_url("conv", conv_state.params_for(ndim)):
         cell = st.session_state.pop(conv_state.CELL_KEY, None)
         if cell is not None and len(cell) == ndim + 1:
             set_cell(tuple(cell))
         elif cell is not None:
-            ui.add_url_notices("conv", [f"The link's cell names {len(cell)} numbers; a cell of this input has "
+            lab_state.add_url_notices("conv", [f"The link's cell names {len(cell)} numbers; a cell of this input has "
                                         f"{ndim + 1} (the output channel, then one index per axis)."])
         st.session_state["conv_custom_start"] = st.session_state.get(conv_state.CUSTOM_KEY)
         for key in ("conv_custom_rows", "conv_custom_cols"):
@@ -169,7 +169,7 @@ def apply_link() -> None:
 def address(lab: Lab | None) -> None:
     """The lab's state in the address bar: every control off its default, the view, the
     inspected cell and a custom kernel's numbers."""
-    ui.write_url("conv", conv_state.params_for(current_ndim()), address_values(lab), always=("view",))
+    lab_state.write_url("conv", conv_state.params_for(current_ndim()), address_values(lab), always=("view",))
 
 
 def address_values(lab: Lab | None) -> dict:
@@ -648,7 +648,7 @@ def record_example(example: lecture.LectureExample, settings: dict[str, int]) ->
     numbers = ", ".join(f"{value:g}" for value in example.x)
     title = f"1D example: X = {numbers}; padding {settings['padding']}, stride {settings['stride']}, " \
             f"dilation {settings['dilation']}"
-    ui.record_run_button("conv", "1d", title, query, lambda: conv_records.example_record(example))
+    lab_state.record_run_button("conv", "1d", title, query, lambda: conv_records.example_record(example))
 
 
 def lecture_sums(example: lecture.LectureExample, links: list) -> None:
@@ -665,7 +665,7 @@ def lecture_sums(example: lecture.LectureExample, links: list) -> None:
         st.markdown(heading)
         for line in lines(example, per_row=3):
             st.latex(line)
-    ui.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
+    widgets.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
                       "the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
                       "term by term; the tests also compare them with a plain loop for random numbers and settings")
 
@@ -699,9 +699,9 @@ def checks(lab: Lab) -> None:
     shape = "×".join(map(str, verification.checked_input_shape[1:]))
     where = (f"checked on the top-left {shape} crop of the {'×'.join(map(str, lab.x.shape[1:]))} input "
              "(the loop reference is slow)" if verification.cropped else "checked on the whole input")
-    ui.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
+    widgets.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
                       1e-9, where)
-    ui.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
+    widgets.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
                       "directional derivatives along random directions of X and W")
 
 
@@ -734,22 +734,22 @@ def record(lab: Lab, view: str) -> None:
     code = next(code for code, label in conv_state.VIEWS.items() if label == view)
     title = f"{' + '.join(lab.names)} on {conv_state.input_code(st.session_state['conv_input'])}, padding " \
             f"{lab.padding}, stride {lab.stride}, dilation {lab.dilation}"
-    ui.record_run_button("conv", code, title, query, lambda: conv_records.conv_record(
+    lab_state.record_run_button("conv", code, title, query, lambda: conv_records.conv_record(
         lab.output, lab.cell, check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)))
 
 
 apply_link()
 st.title("Convolution lab", anchor=False)
-ui.show_flash()
+widgets.show_flash()
 st.caption(
     "Kernels slide over an input; each output value is the sum of a window times the kernel, plus a bias. "
     "Every number is computed by `core.conv` (strided windows + one matrix product) and checked below "
     "against a plain loop and finite differences."
 )
-ui.url_notices("conv")
+lab_state.url_notices("conv")
 with st.sidebar:
-    ui.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
-    ui.lab_runs("conv")
+    lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
+    lab_state.lab_runs("conv")
 controls_column, pictures_column = st.columns([1, 3], gap="medium")
 with controls_column:
     controls()

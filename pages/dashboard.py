@@ -7,11 +7,11 @@ function and one line at the bottom.
 
 import streamlit as st
 
-import review_ui
-import ui
 from core.journal import charts, stats
+from ui import frame, notes_folder, rendering, widgets
+from ui import review as review_ui
 
-ui.app_frame()
+frame.app_frame()
 
 RECENT_ENTRIES = 8
 RECENT_EXPERIMENTS = 5
@@ -21,8 +21,8 @@ LAB_BLURBS = {
     "bptt": "Watch gradients vanish or explode through time; truncation, clipping and gated cells.",
 }
 
-library = ui.load_library()
-today = ui.today()
+library = notes_folder.load_library()
+today = widgets.today()
 per_day = stats.entries_per_day(library.notes)
 
 
@@ -34,7 +34,7 @@ def header() -> None:
 def today_prompt() -> None:
     """No entry today: say so, with a button that opens a new TIL for today on the Write page
     (nothing in a read-only journal, where there is nothing to do about it)."""
-    if today in per_day or ui.readonly():
+    if today in per_day or notes_folder.readonly():
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f":material/edit_note: No entry for today ({today.isoformat()}) yet. What did you learn today?",
@@ -46,8 +46,8 @@ def metrics() -> None:
     """Four numbers in a row that wraps to two rows of two on a phone."""
     with st.container(horizontal=True, gap="medium"):
         st.metric("Notes", len(stats.entries(library.notes)), width=METRIC_WIDTH)
-        st.metric("Current streak", ui.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
-        st.metric("Longest streak", ui.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
+        st.metric("Current streak", widgets.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
+        st.metric("Longest streak", widgets.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
         st.metric("Study days", len(per_day), width=METRIC_WIDTH)
 
 
@@ -56,14 +56,14 @@ def calendar() -> None:
     years = stats.calendar_years(per_day, today)
     latest_year = max(per_day).year if per_day else today.year
     year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year", width=160)
-    ui.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
+    widgets.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
 
 
 def lab_cards() -> None:
     """One card per lab; its last use is the latest note that pairs with it (`labs:` in the
     front matter), because a note is where a student records what they did in a lab."""
     st.subheader("Labs", anchor=False)
-    for column, (lab, (path, title)) in zip(st.columns(len(ui.LAB_PAGES)), ui.LAB_PAGES.items(), strict=True):
+    for column, (lab, (path, title)) in zip(st.columns(len(widgets.LAB_PAGES)), widgets.LAB_PAGES.items(), strict=True):
         with column.container(border=True, height="stretch"):
             st.page_link(path, label=title, icon=":material/biotech:")
             st.caption(LAB_BLURBS.get(lab, ""))
@@ -71,7 +71,7 @@ def lab_cards() -> None:
             if used is None:
                 st.caption("Last used: no note pairs with this lab yet (add `labs: [" + lab + "]` to one).")
             else:
-                st.markdown(f":small[Last used {used.date.isoformat()} · {ui.note_anchor(used, dated=False)}]")
+                st.markdown(f":small[Last used {used.date.isoformat()} · {rendering.note_anchor(used, dated=False)}]")
 
 
 def recent_entries() -> None:
@@ -79,15 +79,15 @@ def recent_entries() -> None:
     recent = stats.recent_entries(library.notes, RECENT_ENTRIES)
     if not recent:
         st.caption("The journal is empty. Your entries appear here as soon as you save them.")
-        if not ui.readonly():
+        if not notes_folder.readonly():
             st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
                          query_params={"new": "til"})
         return
-    st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in recent))
+    st.markdown("\n".join(f"- {rendering.note_anchor(note)}" for note in recent))
 
 
 def notes_by_type() -> None:
-    ui.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
+    widgets.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
 
 
 def recent_experiments() -> None:
@@ -95,7 +95,7 @@ def recent_experiments() -> None:
     experiments = stats.recent_of_type(library.notes, "experiment", RECENT_EXPERIMENTS)
     if experiments:
         st.subheader("Recent experiments", anchor=False)
-        st.markdown("\n".join(f"- {ui.note_anchor(note)}" for note in experiments))
+        st.markdown("\n".join(f"- {rendering.note_anchor(note)}" for note in experiments))
 
 
 def sync_conflicts() -> None:
@@ -106,7 +106,7 @@ def sync_conflicts() -> None:
     with st.container(border=True):
         st.warning(f"{len(copies)} note(s) were changed on two machines; the other machine's text is kept beside "
                    "yours as a conflict copy until you resolve it.", icon=":material/call_split:")
-        st.markdown("\n".join(f"- {ui.note_anchor(note, dated=False)}" for note in copies))
+        st.markdown("\n".join(f"- {rendering.note_anchor(note, dated=False)}" for note in copies))
         st.page_link("pages/sync.py", label="Resolve them on the Sync page", icon=":material/sync:")
 
 
@@ -118,8 +118,8 @@ def problems() -> None:
         return
     st.subheader("Notes-folder problems", anchor=False)
     unreadable = sum(problem.kind == "file" for problem in found)
-    parts = [ui.plural(unreadable, "file could not be read as a note", "files could not be read as notes")]
-    parts += [ui.plural(len(found) - unreadable, "review card cannot be used", "review cards cannot be used")]
+    parts = [widgets.plural(unreadable, "file could not be read as a note", "files could not be read as notes")]
+    parts += [widgets.plural(len(found) - unreadable, "review card cannot be used", "review cards cannot be used")]
     shown = " and ".join(part for part in parts if not part.startswith("0 "))
     st.warning(f"{review_ui.problems_text(found)}: {shown}. The rest of the journal loaded normally.")
     review_ui.problems_table(found)

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-import ui
-from core.journal import experiment_charts, experiments, storage
+from core.experiments import charts as experiment_charts
+from core.experiments import records as experiments
+from core.journal import storage
 from core.journal.render import escape_markdown
+from ui import frame, lab_state, notes_folder, rendering, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 st.title("Experiments", anchor=False)
 st.caption(
@@ -14,29 +16,29 @@ st.caption(
     "in your journal; select rows to compare their settings and curves, or reopen a run in its lab."
 )
 
-library = ui.load_library()
-all_runs = ui.experiment_records(library)
-ui.show_flash()
+library = notes_folder.load_library()
+all_runs = notes_folder.experiment_records(library)
+widgets.show_flash()
 if not all_runs:
     st.info("No runs recorded yet. Open a lab, set it up, and press **Record this run**.", icon=":material/science:")
-    ui.lab_page_links()
+    lab_state.lab_page_links()
     st.stop()
 
 
 def trash_run(rel_path: str, title: str) -> None:
     try:
-        storage.trash_note(ui.notes_dir(), rel_path)
+        storage.trash_note(notes_folder.notes_dir(), rel_path)
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         return
-    ui.refresh_library()
+    notes_folder.refresh_library()
     st.session_state.pop("experiments_table", None)
-    ui.flash("success", f"Moved “{title}” to the trash (Records › Trash & history can restore it).")
+    widgets.flash("success", f"Moved “{title}” to the trash (Records › Trash & history can restore it).")
 
 
 lab_filter, tab_filter, tag_filter = st.columns(3)
 labs = lab_filter.multiselect("Lab", sorted({run.lab for run in all_runs}), key="experiments_labs",
-                              format_func=ui.lab_title)
+                              format_func=lab_state.lab_title)
 tabs = tab_filter.multiselect("Tab", sorted({run.tab for run in all_runs if run.tab}), key="experiments_tabs")
 tags = tag_filter.multiselect("Tags", sorted({tag for run in all_runs for tag in run.tags}), key="experiments_tags")
 runs = [
@@ -66,11 +68,11 @@ for run in chosen:
     title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
     title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
     with lab_column:
-        ui.open_in_lab_link(run.lab, run.params)
+        lab_state.open_in_lab_link(run.lab, run.params)
     with note_column:
         if note:
-            ui.note_link(note, dated=False)
-    if note and not ui.readonly():
+            rendering.note_link(note, dated=False)
+    if note and not notes_folder.readonly():
         with trash_column.popover("Trash", icon=":material/delete:"):
             st.caption("The note moves to the trash; Trash & history can restore it.")
             st.button("Move to trash", key=f"experiments_trash_{run.slug}", on_click=trash_run,
@@ -85,13 +87,13 @@ st.dataframe(
     width="stretch",
 )
 
-for (x_name, y_name), frame in experiments.overlaid_series(chosen).items():
-    ui.chart(experiment_charts.overlay_chart, frame, x_name, y_name)
+for (x_name, y_name), series in experiments.overlaid_series(chosen).items():
+    widgets.chart(experiment_charts.overlay_chart, series, x_name, y_name)
 
 chosen_table = experiments.runs_table(chosen)
 numeric = experiment_charts.numeric_columns(chosen_table)
 if len(chosen) >= 2 and len(numeric) >= 2:
-    ui.chart(experiment_charts.parallel_coordinates, chosen_table, numeric)
+    widgets.chart(experiment_charts.parallel_coordinates, chosen_table, numeric)
 elif len(chosen) >= 2:
     st.caption("The parallel-coordinates view needs at least two numbers (settings or results) that every selected "
                "run has and that differ between them: select runs of the same lab and tab.")

@@ -7,12 +7,12 @@ that ui_hooks keeps in the tab.
 
 import streamlit as st
 
-import ui
 from core.journal import glossary, search
 from core.journal.notes import NOTE_TYPES, Note
 from core.journal.render import escape_markdown, highlighted, note_url
+from ui import frame, notes_folder, rendering, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 PAGE_SIZE = 50
 FILTER_WIDTH = 280
@@ -24,7 +24,7 @@ MINE = "My journal"
 def choose_owner() -> str | None:
     """Whose journal to read: the student's own, or a study-group peer's read-only copy
     (?owner=<name>); the choice only appears once a peer's journal has been pulled."""
-    names = ui.peer_names()
+    names = notes_folder.peer_names()
     wanted = st.query_params.get("owner")
     if not names:
         return None
@@ -51,7 +51,7 @@ def choose_owner() -> str | None:
 
 st.title("Notes", anchor=False)
 owner = choose_owner()
-library = ui.load_peer_library(owner) if owner else ui.load_library()
+library = notes_folder.load_peer_library(owner) if owner else notes_folder.load_library()
 if owner:
     st.caption(f":material/group: {escape_markdown(owner)}'s journal, as last pulled on the Sync page. "
                "It is read-only here and never mixed into your notes.")
@@ -64,7 +64,7 @@ with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/tr
 if not library.notes:
     if owner:
         st.info(f"{escape_markdown(owner)}'s journal has no notes yet.")
-    elif ui.readonly():
+    elif notes_folder.readonly():
         st.info("This journal has no notes yet.")
     else:
         st.info("No notes yet. Write your first entry; it appears here as soon as it is saved.",
@@ -103,7 +103,7 @@ def as_range(value) -> tuple:
 
 def list_item(note: Note, current: bool) -> str:
     """One entry of the list: icon and title (a link, or marked as open), then date and type."""
-    icon = ui.TYPE_ICONS.get(note.type, ui.DEFAULT_ICON)
+    icon = widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)
     title = escape_markdown(note.title)
     day = note.date.isoformat() if note.date else "undated"
     conflict = ":orange-badge[:material/call_split: conflict copy] " if note.conflict_of else ""
@@ -158,7 +158,7 @@ def note_actions(note: Note) -> None:
                      "from *Trash & history*.")
             st.button(
                 "Yes, move it to the trash", key="notes_delete", type="primary",
-                on_click=ui.trash_note, args=(note.path, note.title, following),
+                on_click=notes_folder.trash_note, args=(note.path, note.title, following),
             )
 
 
@@ -172,13 +172,13 @@ def conflict_notice(note: Note) -> None:
 
 
 def undo_bar() -> None:
-    title = ui.last_trashed()
+    title = notes_folder.last_trashed()
     if title is None:
         return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(f":material/delete: Moved **{escape_markdown(title)}** to the trash.")
-        st.button("Undo", key="notes_undo", icon=":material/undo:", on_click=ui.undo_trash)
-        st.button("Dismiss", key="notes_undo_dismiss", type="tertiary", on_click=ui.dismiss_undo)
+        st.button("Undo", key="notes_undo", icon=":material/undo:", on_click=notes_folder.undo_trash)
+        st.button("Dismiss", key="notes_undo_dismiss", type="tertiary", on_click=notes_folder.dismiss_undo)
 
 
 def search_bar(query: str, matching: bool) -> None:
@@ -213,7 +213,7 @@ query = search_column.text_input(
 types, tags, start, end = filters()
 matches = search.search(search.filter_notes(library.notes, types=types, tags=tags, start=start, end=end), query)
 
-selected_slug = ui.take_reopened() or st.query_params.get("note")
+selected_slug = notes_folder.take_reopened() or st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
     st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
     selected_slug = None
@@ -226,7 +226,7 @@ undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
 with list_column:
     notes_list(matches, selected_slug, query)
-with note_column, st.container(key=ui.OPEN_NOTE_KEY):
+with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()
     note = library.by_slug[selected_slug]
@@ -235,10 +235,10 @@ with note_column, st.container(key=ui.OPEN_NOTE_KEY):
         conflict_notice(note)
     search_bar(query, matching=any(match.slug == note.slug for match in matches))
     with st.container(border=True):
-        ui.render_note(note, library, terms=search.match_terms(query), owner=owner)
+        rendering.render_note(note, library, terms=search.match_terms(query), owner=owner)
     if owner:
         st.caption(f"File: `{note.path}` in {escape_markdown(owner)}'s journal")
     else:
         st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
-    if not ui.readonly() and not owner:
+    if not notes_folder.readonly() and not owner:
         note_actions(note)

@@ -5,15 +5,17 @@ import time
 
 import streamlit as st
 
-import review_ui
-import ui
 from core import practice
-from core.journal import review_queue, schedule, storage
-from core.journal.cards import Card, practice_card_id
+from core.journal import storage
 from core.journal.render import escape_markdown, link_wikilinks
-from core.journal.schedule import ReviewSettings
+from core.review import queue as review_queue
+from core.review import schedule
+from core.review.cards import Card, practice_card_id
+from core.review.schedule import ReviewSettings
+from ui import frame, notes_folder, rendering, widgets
+from ui import review as review_ui
 
-ui.app_frame()
+frame.app_frame()
 
 PINNED, REVEALED, SHOWN, PICKED = "review_pinned", "review_revealed", "review_shown", "review_picked"
 GRADE_HELP = {1: "forgot it", 2: "remembered, with effort", 3: "remembered", 4: "knew it at once"}
@@ -21,13 +23,13 @@ GRADES_EXPLAINED = ("Grade honestly how well you remembered: " + " · ".join(
     f"**{label}** {GRADE_HELP[grade]}" for grade, label in review_ui.GRADE_LABELS.items())
     + ". Each button shows when the card comes back; the better you knew it, the longer the wait.")
 
-library = ui.load_library()
+library = notes_folder.load_library()
 settings, settings_warning = review_ui.settings()
 deck = review_ui.deck(library)
 book = review_ui.store(settings).book()
 now = review_ui.now()
 queue = review_queue.build_queue(deck, book, settings, now)
-readonly = ui.readonly()
+readonly = notes_folder.readonly()
 
 
 def unpin() -> None:
@@ -68,7 +70,7 @@ def grade_buttons(card: Card) -> None:
 def note_line(card: Card) -> None:
     note = library.by_slug.get(card.note_slug)
     if note is not None and card.kind != "note":
-        st.page_link(ui.NOTES_PAGE, label=f"From: {note.title}", icon=":material/menu_book:",
+        st.page_link(widgets.NOTES_PAGE, label=f"From: {note.title}", icon=":material/menu_book:",
                      query_params={"note": note.slug})
 
 
@@ -106,10 +108,11 @@ def show_note(card: Card) -> None:
         st.warning("This note is no longer in the notes folder.")
         return
     st.markdown(f"### {escape_markdown(note.title)}")
-    st.markdown(ui.chips(note))
-    st.page_link(ui.NOTES_PAGE, label="Open the note", icon=":material/menu_book:", query_params={"note": note.slug})
+    st.markdown(rendering.chips(note))
+    st.page_link(widgets.NOTES_PAGE, label="Open the note", icon=":material/menu_book:",
+                 query_params={"note": note.slug})
     with st.expander("Read it here"):
-        ui.render_note(note, library, titled=False)
+        rendering.render_note(note, library, titled=False)
     st.markdown("How well do you remember what this note says? Recall it first, then grade.")
     grade_buttons(card)
 
@@ -154,7 +157,7 @@ def save_settings() -> None:
             relearning_steps=schedule.parse_steps(st.session_state["settings_relearning"]),
             new_per_day=int(st.session_state["settings_new"]),
         )
-        schedule.save_settings(ui.notes_dir(), chosen)
+        schedule.save_settings(notes_folder.notes_dir(), chosen)
     except (schedule.SettingsError, storage.StorageError) as err:
         review_ui.toast_later(f"Settings not saved: {err}", failed=True)
     else:
@@ -196,8 +199,8 @@ def review_tab() -> None:
     ])
     card_problems()
     if readonly:
-        st.info(f"Reviewing is off, because no review can be recorded. {ui.readonly_reason()} The Practice tab "
-                "still checks your answers, without logging them.", icon=":material/lock:")
+        st.info(f"Reviewing is off, because no review can be recorded. {notes_folder.readonly_reason()} "
+                "The Practice tab still checks your answers, without logging them.", icon=":material/lock:")
         return
     card = current_card()
     if card is None:

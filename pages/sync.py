@@ -4,12 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-import ui
 from core.journal import storage
 from core.journal.render import escape_markdown
-from core.journal.sync import conflicts, gitcli, merge, peers, repo
+from core.sync import conflicts, gitcli, merge, peers, repo
+from ui import frame, notes_folder, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 st.title("Sync", anchor=False)
 st.caption(
@@ -18,8 +18,8 @@ st.caption(
     "saved beside it as a conflict copy for you to resolve here."
 )
 
-folder = ui.notes_dir()
-readonly = ui.readonly()
+folder = notes_folder.notes_dir()
+readonly = notes_folder.readonly()
 STATE_LINES = {
     "clean": ("success", "Up to date with the remote (as of the last check)."),
     "changed": ("info", "Changes here are not committed yet; **Sync now** commits and sends them."),
@@ -37,10 +37,10 @@ def run(action, success: str) -> None:
     try:
         outcome = action()
     except (gitcli.GitError, storage.StorageError, ValueError, OSError) as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         return
-    ui.refresh_library()
-    ui.flash("success", success.format(outcome=outcome) if outcome is not None else success)
+    notes_folder.refresh_library()
+    widgets.flash("success", success.format(outcome=outcome) if outcome is not None else success)
 
 
 def sync_now() -> str:
@@ -78,7 +78,7 @@ def remote_form() -> None:
 def save_remote() -> None:
     url = st.session_state.sync_remote_url.strip()
     if not url:
-        ui.flash("error", "Type the remote's URL first.")
+        widgets.flash("error", "Type the remote's URL first.")
         return
     st.session_state.sync_remote_url = ""  # the field never keeps (echoes) a URL that may hold a password
     run(lambda: repo.set_remote(folder, url), "Remote saved.")
@@ -96,7 +96,7 @@ def conflict_panel(copy: str) -> None:
         take.button("Take theirs (mine goes to history)", key=f"sync_take_{copy}", on_click=run,
                     args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
                     disabled=not pair.original_exists)
-        slug = ui.slug_of(pair.original)
+        slug = notes_folder.slug_of(pair.original)
         if slug:
             edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",
                            query_params={"edit": slug})
@@ -144,7 +144,7 @@ def _peer_summary(outcome: dict[str, str | None]) -> str:
     return "Pulled what could be reached; " + "; ".join(f"{name}: {reason}" for name, reason in failed.items())
 
 
-ui.show_flash()
+widgets.show_flash()
 if gitcli.executable() is None:
     st.error("git is not installed on this machine, so the journal cannot sync. Install git and reload this page.",
              icon=":material/sync_disabled:")

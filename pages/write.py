@@ -9,7 +9,7 @@ session's. Opening a note takes over the newest draft of it that no open session
 or a crash); any other is listed under "Unsaved drafts". Every save goes through
 core.journal.storage: atomic, checked against the version the editor started from, the old
 version kept in history. The status line
-(ui_hooks.editor_status) says honestly whether the text is saved.
+(components.editor_status) says honestly whether the text is saved.
 """
 
 import datetime as dt
@@ -19,13 +19,12 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-import ui
-import ui_hooks
 from core.journal import drafts, editor, storage, templates
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
+from ui import components, frame, notes_folder, rendering, widgets
 
-ui.app_frame()
+frame.app_frame()
 
 NEW = "__new__"
 PLACEHOLDER_TITLE = "Untitled"
@@ -33,25 +32,26 @@ FIELDS = drafts.FIELD_NAMES
 
 st.title("Write", anchor=False)
 
-if ui.readonly():
-    st.info(f"Writing is turned off here. {ui.readonly_reason()} You can still read every note on the Notes page.",
+if notes_folder.readonly():
+    st.info(f"Writing is turned off here. {notes_folder.readonly_reason()} "
+            "You can still read every note on the Notes page.",
             icon=":material/lock:")
-    asked = ui.load_library().by_slug.get(st.query_params.get("edit") or "")
+    asked = notes_folder.load_library().by_slug.get(st.query_params.get("edit") or "")
     if asked is not None:
-        st.page_link(ui.NOTES_PAGE, label=f"Read “{asked.title}” on the Notes page", icon=":material/menu_book:",
+        st.page_link(widgets.NOTES_PAGE, label=f"Read “{asked.title}” on the Notes page", icon=":material/menu_book:",
                      query_params={"note": asked.slug})
     else:
-        st.page_link(ui.NOTES_PAGE, label="Go to the Notes page", icon=":material/menu_book:")
+        st.page_link(widgets.NOTES_PAGE, label="Go to the Notes page", icon=":material/menu_book:")
     st.stop()
 
-folder = ui.notes_dir()
+folder = notes_folder.notes_dir()
 if "write_cleaned" not in st.session_state:
     storage.cleanup_stray_temp_files(folder)
     st.session_state.write_cleaned = True
 st.session_state.setdefault("write_drafts", {})
 st.session_state.setdefault("write_current", None)
 st.session_state.setdefault("write_template", templates.TEMPLATES[0].key)
-library = ui.load_library()
+library = notes_folder.load_library()
 
 
 class DraftOwner:
@@ -122,7 +122,7 @@ def show_fields(fields: dict) -> None:
 
 
 def fields_of(note: notes_lib.Note) -> dict:
-    return editor.note_fields(note, ui.today())
+    return editor.note_fields(note, widgets.today())
 
 
 def rel_path_of(key: str) -> str | None:
@@ -131,7 +131,7 @@ def rel_path_of(key: str) -> str | None:
 
 
 def template_draft(key: str) -> dict:
-    fields = editor.template_fields(key, ui.today(), library.notes)
+    fields = editor.template_fields(key, widgets.today(), library.notes)
     return {"rel_path": None, "hash": None, "base_meta": {}, "saved": dict(fields), "fields": fields,
             "template": key}
 
@@ -245,7 +245,7 @@ def open_new_entry() -> None:
 def open_today() -> None:
     """Today's entry when there is one; else a new TIL for today, unsaved until the student saves it
     (as the Dashboard's "Start today's entry" does), so an empty note never counts as a study day."""
-    entry = templates.todays_entry(library.notes, ui.today())
+    entry = templates.todays_entry(library.notes, widgets.today())
     st.query_params.from_dict({"edit": entry.slug} if entry is not None else {"new": "til"})
 
 
@@ -263,26 +263,26 @@ def save(mode: str) -> None:
         st.session_state.write_conflict = {"message": str(err), "disk_text": err.disk_text, "disk_hash": err.disk_hash}
         return
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         st.session_state.write_refused = True
         return
-    ui.refresh_library()
+    notes_folder.refresh_library()
     forget_kept_draft(key)
     saved = fields_of(storage.check_loads(result.path.read_bytes(), result.rel_path))
     new_draft = {"rel_path": result.rel_path, "hash": result.content_hash, "base_meta": meta,
                  "saved": saved, "fields": saved, "template": None}
     st.session_state.write_drafts.pop(key, None)
     switch_to(result.rel_path, new_draft)
-    slug = ui.slug_of(result.rel_path)
+    slug = notes_folder.slug_of(result.rel_path)
     kept = " The previous version is kept in the history." if result.history_path else ""
-    ui.flash("success", f"Saved `{result.rel_path}`.{kept}", slug)
+    widgets.flash("success", f"Saved `{result.rel_path}`.{kept}", slug)
 
 
 def forget_kept_draft(key: str) -> None:
     try:
         drafts.discard_draft(folder, rel_path_of(key), draft_owner())
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
 
 
 def adopt_orphan(kept: drafts.Draft) -> None:
@@ -300,7 +300,7 @@ def discard_file(kept: drafts.Draft) -> None:
     try:
         drafts.discard_draft(folder, kept.rel_path, kept.owner)
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
 
 
 def discard_changes() -> None:
@@ -321,7 +321,7 @@ def reload_from_disk() -> None:
     except (storage.StorageError, StopIteration) as err:
         st.session_state.write_drafts[key] = kept
         switch_to(key)
-        ui.flash("error", str(err) or f"'{key}' is not in the notes folder any more.")
+        widgets.flash("error", str(err) or f"'{key}' is not in the notes folder any more.")
     else:
         forget_kept_draft(key)
 
@@ -331,14 +331,14 @@ def move_to_trash() -> None:
     try:
         storage.trash_note(folder, key)
     except storage.StorageError as err:
-        ui.flash("error", str(err))
+        widgets.flash("error", str(err))
         return
-    ui.refresh_library()
+    notes_folder.refresh_library()
     forget_kept_draft(key)
     st.session_state.write_drafts.pop(key, None)
     st.session_state.write_current = None
     st.query_params.clear()
-    ui.flash("trashed", f"Moved `{key}` to the trash. Restore it any time from Records › Trash & history.")
+    widgets.flash("trashed", f"Moved `{key}` to the trash. Restore it any time from Records › Trash & history.")
 
 
 def follow_disk() -> None:
@@ -426,15 +426,15 @@ def follow_new_parameter(asked: str | None) -> None:
     if has_unsaved_text(draft):
         if draft.get("template") != asked:
             st.info("Your unsaved new entry is kept below. Pick a template to start again from it.")
-    elif draft.get("template") != asked or draft["saved"]["date"] != ui.today():
+    elif draft.get("template") != asked or draft["saved"]["date"] != widgets.today():
         apply_template(asked)
 
 
 def name_draft_in_address_bar(draft: dict) -> None:
     if draft["rel_path"] is None:
         st.query_params.from_dict({"new": draft.get("template") or templates.TEMPLATES[0].key})
-    elif ui.slug_of(draft["rel_path"]):
-        st.query_params.from_dict({"edit": ui.slug_of(draft["rel_path"])})
+    elif notes_folder.slug_of(draft["rel_path"]):
+        st.query_params.from_dict({"edit": notes_folder.slug_of(draft["rel_path"])})
 
 
 def saved_at(draft: dict) -> dt.datetime | None:
@@ -566,7 +566,7 @@ with editor_column, st.container(horizontal=True, vertical_alignment="center", g
     st.button("Save", key="write_save", type="primary", on_click=save, args=("save",), icon=":material/save:",
               shortcut="Ctrl+S", help="Save the note (Ctrl+S, or ⌘S on a Mac)")
     with st.container(width="stretch", key="write_status_row"):
-        ui_hooks.editor_status(status.state, status.label)
+        components.editor_status(status.state, status.label)
     if dirty:
         with st.popover("Discard changes", icon=":material/undo:", key=f"write_discard_{current_key}"):
             st.write("Throw away your unsaved changes and go back to " +
@@ -579,7 +579,7 @@ with editor_column, st.container(horizontal=True, vertical_alignment="center", g
         )
 
 with editor_column:
-    flashed = ui.show_flash()
+    flashed = widgets.show_flash()
     if flashed == "trashed":
         st.page_link("pages/archive.py", label="Open Trash & history", icon=":material/inventory_2:")
 
@@ -611,7 +611,7 @@ with preview_column:
         st.caption(f":material/info: {PLACEHOLDER_TITLE} stands in for the title you have not written yet; "
                    "a note needs one before it can be saved.")
     preview_meta = {**meta, "title": PLACEHOLDER_TITLE} if untitled else meta
-    preview_path = draft["rel_path"] or storage.note_file_name(fields["date"] or ui.today(),
+    preview_path = draft["rel_path"] or storage.note_file_name(fields["date"] or widgets.today(),
                                                                fields["title"] or PLACEHOLDER_TITLE)
     try:
         preview = storage.draft_note(preview_meta, fields["body"] or "", preview_path)
@@ -619,5 +619,5 @@ with preview_column:
         st.info(f"Nothing to preview yet: {err}")
     else:
         with st.container(border=True, height=600):
-            ui.render_note(preview, library, contents=False)
+            rendering.render_note(preview, library, contents=False)
 

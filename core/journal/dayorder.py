@@ -17,10 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Mapping, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from core.journal.notes import Note
+
+class Note(Protocol):
+    """What the day's order reads of a note (core.journal.notes.Note has it; this module does
+    not import the loader, which imports this module)."""
+
+    meta: Mapping[str, Any]
+    type: str
+    path: str
+    date: dt.date | None
+
+
+N = TypeVar("N", bound=Note)
 
 DAY_SEQUENCE = ("lecture", "assignment", "peer-session", "masterclass", "retrospective")
 _LATER = math.inf
@@ -81,11 +91,11 @@ def journal_key(note: Note) -> tuple:
     return (day, within_day_key(note))
 
 
-def in_journal_order(notes: Iterable[Note]) -> list[Note]:
+def in_journal_order(notes: Iterable[N]) -> list[N]:
     """Notes newest day first, the notes of each day in the day's order (lists, the dashboard)."""
     return sorted(notes, key=journal_key)
 
 
-def in_reading_order(notes: Iterable[Note]) -> list[Note]:
+def in_reading_order(notes: Iterable[N]) -> list[N]:
     """Notes oldest day first, each day in its order, undated notes first (previous / next)."""
     return sorted(notes, key=lambda note: (note.date.toordinal() if note.date else -math.inf, within_day_key(note)))

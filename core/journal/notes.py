@@ -54,7 +54,7 @@ WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 SPLIT_WIKILINK = re.compile(r"\[\[[^\[\]\n]*\n[^\[\]\n]*\]\]")
 _CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 # A git sync that finds a note changed on two machines keeps the other machine's text of `x.md`
-# beside it as `x.conflict-<8 hex>.md` (core.journal.sync) until the student resolves it. The copy
+# beside it as `x.conflict-<8 hex>.md` (core.sync) until the student resolves it. The copy
 # loads as a note so it can be read, but it is not an entry of its own: stats, recent entries and
 # the review deck leave it out. Defined here so they need not import the sync package.
 CONFLICT_MARK = ".conflict-"
@@ -105,7 +105,7 @@ class Problem:
     """A file in the notes folder that could not be loaded, and why.
 
     `kind` is "file" when the file did not load, "card" when the note loaded but one of its
-    review cards is malformed (core.journal.cards).
+    review cards is malformed (core.review.cards).
     """
 
     file: str
@@ -448,9 +448,6 @@ def load_library(folder: Path) -> Library:
             problems.append(Problem(entry.rel_path, f"cannot be read: {err.strerror or err}"))
         except Exception as err:  # one strange file must never stop the whole journal from loading
             problems.append(Problem(entry.rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
-    from core.journal.cards import card_problems  # cards imports this module
-
-    problems.extend(card_problems(notes))
     return build_library(notes, problems)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from core.journal.sync import gitcli, peers, repo
+from core.sync import gitcli, peers, repo
 from tests.conftest import SHIPPED_NOTES, LiveServer, wait_idle
 
 RNN, CNN = "2021-08-05-rnn-first-steps", "2021-08-05-cnn-first-steps"

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from core.journal.review_log import log_path
+from core.review.log import log_path
 from tests.conftest import LiveServer, wait_idle
 
 

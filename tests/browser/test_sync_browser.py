@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from core.journal.sync import gitcli, merge, repo
+from core.sync import gitcli, merge, repo
 from tests.conftest import LiveServer, copy_shipped, wait_idle
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core.journal import drafts, files, review_log, schedule, storage
-from core.journal.sync import peers
+from core.journal import drafts, files, storage
+from core.review import log as review_log
+from core.review import schedule
+from core.sync import peers
 from tests.conftest import ROOT
 
 DEEP_JSON = b"[" * 20_000 + b"]" * 20_000

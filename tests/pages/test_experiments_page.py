@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from core.journal import experiments, storage
+from core.experiments import records as experiments
+from core.journal import storage
 from tests.conftest import APP
 
 DAY = dt.date(2026, 11, 30)

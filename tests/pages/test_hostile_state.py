@@ -12,8 +12,10 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.journal import drafts, review_log, schedule
-from core.journal.sync import peers
+from core.journal import drafts
+from core.review import log as review_log
+from core.review import schedule
+from core.sync import peers
 from tests.conftest import APP
 from tests.deeptree import nest, remove_tree
 

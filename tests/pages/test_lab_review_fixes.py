@@ -8,7 +8,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from core.conv import lecture
-from core.journal import experiments
+from core.experiments import records as experiments
 from core.journal.notes import load_library
 from tests.pages.apptest import opened
 

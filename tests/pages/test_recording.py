@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.journal import experiments
+from core.experiments import records as experiments
 from core.journal.notes import load_library
 from tests.conftest import APP
 from tests.pages.apptest import opened

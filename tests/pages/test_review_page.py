@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import practice
-from core.journal.cards import card_id
-from core.journal.review_log import log_path
 from core.practice.exercise import number_text
+from core.review.cards import card_id
+from core.review.log import log_path
 from tests.conftest import APP
 
 NOTE = """---

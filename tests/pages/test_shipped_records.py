@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.journal import experiments
+from core.experiments import records as experiments
 from core.journal.notes import load_library
 from tests.conftest import APP, copy_shipped
 

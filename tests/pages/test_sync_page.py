@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.journal.sync import gitcli, merge, repo
+from core.sync import gitcli, merge, repo
 from tests.conftest import APP
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
@@ -129,7 +129,7 @@ def test_a_remote_url_with_credentials_is_never_shown(synced):
 @pytest.fixture
 def peer(notes_dir, tmp_path):
     """A classmate's journal (one note and a link), pulled as the study-group peer 'minji'."""
-    from core.journal.sync import peers
+    from core.sync import peers
 
     theirs = tmp_path / "minji-journal"
     theirs.mkdir()
@@ -213,7 +213,7 @@ def test_take_theirs_on_a_note_without_front_matter_works_or_explains(synced):
 
 
 def test_switching_back_from_an_empty_peer_journal(notes_dir, tmp_path):
-    from core.journal.sync import peers
+    from core.sync import peers
 
     empty = tmp_path / "empty-journal"
     empty.mkdir()

@@ -43,9 +43,11 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Collection, Iterable
 
+from core.journal import notes as notes_lib
 from core.journal.notes import Library, LineError, Note, Problem
 
 BLOCK_KINDS = ("quiz", "practice")
@@ -350,7 +352,7 @@ def _continues(line: str) -> bool:
 
 
 def card_problems(notes: Iterable[Note]) -> list[Problem]:
-    """The malformed cards of every note (the loader adds them to the library's problems)."""
+    """The malformed cards of every note (`with_card_problems` adds them to a library's problems)."""
     problems: list[Problem] = []
     for note in notes:
         try:
@@ -358,6 +360,19 @@ def card_problems(notes: Iterable[Note]) -> list[Problem]:
         except Exception as err:  # a strange body must never stop the journal from loading
             problems.append(Problem(note.path, f"review cards could not be read ({type(err).__name__})", kind="card"))
     return problems
+
+
+def with_card_problems(library: Library) -> Library:
+    """`library` with the malformed cards of its notes added to its problems (the notes library
+    itself knows nothing of cards; the review package reads them)."""
+    problems = tuple(sorted((*library.problems, *card_problems(library.notes)), key=lambda p: p.file))
+    return replace(library, problems=problems)
+
+
+def load_library(folder: Path) -> Library:
+    """The notes library of `folder` (see core.journal.notes.load_library), its malformed review
+    cards among its problems: what the app shows."""
+    return with_card_problems(notes_lib.load_library(folder))
 
 
 def build_deck(library: Library, known_generators: Collection[str] | None = None) -> Deck:

@@ -6,7 +6,7 @@ Review state never goes into the notes' text (no noisy diffs): it lives in
     {"v": 1, "card": "q-3f2a9c0d1e4b5a67", "at": "2024-05-06T14:03:12.120000+00:00", "grade": 3,
      "kind": "card", "note": "2021-08-05-cnn-first-steps.md", "ms": 5230}
 
-v: format version (1); card: the card id (core.journal.cards); at: review time, ISO 8601 with
+v: format version (1); card: the card id (core.review.cards); at: review time, ISO 8601 with
 a UTC offset, between 1970 and a day after now; grade: 1 again, 2 hard, 3 good, 4 easy; kind:
 card, quiz, practice or note; note: the card's note (optional); ms: how long the answer took
 (optional). Readers ignore keys they do not know. That is all the scheduler needs: card state

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import files, storage
 from core.journal.notes import MAX_NOTE_BYTES
-from core.journal.sync.repo import CONFLICT_MARK
+from core.sync.repo import CONFLICT_MARK
 
 
 @dataclass(frozen=True)

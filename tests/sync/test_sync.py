@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.journal.storage import durable
-from core.journal.sync import gitcli, merge, repo
+from core.sync import gitcli, merge, repo
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
@@ -181,7 +181,7 @@ KILLED_SYNC = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from core.journal.sync import merge
+from core.sync import merge
 merge.sync(Path(sys.argv[1]))
 """
 
@@ -224,7 +224,7 @@ def test_a_lock_file_left_by_a_killed_git_is_cleared(laptop, desktop):
 
 def test_a_peer_journal_is_pulled_read_only_into_a_hidden_folder(laptop, desktop, remote):
     from core.journal.notes import load_library
-    from core.journal.sync import peers
+    from core.sync import peers
 
     peers.add_peer(desktop, "minji", str(remote))
     assert peers.pull_all(desktop) == {"minji": None}
@@ -249,14 +249,14 @@ def test_a_peer_journal_is_pulled_read_only_into_a_hidden_folder(laptop, desktop
     ("minji", "", "does not look like a git URL"),
 ])
 def test_bad_peers_are_refused(laptop, name, url, message):
-    from core.journal.sync import peers
+    from core.sync import peers
 
     with pytest.raises(ValueError, match=message):
         peers.add_peer(laptop, name, url)
 
 
 def test_an_unreachable_peer_is_reported_not_fatal(laptop, tmp_path):
-    from core.journal.sync import peers
+    from core.sync import peers
 
     peers.add_peer(laptop, "gone", "https://token:abc123@127.0.0.1:9/gone.git")
     outcome = peers.pull_all(laptop)
@@ -279,7 +279,7 @@ def test_autocommit_outside_git_mode_does_nothing(tmp_path):
 
 
 def test_a_conflict_is_resolved_either_way_and_nothing_is_lost(laptop, desktop):
-    from core.journal.sync import conflicts
+    from core.sync import conflicts
 
     write(laptop, "a.md", note("A", "laptop's version"))
     write(desktop, "a.md", note("A", "desktop's version"))

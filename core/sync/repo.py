@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.notes import CONFLICT_MARK
-from core.journal.sync.gitcli import GitError, git, identity_args, redact, text
+from core.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
 DEFAULT_REMOTE = "origin"

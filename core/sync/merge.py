@@ -29,8 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.storage import atomic_write
-from core.journal.sync import repo
-from core.journal.sync.gitcli import GitError, git, identity_args, succeeds, text
+from core.sync import repo
+from core.sync.gitcli import GitError, git, identity_args, succeeds, text
 
 UNION_SUFFIXES = (".jsonl",)
 UNION_NAMES = (".gitignore",)

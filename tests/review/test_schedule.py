@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.journal import schedule, storage
-from core.journal.review_log import Review, append_review, log_path
-from core.journal.schedule import ReviewSettings, ReviewStore
+from core.journal import storage
+from core.review import schedule
+from core.review.log import Review, append_review, log_path
+from core.review.schedule import ReviewSettings, ReviewStore
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 6, 9, 0, tzinfo=UTC)

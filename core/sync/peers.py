@@ -18,7 +18,7 @@ from pathlib import Path
 from core.journal.files import read_json
 from core.journal.notes import Library, load_library
 from core.journal.storage import atomic_write
-from core.journal.sync.gitcli import GitError, git, redact
+from core.sync.gitcli import GitError, git, redact
 
 STATE_DIR = ".studylab"
 PEERS_FILE = "peers.json"

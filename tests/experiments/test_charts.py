@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.journal import experiment_charts
+from core.experiments import charts as experiment_charts
 
 
 def chart_data(chart) -> pd.DataFrame:

@@ -6,11 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
-from core.journal import review_charts, review_queue, schedule
-from core.journal.cards import build_deck
 from core.journal.notes import build_library, parse_note
-from core.journal.review_log import Review
-from core.journal.schedule import ReviewSettings
+from core.review import charts as review_charts
+from core.review import queue as review_queue
+from core.review import schedule
+from core.review.cards import build_deck
+from core.review.log import Review
+from core.review.schedule import ReviewSettings
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2024, 5, 6, 9, 0, tzinfo=UTC)

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.journal import review_log, storage
-from core.journal.review_log import LogReader, Review, append_review, log_path, parse_line
+from core.journal import storage
+from core.review import log as review_log
+from core.review.log import LogReader, Review, append_review, log_path, parse_line
 from tests.conftest import ROOT
 
 T0 = dt.datetime(2024, 5, 6, 14, 3, 12, 120000, tzinfo=dt.timezone.utc)
@@ -234,7 +235,7 @@ def test_any_bytes_in_the_log_never_raise(folder, garbage):
 WRITER = """
 import datetime as dt, sys
 sys.path.insert(0, {root!r})
-from core.journal.review_log import Review, append_review
+from core.review.log import Review, append_review
 name, count, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 start = dt.datetime.now(dt.timezone.utc)
 for index in range(count):

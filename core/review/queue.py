@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.journal.cards import Card, Deck
-from core.journal.schedule import LEARN_AHEAD, ReviewBook, ReviewSettings
+from core.review.cards import Card, Deck
+from core.review.schedule import LEARN_AHEAD, ReviewBook, ReviewSettings
 
 
 @dataclass(frozen=True)

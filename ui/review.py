@@ -3,7 +3,7 @@ note rendering: the deck and review store (cached), recording a grade, the pract
 quiz and practice blocks inside a rendered note, and the dashboard's review section.
 
 This module joins the journal (cards, review log, scheduling) with the labs' practice problems
-(core.practice), which is why it sits beside ui.py and not in core.
+(core.practice), which is why it sits in ui and not in core. Imports ui.notes_folder and ui.widgets.
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ import time
 
 import streamlit as st
 
-import ui
 from core import practice
-from core.journal import review_charts, review_log, review_queue, schedule, storage
-from core.journal.cards import Block, Card, CardError, Deck, build_deck, parse_practice, parse_quiz, practice_card_id
+from core.journal import storage
 from core.journal.notes import Library, Note, Problem
-from core.journal.review_log import Review
-from core.journal.schedule import ReviewBook, ReviewSettings, ReviewStore
+from core.review import charts as review_charts
+from core.review import log as review_log
+from core.review import queue as review_queue
+from core.review import schedule
+from core.review.cards import Block, Card, CardError, Deck, build_deck, parse_practice, parse_quiz, practice_card_id
+from core.review.log import Review
+from core.review.schedule import ReviewBook, ReviewSettings, ReviewStore
+from ui import notes_folder, widgets
 
 REVIEW_PAGE = "pages/review.py"
 GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -35,12 +39,12 @@ def now() -> dt.datetime:
 
 def settings() -> tuple[ReviewSettings, str | None]:
     """The notes folder's review settings (defaults when none are saved) and a warning, if any."""
-    return schedule.load_settings(ui.notes_dir())
+    return schedule.load_settings(notes_folder.notes_dir())
 
 
 def store(review_settings: ReviewSettings) -> ReviewStore:
     """The review store of the notes folder in use, shared by every session of this process."""
-    return _store(str(ui.notes_dir()), review_settings)
+    return _store(str(notes_folder.notes_dir()), review_settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={ReviewSettings: repr})
@@ -51,7 +55,8 @@ def _store(folder: str, review_settings: ReviewSettings) -> ReviewStore:
 def deck(library: Library) -> Deck:
     """Every card of `library` (practice blocks checked against the known generators), kept per
     session for as long as the library object is the same."""
-    return ui.per_library("deck", library, lambda notes: build_deck(notes, known_generators=practice.GENERATORS))
+    return notes_folder.per_library("deck", library,
+                                    lambda notes: build_deck(notes, known_generators=practice.GENERATORS))
 
 
 def record(card_id: str, kind: str, note_path: str | None, grade: int, review_settings: ReviewSettings,
@@ -197,7 +202,7 @@ def due_text(queue: review_queue.Queue) -> str:
         (queue.learning, "in learning steps", "in learning steps"), (queue.review, "review", "reviews"),
         (queue.new, "new card", "new cards"), (queue.notes, "note", "notes"),
     ]
-    shown = ", ".join(ui.plural(count, one, many) for count, one, many in parts if count)
+    shown = ", ".join(widgets.plural(count, one, many) for count, one, many in parts if count)
     return f"{len(queue.items)} due now: {shown}" if shown else "Nothing due now"
 
 
@@ -222,7 +227,7 @@ def problems_table(problems: list[Problem]) -> None:
 def problems_text(problems: list[Problem]) -> str:
     """`3 problems in 2 files` (the sidebar's, the Dashboard's and the Review page's wording)."""
     files = len({problem.file for problem in problems})
-    return f"{ui.plural(len(problems), 'problem', 'problems')} in {ui.plural(files, 'file', 'files')}"
+    return f"{widgets.plural(len(problems), 'problem', 'problems')} in {widgets.plural(files, 'file', 'files')}"
 
 
 def dashboard_section(library: Library) -> None:
@@ -246,7 +251,7 @@ def dashboard_section(library: Library) -> None:
         st.caption(f"Nothing reviewed yet. {due_text(queue)}.")
         if queue.items:
             st.page_link(REVIEW_PAGE, label="Start reviewing", icon=":material/school:")
-        if not counted and not ui.readonly():
+        if not counted and not notes_folder.readonly():
             st.page_link("pages/write.py", label="Write a note with a card", icon=":material/edit_note:",
                          query_params={"new": "til"})
         return
@@ -261,9 +266,9 @@ def dashboard_section(library: Library) -> None:
     ])
     forecast_column, calendar_column = st.columns([3, 2])
     with forecast_column:
-        ui.chart(review_charts.forecast_chart, forecast)
+        widgets.chart(review_charts.forecast_chart, forecast)
     with calendar_column:
-        ui.chart(review_charts.review_calendar, review_queue.reviews_per_day(book), today)
+        widgets.chart(review_charts.review_calendar, review_queue.reviews_per_day(book), today)
     st.page_link(REVIEW_PAGE, label="Open the Review page", icon=":material/school:")
 
 

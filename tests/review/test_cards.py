@@ -8,9 +8,9 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.journal import cards
-from core.journal.cards import Block, CardError, build_deck, card_id, parse_cards, parse_quiz, split_blocks
-from core.journal.notes import load_library, parse_note
+from core.journal.notes import parse_note
+from core.review import cards
+from core.review.cards import Block, CardError, build_deck, card_id, load_library, parse_cards, parse_quiz, split_blocks
 from tests.conftest import SHIPPED_NOTES
 
 FRONT = "---\ntitle: Cards\ndate: 2021-08-05\ntype: lecture\n---\n"

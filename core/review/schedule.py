@@ -1,6 +1,6 @@
 """FSRS scheduling through the `fsrs` package: settings, and card state rebuilt from the review log.
 
-Nothing about a card's schedule is stored except the log (core.journal.review_log): replaying
+Nothing about a card's schedule is stored except the log (core.review.log): replaying
 its reviews, in the order they were appended, through `fsrs.Scheduler.review_card` gives every
 card's state. So two tabs or processes that review at once lose nothing (both lines are in the
 log and both are replayed), and a changed setting (desired retention, learning steps) applies to
@@ -24,8 +24,9 @@ from pathlib import Path
 
 import fsrs
 
-from core.journal import files, review_log, storage
-from core.journal.review_log import DamagedLine, Review
+from core.journal import files, storage
+from core.review import log as review_log
+from core.review.log import DamagedLine, Review
 
 SETTINGS_NAME = "review-settings.json"
 RETENTION_RANGE = (0.70, 0.99)

@@ -9,7 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.journal import experiments, storage
+from core.experiments import records as experiments
+from core.journal import storage
 from core.journal.notes import parse_note
 
 DAY = dt.date(2026, 11, 30)

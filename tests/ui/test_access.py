@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import access
 from core.journal import storage
 from tests.conftest import APP
+from ui import access
 
 CNN = "2021-08-05-cnn-first-steps.md"
 PASSPHRASE = "correct horse battery staple"

@@ -1,0 +1,17 @@
+"""The Streamlit glue the pages share; core/ never imports it.
+
+- ``frame``: the frame around every page (CSS, browser hooks, sidebar, direct page addresses);
+- ``notes_folder``: the cached library, peers' copies, read-only, refresh/commit, trash and undo;
+- ``rendering``: a note on the screen (chips, body with math, live blocks, links);
+- ``lab_state``: the labs' URL state, lab links, recording a run;
+- ``conv_view`` and ``bptt_view``: each lab's drawing functions, so its page shows its layout;
+- ``review``: the deck, the review store, grading, practice widgets, the dashboard's review part;
+- ``access``: the visitor rule (who may write);
+- ``components``: the browser components, with their JavaScript in ``assets/``;
+- ``widgets``: charts, flash messages, the verified badge, counts in words.
+
+Layers, lowest first: ``widgets``, ``access`` and ``components`` import no ui module;
+``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
+``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views and ``frame``
+come last. No cycles (tests/test_import_cycles.py).
+"""

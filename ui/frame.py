@@ -1,0 +1,82 @@
+"""The frame around every page (app.py): page CSS, the browser hooks, the sidebar, and running
+a page that was opened directly inside that frame.
+
+Imports ui.components, ui.notes_folder, ui.review and ui.widgets."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import Iterable
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from threadpoolctl import threadpool_limits
+
+from core.journal import stats
+from core.journal.notes import Library
+from ui import components, notes_folder, review, widgets
+
+APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+
+
+APP_ICON = Path(__file__).resolve().parent / "assets" / "studylab.png"
+
+
+# The labs multiply small matrices (64 x 64 at most), where a second BLAS thread costs more in
+# hand-offs than it saves, and much more when other programs share the cores: one for the process.
+_ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
+
+
+# Wide display equations and tables scroll sideways inside their own box instead of being cut off
+# (or widening the page) on a phone; headings keep some room above them when a contents link
+# scrolls to them; the Write page's status line keeps room for its text (the buttons beside it
+# wrap to the next line instead of squeezing it).
+PAGE_CSS = """<style>
+[data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
+:has(> .st-key-write_status_row) { min-width: 14rem; flex: 1 1 14rem; }
+</style>"""
+
+
+def app_frame() -> None:
+    """Make sure the running page goes through app.py's navigation frame; call it first in a page.
+
+    Streamlit treats a folder named pages/ beside the entry script as an old-style multipage app
+    until some session has called st.navigation, so the first visitor who opens /notes directly
+    would get pages/notes.py on its own, without app.py's layout and sidebar. Switching that
+    mode off (app.py's st.navigation does that) and running app.py in place, which runs this
+    page inside its frame, keeps the run's widget events (a rerun would drop a button click).
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+
+
+def browser_hooks(page_paths: Iterable[str]) -> None:
+    """Once per run, from app.py's frame: the page CSS, the in-app link handler (ui_hooks; links
+    to any of `page_paths`, the navigation's URL paths, stay in the tab) and any toast a callback
+    left for this run."""
+    st.html(PAGE_CSS)
+    components.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(widgets.SCROLL_KEY, None))
+    pending = st.session_state.pop(widgets.TOAST_KEY, None)
+    if pending:
+        st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def _link_action(action: str) -> None:
+    if action == "undo-trash":
+        notes_folder.undo_trash()
+
+
+def sidebar(library: Library) -> None:
+    """Notes folder in use, the journal's size and its problems (counted as the Dashboard counts
+    them), shown on every page."""
+
+    with st.sidebar:
+        st.caption("Notes folder")
+        st.code(str(notes_folder.notes_dir()), language=None, wrap_lines=True)
+        problems = review.journal_problems(library)
+        shown = f" · {review.problems_text(problems)}" if problems else ""
+        st.caption(f"{widgets.plural(len(stats.entries(library.notes)), 'note', 'notes')}{shown}")

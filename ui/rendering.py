@@ -1,0 +1,160 @@
+"""A note on the screen: its chips, its body with math, headings and live blocks (quiz, practice,
+lab views), its links to labs and to other notes.
+
+Imports ui.notes_folder, ui.review and ui.widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import streamlit as st
+
+from core import labblocks
+from core.experiments import records as experiments
+from core.journal.notes import Library, Note
+from core.journal.render import (
+    display_math,
+    escape_markdown,
+    highlight_terms,
+    link_wikilinks,
+    note_url,
+    sections,
+    table_of_contents,
+)
+from core.review.cards import BLOCK_KINDS, mark_cards, split_blocks
+from ui import review, widgets
+
+NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
+
+
+def chips(note: Note) -> str:
+    """The note's front matter as one line of markdown badges."""
+    parts = [f":blue-badge[{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} {escape_markdown(note.type)}]"]
+    if note.date:
+        parts.append(f":gray-badge[:material/calendar_today: {note.date.isoformat()}]")
+    course = " · ".join(
+        text
+        for text in (note.course, f"week {note.week}" if note.week else None, f"day {note.day}" if note.day else None)
+        if text
+    )
+    if course:
+        parts.append(f":violet-badge[{escape_markdown(course)}]")
+    parts += [f":green-badge[#{escape_markdown(tag)}]" for tag in note.tags]
+    return " ".join(parts)
+
+
+def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True,
+                owner: str | None = None, titled: bool = True) -> None:
+    """Render a note as the Notes page does: chips, warnings, the body with math (a lone
+    `$$...$$` line is display math), a table of contents when `contents` and the note has three
+    or more sections, search `terms` highlighted, then its lab and note links. `owner` names the
+    study-group peer whose journal `library` is (its links then stay in that journal). `titled`
+    False leaves out the chips and the title (the caller has shown them above)."""
+    if titled:
+        st.markdown(chips(note))
+    for warning in note.warnings:
+        st.caption(f":material/warning: {escape_markdown(warning)}")
+    if titled and not note.body.lstrip().startswith("# "):
+        st.title(note.title, anchor=False)  # a title as big as a note's own `# ` title, above its `##` sections
+    terms = tuple(terms)
+    parts = sections(display_math(note.body))
+    toc = table_of_contents(parts) if contents else ""
+    for index, part in enumerate(parts):
+        if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
+            with st.expander("Contents", icon=":material/toc:"):
+                st.markdown(toc)
+        if part.heading is not None and (titled or index > 0 or part.level > 1):
+            heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
+            _heading(part.level, heading, part.anchor)
+        if part.body.strip():
+            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note)
+    lab_links(note.labs)
+    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
+                  owner)
+    linking = [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())]
+    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
+    related_notes("Experiments made for this note",
+                  [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)
+
+
+def note_body(markdown: str, note: Note) -> None:
+    """A stretch of a note's markdown (wikilinks already linked); its quiz and practice blocks
+    become live widgets (review_ui) and its lab blocks live charts (lab_block)."""
+    blocks = split_blocks(markdown, NOTE_BLOCKS)
+    if all(block.kind == "markdown" for block in blocks):
+        st.markdown(mark_cards(markdown))
+        return
+    for block in blocks:
+        if block.kind == "markdown":
+            st.markdown(mark_cards(block.text))
+        elif block.kind == "lab":
+            lab_block(block.text, _file_line(note, block.text))
+        else:
+
+            review.note_block(block, note)
+
+
+def _file_line(note: Note, block_text: str) -> int | None:
+    """The line of the note's file where a block's content starts (None if it cannot be found)."""
+    at = note.body.find(block_text)
+    return None if at < 0 else note.body_line + note.body.count("\n", 0, at)
+
+
+def lab_block(text: str, line: int | None) -> None:
+    """A live lab view inside a note: its chart and a link that opens the lab with its settings,
+    or an error box naming the problem (the rest of the note renders as usual). `line`: where
+    the block's settings start in the note's file."""
+    try:
+        view, values = labblocks.parse_block(text)
+        with st.container(border=True):
+            widgets.chart(labblocks.chart, view.name, tuple(values.items()))
+            st.page_link(widgets.LAB_PAGES[view.lab][0], label=f"Open in the {widgets.LAB_PAGES[view.lab][1]}",
+                         icon=":material/open_in_new:", query_params=labblocks.lab_query(view, values))
+    except labblocks.LabBlockError as err:
+        where = f"at line {line} " if line else ""
+        st.error(f"The lab block {where}of this note cannot be drawn: {escape_markdown(str(err))}.",
+                 icon=":material/science:")
+
+
+def _heading(level: int, text: str, anchor: str | None) -> None:
+    """A note heading with an explicit anchor (so contents links find it) for levels 1-3."""
+    if level == 1:
+        st.title(text, anchor=anchor)
+    elif level == 2:
+        st.header(text, anchor=anchor)
+    elif level == 3:
+        st.subheader(text, anchor=anchor)
+    else:
+        st.markdown(f"{'#' * level} {text}")
+
+
+def related_notes(heading: str, notes: list[Note], owner: str | None = None) -> None:
+    """A heading and a list of in-app links to `notes` (nothing when the list is empty)."""
+    if notes:
+        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note, owner=owner)}" for note in notes))
+
+
+def note_anchor(note: Note, *, dated: bool = True, owner: str | None = None) -> str:
+    """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
+    with its type icon, and its date before the title when `dated`; in peer `owner`'s journal."""
+    day = f"{note.date.isoformat() if note.date else 'undated'} · " if dated else ""
+    url = note_url(note.slug, owner)
+    return f"{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({url})"
+
+
+def note_link(note: Note, *, dated: bool = True) -> None:
+    """An in-app link that opens `note` on the Notes page (its title, after its date if `dated`)."""
+    label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}" if dated else note.title
+    st.page_link(
+        widgets.NOTES_PAGE, label=label, icon=widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON),
+        query_params={"note": note.slug},
+    )
+
+
+def lab_links(labs: Iterable[str]) -> None:
+    """Links to the labs a note pairs with (only labs that exist)."""
+    for lab in labs:
+        page = widgets.LAB_PAGES.get(lab)
+        if page and Path(__file__).resolve().parent.parent.joinpath(page[0]).exists():
+            st.page_link(page[0], label=f"Open the {page[1]}", icon=":material/biotech:")

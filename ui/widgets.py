@@ -1,0 +1,126 @@
+"""Small pieces every page draws: charts built once per input, a message left for the next run,
+the verified badge, counts in words, and the pages' addresses and note-type icons.
+
+Imports streamlit and core only; every other ui module may import this one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from typing import Any, Callable
+
+import altair as alt
+import streamlit as st
+
+from core.chartspec import spec_with_frames
+
+NOTES_PAGE = "pages/notes.py"
+
+
+EXPERIMENTS_PAGE = "pages/experiments.py"
+
+
+LAB_PAGES = {"conv": ("pages/conv_lab.py", "Convolution lab"), "bptt": ("pages/bptt_lab.py", "BPTT explorer")}
+
+
+TYPE_ICONS = {
+    "lecture": ":material/school:",
+    "assignment": ":material/calculate:",
+    "peer-session": ":material/groups:",
+    "masterclass": ":material/account_balance:",
+    "retrospective": ":material/replay:",
+    "til": ":material/lightbulb:",
+    "experiment": ":material/science:",
+}
+
+
+DEFAULT_ICON = ":material/description:"
+
+
+_FLASH = "_studylab_flash"
+
+
+TOAST_KEY = "_studylab_toast"
+
+
+SCROLL_KEY = "_studylab_scroll"
+
+
+OPEN_NOTE_KEY = "notes_open"  # the Notes page's container around the open note
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: str = "stretch",
+          on_select: str | Callable[[], None] = "ignore", select_key: str | None = None, **kwargs: Any) -> None:
+    """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
+
+    Altair's schema validation and its JSON records cost more than the rest of a rerun, so the
+    spec is cached unvalidated with its DataFrames kept (charts.spec_with_frames); the chart
+    builders themselves are validated in the tests. With on_select "rerun" or a callback (and a
+    `select_key`), a click on the chart's selection reruns the page, or the fragment it is in,
+    and st.session_state[select_key] holds the selection.
+    """
+    digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
+    spec = _chart_spec(digest, builder, args, kwargs)
+    if on_select == "ignore":
+        st.vega_lite_chart(spec, width=width)
+    else:
+        st.vega_lite_chart(spec, width=width, key=select_key, on_select=on_select)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin | dict], _args: tuple, _kwargs: dict) -> dict:
+    """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss.
+    A builder returns an Altair chart or a Vega-Lite dict already holding its DataFrames."""
+    built = _builder(*_args, **_kwargs)
+    return built if isinstance(built, dict) else spec_with_frames(built)
+
+
+def flash(kind: str, message: str, slug: str | None = None) -> None:
+    """Leave a message for the next run to show (callbacks run before the page draws)."""
+    st.session_state[_FLASH] = (kind, message, slug)
+
+
+def show_flash() -> str | None:
+    """Show, once, the message a callback left (with a link to its note); return its kind."""
+    message = st.session_state.pop(_FLASH, None)
+    if message is None:
+        return None
+    kind, text, slug = message
+    (st.error if kind == "error" else st.success)(text)
+    if slug:
+        st.page_link(
+            NOTES_PAGE, label="See it on the Notes page", icon=":material/menu_book:", query_params={"note": slug}
+        )
+    return kind
+
+
+def scroll_to(key: str) -> None:
+    """From a callback: once this run is drawn, bring the container with `key` to the top of the screen."""
+    st.session_state[SCROLL_KEY] = key
+
+
+def verified_badge(label: str, max_error: float, tolerance: float, detail: str = "") -> bool:
+    """A green 'verified' or red 'mismatch' line with the measured error; returns whether it passed."""
+    passed = bool(max_error <= tolerance)
+    text = f"{label}: largest difference {max_error:.2e} (tolerance {tolerance:.0e})"
+    if detail:
+        text += f" · {detail}"
+    if passed:
+        st.success(f"Verified · {text}", icon=":material/verified:")
+    else:
+        st.error(f"Mismatch · {text}", icon=":material/error:")
+    return passed
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def days(count: int) -> str:
+    return plural(count, "day", "days")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`1 note`, `2 notes`: the count with the word that fits it."""
+    return f"{count} {one if count == 1 else many}"
