@@ -1,4 +1,4 @@
-"""The README documents every lab URL parameter and every lab-block view the code accepts."""
+"""The guide's labs page, docs/labs.md, documents every lab URL parameter and lab-block view the code accepts."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from core import labblocks
 from core.conv import state as conv_state
 from core.rnn import state as rnn_state
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+LABS_DOC = Path(__file__).resolve().parents[1] / "docs" / "labs.md"
 
 
 def section(title: str) -> str:
-    """A second-level README section (its example record's own `## ` headings sit inside a fence)."""
-    text = README.read_text(encoding="utf-8")
+    """A second-level section of docs/labs.md (a fenced example's own `## ` headings do not end it)."""
+    text = LABS_DOC.read_text(encoding="utf-8")
     start = text.index(f"\n## {title}")
     ends = [match.start() for match in re.finditer(r"^## ", text[start + 1:], re.MULTILINE)]
     fenced = [match.start() for match in re.finditer(r"^````", text[start + 1:], re.MULTILINE)]

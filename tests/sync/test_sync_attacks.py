@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.journal.test_sync import files, isolated_git, note, write  # noqa: F401 (fixtures)
 
 from core.sync import conflicts, gitcli, merge, repo
+from tests.sync.test_sync import files, isolated_git, note, write  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
