@@ -4,26 +4,20 @@ channels, one output's receptive field and the backward pass, every number verif
 Layout: the controls sit in a column beside the pictures. The pictures are a fragment: a control
 that changes only the pictures reruns just them (its callback names the fragment), so neither
 the app's navigation nor the controls are drawn again. A segmented control picks one view;
-only that view is computed. Each view is one function below.
+only that view is computed. Each view is one function in ui.conv_lab.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import conv
-from core.conv import charts as conv_charts
-from core.conv import formulas as conv_formulas
 from core.conv import inputs as conv_inputs
-from core.conv import lecture
-from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.conv import view as conv_view
-from ui import frame, lab_state, widgets
+from ui import conv_lab, frame, lab_state, widgets
 
 frame.app_frame()
 
@@ -31,87 +25,8 @@ CUSTOM = conv_state.CUSTOM
 KERNEL_LIMIT = conv_state.KERNEL_LIMIT
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 VIEWS = list(conv_state.VIEWS.values())
-INPUTS, AXES = conv_view.INPUTS, conv_view.AXES
+INPUTS = conv_view.INPUTS
 PICTURES = "conv_pictures"  # the fragment a control's callback reruns
-PICK_CHARTS = ("output", "field", "signal")  # the names of the charts a click can pick a cell on
-SMALL_MAP_WIDTH = 160  # a kernel-sized map, numbers written in its cells
-MAP_WIDTH = 320  # pixels for a map beside another one: two fit the picture column at 1400 px and a phone
-EXAMPLE_INPUTS, EXAMPLE_WEIGHTS, EXAMPLE_GRADS = lecture.EXAMPLE_INPUTS, lecture.EXAMPLE_WEIGHTS, lecture.EXAMPLE_GRADS
-EXAMPLE_CELL = 58  # pixels per cell of the example's tables: five fit beside the picture and on a phone
-
-load_input = st.cache_data(show_spinner=False, max_entries=16)(conv_view.load_input)
-forward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.forward)
-backward = st.cache_data(show_spinner=False, max_entries=16)(conv_view.backward)
-check = st.cache_data(show_spinner=False, max_entries=16)(conv_view.check)
-
-
-@dataclass(frozen=True)
-class Lab:
-    """The lab's settings and results: x (C_in, *S), w (C_out, C_in, *K), b (C_out,), output
-    (C_out, *O), partials (C_out, C_in, *O), the inspected cell (channel, *position) and its
-    window products; names[o] labels kernel o."""
-
-    x: np.ndarray
-    w: np.ndarray
-    b: np.ndarray
-    names: tuple[str, ...]
-    stride: int
-    padding: int
-    dilation: int
-    output: np.ndarray
-    partials: np.ndarray
-    cell: tuple[int, ...]
-    field: conv.WindowProducts
-
-    @property
-    def ndim(self) -> int:
-        return self.x.ndim - 1
-
-    @property
-    def settings(self) -> dict[str, int]:
-        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
-
-
-def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
-    widgets.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
-
-
-def pick_key(name: str) -> str:
-    """A chart's selection key; it changes whenever the inspected cell changes, so the chart comes
-    back with no stale selection and a click on any cell is always a new event."""
-    return f"conv_pick_{name}_{pick_round()}"
-
-
-def set_cell(cell: tuple[int, ...]) -> None:
-    """Make `cell` (channel, *position) the inspected cell (callbacks and the index inputs)."""
-    ndim = len(cell) - 1
-    st.session_state["conv_cell_channel"] = int(cell[0])
-    for axis, index in zip(AXES[ndim], cell[1:], strict=True):
-        st.session_state[f"conv_cell_{axis}"] = int(index)
-    st.session_state["conv_pick_round"] = st.session_state.get("conv_pick_round", 0) + 1
-
-
-def apply_pick(output_shape: tuple[int, ...]) -> None:
-    """If a pickable chart of the last run reports a clicked cell, make it the inspected one."""
-    for name in PICK_CHARTS:
-        event = st.session_state.get(pick_key(name))
-        picked = conv_view.picked_cell(event.get("selection") if event else None, output_shape)
-        if picked is not None:
-            set_cell(picked)
-            return
-
-
-def current_cell(output_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The inspected cell, clamped into the output (so it stays put, not reset, when it shrinks)."""
-    ndim = len(output_shape) - 1
-    wanted = (st.session_state.get("conv_cell_channel", 0),) + tuple(
-        st.session_state.get(f"conv_cell_{axis}", size // 2) for axis, size in zip(AXES[ndim], output_shape[1:],
-                                                                                   strict=True))
-    cell = conv_view.clamp_cell(wanted, output_shape)
-    st.session_state["conv_cell_channel"] = cell[0]
-    for axis, index in zip(AXES[ndim], cell[1:], strict=True):
-        st.session_state[f"conv_cell_{axis}"] = index
-    return cell
 
 
 def custom_kernel(ndim: int) -> np.ndarray:
@@ -141,19 +56,15 @@ def custom_kernel(ndim: int) -> np.ndarray:
     return values[0] if ndim == 1 else values
 
 
-def current_ndim() -> int:
-    return conv_state.input_ndim(st.session_state.get("conv_input", conv_state.INPUTS["digit"]))
-
-
 def apply_link() -> None:
     """A link (or Back and Forward) sets the controls before they are drawn; then every control
     without a value gets its default (the widgets take theirs from the session, not as arguments)."""
     query = st.query_params.to_dict()
-    ndim = conv_state.ndim_of_query(query) if "input" in query else current_ndim()
+    ndim = conv_state.ndim_of_query(query) if "input" in query else conv_lab.current_ndim()
     if lab_state.apply_url("conv", conv_state.params_for(ndim)):
         cell = st.session_state.pop(conv_state.CELL_KEY, None)
         if cell is not None and len(cell) == ndim + 1:
-            set_cell(tuple(cell))
+            conv_lab.set_cell(tuple(cell))
         elif cell is not None:
             lab_state.add_url_notices("conv", [f"The link's cell names {len(cell)} numbers; a cell of this input has "
                                         f"{ndim + 1} (the output channel, then one index per axis)."])
@@ -161,26 +72,16 @@ def apply_link() -> None:
         for key in ("conv_custom_rows", "conv_custom_cols"):
             st.session_state.pop(key, None)
         st.session_state["conv_custom_round"] = st.session_state.get("conv_custom_round", 0) + 1
-    for param in conv_state.params_for(current_ndim()):
+    for param in conv_state.params_for(conv_lab.current_ndim()):
         if param.default is not None:
             st.session_state.setdefault(param.key, param.default)
 
 
-def address(lab: Lab | None) -> None:
+def address(lab: conv_lab.Lab | None) -> None:
     """The lab's state in the address bar: every control off its default, the view, the
     inspected cell and a custom kernel's numbers."""
-    lab_state.write_url("conv", conv_state.params_for(current_ndim()), address_values(lab), always=("view",))
-
-
-def address_values(lab: Lab | None) -> dict:
-    """The controls' values {session key: value}, with the inspected cell and a chosen custom kernel."""
-    values = {param.key: st.session_state.get(param.key, param.default)
-              for param in conv_state.params_for(current_ndim())}
-    values[conv_state.CELL_KEY] = list(lab.cell) if lab is not None else None
-    custom = st.session_state.get(conv_state.CUSTOM_KEY)
-    chosen = st.session_state.get(f"conv_kernels_{current_ndim()}d", [])
-    values[conv_state.CUSTOM_KEY] = np.atleast_2d(custom).tolist() if CUSTOM in chosen and custom is not None else None
-    return values
+    lab_state.write_url("conv", conv_state.params_for(conv_lab.current_ndim()), conv_lab.address_values(lab),
+                        always=("view",))
 
 
 def redraw() -> None:
@@ -255,7 +156,7 @@ def chosen_input() -> np.ndarray | None:
     else:
         size = st.session_state.get(f"conv_size_{ndim}d", conv_view.SIZE_RANGES[ndim][2])
     try:
-        return load_input(source, size, upload, colour)
+        return conv_lab.load_input(source, size, upload, colour)
     except ValueError as error:
         st.error(str(error), icon=":material/broken_image:")
         return None
@@ -281,7 +182,7 @@ def chosen_kernels(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
     return stacked, tuple(names)
 
 
-def computed_lab() -> Lab | None:
+def computed_lab() -> conv_lab.Lab | None:
     """Everything the pictures show, from the controls' values; None after showing why not."""
     x = chosen_input()
     if x is None:
@@ -296,307 +197,16 @@ def computed_lab() -> Lab | None:
     w = conv_view.weights(stacked, x.shape[0], flip=flip)
     b = np.full(w.shape[0], float(state.get("conv_bias", 0.0)))
     try:
-        output, partials = forward(x, w, b, stride, padding, dilation)
+        output, partials = conv_lab.forward(x, w, b, stride, padding, dilation)
     except ValueError as error:
         st.error(f"No output for these settings: {error}.", icon=":material/block:")
         return None
     if flip:
         st.caption("Convolution: the kernel is turned 180° before it slides.")
-    apply_pick(output.shape)
-    cell = current_cell(output.shape)
+    conv_lab.apply_pick(output.shape)
+    cell = conv_lab.current_cell(output.shape)
     field = conv.window_products(x, w, b, cell[0], cell[1:], stride=stride, padding=padding, dilation=dilation)
-    return Lab(x, w, b, names, stride, padding, dilation, output, partials, cell, field)
-
-
-def pick_round() -> int:
-    return st.session_state.get("conv_pick_round", 0)
-
-
-def channel_picker(lab: Lab) -> None:
-    """With several kernels: which output channel the views show (the inspected cell's channel)."""
-    if lab.w.shape[0] == 1:
-        return
-    key = f"conv_channel_{pick_round()}"
-    st.segmented_control(
-        "Output channel", list(range(lab.w.shape[0])), default=lab.cell[0], key=key, required=True,
-        format_func=lambda o: f"{o}: {lab.names[o]}" if o < len(lab.names) else str(o),
-        on_change=lambda: set_cell((st.session_state[key], *lab.cell[1:])))
-
-
-def index_inputs(lab: Lab) -> None:
-    """The inspected cell by index, for the keyboard (the same cell a click on a map picks)."""
-    columns = st.columns(lab.ndim + 1)
-    names = ("channel",) + AXES[lab.ndim]
-    keys = [f"conv_index_{name}_{pick_round()}" for name in names]
-
-    def typed() -> None:
-        set_cell(tuple(st.session_state.get(key, index) for key, index in zip(keys, lab.cell, strict=True)))
-
-    for column, name, key, index, size in zip(columns, names, keys, lab.cell, lab.output.shape, strict=True):
-        column.number_input(f"Output {name}", 0, size - 1, index, key=key, on_change=typed)
-
-
-def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
-    """The inspected channel of the output as a pickable map (a slice at `depth` for 3D)."""
-    channel = lab.cell[0]
-    values = lab.output[channel] if lab.ndim == 2 else lab.output[channel, depth]
-    selected = lab.cell[1:] if lab.ndim == 2 else (lab.cell[2:] if lab.cell[1] == depth else None)
-    where = dict(channel=channel) if lab.ndim == 2 else dict(channel=channel, depth=depth)
-    title = f"output channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "") + " · click a cell"
-    draw("heatmap", values, title=title, selected=selected, max_width=MAP_WIDTH, pick=where,
-         on_select="rerun", select_key=pick_key(name))
-
-
-def input_map(lab: Lab, channel: int, depth: int = 0) -> None:
-    """One input channel with the inspected cell's window outlined (the part inside the input)."""
-    window, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
-    if lab.ndim == 3:
-        window = [cell[1:] for cell in window if cell[0] == depth]
-    values = lab.x[channel] if lab.ndim == 2 else lab.x[channel, depth]
-    title = f"input channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "")
-    draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH)
-    if on_padding:
-        st.caption(f"{on_padding} of the window's {len(lab.field.cells)} taps fall on padding zeros.")
-
-
-def products_and_sum(lab: Lab, channel: int = 0) -> None:
-    """The inspected cell's sum: window × kernel = products for one input channel, and the total."""
-    value = float(lab.output[lab.cell])
-    st.latex(conv_view.sum_latex(lab.field, lab.cell, value))
-    parts = (lab.field.window[channel], lab.field.kernel[channel], lab.field.products[channel])
-    if lab.ndim == 3:
-        middle = lab.w.shape[2] // 2
-        parts = tuple(part[middle] for part in parts)
-        st.caption(f"Kernel depth slice {middle} of {lab.w.shape[2]}; the Receptive field view shows every slice.")
-    elif lab.ndim == 1:
-        parts = tuple(part[None] for part in parts)
-    if lab.x.shape[0] > 1:
-        st.caption(f"Input channel {channel} of {lab.x.shape[0]}; the sum runs over every channel.")
-    window_kernel_products(*parts)
-
-
-def window_kernel_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> None:
-    """Three small maps in a row (stacked on a phone): the window, the kernel, their products."""
-    for column, values, title, kind in zip(st.columns(3), (window, kernel, products),
-                                           ("window", "× kernel", "= products"), ("image", "signed", "signed"),
-                                           strict=True):
-        with column:
-            draw("heatmap", values, title=title, kind=kind, max_width=SMALL_MAP_WIDTH)
-
-
-def depth_slider(lab: Lab) -> int:
-    """3D: the output depth slice to show, which is the inspected cell's depth."""
-    if lab.output.shape[1] == 1:
-        return 0
-    key = f"conv_depth_{pick_round()}"
-    st.slider("Output depth slice (the inspected cell's depth)", 0, lab.output.shape[1] - 1, lab.cell[1], key=key,
-              on_change=lambda: set_cell((lab.cell[0], st.session_state[key], *lab.cell[2:])))
-    return lab.cell[1]
-
-
-def output_view(lab: Lab) -> None:
-    channel_picker(lab)
-    if lab.ndim == 1:
-        one_d_signals(lab)
-        products_and_sum(lab)
-        return
-    depth_in = depth_out = 0
-    if lab.ndim == 3:
-        depth_out = depth_slider(lab)
-        centre = lab.field.corner[0] - lab.padding + lab.dilation * (lab.w.shape[2] // 2)
-        depth_in = min(max(centre, 0), lab.x.shape[1] - 1)
-    shown_channel = 0
-    if lab.x.shape[0] > 1:
-        shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])),
-                                             format_func=lambda c: "RGB"[c] if lab.x.shape[0] == 3 else str(c),
-                                             key="conv_in_channel", required=True, persist_state="session") or 0
-    left, right = st.columns(2, gap="medium")
-    with left:
-        input_map(lab, shown_channel, depth_in)
-        if lab.ndim == 3:
-            st.caption(f"Input depth slice {depth_in}: the middle of the inspected cell's window.")
-    with right:
-        output_map(lab, depth_out)
-    products_and_sum(lab, shown_channel)
-
-
-def one_d_signals(lab: Lab) -> None:
-    """1D: input and outputs on one axis, outputs at their windows' centres; click an output point."""
-    series = {f"input ch {c}": lab.x[c] for c in range(lab.x.shape[0])}
-    outputs = {f"output ch {o} ({lab.names[o] if o < len(lab.names) else o})": lab.output[o]
-               for o in range(lab.output.shape[0])}
-    centres = (np.arange(lab.output.shape[1]) * lab.stride - lab.padding
-               + lab.dilation * (lab.w.shape[2] - 1) / 2)
-    start = lab.field.corner[0] - lab.padding
-    window = (start, start + lab.dilation * (lab.w.shape[2] - 1))
-    names = list(outputs)
-    draw("signal_chart", series | outputs, title="Input and output · click an output point", highlight=window,
-         positions={name: centres for name in outputs}, pick={name: o for o, name in enumerate(names)},
-         selected=(names[lab.cell[0]], lab.cell[1]), width="stretch", on_select="rerun",
-         select_key=pick_key("signal"))
-    st.caption("Each output value is drawn at the centre of its window, in input positions "
-               "(output p reads from input position p·stride − padding on). Shaded: the inspected cell's window.")
-
-
-def channels_view(lab: Lab) -> None:
-    st.markdown(
-        f"Each kernel has one slice per input channel (here {lab.x.shape[0]}). Output channel o is the **sum** "
-        "of the input channels' partial results, **plus the bias**: $O_o = \\sum_c X_c \\star W_{o,c} + b_o$. "
-        f"{lab.w.shape[0]} kernel(s) give {lab.w.shape[0]} output channel(s)."
-    )
-    depth = lab.output.shape[1] // 2 if lab.ndim == 3 else 0
-    for o in range(lab.output.shape[0]):
-        st.markdown(f"**Output channel {o}**")
-        columns = st.columns(min(lab.x.shape[0] + 1, 4))
-        maps = [(lab.partials[o, c], f"channel {c} partial") for c in range(lab.x.shape[0])]
-        maps.append((lab.output[o], f"sum + bias ({lab.b[o]:g})"))
-        width = MAP_WIDTH if len(columns) <= 2 else 200
-        for index, (values, title) in enumerate(maps):
-            with columns[index % len(columns)]:
-                spatial_map(values, title, depth=depth, max_width=width)
-        gap = float(np.max(np.abs(lab.partials[o].sum(axis=0) + lab.b[o] - lab.output[o])))
-        st.caption(f"max |Σ partials + bias − output| = {gap:.1e}")
-
-
-def spatial_map(values: np.ndarray, title: str, *, kind: str = "auto", depth: int = 0, max_width: int = MAP_WIDTH,
-                highlight=()) -> None:
-    """Any single-channel spatial array (*S): a line for long 1D, a map for 2D, slice `depth` of 3D."""
-    if values.ndim == 1 and values.size > 12:
-        cells = [cell[0] for cell in highlight]
-        draw("signal_chart", {title: values}, highlight=(min(cells), max(cells)) if cells else None, height=140,
-             width="stretch")
-    elif values.ndim == 1:
-        draw("heatmap", values[None], title=title, kind=kind, highlight=[(0, cell[0]) for cell in highlight],
-             max_width=max_width)
-    elif values.ndim == 2:
-        draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width)
-    else:
-        draw("heatmap", values[depth], title=f"{title}, depth slice {depth}", kind=kind, highlight=highlight,
-             max_width=max_width)
-
-
-def receptive_field_view(lab: Lab) -> None:
-    index_inputs(lab)
-    field, cell = lab.field, lab.cell
-    cell_name = ", ".join(str(p) for p in cell[1:])
-    corner_name = ", ".join(str(p) for p in field.corner)
-    steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}-th entry (dilation {lab.dilation})"
-    st.markdown(
-        f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
-        f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
-        f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
-    )
-    padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
-    window_cells = [tuple(int(i) for i in c) for c in field.cells]
-    left, right = st.columns(2, gap="medium")
-    with left:
-        if lab.ndim == 1:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
-        elif lab.ndim == 2:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
-        else:
-            first = field.corner[0]
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", depth=first,
-                        highlight=[c[1:] for c in window_cells if c[0] == first])
-    with right:
-        if lab.ndim == 1:
-            one_d_signals(lab)
-        else:
-            output_map(lab, lab.cell[1] if lab.ndim == 3 else 0, name="field")
-    for c in range(lab.x.shape[0]):
-        parts = (field.window[c], field.kernel[c], field.products[c])
-        if lab.ndim < 3:
-            st.markdown(f"**Input channel {c}**: window × kernel = products")
-            window_kernel_products(*(part if lab.ndim == 2 else part[None] for part in parts))
-        for depth in range(parts[0].shape[0] if lab.ndim == 3 else 0):
-            st.markdown(f"**Input channel {c}, kernel depth {depth}**: window × kernel = products")
-            window_kernel_products(*(part[depth] for part in parts))
-    value = float(lab.output[cell])
-    st.latex(conv_view.sum_latex(field, cell, value))
-    st.caption(f"Difference between the sum and the output: {abs(field.value - value):.1e}")
-
-
-def backward_view(lab: Lab) -> None:
-    kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, horizontal=True,
-                    key="conv_upstream", persist_state="session",
-                    help="one-hot: dL/dX is the kernel put back on the inspected cell's window (its taps "
-                         "dilation apart; taps that fall on the padding are dropped)")
-    grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
-    grads = backward(lab.x, lab.w, grad_out, lab.stride, lab.padding, lab.dilation)
-    st.markdown(
-        "With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
-        "δ × kernel back to its window of the input, and δ × window to the kernel. "
-        f"dL/db = Σ δ per channel = {', '.join(f'{v:.3g}' for v in grads.grad_b)}."
-    )
-    channel = lab.cell[0]
-    depth = lab.x.shape[1] // 2 if lab.ndim == 3 else 0
-    columns = st.columns(2, gap="medium")
-    with columns[0]:
-        spatial_map(grad_out[channel], f"δ = dL/dO, channel {channel}", kind="signed",
-                    depth=min(depth, grad_out.shape[1] - 1) if lab.ndim == 3 else 0)
-    with columns[1]:
-        spatial_map(grads.grad_x[0], "dL/dX, input channel 0", kind="signed", depth=depth)
-    st.markdown("**dL/dW**, one map per kernel slice")
-    kernel_columns = st.columns(min(lab.w.shape[0] * lab.w.shape[1], 6))
-    for index, (o, c) in enumerate(np.ndindex(lab.w.shape[0], lab.w.shape[1])):
-        with kernel_columns[index % len(kernel_columns)]:
-            spatial_map(grads.grad_w[o, c], f"dL/dW[{o}, {c}]", kind="signed", depth=lab.w.shape[2] // 2,
-                        max_width=160)
-    shown = conv_formulas.backward_formulas(lab.stride, lab.padding, lab.dilation)
-    st.markdown(f"**The gradients are convolutions too**, here for stride {lab.stride}, padding {lab.padding} and "
-                f"dilation {lab.dilation} (computed this second way and compared with the fast path)")
-    st.latex(shown.input_latex)
-    st.latex(shown.weight_latex)
-    st.markdown(f"- {shown.input_words} Measured: max difference **{grads.input_gap:.1e}**\n"
-                f"- {shown.weight_words} Measured: max difference **{grads.weight_gap:.1e}**")
-    st.caption("⋆ is cross-correlation (⋆_d: the kernel's taps d apart); δ̃ and X̃ name the padded arrays; "
-               "dilate_s puts s − 1 zeros between "
-               "neighbouring entries; pad_q adds q zeros on each side; flip(W)^⊤ turns the kernel 180° and swaps "
-               "its input and output channels; [m + p] reads from position p on, [d·j] every d-th value. "
-               "With stride 1, no padding and dilation 1 these are the lecture's two formulas.")
-    if lab.ndim < 3:
-        spread = conv.stride_dilate(grad_out[channel], lab.stride, lab.ndim)
-        left, right = st.columns(2, gap="medium")
-        with left:
-            spatial_map(spread, f"δ channel {channel} dilated by stride {lab.stride}", kind="signed")
-        with right:
-            spatial_map(conv.flip_kernel(lab.w)[channel, 0], f"flipped kernel {channel}", kind="signed")
-
-
-def number_row(label: str, key: str, names: list[str], default: tuple[float, ...]) -> np.ndarray:
-    """One editable row of numbers, one column per name; returns (len(names),) with NaN where a
-    cell is empty. The row's value lives in st.session_state[key] as comma-separated text (what
-    a link can carry): text written there by anyone but this table starts a fresh table."""
-    state = st.session_state
-    values = lecture.values_from_text(state.get(key), len(names), default)
-    if f"_{key}_round" not in state or state.get(f"_{key}_echo") != state.get(key):
-        state[f"_{key}_round"] = state.get(f"_{key}_round", 0) + 1
-    cell = st.column_config.NumberColumn(min_value=-lecture.LIMIT, max_value=lecture.LIMIT, width=EXAMPLE_CELL)
-    st.caption(label)
-    frame = st.data_editor(pd.DataFrame([values], columns=names), key=f"{key}_table_{state[f'_{key}_round']}",
-                           hide_index=True, column_config={name: cell for name in names})
-    values = frame.to_numpy(dtype=float, na_value=np.nan)[0]
-    state[key] = state[f"_{key}_echo"] = lecture.values_text(values)
-    return values
-
-
-def lecture_numbers(outputs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The example's three tables: five inputs, three weights, one upstream gradient per output;
-    None after naming the empty cells."""
-    rows = (("**Inputs** (click a cell to type)", "conv_ex_x", "X", 5, EXAMPLE_INPUTS),
-            ("**Weights**", "conv_ex_w", "W", 3, EXAMPLE_WEIGHTS),
-            (f"**Upstream gradients** δ_i = dL/dO_i, one per output ({outputs})", "conv_ex_d", "δ", outputs,
-             EXAMPLE_GRADS))
-    numbers, blank = [], []
-    for label, key, letter, count, default in rows:
-        names = [f"{letter}{i + 1}" for i in range(count)]
-        numbers.append(number_row(label, key, names, default))
-        blank += lecture.blank_cells(names, numbers[-1])
-    if blank:
-        st.warning(f"Type a number in every cell: {', '.join(blank)} {'is' if len(blank) == 1 else 'are'} empty or "
-                   f"not a number the example can take (numbers up to ±{lecture.LIMIT:,.0f}).", icon=":material/edit:")
-        return None
-    return numbers[0], numbers[1], numbers[2]
+    return conv_lab.Lab(x, w, b, names, stride, padding, dilation, output, partials, cell, field)
 
 
 def one_d_settings() -> dict[str, int]:
@@ -605,108 +215,8 @@ def one_d_settings() -> dict[str, int]:
     return dict(stride=state["conv_stride"], padding=state["conv_padding"], dilation=state["conv_dilation"])
 
 
-def one_d_picture_view(settings: dict[str, int]) -> None:
-    st.markdown(
-        "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O_i, **with your padding, stride and "
-        "dilation**. Each line is one term W_j·X_m of an output. Type your own numbers; the loss is "
-        "$L = \\sum_i \\delta_i O_i$, so $\\delta_i = \\partial L / \\partial O_i$."
-    )
-    st.caption("As in the lecture, O_i is a cross-correlation with no bias: the input, kernel, bias and "
-               "Flip controls on the left are for the other views.")
-    try:
-        outputs = lecture.output_count(5, 3, **settings)
-    except ValueError as error:
-        st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
-        return
-    links = conv.connections(5, 3, **settings)
-    tables, picture = st.columns(2, gap="medium")
-    with tables:
-        numbers = lecture_numbers(outputs)
-        follow = st.segmented_control("Follow an input's paths", list(conv_state.FOLLOW.values()),
-                                      key="conv_ex_follow")
-    example = None if numbers is None else lecture.lecture_example(*numbers, **settings)
-    followed = None if follow is None else int(follow[1:]) - 1
-    with picture:
-        draw("connection_chart", links, 5, 3, width="stretch", follow=followed,
-             inputs=None if numbers is None else tuple(numbers[0]),
-             outputs=None if example is None else tuple(example.outputs))
-        if example is not None and followed is not None:
-            reached = ", ".join(f"O{i + 1}" for i in example.paths[followed])
-            st.caption(f"X{followed + 1} reaches {reached}; its gradient collects δ × weight along those lines:"
-                       if reached else f"X{followed + 1} reaches no output (the stride or the dilation skips it), so "
-                       "its gradient is 0:")
-            st.latex(lecture.grad_x_lines(example, per_row=3)[followed])
-    if example is None:
-        return
-    lecture_sums(example, links)
-    record_example(example, settings)
-
-
-def record_example(example: lecture.LectureExample, settings: dict[str, int]) -> None:
-    """The 1D picture's "Record this run": its settings and typed numbers, and every result."""
-    query = conv_state.record_query(address_values(None), current_ndim(), 1)
-    numbers = ", ".join(f"{value:g}" for value in example.x)
-    title = f"1D example: X = {numbers}; padding {settings['padding']}, stride {settings['stride']}, " \
-            f"dilation {settings['dilation']}"
-    lab_state.record_run_button("conv", "1d", title, query, lambda: conv_records.example_record(example))
-
-
-def lecture_sums(example: lecture.LectureExample, links: list) -> None:
-    """The example's numbers in a table, then every sum that produces them."""
-    st.markdown("**Your numbers**")
-    st.markdown(lecture_table(example))
-    st.markdown("**Which weight carries X_m into O_i**")
-    st.dataframe(conv_charts.connection_table(links, 5))
-    sections = (("**Forward**: each output sums weight × input over its window", lecture.output_lines),
-                ("**dL/dX**: each input collects δ × weight from every output it reaches (the weights come in "
-                 "reverse order: the flipped kernel)", lecture.grad_x_lines),
-                ("**dL/dW**: each weight collects δ × the input it met, over every output", lecture.grad_w_lines))
-    for heading, lines in sections:
-        st.markdown(heading)
-        for line in lines(example, per_row=3):
-            st.latex(line)
-    widgets.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
-                      "the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
-                      "term by term; the tests also compare them with a plain loop for random numbers and settings")
-
-
-def lecture_table(example: lecture.LectureExample) -> str:
-    """A markdown table: i, O_i, dL/dX_i, dL/dW_i (blank past each one's length)."""
-    columns = (example.outputs, example.grad_x, example.grad_w)
-    rows = ["| i | O_i | dL/dX_i | dL/dW_i |", "|---|---|---|---|"]
-    for i in range(max(len(values) for values in columns)):
-        cells = [format(float(values[i]) + 0.0, ".4g") if i < len(values) else "" for values in columns]
-        rows.append(f"| {i + 1} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
-
-
-def output_size(lab: Lab) -> None:
-    """The output shape in one line, the size formula with the numbers in an expander below it."""
-    st.markdown(conv_view.shape_summary(lab.x.shape, lab.output.shape, lab.w.shape))
-    for message in conv_view.dropped_messages(lab.x.shape[1:], lab.w.shape[2:], **lab.settings):
-        st.info(message, icon=":material/content_cut:")
-    formula = st.expander("How the output size is computed", key="conv_size_help", on_change="rerun")
-    if formula.open:  # drawn only while open: a closed expander costs nothing on each gesture
-        with formula:
-            st.latex(conv_charts.SIZE_FORMULA)
-            st.caption("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:")
-            for axis, n, k in zip(AXES[lab.ndim], lab.x.shape[1:], lab.w.shape[2:], strict=False):
-                st.latex(conv_charts.size_formula_latex(n, k, axis=axis, **lab.settings))
-
-
-def checks(lab: Lab) -> None:
-    verification = check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)
-    shape = "×".join(map(str, verification.checked_input_shape[1:]))
-    where = (f"checked on the top-left {shape} crop of the {'×'.join(map(str, lab.x.shape[1:]))} input "
-             "(the loop reference is slow)" if verification.cropped else "checked on the whole input")
-    widgets.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
-                      1e-9, where)
-    widgets.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
-                      "directional derivatives along random directions of X and W")
-
-
-SECTIONS = {"Output": output_view, "Channels": channels_view, "Receptive field": receptive_field_view,
-            "Backward pass": backward_view}
+SECTIONS = {"Output": conv_lab.output_view, "Channels": conv_lab.channels_view,
+            "Receptive field": conv_lab.receptive_field_view, "Backward pass": conv_lab.backward_view}
 
 
 @st.fragment(key=PICTURES)
@@ -714,7 +224,7 @@ def pictures() -> None:
     view = st.segmented_control("View", VIEWS, key="conv_tab", required=True, label_visibility="collapsed")
     if view == conv_state.VIEWS["1d"]:
         address(None)
-        one_d_picture_view(one_d_settings())
+        conv_lab.one_d_picture_view(one_d_settings())
         return
     lab = computed_lab()
     address(lab)
@@ -722,20 +232,9 @@ def pictures() -> None:
         st.caption("The pictures come back when the settings on the left give an output.")
         return
     SECTIONS[view or "Output"](lab)
-    output_size(lab)
-    checks(lab)
-    record(lab, view or "Output")
-
-
-def record(lab: Lab, view: str) -> None:
-    """The lab's "Record this run" button (the results are measured only when it is pressed)."""
-    values = address_values(lab)
-    query = conv_state.record_query(values, lab.ndim, lab.x.shape[0])
-    code = next(code for code, label in conv_state.VIEWS.items() if label == view)
-    title = f"{' + '.join(lab.names)} on {conv_state.input_code(st.session_state['conv_input'])}, padding " \
-            f"{lab.padding}, stride {lab.stride}, dilation {lab.dilation}"
-    lab_state.record_run_button("conv", code, title, query, lambda: conv_records.conv_record(
-        lab.output, lab.cell, check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)))
+    conv_lab.output_size(lab)
+    conv_lab.checks(lab)
+    conv_lab.record(lab, view or "Output")
 
 
 apply_link()

@@ -4,7 +4,8 @@
 - ``notes_folder``: the cached library, peers' copies, read-only, refresh/commit, trash and undo;
 - ``rendering``: a note on the screen (chips, body with math, live blocks, links);
 - ``lab_state``: the labs' URL state, lab links, recording a run;
-- ``conv_view`` and ``bptt_view``: each lab's drawing functions, so its page shows its layout;
+- ``conv_lab`` and ``bptt_lab``: each lab's drawing functions, so its page shows its layout;
+- ``write_editor``: the Write page's editor (drafts, switching notes, saving, the callbacks);
 - ``review``: the deck, the review store, grading, practice widgets, the dashboard's review part;
 - ``access``: the visitor rule (who may write);
 - ``components``: the browser components, with their JavaScript in ``assets/``;
@@ -12,6 +13,7 @@
 
 Layers, lowest first: ``widgets``, ``access`` and ``components`` import no ui module;
 ``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
-``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views and ``frame``
-come last. No cycles (tests/test_import_cycles.py).
+``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views (``conv_lab``,
+``bptt_lab``), ``write_editor`` and ``frame`` come last, and none of them imports another.
+No cycles (tests/test_import_cycles.py).
 """
