@@ -138,8 +138,13 @@ def review_item(card: Card) -> None:
 
 def empty_state() -> None:
     if not deck.of_kind("card", "quiz", "practice"):
-        st.info("Your notes have no review cards yet. Add a `Q:` line followed by an `A:` line to a note, or a "
-                "`quiz` or `practice` block (the README shows how).", icon=":material/style:")
+        st.info("Your notes have no review cards yet. Add a `Q:` line followed by an `A:` line to a note, "
+                "like this, and it comes back here on a schedule:", icon=":material/style:")
+        st.code("Q: What does padding 1 do to a 5×5 input with a 3×3 kernel?\n"
+                "A: The output stays 5×5.\n\n"
+                "```practice\ngenerator: conv-output-size\n```", language="markdown")
+        st.caption("A `practice` block names a problem generator and gives a new problem each time; "
+                   "docs/review.md lists the generators and the `quiz` block.")
         return
     when = review_queue.due_text(queue.next_due, now) if queue.next_due else None
     st.success("All done for now." + (f" The next card is due {when}." if when else " Nothing else is scheduled."),
