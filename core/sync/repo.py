@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.notes import CONFLICT_MARK
+from core.journal.storage.errors import refuse_if_readonly
 from core.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
@@ -75,6 +76,7 @@ def init(folder: Path) -> None:
     folder = Path(folder)
     if is_git_mode(folder):
         return
+    refuse_if_readonly("turning the notes folder into a git repository")
     git(folder, "init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}")
     ensure_gitignore(folder)
     commit_all(folder, "studylab: start syncing this journal with git")
@@ -117,12 +119,13 @@ def commit_all(folder: Path, message: str) -> str | None:
     """Commit the journal's changes (new, edited, deleted notes, the review log, .gitignore; see
     is_synced_path); the commit's id, or None when there was nothing to commit."""
     folder = Path(folder)
+    refuse_if_readonly("committing")
     with storage.folder_lock(folder):
         ensure_gitignore(folder)
         _untrack_machine_state(folder)
         changed = _changed_synced_paths(folder)
         if changed:
-            git(folder, "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul",
+            git(folder, "--literal-pathspecs", "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul",
                 stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in changed))
         if not git(folder, "diff", "--cached", "--name-only", "-z"):
             return None
@@ -142,8 +145,9 @@ def _untrack_machine_state(folder: Path) -> None:
     before studylab, or by hand): they stay on disk and leave the repository with the next commit."""
     listed = git(folder, "ls-files", "-z", "--", ":(glob).*/**", ":(glob)**/.*/**").decode("utf-8", "surrogateescape")
     stale = [path for path in listed.split("\0") if path and path not in SYNCED_STATE]
-    if stale:
-        git(folder, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *stale)
+    if stale:  # paths on stdin, never as arguments: thousands of long names exceed the OS limit
+        git(folder, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-",
+            "--pathspec-file-nul", stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in stale))
 
 
 def head(folder: Path) -> str | None:
@@ -167,6 +171,7 @@ def remote_url(folder: Path, remote: str = DEFAULT_REMOTE) -> str | None:
 
 def set_remote(folder: Path, url: str, remote: str = DEFAULT_REMOTE) -> None:
     """Point `remote` at `url` (added if missing)."""
+    refuse_if_readonly("saving the remote")
     if remote_url(folder, remote) is None:
         git(folder, "remote", "add", remote, url)
     else:
@@ -174,9 +179,11 @@ def set_remote(folder: Path, url: str, remote: str = DEFAULT_REMOTE) -> None:
 
 
 def status(folder: Path) -> SyncStatus:
-    """Branch, remote, local changes, ahead/behind and conflict copies, in one `git status` call."""
+    """Branch, remote, local changes, ahead/behind and conflict copies, in one `git status` call.
+    Writes nothing: `--no-optional-locks` keeps git from refreshing `.git/index` (read-only mode
+    and visitors look at this panel too)."""
     folder = Path(folder)
-    raw = git(folder, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
+    raw = git(folder, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
     fields = raw.decode("utf-8", "replace").split("\0")
     branch, upstream, ahead, behind, changes = DEFAULT_BRANCH, None, None, None, []
     index = 0
@@ -246,6 +253,7 @@ def autocommit_enabled(folder: Path) -> bool:
 
 def set_autocommit(folder: Path, enabled: bool) -> None:
     """Turn committing every save on or off for this machine's copy of the journal."""
+    refuse_if_readonly("changing the auto-commit setting")
     git(folder, "config", "--bool", AUTOCOMMIT_KEY, "true" if enabled else "false")
 
 
@@ -254,7 +262,7 @@ def autocommit(folder: Path) -> str | None:
     names what changed ("Edit x.md", "Add y.md", "Remove z.md"); the commit's id, or None when
     nothing was committed. Raises GitError when git fails (the save itself has already happened)."""
     folder = Path(folder)
-    if not is_git_mode(folder) or not autocommit_enabled(folder):
+    if not is_git_mode(folder) or not autocommit_enabled(folder) or storage.write_refusal():
         return None
     changes = [change for change in status(folder).changes if not change.path.startswith(".")]
     if not changes:
