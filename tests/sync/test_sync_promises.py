@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import string
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ from hypothesis import strategies as st
 
 from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, peers, repo
-from tests.sync.test_sync import desktop, files, isolated_git, laptop, note, remote, write  # noqa: F401 (fixtures)
-from tests.sync.test_sync_attacks import blob, pair, push_tree, run  # noqa: F401 (fixtures)
+from tests.sync.test_sync import note, write
+from tests.sync.test_sync_attacks import blob, push_tree, run
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
@@ -144,7 +143,8 @@ def test_read_only_refuses_every_git_write_before_it_runs(laptop, remote, tmp_pa
         "config": lambda: repo.set_autocommit(laptop, False), "commit": lambda: repo.commit_all(laptop, "x"),
         "fetch": lambda: merge.fetch(laptop), "pull": lambda: merge.pull(laptop), "push": lambda: merge.push(laptop),
         "sync": lambda: merge.sync(laptop), "peer add": lambda: peers.add_peer(laptop, "jun", str(remote)),
-        "peer pull": lambda: peers.pull_peer(laptop, peers.peers(laptop)[0]), "peers pull": lambda: peers.pull_all(laptop),
+        "peer pull": lambda: peers.pull_peer(laptop, peers.peers(laptop)[0]),
+        "peers pull": lambda: peers.pull_all(laptop),
         "peer remove": lambda: peers.remove_peer(laptop, "minji"),
     }
     for name, action in actions.items():
