@@ -54,6 +54,9 @@ def sync_now() -> str:
         arrived = f"{plural(len(result.taken), 'file')} updated from the remote"
         if result.conflicts:
             arrived += f", {plural(len(result.conflicts), 'conflict copy', 'conflict copies')} to resolve"
+    if result.problems:
+        arrived += (f"; {plural(len(result.problems), 'note')} could not be written here and stayed in the "
+                    f"repository ({'; '.join(result.problems[:3])})")
     if outgoing is None:
         sent = "this journal's branch was sent to the remote"
     elif outgoing:
@@ -177,10 +180,11 @@ if not readonly:
     fetch_column.button("Check the remote", key="sync_fetch", icon=":material/cloud_download:",
                         disabled=status.remote is None, on_click=run,
                         args=(lambda: merge.fetch(folder), "Checked the remote."))
-    autocommit = auto_column.toggle("Commit every save", value=repo.autocommit_enabled(folder), key="sync_autocommit",
-                                    help="One commit per save, named after the note, so your history is git history")
-    if autocommit != repo.autocommit_enabled(folder):
-        repo.set_autocommit(folder, autocommit)
+    st.session_state["sync_autocommit"] = repo.autocommit_enabled(folder)
+    auto_column.toggle("Commit every save", key="sync_autocommit", on_change=run,
+                       args=(lambda: repo.set_autocommit(folder, st.session_state["sync_autocommit"]),
+                             "Auto-commit setting saved."),
+                       help="One commit per save, named after the note, so your history is git history")
     with st.expander("Remote URL"):
         st.caption("Credentials belong in git's credential helper (or an SSH key), not in the URL; a URL's user name "
                    "and password are never shown here.")
