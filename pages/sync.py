@@ -93,12 +93,14 @@ def conflict_panel(copy: str) -> None:
         st.code(conflicts.diff(folder, pair) or "The two texts are the same.", language="diff")
         if readonly:
             return
+        st.caption(f"`{pair.original}` holds the text typed on {pair.original_from}; `{pair.copy}` the text typed "
+                   f"on {pair.copy_from}" + (f" (commit {pair.copy_commit[:10]})." if pair.copy_commit else "."))
         keep, take, edit = st.columns(3)
-        keep.button("Keep mine (trash their copy)", key=f"sync_keep_{copy}", on_click=run,
+        keep.button("Keep mine (theirs goes to the trash or history)", key=f"sync_keep_{copy}", on_click=run,
                     args=(lambda: conflicts.keep_mine(folder, pair), f"Kept your {pair.original}."))
-        take.button("Take theirs (mine goes to history)", key=f"sync_take_{copy}", on_click=run,
+        take.button("Take theirs (mine goes to the trash or history)", key=f"sync_take_{copy}", on_click=run,
                     args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
-                    disabled=not pair.original_exists)
+                    disabled=not pair.original_exists and not pair.copy_is_mine)
         slug = notes_folder.slug_of(pair.original)
         if slug:
             edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",

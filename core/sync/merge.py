@@ -379,12 +379,40 @@ def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str,
     for path in _indexed(folder, index_env):
         if _is_machine_state(path):
             staged[path] = None
+    _record_origins(folder, staged, [conflict for conflict in conflicts if conflict.copy], base, ours, theirs)
     _stage(folder, index_env, staged, len(theirs))
     tree = text(folder, "write-tree", env=index_env)
     message = f"studylab: sync with {remote}/{branch}" + (f" ({len(conflicts)} conflict copies)" if conflicts else "")
     parents = ["-p", ours] if ours else []
-    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message)
+    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message,
+                  "-m", repo.machine_trailer(folder))
     return commit, tuple(conflicts)
+
+
+def _record_origins(folder: Path, staged: dict[str, _Entry | None], copies: list[Conflict], base: str | None,
+                    ours: str | None, theirs: str) -> None:
+    """Add to the synced conflict log (repo.CONFLICT_LOG, union-merged like every *.jsonl) where
+    each new copy's text and the kept text were typed: the machine and the commit. A machine that
+    later receives the copy knows from it whether the copy holds its own text."""
+    if not copies:
+        return
+    here = repo.machine_name(folder)
+    records = []
+    for conflict in copies:
+        typed_on = text(folder, "log", "-1", f"--format=%(trailers:key={repo.MACHINE_TRAILER},valueonly)",
+                        f"{base}..{theirs}" if base else theirs, "--", conflict.path, check=False).strip()
+        records.append(json.dumps({
+            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "note": conflict.path,
+            "copy": conflict.copy, "copy_from": typed_on.splitlines()[0] if typed_on else None,
+            "copy_commit": theirs, "kept_from": here, "kept_commit": ours,
+        }, ensure_ascii=False).encode("utf-8"))
+    log = union_lines(_file_at(folder, ours, repo.CONFLICT_LOG), _file_at(folder, theirs, repo.CONFLICT_LOG))
+    merged = union_lines(log, b"\n".join(records))
+    staged[repo.CONFLICT_LOG] = _Entry("100644", text(folder, "hash-object", "-w", "--stdin", stdin=merged))
+
+
+def _file_at(folder: Path, commit: str | None, path: str) -> bytes:
+    return git(folder, "cat-file", "blob", f"{commit}:{path}", check=False) if commit else b""
 
 
 def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:

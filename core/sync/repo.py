@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,10 +22,14 @@ from core.sync.gitcli import GitError, git, identity_args, redact, text
 DEFAULT_BRANCH = "main"
 DEFAULT_REMOTE = "origin"
 GITIGNORE_HEADER = "# Written by studylab: per-machine state that is never synced."
-GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl")
+CONFLICT_LOG = ".studylab/conflicts.jsonl"
+GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl",
+                   f"!{CONFLICT_LOG}")
 STALE_LOCK_SECONDS = 10 * 60
 AUTOCOMMIT_KEY = "studylab.autocommit"
-SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl")
+MACHINE_KEY = "studylab.machine"
+MACHINE_TRAILER = "Studylab-Machine"
+SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl", CONFLICT_LOG)
 _GIT_NAME = re.compile(r"^(\.git[. ]*|git~\d+)$", re.IGNORECASE)
 
 
@@ -129,8 +135,26 @@ def commit_all(folder: Path, message: str) -> str | None:
                 stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in changed))
         if not git(folder, "diff", "--cached", "--name-only", "-z"):
             return None
-        git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message)
+        git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message,
+            "-m", machine_trailer(folder))
         return text(folder, "rev-parse", "HEAD")
+
+
+def machine_name(folder: Path, create: bool = True) -> str | None:
+    """This copy's machine name, recorded in its commits and conflict copies: `git config
+    studylab.machine <name>` when set, else the host name with 4 random hex digits (saved on
+    first use, so two copies on one computer still differ); None when not set and not `create`."""
+    name = text(folder, "config", "--get", MACHINE_KEY, check=False).strip()
+    if name or not create:
+        return name or None
+    name = f"{socket.gethostname() or 'machine'}-{secrets.token_hex(2)}"
+    git(folder, "config", MACHINE_KEY, name)
+    return name
+
+
+def machine_trailer(folder: Path) -> str:
+    """The commit message trailer naming the machine a commit was made on."""
+    return f"{MACHINE_TRAILER}: {machine_name(folder)}"
 
 
 def _changed_synced_paths(folder: Path) -> list[str]:

@@ -239,3 +239,32 @@ def test_a_token_never_survives_redaction(scheme, user, secret, host, shape):
     assert token not in shown and "***" in shown
     if "@" not in token and "?" not in shape:
         assert host.strip("[]") in shown, "the host stays, so the message still says where"
+
+
+# 7. Conflict copies know where their text was typed; Keep mine keeps this machine's text.
+
+def test_keep_mine_keeps_the_text_typed_here_after_the_other_machine_merged(laptop, desktop):
+    from core.sync import conflicts
+
+    run(laptop, "config", repo.MACHINE_KEY, "laptop")
+    run(desktop, "config", repo.MACHINE_KEY, "desktop")
+    write(desktop, "a.md", note("A", "typed on the desktop"))
+    merge.sync(desktop)
+    write(laptop, "a.md", note("A", "typed on the laptop"))
+    [conflict] = merge.sync(laptop).conflicts  # the laptop merges: its text stays, the desktop's is the copy
+    write(desktop, "b.md", note("B", "the desktop moves on"))
+    merge.sync(desktop)  # the desktop merges the laptop's merge: its own text arrives as "the copy"
+    assert "typed on the desktop" in (desktop / conflict.copy).read_text()
+    here = conflicts.pair(desktop, conflict.copy)
+    assert here.copy_is_mine and here.copy_from == "desktop, this machine" and here.original_from == "laptop"
+    assert "(typed on desktop, this machine)" in conflicts.diff(desktop, here)
+    there = conflicts.pair(laptop, conflict.copy)
+    assert not there.copy_is_mine and there.copy_from == "desktop"
+    conflicts.keep_mine(desktop, here)
+    assert "typed on the desktop" in (desktop / "a.md").read_text(), "Keep mine keeps the text typed here"
+    assert not (desktop / conflict.copy).exists()
+    merge.sync(desktop)
+    merge.sync(laptop)
+    assert "typed on the desktop" in (laptop / "a.md").read_text()
+    history = "\n".join(path.read_text() for path in (desktop / ".history").rglob("*") if path.is_file())
+    assert "typed on the laptop" in history, "the laptop's text went to the note's history, not lost"
