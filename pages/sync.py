@@ -51,7 +51,8 @@ def sync_now() -> str:
     if result.up_to_date:
         arrived = "nothing new arrived"
     else:
-        arrived = f"{plural(len(result.taken), 'file')} updated from the remote"
+        notes = [path for path in result.taken if not path.startswith(".")]  # not the logs and .gitignore
+        arrived = f"{plural(len(notes), 'file')} updated from the remote"
         if result.conflicts:
             arrived += f", {plural(len(result.conflicts), 'conflict copy', 'conflict copies')} to resolve"
     if result.problems:
