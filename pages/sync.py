@@ -51,9 +51,13 @@ def sync_now() -> str:
     if result.up_to_date:
         arrived = "nothing new arrived"
     else:
-        arrived = f"{plural(len(result.taken), 'file')} updated from the remote"
+        notes = [path for path in result.taken if not path.startswith(".")]  # not the logs and .gitignore
+        arrived = f"{plural(len(notes), 'file')} updated from the remote"
         if result.conflicts:
             arrived += f", {plural(len(result.conflicts), 'conflict copy', 'conflict copies')} to resolve"
+    if result.problems:
+        arrived += (f"; {plural(len(result.problems), 'note')} could not be written here and stayed in the "
+                    f"repository ({'; '.join(result.problems[:3])})")
     if outgoing is None:
         sent = "this journal's branch was sent to the remote"
     elif outgoing:
@@ -90,12 +94,14 @@ def conflict_panel(copy: str) -> None:
         st.code(conflicts.diff(folder, pair) or "The two texts are the same.", language="diff")
         if readonly:
             return
+        st.caption(f"`{pair.original}` holds the text typed on {pair.original_from}; `{pair.copy}` the text typed "
+                   f"on {pair.copy_from}" + (f" (commit {pair.copy_commit[:10]})." if pair.copy_commit else "."))
         keep, take, edit = st.columns(3)
-        keep.button("Keep mine (trash their copy)", key=f"sync_keep_{copy}", on_click=run,
+        keep.button("Keep mine (theirs goes to the trash or history)", key=f"sync_keep_{copy}", on_click=run,
                     args=(lambda: conflicts.keep_mine(folder, pair), f"Kept your {pair.original}."))
-        take.button("Take theirs (mine goes to history)", key=f"sync_take_{copy}", on_click=run,
+        take.button("Take theirs (mine goes to the trash or history)", key=f"sync_take_{copy}", on_click=run,
                     args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
-                    disabled=not pair.original_exists)
+                    disabled=not pair.original_exists and not pair.copy_is_mine)
         slug = notes_folder.slug_of(pair.original)
         if slug:
             edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",
@@ -177,10 +183,11 @@ if not readonly:
     fetch_column.button("Check the remote", key="sync_fetch", icon=":material/cloud_download:",
                         disabled=status.remote is None, on_click=run,
                         args=(lambda: merge.fetch(folder), "Checked the remote."))
-    autocommit = auto_column.toggle("Commit every save", value=repo.autocommit_enabled(folder), key="sync_autocommit",
-                                    help="One commit per save, named after the note, so your history is git history")
-    if autocommit != repo.autocommit_enabled(folder):
-        repo.set_autocommit(folder, autocommit)
+    st.session_state["sync_autocommit"] = repo.autocommit_enabled(folder)
+    auto_column.toggle("Commit every save", key="sync_autocommit", on_change=run,
+                       args=(lambda: repo.set_autocommit(folder, st.session_state["sync_autocommit"]),
+                             "Auto-commit setting saved."),
+                       help="One commit per save, named after the note, so your history is git history")
     with st.expander("Remote URL"):
         st.caption("Credentials belong in git's credential helper (or an SSH key), not in the URL; a URL's user name "
                    "and password are never shown here.")

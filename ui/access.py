@@ -17,7 +17,12 @@ The owner can let trusted visitors write by putting a passphrase in `.streamlit/
     write_passphrase = "a long phrase only your study group knows"
 
 A visitor who enters it in the sidebar may write for the rest of that browser session. Wrong
-guesses are limited per address (MAX_FAILURES, then a LOCKOUT_SECONDS wait).
+guesses are limited per IPv4 address and per IPv6 /64 (one machine's whole prefix): MAX_FAILURES,
+then a LOCKOUT_SECONDS wait. A visitor whose address is unknown (the request came through a
+proxy) gets no passphrase form at all: their guesses could not be counted.
+
+The same guard covers git: core.sync asks storage's write refusal (which asks `write_guard`)
+before every git write (sync, fetch, remote, init, peers), at the moment it runs.
 """
 
 from __future__ import annotations
@@ -128,13 +133,43 @@ def write_guard() -> str | None:
     )
 
 
+def limit_key(ip: str | None) -> str | None:
+    """What wrong guesses from `ip` count under: the IPv4 address, the IPv6 /64 (one machine can
+    use any address in its prefix), or None when the address is unknown or not an address."""
+    if ip is None:
+        return None
+    try:
+        parsed = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def visitor_key() -> str | None:
+    """This session's guess counter key, or None when the visitor's own address is unknown: the
+    request came through a proxy (its TCP address is the proxy's) or from a loopback address."""
+    ip, headers = client_address()
+    if any(name in headers for name in _PROXY_HEADERS) or ip is None or _is_loopback(ip):
+        return None
+    return limit_key(ip)
+
+
+UNKNOWN_ADDRESS = ("Your address is unknown here (the request came through a proxy), so wrong guesses could not "
+                   "be counted and writing cannot be unlocked from this connection.")
+
+
 def unlock(passphrase: str) -> str | None:
     """Let this session write if `passphrase` is the owner's; None on success, else why not."""
     expected = configured_passphrase()
     if expected is None:
         return "The owner has not set a passphrase, so visitors cannot unlock writing."
-    ip, _ = client_address()
-    key, now = ip or "unknown", time.monotonic()
+    key, now = visitor_key(), time.monotonic()
+    if key is None:
+        return UNKNOWN_ADDRESS
     with _failures_lock:
         count, until = _failures.get(key, (0, 0.0))
         if now < until:
@@ -165,6 +200,9 @@ def visitor_panel() -> None:
         st.info("You are visiting from another machine, so this journal is read-only for you.",
                 icon=":material/visibility:")
         if configured_passphrase() is None:
+            return
+        if visitor_key() is None:
+            st.caption(UNKNOWN_ADDRESS)
             return
         with st.form("access_unlock", border=False):
             st.text_input("Owner's passphrase", type="password", key=_PASSPHRASE_WIDGET)

@@ -90,7 +90,14 @@ def load_peer_library(name: str) -> Library | None:
     folder = peers.peer_folder(notes_dir(), name)
     if not (folder / ".git").is_dir():
         return None
-    return _cached_library(str(folder), notes_lib.fingerprint(folder))
+    return _cached_peer_library(str(folder), notes_lib.fingerprint(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_peer_library(folder: str, fingerprint_key: tuple) -> Library:
+    """A peer's notes (links never followed, see core.sync.peers.load_peer_library), with their
+    malformed review cards among the problems, as for the student's own library."""
+    return cards.with_card_problems(peers.load_peer_library(Path(folder)))
 
 
 def peer_names() -> list[str]:

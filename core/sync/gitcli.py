@@ -18,7 +18,10 @@ ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 DEFAULT_TIMEOUT = 60.0
 FALLBACK_NAME = "studylab"
 FALLBACK_EMAIL = "studylab@localhost"
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s]*@(?=[^@\s]*(?:[/?#\s]|$))")
+# A word (up to whitespace, a quote or an angle bracket) holding an "@": everything before its
+# last "@" is user information (a URL's `user:token@`, ssh's `user@host:` or `user:pass@host`, a
+# bare `TOKEN@host` in "unable to look up TOKEN@host"); a URL's scheme is kept.
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)?[^\s'\"<>`@]*(?:@[^\s'\"<>`@]*)*@")
 _SECRET_QUERY = re.compile(r"(?i)((?:token|password|passwd|secret|key)=)[^&\s]+")
 
 
@@ -31,8 +34,12 @@ class GitMissing(GitError):
 
 
 def redact(text: str) -> str:
-    """`text` with credentials in URLs (`https://user:token@host`) and token-like query values hidden."""
-    return _SECRET_QUERY.sub(r"\1***", _CREDENTIALS.sub(r"\g<scheme>***@", text))
+    """`text` with user information hidden wherever it may appear: in URLs of every scheme
+    (`https://user:token@host`, `git://TOKEN@host`, `ssh://user@host`), in ssh's forms
+    (`user@host:path`, `user:pass@host: Permission denied`) and bare (`TOKEN@host`), as git, ssh
+    and credential helpers print them; token-like query values too. Hiding too much (an e-mail
+    address's name) is preferred to showing a secret."""
+    return _SECRET_QUERY.sub(r"\1***", _USERINFO.sub(lambda match: f"{match['scheme'] or ''}***@", text))
 
 
 def executable() -> str | None:
@@ -69,13 +76,26 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
         done = subprocess.run([command, *args], cwd=folder, input=stdin, capture_output=True, timeout=timeout,
                               env=environment(env))
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped "
+        raise GitError(f"git {_verb(args)} took longer than {timeout:.0f} s and was stopped "
                        "(is the remote reachable?)") from None
     if check and done.returncode != 0:
         output = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode("utf-8", "replace").strip()
         first_line = output.splitlines()[0].removeprefix("fatal: ").removeprefix("error: ") if output else "no output"
-        raise GitError(redact(f"git {args[0]} failed: {first_line}"))
+        raise GitError(redact(f"git {_verb(args)} failed: {first_line}"))
     return done.stdout
+
+
+def _verb(args: tuple[str, ...]) -> str:
+    """The git command's name among its arguments (`-c key=value` and `--flags` skipped)."""
+    index = 0
+    while index < len(args):
+        if args[index] == "-c":
+            index += 2
+        elif args[index].startswith("-"):
+            index += 1
+        else:
+            return args[index]
+    return "command"
 
 
 def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool:

@@ -29,14 +29,21 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.storage import atomic_write
+from core.journal.storage.errors import refuse_if_readonly
 from core.sync import repo
-from core.sync.gitcli import GitError, git, identity_args, succeeds, text
+from core.sync.gitcli import GitError, git, identity_args, redact, succeeds, text
 
 UNION_SUFFIXES = (".jsonl",)
 UNION_NAMES = (".gitignore",)
 MERGE_INDEX = "studylab-merge-index"
 FETCH_TIMEOUT = 60.0
 KEPT_HERE = "changed here while syncing: yours is kept, theirs is in the copy"
+GITLINK_MODE = "160000"
+# The only lock files recover() ever removes: git's own, in a folder git itself named as a
+# repository's git directory (plus the refs and reflogs below it, and the merge's private index).
+GIT_LOCK_NAMES = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "FETCH_HEAD.lock", "config.lock",
+                  "packed-refs.lock", "shallow.lock", f"{MERGE_INDEX}.lock")
+GIT_LOCK_FOLDERS = ("refs", "logs")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class PullResult:
     commit: str | None
     taken: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,8 @@ def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
     which may take long on a slow network.
     """
     folder = Path(folder)
+    refuse_if_readonly("syncing")
+    check_remote(folder, remote)
     with storage.folder_lock(folder):
         recover(folder, remote)
         repo.commit_all(folder, "studylab: changes made on this machine")
@@ -91,15 +101,40 @@ def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
     base = _merge_base(folder, ours, theirs) if ours else None
     incoming = _changes(folder, base, theirs)
     _refuse_dangerous(incoming)
+    _refuse_submodules(folder, ours, theirs)
     if (ours is None or base == ours) and not any(map(_is_machine_state, incoming)):
         new_commit, conflicts = theirs, ()
     else:
         new_commit, conflicts = _merge_commit(folder, base, ours, theirs, remote, branch)
-    taken, kept_here = _update_files(folder, ours, new_commit)
+    taken, kept_here, unwritable = _update_files(folder, ours, new_commit)
     _move_branch(folder, branch, new_commit, ours)
+    _keep_out_of_worktree(folder, unwritable)
     git(folder, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", branch, check=False)
     return PullResult(up_to_date=False, fast_forward=new_commit == theirs, commit=new_commit, taken=taken,
-                      conflicts=conflicts + kept_here)
+                      conflicts=conflicts + kept_here, problems=tuple(unwritable.values()))
+
+
+def _keep_out_of_worktree(folder: Path, unwritable: dict[str, str]) -> None:
+    """Notes this file system cannot hold (a name over 255 bytes) stay in the repository, marked
+    skip-worktree, so the missing file is never committed as a deletion."""
+    if unwritable:
+        git(folder, "--literal-pathspecs", "update-index", "-z", "--skip-worktree", "--stdin",
+            stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in unwritable) + b"\0")
+
+
+def _refuse_submodules(folder: Path, *commits: str | None) -> None:
+    """Stop before anything changes when either side holds a submodule (a gitlink): a journal is
+    plain files, and a submodule's commit is not in this repository to write out."""
+    for commit in commits:
+        if not commit:
+            continue
+        listed = git(folder, "ls-tree", "-r", "-z", commit).decode("utf-8", "surrogateescape")
+        links = [line.split("\t", 1)[1] for line in listed.split("\0") if line.startswith(GITLINK_MODE + " ")]
+        if links:
+            shown = ", ".join(links[:3]) + (" ..." if len(links) > 3 else "")
+            raise GitError(f"the journal's repository holds a git submodule ({shown}), which a journal of notes "
+                           "cannot sync; nothing was changed here. Remove the submodule with git "
+                           "(git rm --cached <path>), then sync again")
 
 
 def _refuse_dangerous(incoming: dict[str, _Entry | None]) -> None:
@@ -120,6 +155,8 @@ def _is_machine_state(path: str) -> bool:
 def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
     """Push the journal's branch to `remote` (creating it there if needed)."""
     folder = Path(folder)
+    refuse_if_readonly("sending the journal to the remote")
+    check_remote(folder, remote)
     recover(folder, remote)
     branch = repo.current_branch(folder)
     try:
@@ -139,6 +176,9 @@ def sync(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
 
 def fetch(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
     """Download the remote's commits; a clear GitError when it cannot be reached."""
+    folder = Path(folder)
+    refuse_if_readonly("checking the remote")
+    check_remote(folder, remote)
     try:
         git(folder, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT)
     except GitError as err:
@@ -148,19 +188,23 @@ def fetch(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
 
 def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
     """Remove lock files a killed git command left behind, in `.git` and in a remote that is a
-    folder on this machine; return what was removed.
+    git repository on this machine; return what was removed.
 
-    A lock is stale when no git process is at work in that repository (a git command waiting for
-    its editor keeps its lock closed but is still alive) and no process holds the lock open. Where
-    processes cannot be listed (no /proc), only locks older than STALE_LOCK_SECONDS count.
+    Only folders git itself names as a repository's git directory are looked at (`git rev-parse`,
+    so a remote that is a plain folder is refused by check_remote and nothing in it is touched),
+    only git's own lock names (GIT_LOCK_NAMES, and `*.lock` below `refs/` and `logs/`), never
+    through a symbolic link. A lock is stale when no git process is at work in that repository
+    (a git command waiting for its editor keeps its lock closed but is still alive) and no process
+    holds the lock open. Where processes cannot be listed (no /proc), only locks older than
+    STALE_LOCK_SECONDS count.
     """
-    places = [Path(folder) / ".git"]
-    local_remote = _local_path(repo.remote_url(folder, remote)) if repo.is_git_mode(folder) else None
-    if local_remote is not None:
-        places.append(local_remote / ".git" if (local_remote / ".git").is_dir() else local_remote)
+    folder = Path(folder)
+    if storage.write_refusal() or not repo.is_git_mode(folder):
+        return []
+    places = [place for place in (git_dir_of(folder), check_remote(folder, remote)) if place is not None]
     removed = []
     for place in places:
-        locks = [lock for lock in place.rglob("*.lock") if lock.is_file()] if place.is_dir() else []
+        locks = _git_locks(place)
         busy = _git_at_work(place) if locks else False
         if busy:
             continue
@@ -170,6 +214,54 @@ def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
                 lock.unlink(missing_ok=True)
                 removed.append(lock)
     return removed
+
+
+def check_remote(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> Path | None:
+    """Refuse, before anything else happens, a remote that is a folder on this machine but not a
+    git repository (sync never touches such a folder); the remote's git directory when it is a
+    repository on this machine, else None (a network remote, or a folder that does not exist,
+    which git then reports as unreachable). Relative paths count from the notes folder, as git
+    resolves them."""
+    url = repo.remote_url(folder, remote) if repo.is_git_mode(folder) else None
+    local = local_path(url, folder)
+    if local is None or not local.exists():
+        return None
+    git_dir = git_dir_of(local)
+    if git_dir is None:
+        raise GitError(f"the remote '{remote}' is the folder {redact(str(local))}, which is not a git repository, "
+                       "so nothing was synced and nothing in that folder was touched. Point the remote at a git "
+                       "repository (for a folder on this machine: git init --bare <folder>)")
+    return git_dir
+
+
+def git_dir_of(path: Path) -> Path | None:
+    """The git directory of the repository whose top (or bare repository) is exactly `path`, as
+    git itself finds it (never a repository around `path`); None when `path` is not one."""
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    ceiling = {"GIT_CEILING_DIRECTORIES": str(path.resolve().parent)}
+    found = text(path, "rev-parse", "--absolute-git-dir", env=ceiling, check=False)
+    return Path(found) if found and Path(found).is_dir() else None
+
+
+def _git_locks(git_dir: Path) -> list[Path]:
+    """git's own lock files in `git_dir` (regular files only, links never followed)."""
+    found = [git_dir / name for name in GIT_LOCK_NAMES]
+    for name in GIT_LOCK_FOLDERS:
+        top = git_dir / name
+        if top.is_symlink() or not top.is_dir():
+            continue
+        for parent, _folders, names in os.walk(top, followlinks=False):
+            found += [Path(parent) / entry for entry in names if entry.endswith(".lock")]
+    return [lock for lock in found if _is_regular(lock)]
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _is_stale(lock: Path, held: set[str] | None) -> bool:
@@ -200,15 +292,23 @@ def _git_at_work(git_dir: Path) -> bool | None:
     return False
 
 
-def _local_path(url: str | None) -> Path | None:
-    """The folder a remote URL names when it is on this machine (a path or file://), else None."""
+def local_path(url: str | None, folder: Path) -> Path | None:
+    """The folder a remote URL names when it is on this machine, else None, decided as git does:
+    `file://` and plain paths are local, other `scheme://` URLs and `host:path` (a colon before
+    any slash) are not. A relative path counts from `folder` (git runs in the notes folder)."""
     if not url:
         return None
     if url.startswith("file://"):
-        return Path(url.removeprefix("file://"))
-    if "://" in url or (":" in url.split("/", 1)[0] and not Path(url).exists()):
+        path = url.removeprefix("file://")
+        path = path.removeprefix("localhost") if path.startswith("localhost/") else path
+    elif "://" in url:
         return None
-    return Path(url)
+    else:
+        colon, slash = url.find(":"), url.find("/")
+        if colon != -1 and (slash == -1 or colon < slash):
+            return None
+        path = url
+    return Path(folder) / path
 
 
 def conflict_copy_name(path: str, content: bytes) -> str:
@@ -263,26 +363,56 @@ def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str,
     index_env = {"GIT_INDEX_FILE": str(Path(folder) / ".git" / MERGE_INDEX)}
     git(folder, "read-tree", ours or _empty_tree(folder), env=index_env)
     conflicts = []
+    staged: dict[str, _Entry | None] = {}
     for path, incoming in theirs_changes.items():
         if _is_machine_state(path):
             continue
         if path not in ours_changes:
-            _stage(folder, index_env, path, incoming)
+            staged[path] = incoming
             continue
         local = ours_changes[path]
         if local == incoming:
             continue
-        conflict = _resolve(folder, index_env, path, local, incoming)
+        conflict = _resolve(folder, staged, path, local, incoming)
         if conflict is not None:
             conflicts.append(conflict)
     for path in _indexed(folder, index_env):
         if _is_machine_state(path):
-            _stage(folder, index_env, path, None)
+            staged[path] = None
+    _record_origins(folder, staged, [conflict for conflict in conflicts if conflict.copy], base, ours, theirs)
+    _stage(folder, index_env, staged, len(theirs))
     tree = text(folder, "write-tree", env=index_env)
     message = f"studylab: sync with {remote}/{branch}" + (f" ({len(conflicts)} conflict copies)" if conflicts else "")
     parents = ["-p", ours] if ours else []
-    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message)
+    commit = text(folder, *identity_args(folder), "commit-tree", tree, *parents, "-p", theirs, "-m", message,
+                  "-m", repo.machine_trailer(folder))
     return commit, tuple(conflicts)
+
+
+def _record_origins(folder: Path, staged: dict[str, _Entry | None], copies: list[Conflict], base: str | None,
+                    ours: str | None, theirs: str) -> None:
+    """Add to the synced conflict log (repo.CONFLICT_LOG, union-merged like every *.jsonl) where
+    each new copy's text and the kept text were typed: the machine and the commit. A machine that
+    later receives the copy knows from it whether the copy holds its own text."""
+    if not copies:
+        return
+    here = repo.machine_name(folder)
+    records = []
+    for conflict in copies:
+        typed_on = text(folder, "log", "-1", f"--format=%(trailers:key={repo.MACHINE_TRAILER},valueonly)",
+                        f"{base}..{theirs}" if base else theirs, "--", conflict.path, check=False).strip()
+        records.append(json.dumps({
+            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "note": conflict.path,
+            "copy": conflict.copy, "copy_from": typed_on.splitlines()[0] if typed_on else None,
+            "copy_commit": theirs, "kept_from": here, "kept_commit": ours,
+        }, ensure_ascii=False).encode("utf-8"))
+    log = union_lines(_file_at(folder, ours, repo.CONFLICT_LOG), _file_at(folder, theirs, repo.CONFLICT_LOG))
+    merged = union_lines(log, b"\n".join(records))
+    staged[repo.CONFLICT_LOG] = _Entry("100644", text(folder, "hash-object", "-w", "--stdin", stdin=merged))
+
+
+def _file_at(folder: Path, commit: str | None, path: str) -> bytes:
+    return git(folder, "cat-file", "blob", f"{commit}:{path}", check=False) if commit else b""
 
 
 def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:
@@ -290,31 +420,35 @@ def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:
     return [path for path in listed.split("\0") if path]
 
 
-def _resolve(folder: Path, index_env: dict[str, str], path: str, local: _Entry | None,
+def _resolve(folder: Path, staged: dict[str, _Entry | None], path: str, local: _Entry | None,
              incoming: _Entry | None) -> Conflict | None:
     """Both sides changed `path`: stage the merged result; the Conflict to report, if any."""
     if incoming is None:
         return Conflict(path, None, "deleted on the other machine, changed here: kept your version")
     if local is None:
-        _stage(folder, index_env, path, incoming)
+        staged[path] = incoming
         return Conflict(path, None, "deleted here, changed on the other machine: its version is back")
     name = PurePosixPath(path).name
     if name.endswith(UNION_SUFFIXES) or name in UNION_NAMES:
         merged = union_lines(_blob(folder, local.blob), _blob(folder, incoming.blob))
         blob = text(folder, "hash-object", "-w", "--stdin", stdin=merged)
-        _stage(folder, index_env, path, _Entry(local.mode, blob))
+        staged[path] = _Entry(local.mode, blob)
         return None
     content = _blob(folder, incoming.blob)
     copy = conflict_copy_name(path, content)
-    _stage(folder, index_env, copy, incoming)
+    staged[copy] = incoming
     return Conflict(path, copy, "changed on both machines: yours is kept, theirs is in the copy")
 
 
-def _stage(folder: Path, index_env: dict[str, str], path: str, entry: _Entry | None) -> None:
-    if entry is None:
-        git(folder, "update-index", "--force-remove", "--", path, env=index_env)
-    else:
-        git(folder, "update-index", "--add", "--cacheinfo", f"{entry.mode},{entry.blob},{path}", env=index_env)
+def _stage(folder: Path, index_env: dict[str, str], staged: dict[str, _Entry | None], id_length: int) -> None:
+    """Put every entry in the private index (None removes the path) with one `update-index`,
+    paths on stdin: thousands of long names never reach the command line."""
+    if not staged:
+        return
+    null = "0" * id_length
+    lines = [(f"{entry.mode} {entry.blob}" if entry else f"0 {null}").encode() + b"\t"
+             + path.encode("utf-8", "surrogateescape") + b"\0" for path, entry in staged.items()]
+    git(folder, "update-index", "-z", "--index-info", stdin=b"".join(lines), env=index_env)
 
 
 def _changes(folder: Path, old: str | None, new: str) -> dict[str, _Entry | None]:
@@ -330,8 +464,13 @@ def _changes(folder: Path, old: str | None, new: str) -> dict[str, _Entry | None
     return changes
 
 
-def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, ...], tuple[Conflict, ...]]:
-    """Make the working files equal `new` where it differs from `old`: (paths rewritten, conflicts).
+def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, ...], tuple[Conflict, ...],
+                                                                   dict[str, str]]:
+    """Make the working files equal `new` where it differs from `old`: (paths rewritten, conflicts,
+    path -> why it could not be written here).
+
+    A path this file system cannot hold (a name over 255 bytes, valid in git) is a problem for
+    that path alone; the rest is written.
 
     A file that no longer holds `old`'s text (edited outside the app while syncing, or a file git
     does not track) is never overwritten: it stays, and the incoming text goes to a conflict copy
@@ -340,22 +479,35 @@ def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, .
     changes = {path: entry for path, entry in _changes(folder, old, new).items() if not _is_machine_state(path)}
     old_entries = _entries(folder, old, list(changes)) if old else {}
     contents = _blobs(folder, [entry.blob for entry in changes.values() if entry is not None])
-    taken, kept_here = [], []
+    taken, kept_here, unwritable = [], [], {}
     for path, entry in changes.items():
         target = Path(folder) / path
-        if not _holds(folder, path, old_entries.get(path)):
-            if entry is not None:
-                copy = conflict_copy_name(path, contents[entry.blob])
-                atomic_write(Path(folder) / copy, contents[entry.blob])
-                kept_here.append(Conflict(path, copy, KEPT_HERE))
-            continue
-        if entry is None:
-            target.unlink(missing_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, contents[entry.blob])
-        taken.append(path)
-    return tuple(taken), tuple(kept_here)
+        try:
+            if not _holds(folder, path, old_entries.get(path)):
+                if entry is not None and not _too_long(path):
+                    copy = conflict_copy_name(path, contents[entry.blob])
+                    atomic_write(Path(folder) / copy, contents[entry.blob])
+                    kept_here.append(Conflict(path, copy, KEPT_HERE))
+                elif entry is not None:
+                    raise OSError(36, "File name too long")
+                continue
+            if entry is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, contents[entry.blob])
+            taken.append(path)
+        except OSError as err:
+            if entry is None:
+                continue
+            unwritable[path] = (f"{path} could not be written on this machine ({err.strerror or err}); "
+                                "it stays in the journal's repository, untouched, and the rest was synced")
+    return tuple(taken), tuple(kept_here), unwritable
+
+
+def _too_long(path: str) -> bool:
+    """A path with a part over 255 bytes, more than most file systems allow in one name."""
+    return any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in PurePosixPath(path).parts)
 
 
 def _holds(folder: Path, path: str, expected: _Entry | None) -> bool:
@@ -371,13 +523,15 @@ def _holds(folder: Path, path: str, expected: _Entry | None) -> bool:
 def _entries(folder: Path, commit: str, paths: list[str]) -> dict[str, _Entry]:
     if not paths:
         return {}
-    raw = git(folder, "ls-tree", "-z", commit, "--", *paths)
+    wanted = set(paths)
+    raw = git(folder, "ls-tree", "-r", "-z", commit)  # the whole tree: paths never go on the command line
     entries = {}
     for line in raw.decode("utf-8", "surrogateescape").split("\0"):
         if line:
             meta, path = line.split("\t", 1)
-            mode, _kind, blob = meta.split(" ")
-            entries[path] = _Entry(mode, blob)
+            if path in wanted:
+                mode, _kind, blob = meta.split(" ")
+                entries[path] = _Entry(mode, blob)
     return entries
 
 
@@ -399,7 +553,11 @@ def _blobs(folder: Path, blobs: list[str]) -> dict[str, bytes]:
     contents, position = {}, 0
     while position < len(out):
         header_end = out.index(b"\n", position)
-        name, _kind, size = out[position:header_end].decode().split(" ")
+        header = out[position:header_end].decode("utf-8", "replace").split(" ")
+        if len(header) != 3:
+            raise GitError(f"the journal's repository lacks an object it needs ({' '.join(header)}); "
+                           "nothing was changed here")
+        name, _kind, size = header
         start = header_end + 1
         contents[name] = out[start:start + int(size)]
         position = start + int(size) + 1

@@ -5,19 +5,27 @@ note, never synced). Its journal is cloned into `.studylab/peers/<name>/`, which
 loader skips (a dot-folder), so a peer's notes never mix with the student's own; the Notes page
 loads them separately under the owner's name. Nothing here ever writes into a peer's journal
 except git itself, and a pull resets the copy to exactly what the peer published.
+
+A classmate's journal is not trusted: the copy never holds a symbolic link (git writes links as
+plain files there, `core.symlinks=false`, and the loader drops any link it still finds), no note
+is ever read from inside `.git`, and the peer's URL (which may hold a token) is never stored in
+the copy's `.git/config`: it stays in `peers.json` and is passed to each fetch as an argument.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.journal import files
 from core.journal.files import read_json
-from core.journal.notes import Library, load_library
+from core.journal.notes import MAX_NOTE_BYTES, Library, NoteError, Problem, build_library, parse_note
 from core.journal.storage import atomic_write
+from core.journal.storage.errors import refuse_if_readonly
 from core.sync.gitcli import GitError, git, redact
 
 STATE_DIR = ".studylab"
@@ -27,6 +35,9 @@ PEER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 CLONE_DEPTH = "200"
 PULL_TIMEOUT = 60.0
 MAX_PEERS_BYTES = 1_000_000
+NO_LINKS = ("-c", "core.symlinks=false")
+PULLED_REF = "refs/studylab/pulled"  # what the peer published, as of the last pull (no FETCH_HEAD: it names the URL)
+LINK_DROPPED = "a link in a classmate's journal: links are never followed in a peer's copy"
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ def peers(folder: Path) -> list[Peer]:
 
 def add_peer(folder: Path, name: str, url: str) -> Peer:
     """Remember a peer (ValueError with a readable reason for a bad name or URL)."""
+    refuse_if_readonly("adding a classmate's journal")
     name, url = name.strip().lower(), url.strip()
     if not PEER_NAME.match(name):
         raise ValueError("a peer's name is 1 to 40 lowercase letters, digits or dashes, e.g. minji")
@@ -69,6 +81,7 @@ def add_peer(folder: Path, name: str, url: str) -> Peer:
 
 def remove_peer(folder: Path, name: str) -> None:
     """Forget a peer and delete its local copy (its own journal is not touched)."""
+    refuse_if_readonly("removing a classmate's journal")
     _save(folder, [peer for peer in peers(folder) if peer.name != name])
     shutil.rmtree(peer_folder(folder, name), ignore_errors=True)
 
@@ -81,21 +94,27 @@ def peer_folder(folder: Path, name: str) -> Path:
 
 
 def pull_peer(folder: Path, peer: Peer) -> None:
-    """Clone the peer's journal, or bring the copy up to date (GitError if unreachable)."""
+    """Copy the peer's journal, or bring the copy up to date (GitError if unreachable).
+
+    The copy has no remote configured: the URL is passed to `git fetch` on each pull, so a token
+    in it never lands in the copy's `.git/config` (where a hostile journal's link could show it);
+    links in the peer's files are checked out as plain files."""
+    refuse_if_readonly("pulling a classmate's journal")
     target = peer_folder(folder, peer.name)
-    if not (target / ".git").is_dir():
+    if not (target / ".git").is_dir() or (target / ".git").is_symlink():
         shutil.rmtree(target, ignore_errors=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        git(target.parent, "clone", "--quiet", "--depth", CLONE_DEPTH, "--", peer.url, peer.name,
-            timeout=PULL_TIMEOUT)
-        return
-    git(target, "remote", "set-url", "origin", peer.url)
-    git(target, "fetch", "--quiet", "--depth", CLONE_DEPTH, "origin", timeout=PULL_TIMEOUT)
-    git(target, "reset", "--quiet", "--hard", "FETCH_HEAD")
+        target.mkdir(parents=True, exist_ok=True)
+        git(target, *NO_LINKS, "init", "--quiet")
+    git(target, "config", "core.symlinks", "false")
+    git(target, "remote", "remove", "origin", check=False)  # a copy made before kept the URL there
+    git(target, *NO_LINKS, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth", CLONE_DEPTH, "--",
+        peer.url, f"+HEAD:{PULLED_REF}", timeout=PULL_TIMEOUT)
+    git(target, *NO_LINKS, "reset", "--quiet", "--hard", PULLED_REF)
 
 
 def pull_all(folder: Path) -> dict[str, str | None]:
     """Pull every peer; name -> None when it worked, else the (redacted) reason it did not."""
+    refuse_if_readonly("pulling the group's journals")
     outcome: dict[str, str | None] = {}
     for peer in peers(folder):
         try:
@@ -108,18 +127,43 @@ def pull_all(folder: Path) -> dict[str, str | None]:
 
 def last_pulled(folder: Path, name: str) -> float | None:
     """When the peer's copy last changed (seconds since the epoch), or None if never pulled."""
-    marker = peer_folder(folder, name) / ".git" / "FETCH_HEAD"
-    head = peer_folder(folder, name) / ".git" / "HEAD"
-    for path in (marker, head):
+    git_dir = peer_folder(folder, name) / ".git"
+    for path in (git_dir / PULLED_REF, git_dir / "FETCH_HEAD", git_dir / "HEAD"):
         if path.exists():
             return path.stat().st_mtime
     return None
 
 
 def peer_libraries(folder: Path) -> dict[str, Library]:
-    """Each pulled peer's notes, loaded with the same rules as the student's own."""
-    return {peer.name: load_library(peer_folder(folder, peer.name)) for peer in peers(folder)
+    """Each pulled peer's notes, loaded with the same rules as the student's own, plus one: a
+    link is never followed (see load_peer_library)."""
+    return {peer.name: load_peer_library(peer_folder(folder, peer.name)) for peer in peers(folder)
             if (peer_folder(folder, peer.name) / ".git").is_dir()}
+
+
+def load_peer_library(target: Path) -> Library:
+    """A peer copy's notes: like `load_library`, but a note reached through a symbolic link (to
+    `.git/config`, to another note, anywhere) is a problem, never opened, so nothing is read from
+    inside `.git` or from outside the copy."""
+    target = Path(target)
+    real_top = os.path.realpath(target)
+    notes, problems = [], []
+    for entry in files.scan(target):
+        if os.path.realpath(target / entry.rel_path) != os.path.join(real_top, *entry.rel_path.split("/")):
+            problems.append(Problem(entry.rel_path, LINK_DROPPED))
+            continue
+        if entry.problem is not None:
+            problems.append(Problem(entry.rel_path, entry.problem))
+            continue
+        try:
+            notes.append(parse_note(files.read_regular(target / entry.rel_path, MAX_NOTE_BYTES), entry.rel_path))
+        except NoteError as err:
+            problems.append(Problem(entry.rel_path, err.reason, err.line))
+        except (OSError, files.SpecialFileError) as err:
+            problems.append(Problem(entry.rel_path, f"cannot be read: {err}"))
+        except Exception as err:  # one strange file must never stop the whole journal from loading
+            problems.append(Problem(entry.rel_path, f"could not be read as a note ({type(err).__name__})"))
+    return build_library(notes, problems)
 
 
 def _save(folder: Path, items: list[Peer]) -> None:

@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from core.journal import storage
 from core.journal.notes import CONFLICT_MARK
+from core.journal.storage.errors import refuse_if_readonly
 from core.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
 DEFAULT_REMOTE = "origin"
 GITIGNORE_HEADER = "# Written by studylab: per-machine state that is never synced."
-GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl")
+CONFLICT_LOG = ".studylab/conflicts.jsonl"
+GITIGNORE_LINES = (".history/", ".trash/", ".tmp-*.tmp", ".studylab/*", "!.studylab/reviews.jsonl",
+                   f"!{CONFLICT_LOG}")
 STALE_LOCK_SECONDS = 10 * 60
 AUTOCOMMIT_KEY = "studylab.autocommit"
-SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl")
+MACHINE_KEY = "studylab.machine"
+MACHINE_TRAILER = "Studylab-Machine"
+SYNCED_STATE = (".gitignore", ".studylab/reviews.jsonl", CONFLICT_LOG)
 _GIT_NAME = re.compile(r"^(\.git[. ]*|git~\d+)$", re.IGNORECASE)
 
 
@@ -75,6 +82,7 @@ def init(folder: Path) -> None:
     folder = Path(folder)
     if is_git_mode(folder):
         return
+    refuse_if_readonly("turning the notes folder into a git repository")
     git(folder, "init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}")
     ensure_gitignore(folder)
     commit_all(folder, "studylab: start syncing this journal with git")
@@ -117,17 +125,36 @@ def commit_all(folder: Path, message: str) -> str | None:
     """Commit the journal's changes (new, edited, deleted notes, the review log, .gitignore; see
     is_synced_path); the commit's id, or None when there was nothing to commit."""
     folder = Path(folder)
+    refuse_if_readonly("committing")
     with storage.folder_lock(folder):
         ensure_gitignore(folder)
         _untrack_machine_state(folder)
         changed = _changed_synced_paths(folder)
         if changed:
-            git(folder, "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul",
+            git(folder, "--literal-pathspecs", "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul",
                 stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in changed))
         if not git(folder, "diff", "--cached", "--name-only", "-z"):
             return None
-        git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message)
+        git(folder, *identity_args(folder), "commit", "--quiet", "--no-verify", "-m", message,
+            "-m", machine_trailer(folder))
         return text(folder, "rev-parse", "HEAD")
+
+
+def machine_name(folder: Path, create: bool = True) -> str | None:
+    """This copy's machine name, recorded in its commits and conflict copies: `git config
+    studylab.machine <name>` when set, else the host name with 4 random hex digits (saved on
+    first use, so two copies on one computer still differ); None when not set and not `create`."""
+    name = text(folder, "config", "--get", MACHINE_KEY, check=False).strip()
+    if name or not create:
+        return name or None
+    name = f"{socket.gethostname() or 'machine'}-{secrets.token_hex(2)}"
+    git(folder, "config", MACHINE_KEY, name)
+    return name
+
+
+def machine_trailer(folder: Path) -> str:
+    """The commit message trailer naming the machine a commit was made on."""
+    return f"{MACHINE_TRAILER}: {machine_name(folder)}"
 
 
 def _changed_synced_paths(folder: Path) -> list[str]:
@@ -142,8 +169,9 @@ def _untrack_machine_state(folder: Path) -> None:
     before studylab, or by hand): they stay on disk and leave the repository with the next commit."""
     listed = git(folder, "ls-files", "-z", "--", ":(glob).*/**", ":(glob)**/.*/**").decode("utf-8", "surrogateescape")
     stale = [path for path in listed.split("\0") if path and path not in SYNCED_STATE]
-    if stale:
-        git(folder, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *stale)
+    if stale:  # paths on stdin, never as arguments: thousands of long names exceed the OS limit
+        git(folder, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--pathspec-from-file=-",
+            "--pathspec-file-nul", stdin=b"\0".join(path.encode("utf-8", "surrogateescape") for path in stale))
 
 
 def head(folder: Path) -> str | None:
@@ -167,6 +195,7 @@ def remote_url(folder: Path, remote: str = DEFAULT_REMOTE) -> str | None:
 
 def set_remote(folder: Path, url: str, remote: str = DEFAULT_REMOTE) -> None:
     """Point `remote` at `url` (added if missing)."""
+    refuse_if_readonly("saving the remote")
     if remote_url(folder, remote) is None:
         git(folder, "remote", "add", remote, url)
     else:
@@ -174,9 +203,11 @@ def set_remote(folder: Path, url: str, remote: str = DEFAULT_REMOTE) -> None:
 
 
 def status(folder: Path) -> SyncStatus:
-    """Branch, remote, local changes, ahead/behind and conflict copies, in one `git status` call."""
+    """Branch, remote, local changes, ahead/behind and conflict copies, in one `git status` call.
+    Writes nothing: `--no-optional-locks` keeps git from refreshing `.git/index` (read-only mode
+    and visitors look at this panel too)."""
     folder = Path(folder)
-    raw = git(folder, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
+    raw = git(folder, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
     fields = raw.decode("utf-8", "replace").split("\0")
     branch, upstream, ahead, behind, changes = DEFAULT_BRANCH, None, None, None, []
     index = 0
@@ -246,6 +277,7 @@ def autocommit_enabled(folder: Path) -> bool:
 
 def set_autocommit(folder: Path, enabled: bool) -> None:
     """Turn committing every save on or off for this machine's copy of the journal."""
+    refuse_if_readonly("changing the auto-commit setting")
     git(folder, "config", "--bool", AUTOCOMMIT_KEY, "true" if enabled else "false")
 
 
@@ -254,7 +286,7 @@ def autocommit(folder: Path) -> str | None:
     names what changed ("Edit x.md", "Add y.md", "Remove z.md"); the commit's id, or None when
     nothing was committed. Raises GitError when git fails (the save itself has already happened)."""
     folder = Path(folder)
-    if not is_git_mode(folder) or not autocommit_enabled(folder):
+    if not is_git_mode(folder) or not autocommit_enabled(folder) or storage.write_refusal():
         return None
     changes = [change for change in status(folder).changes if not change.path.startswith(".")]
     if not changes:

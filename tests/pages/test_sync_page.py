@@ -239,3 +239,39 @@ def test_leaving_the_notes_page_and_coming_back_keeps_my_journal(notes_dir, peer
     assert not at.exception
     assert at.session_state["notes_owner"] == "My journal"
     assert "owner" not in at.query_params
+
+
+def test_git_actions_recheck_the_visitor_rule_when_they_run(synced, remote, monkeypatch, tmp_path):
+    """The page was drawn for this machine; then the session's requests come from elsewhere: the
+    controls drawn before still run their callbacks, and every git write refuses."""
+    from core.sync import peers
+    from ui import access
+
+    where = {"ip": None, "host": "localhost:8501"}
+    monkeypatch.setattr(access, "client_address", lambda: (where["ip"], {"host": where["host"]}))
+    peers.add_peer(synced, "minji", str(remote))
+    at = sync_page()
+    where.update(ip="192.0.2.7", host="192.0.2.2:8501")
+    at.text_input(key="sync_remote_url").input("/somewhere/else.git")
+    at.button(key="sync_set_remote").click().run()
+    assert not at.exception
+    assert repo.remote_url(synced) == str(remote), "origin is not re-pointed"
+    assert "Visitors from other machines can read this journal" in messages(at)
+    for key in ("sync_pull_peers", "sync_now", "sync_fetch"):
+        where.update(ip=None, host="localhost:8501")
+        at = sync_page()
+        where.update(ip="192.0.2.7", host="192.0.2.2:8501")
+        at.button(key=key).click().run()
+        assert not at.exception
+        assert "Visitors from other machines" in messages(at), key
+    assert not peers.peer_folder(synced, "minji").exists(), "the group's journals were not pulled"
+    assert not (synced / ".git" / "FETCH_HEAD").exists(), "nothing was fetched"
+
+
+def test_read_only_refuses_git_writes_from_controls_drawn_before(synced, monkeypatch):
+    at = sync_page()
+    monkeypatch.setenv("STUDYLAB_READONLY", "1")
+    at.toggle(key="sync_autocommit").set_value(False).run()
+    assert not at.exception
+    assert repo.autocommit_enabled(synced)
+    assert "STUDYLAB_READONLY" in messages(at)

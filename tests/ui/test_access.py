@@ -154,3 +154,40 @@ def test_secrets_are_git_ignored_and_the_server_listens_on_localhost():
     assert 'address = "localhost"' in (root / ".streamlit" / "config.toml").read_text()
     makefile = (root / "Makefile").read_text()
     assert "HOST ?= localhost" in makefile and "--server.address $(HOST)" in makefile
+
+
+def guess_wrong(at: AppTest, times: int) -> None:
+    for _ in range(times):
+        at.sidebar.text_input(key="access_passphrase").set_value("guess")
+        at.sidebar.button[0].click().run()
+
+
+@pytest.mark.parametrize(("first", "same_machine", "other_machine"), [
+    ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:9", "2001:db8:1:3::1"),
+    ("192.0.2.7", "::ffff:192.0.2.7", "192.0.2.8"),
+])
+def test_wrong_guesses_count_per_ipv6_prefix_and_per_ipv4_address(visitor, notes_dir, first, same_machine,
+                                                                   other_machine):
+    visitor.update(ip=first)
+    guess_wrong(run_app({"write_passphrase": PASSPHRASE}), access.MAX_FAILURES)
+    visitor.update(ip=same_machine)  # a new address from the same /64 (or the same IPv4 address) waits too
+    at = run_app({"write_passphrase": PASSPHRASE})
+    at.sidebar.text_input(key="access_passphrase").set_value(PASSPHRASE)
+    at.sidebar.button[0].click().run()
+    assert "Too many wrong passphrases" in texts(at.sidebar.error)
+    visitor.update(ip=other_machine)
+    at = run_app({"write_passphrase": PASSPHRASE})
+    at.sidebar.text_input(key="access_passphrase").set_value(PASSPHRASE)
+    at.sidebar.button[0].click().run()
+    assert "unlocked with the owner's passphrase" in texts(at.sidebar.caption)
+
+
+def test_a_proxied_visitor_whose_address_is_unknown_gets_no_passphrase_form(monkeypatch, notes_dir):
+    monkeypatch.setattr(access, "_failures", {})
+    monkeypatch.setattr(access, "client_address", lambda: (None, {"host": "localhost:8501",
+                                                                  "x-forwarded-for": "203.0.113.9"}))
+    at = run_app({"write_passphrase": PASSPHRASE})
+    assert "read-only for you" in texts(at.sidebar.info)
+    assert not at.sidebar.text_input and "address is unknown" in texts(at.sidebar.caption)
+    assert access.limit_key("2001:db8::1") == access.limit_key("2001:db8::2") == "2001:db8::/64"
+    assert access.limit_key(None) is None and access.limit_key("nonsense") is None
