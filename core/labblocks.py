@@ -14,6 +14,7 @@ the journal, so neither lab depends on the other.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -68,6 +69,8 @@ class View:
     tab: dict[str, str]
     params: dict[str, Param]
     build: Callable[..., dict]
+    check: Callable[..., None] | None = None
+    """Raises LabBlockError (the lab's own sentence) when the values, each in range, do not fit together."""
 
 
 def parse_block(text: str) -> tuple[View, dict[str, Any]]:
@@ -91,7 +94,10 @@ def parse_block(text: str) -> tuple[View, dict[str, Any]]:
     unknown = [str(key) for key in raw if str(key) not in view.params]
     if unknown:
         raise LabBlockError(f"view '{name}' has no parameter '{unknown[0]}'; it takes: {', '.join(view.params)}")
-    return view, {key: _checked(name, key, spec, raw.get(key, spec.default)) for key, spec in view.params.items()}
+    values = {key: _checked(name, key, spec, raw.get(key, spec.default)) for key, spec in view.params.items()}
+    if view.check is not None:
+        view.check(**values)
+    return view, values
 
 
 def chart(name: str, values: tuple[tuple[str, Any], ...]) -> dict:
@@ -122,14 +128,23 @@ def _checked(view: str, key: str, spec: Param, value: Any) -> Any:
         raise LabBlockError(f"{problem}, not a list of {len(items)}")
     numbers = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not np.isfinite(item):
-            raise LabBlockError(f"{problem}, not '{item}'")
-        if spec.kind == "int" and int(item) != item:
+        # Range-checked as Python numbers before NumPy sees them: an int of any size compares
+        # exactly, and only floats can be inf or nan.
+        if isinstance(item, bool) or not isinstance(item, (int, float)) \
+                or (isinstance(item, float) and not math.isfinite(item)):
+            raise LabBlockError(f"{problem}, not '{_shown(item)}'")
+        if spec.kind == "int" and isinstance(item, float) and not item.is_integer():
             raise LabBlockError(f"{problem}, not '{item}'")
         if not spec.low <= item <= spec.high:
-            raise LabBlockError(f"{problem}, not {item:g}")
+            raise LabBlockError(f"{problem}, not {_shown(item)}")
         numbers.append(int(item) if spec.kind == "int" else float(item))
     return tuple(numbers) if spec.kind == "floats" else numbers[0]
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message, at most 40 characters (a 400-digit number is cut short)."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _url_text(value: Any) -> str:
@@ -174,11 +189,24 @@ def loss_surface_chart(T: int, batch: int, seed: int) -> dict:
     return rnn_charts.loss_surface_chart(rnn_view.counting_surface(T, batch, seed))
 
 
+def conv_output_fits(input: str, kernel: str, size: int, padding: int, stride: int, dilation: int) -> None:
+    """LabBlockError with the conv lab's own sentence when the kernel, dilated, does not fit the
+    padded image (every value may be in range and still not fit: size 5, dilation 4)."""
+    w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
+    try:
+        conv_view.forward(np.zeros((1, size, size)), w, np.zeros(1), stride, padding, dilation)
+    except ValueError as err:
+        raise LabBlockError(f"in view 'conv-output', {err}") from None
+
+
 def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: int, dilation: int) -> dict:
     """A built-in image beside its convolution with a preset kernel (cross-correlation)."""
     x = conv_view.load_input(input, size)
     w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
-    output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
+    try:
+        output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
+    except ValueError as err:
+        raise LabBlockError(f"in view 'conv-output', {err}") from None
     maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=MAP_WIDTH,
                                 name="input"),
             conv_charts.heatmap(output[0], title=f"{kernel} → {output.shape[1]}×{output.shape[2]}",
@@ -216,6 +244,6 @@ VIEWS: dict[str, View] = {
               "kernel": Param("choice", "Sobel x", choices=tuple(conv_inputs.kernel_presets(2)), url="kernels"),
               "size": Param("int", 28, 5, 64, url="size"), "padding": Param("int", 0, 0, 6, url="pad"),
               "stride": Param("int", 1, 1, 4, url="stride"), "dilation": Param("int", 1, 1, 4, url="dil")},
-             conv_output_chart),
+             conv_output_chart, conv_output_fits),
     )
 }

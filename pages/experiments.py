@@ -46,6 +46,11 @@ runs = [
     if (not labs or run.lab in labs) and (not tabs or run.tab in tabs) and set(tags) <= set(run.tags)
 ]
 st.caption(f"{len(runs)} of {len(all_runs)} run(s). Click a column header to sort; tick rows to compare.")
+unreadable = [run for run in runs if run.problem]
+if unreadable:
+    st.caption(f":material/warning: {len(unreadable)} record(s) could not be read in full "
+               f"({escape_markdown(', '.join(run.title for run in unreadable[:3]))}"
+               f"{' …' if len(unreadable) > 3 else ''}): select them to see why.")
 
 table = experiments.runs_table(runs)
 selection = st.dataframe(
@@ -67,6 +72,8 @@ for run in chosen:
     note = library.by_slug.get(run.slug)
     title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
     title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
+    if run.problem:
+        title_column.caption(f":material/warning: {escape_markdown(run.problem)}")
     with lab_column:
         lab_state.open_in_lab_link(run.lab, run.params)
     with note_column:

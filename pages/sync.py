@@ -8,6 +8,7 @@ from core.journal import storage
 from core.journal.render import escape_markdown
 from core.sync import conflicts, gitcli, merge, peers, repo
 from ui import frame, notes_folder, widgets
+from ui.review import sync_mergers
 
 frame.app_frame()
 
@@ -45,7 +46,7 @@ def run(action, success: str) -> None:
 
 def sync_now() -> str:
     """Pull, then push (merge.sync), saying what came in and what went out."""
-    result = merge.pull(folder)
+    result = merge.pull(folder, merge_state=sync_mergers(folder))
     outgoing = repo.status(folder).ahead  # None before the branch has an upstream: all of it goes
     merge.push(folder)
     if result.up_to_date:

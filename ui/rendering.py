@@ -5,8 +5,10 @@ Imports ui.notes_folder, ui.review and ui.widgets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -26,6 +28,16 @@ from core.review.cards import BLOCK_KINDS, mark_cards, split_blocks
 from ui import review, widgets
 
 NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
+MAX_LAB_BLOCKS = 20
+"""Lab blocks drawn as live charts per note; the rest become links that open the lab (a note of a
+thousand blocks would keep the page busy for minutes)."""
+
+
+@dataclass
+class LabBudget:
+    """How many more lab blocks of the note being rendered may be drawn as charts."""
+
+    left: int = MAX_LAB_BLOCKS
 
 
 def chips(note: Note) -> str:
@@ -60,6 +72,7 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
     terms = tuple(terms)
     parts = sections(display_math(note.body))
     toc = table_of_contents(parts) if contents else ""
+    budget = LabBudget()
     for index, part in enumerate(parts):
         if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
             with st.expander("Contents", icon=":material/toc:"):
@@ -68,7 +81,7 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
             heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
             _heading(part.level, heading, part.anchor)
         if part.body.strip():
-            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note)
+            note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note, budget)
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
                   owner)
@@ -78,21 +91,51 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
                   [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)
 
 
-def note_body(markdown: str, note: Note) -> None:
+def note_body(markdown: str, note: Note, budget: LabBudget | None = None) -> None:
     """A stretch of a note's markdown (wikilinks already linked); its quiz and practice blocks
-    become live widgets (review_ui) and its lab blocks live charts (lab_block)."""
+    become live widgets (review_ui) and its lab blocks live charts (lab_block), as many as
+    `budget` allows (MAX_LAB_BLOCKS per note); later lab blocks become links that open the lab,
+    shown with the markdown around them in one element."""
+    budget = budget if budget is not None else LabBudget()
     blocks = split_blocks(markdown, NOTE_BLOCKS)
     if all(block.kind == "markdown" for block in blocks):
         st.markdown(mark_cards(markdown))
         return
+    pending: list[str] = []
     for block in blocks:
         if block.kind == "markdown":
-            st.markdown(mark_cards(block.text))
-        elif block.kind == "lab":
+            pending.append(mark_cards(block.text))
+            continue
+        if block.kind == "lab" and budget.left <= 0:
+            pending.append(lab_link(block.text, _file_line(note, block.text)))
+            continue
+        _flush(pending)
+        if block.kind == "lab":
+            budget.left -= 1
             lab_block(block.text, _file_line(note, block.text))
         else:
-
             review.note_block(block, note)
+    _flush(pending)
+
+
+def _flush(pending: list[str]) -> None:
+    if pending:
+        st.markdown("\n\n".join(pending))
+        pending.clear()
+
+
+def lab_link(text: str, line: int | None) -> str:
+    """A lab block past the per-note limit as one markdown line: a link that opens its view in
+    the lab with its settings, or what is wrong with it."""
+    where = f" at line {line}" if line else ""
+    try:
+        view, values = labblocks.parse_block(text)
+    except labblocks.LabBlockError as err:
+        return f":material/science: _The lab block{where} cannot be drawn: {escape_markdown(str(err))}._"
+    page = widgets.LAB_PAGES[view.lab][0].removeprefix("pages/").removesuffix(".py")
+    url = f"{page}?{urlencode(labblocks.lab_query(view, values))}"
+    return (f":material/science: [Open {escape_markdown(view.title)} in the {widgets.LAB_PAGES[view.lab][1]}]"
+            f"({url}) (lab block{where}; only the first {MAX_LAB_BLOCKS} lab blocks of a note are drawn here)")
 
 
 def _file_line(note: Note, block_text: str) -> int | None:

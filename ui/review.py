@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 
@@ -31,6 +33,13 @@ GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 PRACTICE_RIGHT, PRACTICE_WRONG = 3, 1
 TOAST = "_studylab_review_toast"
 WRAPPING_ROW_HEIGHT = 72  # px, three lines of a cell's text
+
+
+def sync_mergers(notes_dir: Path) -> dict[str, Callable[[bytes, bytes], bytes]]:
+    """The state files a sync merges with their own rule (core.sync.merge.pull's `merge_state`):
+    the review log, as the union of both sides' reviews by identity; damaged lines that arrive
+    go to `.studylab/quarantine/`, never into the merged log."""
+    return {f"{review_log.STATE_DIR}/{review_log.LOG_NAME}": review_log.quarantining_merge(notes_dir)}
 
 
 def now() -> dt.datetime:

@@ -21,6 +21,12 @@ reopens the lab in that state and wikilinks to the notes it was made for::
 
 This module builds and reads that text; it knows nothing of the labs themselves (the pages hand
 it plain parameter and result mappings and a DataFrame).
+
+A record is read in bounded time, whatever its text: fences and the series block are found in one
+pass over the lines, the block is read up to MAX_SERIES_BYTES and MAX_SERIES_ROWS rows, a CSV
+field may hold MAX_FIELD_CHARS characters, and every number from the front matter is checked
+against MAX_ABS_INT / finite floats before a table or NumPy sees it (a number out of range is kept
+as its text). What cannot be read becomes the record's `problem`, a sentence for the student.
 """
 
 from __future__ import annotations
@@ -41,8 +47,17 @@ from core.journal.notes import Note
 EXPERIMENT_TYPE = "experiment"
 SERIES_FENCE = "series"
 MAX_SERIES_POINTS = 300
+MAX_SERIES_ROWS = 10 * MAX_SERIES_POINTS
+"""Rows of a series block that are read; the rest are left out (a recorded run writes MAX_SERIES_POINTS)."""
+MAX_SERIES_BYTES = 1 << 18
+"""A series block longer than this (256 KiB; a recorded run writes about 10 KiB) is not read."""
+MAX_FIELD_CHARS = 200
+"""A CSV field (a number or a line's name) longer than this makes the block unreadable."""
+MAX_ABS_INT = 2**53
+"""Whole numbers from a record's front matter beyond this are kept as text (no table or NumPy
+column overflows, and a float holds them exactly)."""
 Scalar = str | int | float | bool
-_SERIES_BLOCK = re.compile(r"^```series[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)")
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,8 @@ class Record:
     series: Series | None
     tags: tuple[str, ...]
     links: tuple[str, ...]
+    problem: str | None = None
+    """Why part of the record could not be read (its series block), for the student; else None."""
 
 
 def format_number(value: Any) -> str:
@@ -137,24 +154,71 @@ def series_block(series: Series, max_points: int = MAX_SERIES_POINTS) -> str:
     return f"```{SERIES_FENCE}\n{buffer.getvalue()}```"
 
 
-def parse_series(body: str, max_points: int = 10 * MAX_SERIES_POINTS) -> Series | None:
+def parse_series(body: str, max_points: int = MAX_SERIES_ROWS) -> Series | None:
     """The first ``series`` block of a note body, or None when there is none or it is unreadable."""
-    match = _SERIES_BLOCK.search(body)
-    if match is None:
-        return None
-    rows = list(csv.reader(io.StringIO(match.group(1))))
+    return read_series(body, max_points)[0]
+
+
+def read_series(body: str, max_points: int = MAX_SERIES_ROWS) -> tuple[Series | None, str | None]:
+    """The first ``series`` block of a note body and why it could not be read (None when it
+    could, or when there is none). One pass over the lines, bounded by MAX_SERIES_BYTES,
+    `max_points` rows and MAX_FIELD_CHARS per field."""
+    found = _series_lines(body)
+    if found is None:
+        return None, None
+    lines, line, problem = found
+    where = f"the series block at line {line} of the body"
+    if problem:
+        return None, f"{where} {problem}"
+    try:
+        rows = []
+        for row in csv.reader(lines):
+            if any(len(cell) > MAX_FIELD_CHARS for cell in row):
+                return None, f"{where} has a field over {MAX_FIELD_CHARS} characters (an unclosed quote?)"
+            rows.append(row)
+            if len(rows) > max_points:
+                break
+    except csv.Error as err:
+        return None, f"{where} is not readable CSV ({err})"
     if len(rows) < 2 or len(rows[0]) not in (2, 3):
-        return None
+        return None, f"{where} needs a header of two or three columns (x, y[, line]) and at least one row"
     header, data = rows[0], [row for row in rows[1:max_points + 1] if len(row) == len(rows[0])]
     try:
         x = [float(row[0]) for row in data]
         y = [float(row[1]) for row in data]
-    except ValueError:
-        return None
+    except ValueError as err:
+        return None, f"{where} holds a value that is not a number ({err})"
     frame = pd.DataFrame({"x": x, "y": y})
     if len(header) == 3:
         frame["line"] = [row[2] for row in data]
-    return Series(x=header[0].strip(), y=header[1].strip(), frame=frame)
+    return Series(x=header[0].strip(), y=header[1].strip(), frame=frame), None
+
+
+def _series_lines(body: str) -> tuple[list[str], int, str | None] | None:
+    """The content lines of the first ```series block outside other fences, its 1-based body
+    line and a problem (never closed, too long), in one pass; None when there is no such block."""
+    lines = body.split("\n")
+    index, end = 0, len(lines)
+    while index < end:
+        fence = _FENCE.match(lines[index])
+        if fence is None:
+            index += 1
+            continue
+        marker, opening = fence.group(1), index
+        closer = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+        is_series = marker[0] == "`" and fence.group(2) == SERIES_FENCE
+        size, index = 0, index + 1
+        while index < end and not closer.match(lines[index]):
+            size += len(lines[index]) + 1
+            if is_series and size > MAX_SERIES_BYTES:
+                return [], opening + 1, f"is over {MAX_SERIES_BYTES // 1024} KiB, so it is not read"
+            index += 1
+        if is_series:
+            if index == end:
+                return [], opening + 1, f"is never closed (add a line {marker} after its last row)"
+            return lines[opening + 1:index], opening + 1, None
+        index += 1
+    return None
 
 
 def results_table(results: Mapping[str, Any]) -> str:
@@ -165,17 +229,32 @@ def results_table(results: Mapping[str, Any]) -> str:
 
 
 def typed(text: str) -> Scalar:
-    """A URL parameter's text as a YAML value: a whole number, a number, true/false, or the text."""
+    """A URL parameter's text as a YAML value: a whole number (up to MAX_ABS_INT), a finite
+    number, true/false, or the text (also for numbers out of range)."""
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
+    if len(text) > 64:
+        return text  # no number has that many characters; never hand int() 4,000 digits
     for kind in (int, float):
         try:
             value = kind(text)
         except ValueError:
             continue
-        return value if kind is int or math.isfinite(value) else text
+        return value if in_range(value) and (kind is int or math.isfinite(value)) else text
     return text
+
+
+def in_range(value: Any) -> bool:
+    """True for a bool or text, a whole number within ±MAX_ABS_INT, or a float (finite, or inf and
+    nan, which every table and chart here spells out); False for numbers no table can hold."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return -MAX_ABS_INT <= value <= MAX_ABS_INT
+    if isinstance(value, float):
+        return True
+    return False
 
 
 def results_frame(results: Mapping[str, Any]) -> pd.DataFrame:
@@ -217,6 +296,7 @@ def read_record(note: Note) -> Record | None:
     meta = note.meta
     if note.type != EXPERIMENT_TYPE or not isinstance(meta.get("lab"), str):
         return None
+    series, problem = read_series(note.body)
     return Record(
         slug=note.slug,
         title=note.title,
@@ -225,9 +305,10 @@ def read_record(note: Note) -> Record | None:
         tab=str(meta.get("tab") or ""),
         params=_scalars(meta.get("params")),
         results=_scalars(meta.get("results")),
-        series=parse_series(note.body),
+        series=series,
         tags=note.tags,
         links=note.links,
+        problem=problem,
     )
 
 
@@ -280,10 +361,12 @@ def overlaid_series(runs: Iterable[Record]) -> dict[tuple[str, str], pd.DataFram
 
 
 def _scalars(value: Any) -> dict[str, Scalar]:
-    """A front-matter mapping of plain values (nested or odd values are left out)."""
+    """A front-matter mapping of plain values (nested or odd values are left out; a whole number
+    beyond ±MAX_ABS_INT is kept as its text, so no table conversion overflows)."""
     if not isinstance(value, dict):
         return {}
-    return {str(name): item for name, item in value.items() if isinstance(item, (str, int, float, bool))}
+    return {str(name): item if in_range(item) else str(item) for name, item in value.items()
+            if isinstance(item, (str, int, float, bool))}
 
 
 def _cell(text: str) -> str:

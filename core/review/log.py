@@ -21,6 +21,11 @@ Durability, as for notes:
   report it, and the next append starts on a fresh line so the torn bytes stay one damaged line;
 - a damaged line anywhere is skipped and reported with its number; nothing here raises for the
   log's content; an unfinished line over MAX_LINE_BYTES is reported once and skipped by offset;
+- every line is bounded before it is parsed: at most MAX_LINE_BYTES bytes and MAX_DEPTH nested
+  brackets (a linear scan, so `[[[[...` cannot exhaust the parser's recursion);
+- two copies of the log (this machine's and a synced one) merge as the union of their reviews by
+  identity (`merge_logs`): a review once logged is never dropped, whatever the other file looks
+  like, and damaged lines are kept aside (`merge_report`, `quarantining_merge`), never merged;
 - the log is opened with O_NONBLOCK and must be a regular file: a FIFO in its place is an error
   to report, never a wait (also not for an append, which holds the folder lock);
 - read-only mode (STUDYLAB_READONLY) refuses every append with ReadOnlyError.
@@ -29,11 +34,14 @@ Durability, as for notes:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from core.journal import files, storage
 
@@ -50,8 +58,13 @@ EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 FUTURE_SLACK = dt.timedelta(days=1)
 """A review time later than now plus this (clocks of synced machines may differ a little) is damage:
 replaying it would push due dates past what datetime can hold."""
+MAX_DEPTH = 32
+"""Nesting allowed in a line ([ and { outside strings); a review is one flat object."""
 READ_CHUNK_BYTES = 1 << 20
 _CHECK_BYTES = MAX_LINE_BYTES
+QUARANTINE_DIR = "quarantine"
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class LogLineError(ValueError):
@@ -92,10 +105,16 @@ class DamagedLine:
 
 
 def parse_line(raw: bytes) -> Review:
-    """One log line (without its '\\n') as a Review, or LogLineError saying what is wrong."""
+    """One log line (without its '\\n') as a Review, or LogLineError saying what is wrong.
+
+    The line's size and nesting are checked before it is parsed (MAX_LINE_BYTES, MAX_DEPTH)."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise LogLineError(f"longer than {MAX_LINE_BYTES} bytes, so not a review")
+    if too_deep(raw):
+        raise LogLineError(f"nested more than {MAX_DEPTH} levels deep, so not a review")
     try:
         record = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise LogLineError("not a complete JSON line (cut off by a crash, or edited by hand)") from None
     if not isinstance(record, dict):
         raise LogLineError("not a JSON object")
@@ -124,6 +143,92 @@ def parse_line(raw: bytes) -> Review:
         note=note if isinstance(note, str) else None,
         ms=ms if type(ms) is int else None,
     )
+
+
+def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """True when `raw` opens more than `limit` nested [ or { outside JSON strings. Linear: a line
+    with few brackets is let through by a count alone; otherwise strings are cut out (one regex
+    pass) and only the brackets left are walked."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for bracket in _BRACKET.finditer(_STRING.sub(b"", raw)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth = max(depth - 1, 0)
+    return False
+
+
+def identity(review: Review) -> tuple[str, str, int, str]:
+    """What makes a review the one it is (card, UTC time, grade, kind): two lines with the same
+    identity are the same review, logged once and seen twice (synced both ways)."""
+    return review.card, review.at.astimezone(dt.timezone.utc).isoformat(), review.grade, review.kind
+
+
+@dataclass(frozen=True)
+class MergedLog:
+    """Two logs merged: `data` the merged log; `damaged` the lines kept out of it as
+    (side, 1-based line, raw bytes, reason), side "ours" or "theirs"."""
+
+    data: bytes
+    damaged: tuple[tuple[str, int, bytes, str], ...] = ()
+
+
+def merge_report(ours: bytes, theirs: bytes) -> MergedLog:
+    """The union of two logs' reviews by identity (see `identity`), each once, in time order.
+
+    Every line of either side that is a review survives exactly once, whatever the other side
+    looks like (shortened, reordered, torn last line, damaged lines): a review once logged is
+    never dropped. A review's own line is kept byte for byte (keys a newer version added stay),
+    ours first when both sides hold it. Lines that are not reviews are left out of `data` and
+    listed in `damaged`; blank lines are dropped. Ties in time are ordered by identity, so the
+    result depends only on the set of reviews: merging is idempotent and commutative."""
+    kept: dict[tuple[str, str, int, str], tuple[dt.datetime, bytes]] = {}
+    damaged = []
+    for side, data in (("ours", ours), ("theirs", theirs)):
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                review = parse_line(raw)
+            except LogLineError as err:
+                damaged.append((side, number, raw, str(err)))
+                continue
+            kept.setdefault(identity(review), (review.at, raw.strip()))
+    order = sorted(kept, key=lambda key: (kept[key][0], key))
+    return MergedLog(b"".join(kept[key][1] + b"\n" for key in order), tuple(damaged))
+
+
+def merge_logs(ours: bytes, theirs: bytes) -> bytes:
+    """Two logs merged as the union of their reviews (merge_report), damaged lines left out."""
+    return merge_report(ours, theirs).data
+
+
+def quarantining_merge(notes_dir: Path) -> Callable[[bytes, bytes], bytes]:
+    """`merge_logs` for syncing into `notes_dir`: the damaged lines it leaves out are first saved
+    in `.studylab/quarantine/reviews-<8 hex digits>.jsonl` (named by their content, so merging
+    again writes the same file; the folder is this machine's own and never synced), one line
+    each, prefixed by where they came from, so nothing is lost and nothing damaged spreads."""
+
+    def merge(ours: bytes, theirs: bytes) -> bytes:
+        merged = merge_report(ours, theirs)
+        if merged.damaged:
+            kept = b"".join(f"# {side} line {number}: {reason}\n".encode() + raw + b"\n"
+                            for side, number, raw, reason in merged.damaged)
+            name = f"reviews-{hashlib.sha256(kept).hexdigest()[:8]}.jsonl"
+            storage.atomic_write(storage.state_folder(notes_dir, QUARANTINE_DIR) / name, kept)
+        return merged.data
+
+    return merge
+
+
+def quarantined(notes_dir: Path) -> list[Path]:
+    """The quarantine files of `notes_dir` (damaged review lines kept aside by a sync), sorted."""
+    folder = Path(notes_dir) / STATE_DIR / QUARANTINE_DIR
+    return sorted(folder.glob("reviews-*.jsonl")) if folder.is_dir() and not folder.is_symlink() else []
 
 
 def log_path(notes_dir: Path) -> Path:

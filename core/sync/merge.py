@@ -8,7 +8,11 @@ common ancestor (never line by line inside a note):
   other side's version is saved beside it as ``<name>.conflict-<8 hex digits>.md``, a copy
   named by its content, so running the same merge again writes the same name;
 - deleted on one side and changed on the other: the changed version is kept;
-- append-only logs (``*.jsonl``) and ``.gitignore``: both sides' lines are kept.
+- append-only logs (``*.jsonl``) and ``.gitignore``: both sides' lines are kept;
+- a state file given a merge function (``merge_state``, path -> function of the two sides'
+  bytes; the ui passes the review log's own union by identity) is merged by that function
+  whenever the two sides' files differ, also when only one side changed it (a log shortened
+  on the other machine never shortens it here), and is never taken by a fast-forward.
 
 The merge commit is built with git's plumbing in a private index, the working files are then
 rewritten atomically, and only then does the branch move. A crash at any point leaves either the
@@ -26,6 +30,7 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable, Mapping
 
 from core.journal import storage
 from core.journal.storage import atomic_write
@@ -35,6 +40,9 @@ from core.sync.gitcli import GitError, git, identity_args, redact, succeeds, tex
 
 UNION_SUFFIXES = (".jsonl",)
 UNION_NAMES = (".gitignore",)
+MAX_NESTED = 64
+"""A log line with more brackets than this is not parsed to find its time (a line of `[[[[...`
+would exhaust the JSON parser's recursion)."""
 MERGE_INDEX = "studylab-merge-index"
 FETCH_TIMEOUT = 60.0
 KEPT_HERE = "changed here while syncing: yours is kept, theirs is in the copy"
@@ -44,6 +52,9 @@ GITLINK_MODE = "160000"
 GIT_LOCK_NAMES = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "FETCH_HEAD.lock", "config.lock",
                   "packed-refs.lock", "shallow.lock", f"{MERGE_INDEX}.lock")
 GIT_LOCK_FOLDERS = ("refs", "logs")
+StateMerge = Callable[[bytes, bytes], bytes]
+"""Merges a state file: (ours, theirs) -> the merged bytes; both sides' content, b"" for a side
+without the file."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,10 @@ class _Entry:
     blob: str
 
 
-def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
+def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE, *,
+         merge_state: Mapping[str, StateMerge] | None = None) -> PullResult:
     """Commit local changes, fetch `remote` and merge its branch into the journal (see module doc).
+    `merge_state`: path -> the function that merges that state file (see the module doc).
 
     The notes folder's lock (storage.folder_lock) is held while committing and while merging and
     rewriting files, so the app's own saves wait for those steps; it is not held during the fetch,
@@ -90,10 +103,10 @@ def pull(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
     fetch(folder, remote)
     with storage.folder_lock(folder):
         repo.commit_all(folder, "studylab: changes made on this machine while fetching")
-        return _merge_fetched(folder, remote, branch)
+        return _merge_fetched(folder, remote, branch, dict(merge_state or {}))
 
 
-def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
+def _merge_fetched(folder: Path, remote: str, branch: str, merge_state: dict[str, StateMerge]) -> PullResult:
     theirs = _rev(folder, f"refs/remotes/{remote}/{branch}")
     ours = repo.head(folder)
     if theirs is None or theirs == ours or (ours and _is_ancestor(folder, theirs, ours)):
@@ -102,10 +115,11 @@ def _merge_fetched(folder: Path, remote: str, branch: str) -> PullResult:
     incoming = _changes(folder, base, theirs)
     _refuse_dangerous(incoming)
     _refuse_submodules(folder, ours, theirs)
-    if (ours is None or base == ours) and not any(map(_is_machine_state, incoming)):
+    if (ours is None or base == ours) and not any(map(_is_machine_state, incoming)) \
+            and not (ours and any(path in merge_state for path in incoming)):
         new_commit, conflicts = theirs, ()
     else:
-        new_commit, conflicts = _merge_commit(folder, base, ours, theirs, remote, branch)
+        new_commit, conflicts = _merge_commit(folder, base, ours, theirs, remote, branch, merge_state)
     taken, kept_here, unwritable = _update_files(folder, ours, new_commit)
     _move_branch(folder, branch, new_commit, ours)
     _keep_out_of_worktree(folder, unwritable)
@@ -167,9 +181,10 @@ def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
         raise
 
 
-def sync(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> PullResult:
+def sync(folder: Path, remote: str = repo.DEFAULT_REMOTE, *,
+         merge_state: Mapping[str, StateMerge] | None = None) -> PullResult:
     """Pull, then push: after it, both sides hold the same journal (conflict copies included)."""
-    result = pull(folder, remote)
+    result = pull(folder, remote, merge_state=merge_state)
     push(folder, remote)
     return result
 
@@ -333,10 +348,13 @@ def _in_time_order(lines: list[bytes]) -> list[bytes]:
     """Stable sort by each line's "at" (a line without one keeps the key of the line before it)."""
     keys, last = [], ""
     for line in lines:
+        if line.count(b"[") + line.count(b"{") > MAX_NESTED:
+            keys.append(_instant(last))  # a damaged line: never handed to the recursive parser
+            continue
         try:
             record = json.loads(line)
             last = str(record["at"]) if isinstance(record, dict) and "at" in record else last
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         keys.append(_instant(last))
     order = sorted(range(len(lines)), key=lambda index: keys[index])
@@ -355,7 +373,7 @@ def _instant(text: str) -> float:
 
 
 def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str, remote: str,
-                  branch: str) -> tuple[str, tuple[Conflict, ...]]:
+                  branch: str, merge_state: dict[str, StateMerge] | None = None) -> tuple[str, tuple[Conflict, ...]]:
     """The merge commit of `ours` and `theirs` (see the module doc), built in a private index.
     Another machine's hidden state (anything hidden but the review log and .gitignore) is left out."""
     ours_changes = _changes(folder, base, ours) if ours else {}
@@ -364,8 +382,9 @@ def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str,
     git(folder, "read-tree", ours or _empty_tree(folder), env=index_env)
     conflicts = []
     staged: dict[str, _Entry | None] = {}
+    merge_state = merge_state or {}
     for path, incoming in theirs_changes.items():
-        if _is_machine_state(path):
+        if _is_machine_state(path) or path in merge_state:
             continue
         if path not in ours_changes:
             staged[path] = incoming
@@ -379,6 +398,10 @@ def _merge_commit(folder: Path, base: str | None, ours: str | None, theirs: str,
     for path in _indexed(folder, index_env):
         if _is_machine_state(path):
             staged[path] = None
+    for path, merger in merge_state.items():
+        merged = _merge_state_file(folder, path, merger, ours, theirs)
+        if merged is not None:
+            staged[path] = merged
     _record_origins(folder, staged, [conflict for conflict in conflicts if conflict.copy], base, ours, theirs)
     _stage(folder, index_env, staged, len(theirs))
     tree = text(folder, "write-tree", env=index_env)
@@ -413,6 +436,18 @@ def _record_origins(folder: Path, staged: dict[str, _Entry | None], copies: list
 
 def _file_at(folder: Path, commit: str | None, path: str) -> bytes:
     return git(folder, "cat-file", "blob", f"{commit}:{path}", check=False) if commit else b""
+
+
+def _merge_state_file(folder: Path, path: str, merger: StateMerge, ours: str | None, theirs: str) -> _Entry | None:
+    """`merger`'s merge of `path` as ours and theirs hold it, stored as a blob; None when the two
+    sides hold the same file."""
+    here = _entries(folder, ours, [path]).get(path) if ours else None
+    there = _entries(folder, theirs, [path]).get(path)
+    if here == there:
+        return None
+    merged = merger(_blob(folder, here.blob) if here else b"", _blob(folder, there.blob) if there else b"")
+    blob = text(folder, "hash-object", "-w", "--stdin", stdin=merged)
+    return _Entry((here or there).mode, blob)
 
 
 def _indexed(folder: Path, index_env: dict[str, str]) -> list[str]:

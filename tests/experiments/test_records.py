@@ -87,3 +87,66 @@ def test_overlaid_series_group_runs_by_axes():
     groups = experiments.overlaid_series([a, b, c])
     assert set(groups) == {("k", "g"), ("K", "err")}
     assert set(groups[("k", "g")]["run"]) == {a.slug, "b"}
+
+
+# Issue 20: a record is read in bounded time; numbers out of range never reach a table or NumPy.
+
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+BUDGET = 3.0
+"""Seconds for reading one hostile record (about 0.2 s on a busy machine; quadratic took minutes)."""
+
+
+def _note(body: str, meta: str = "params: {w_rec: 0.9}\n"):
+    text = f"---\ntitle: H\ndate: 2026-11-30\ntype: experiment\nlab: bptt\ntab: assignment\n{meta}---\n{body}"
+    return parse_note(text.encode(), "2026-11-30-h.md")
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ("# H\n\n" + "```series\n" * 100_000, "is over 256 KiB"),
+    ("# H\n\n" + "```series\n" * 20_000, "never closed"),
+    ("# H\n\n" + "```\n" * 100_000 + "```series\nk,y\n1,2\n```\n", None),
+    ("# H\n\n" + "```series\nk,y\n```\n" * 50_000, "at least one row"),
+    ("# H\n\n```series\nk,y\n" + "1,2\n" * 60_000 + "```\n", None),
+    ("# H\n\n```series\nk,y\n" + "1,2\n" * 100_000 + "1,2\n" * 100_000 + "```\n", "is over 256 KiB"),
+    ('# H\n\n```series\nk,y\n1,"' + "a" * 140_000 + "\n" * 100_000 + "```\n", "not readable CSV"),
+    ('# H\n\n```series\nk,y\n1,"' + "a" * 300 + '"\n```\n', "over 200 characters"),
+    ("# H\n\n```series\nk,y\n1,oops\n```\n", "not a number"),
+])
+def test_hostile_series_blocks_are_read_in_bounded_time_and_say_what_is_wrong(body, problem):
+    started = time.perf_counter()
+    series, found = experiments.read_series(body)
+    assert time.perf_counter() - started < BUDGET
+    if problem is None:
+        assert found is None and series is not None
+        assert len(series.frame) <= experiments.MAX_SERIES_ROWS
+    else:
+        assert problem in found and series is None
+
+
+def test_a_record_with_40000_unclosed_series_lines_loads_fast_with_its_problem():
+    started = time.perf_counter()
+    record = experiments.read_record(_note("# H\n\n" + "```series\n" * 40_000))
+    assert time.perf_counter() - started < BUDGET
+    assert record.series is None and record.problem.startswith("the series block at line 3 of the body is")
+
+
+def test_a_series_block_inside_another_fence_is_an_example_not_the_series():
+    body = "````markdown\n```series\nk,y\n9,9\n```\n````\n\n```series\nk,y\n1,2\n```\n"
+    assert experiments.parse_series(body).frame.to_dict("list") == {"x": [1.0], "y": [2.0]}
+
+
+def test_numbers_out_of_range_become_text():
+    huge = "9" * 400
+    assert experiments.typed(huge) == huge
+    assert experiments.typed(str(2**64)) == str(2**64) and experiments.typed("12") == 12
+    assert experiments.typed("1e400") == "1e400" and experiments.typed("-2.5") == -2.5
+    record = experiments.read_record(_note("# H\n", f"params: {{T: {huge}, w: 0.5}}\nresults: {{loss: {huge}}}\n"))
+    assert record.params == {"T": huge, "w": 0.5} and record.results == {"loss": huge}
+    table = experiments.runs_table([record])
+    assert table["param: T"].tolist() == [huge]
+    assert experiments.results_frame(record.results)["value"].tolist() == [huge]
+    import pyarrow as pa
+    pa.Table.from_pandas(table.astype({"date": str}))  # what st.dataframe does; no overflow

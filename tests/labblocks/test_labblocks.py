@@ -78,3 +78,33 @@ def test_lab_query_carries_the_settings_into_the_lab():
     assert query["kernels"] == "sobel-x" and query["input"] == "digit"
     view, values = parse("view: gradient-decay\nw_rec: [0.5, 1.1]\nT: 40")
     assert labblocks.lab_query(view, values)["w_rec"] == "1.1"
+
+
+# Issue 20: every number is range-checked as a Python number before NumPy; values that are each in
+# range but do not fit together get the lab's own sentence.
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("view: gradient-decay\nT: 100000000000000000000000", "T must be a whole number between 1 and 1000, not 1000"),
+    ("view: gradient-decay\nT: " + str(2**64), "T must be a whole number between 1 and 1000"),
+    ("view: gradient-decay\nT: " + "9" * 400, "not 9999999999999999999999999999999999999..."),
+    ("view: gradient-decay\nw_rec: [0.5, " + "9" * 400 + "]", "w_rec must be a number or a list"),
+    ("view: gradient-decay\nseed: -100000000000000000000000", "seed must be a whole number"),
+    ("view: gradient-decay\nT: 1.0e+400", "T must be a whole number"),
+    ("view: conv-output\nsize: 5\ndilation: 4",
+     "in view 'conv-output', a 3x3 kernel with dilation 4 (it spans 9x9) does not fit a 5x5 input with padding 0"),
+    ("view: conv-output\nsize: 5\nstride: 4\ndilation: 3", "does not fit a 5x5 input"),
+])
+def test_hostile_numbers_and_misfits_are_lab_block_errors(text, message):
+    with pytest.raises(labblocks.LabBlockError) as caught:
+        parse(text)
+    assert message in str(caught.value)
+    assert len(str(caught.value)) < 300
+
+
+def test_a_whole_number_written_as_a_float_is_still_accepted():
+    assert parse("view: gradient-decay\nT: 40.0")[1]["T"] == 40
+
+
+def test_the_conv_output_chart_itself_refuses_a_misfit_with_the_lab_sentence():
+    with pytest.raises(labblocks.LabBlockError, match="does not fit"):
+        labblocks.conv_output_chart("digit", "Sobel x", 5, 0, 1, 4)

@@ -112,3 +112,24 @@ def test_hostile_records_never_break_the_page(notes_dir):
     at.run()
     assert not at.exception, at.exception
     assert any("unknown lab 'zzz'" in caption.value for caption in at.caption)
+
+
+def test_a_400_digit_parameter_and_a_record_of_unclosed_series_lines_never_break_the_page(notes_dir):
+    huge = "9" * 400
+    (notes_dir / "2026-11-30-huge.md").write_text(
+        f"---\ntitle: Huge\ndate: 2026-11-30\ntype: experiment\nlab: bptt\ntab: assignment\n"
+        f"params: {{T: {huge}, w_rec: 0.9}}\nresults: {{loss: {huge}}}\n---\n# Huge\n", encoding="utf-8")
+    (notes_dir / "2026-11-30-fences.md").write_text(
+        "---\ntitle: Fences\ndate: 2026-11-30\ntype: experiment\nlab: bptt\ntab: assignment\n"
+        "params: {T: 20, w_rec: 0.5}\n---\n# Fences\n\n" + "```series\n" * 40_000, encoding="utf-8")
+    write_run(notes_dir, "Good", "bptt", "assignment", {"w_rec": 0.9, "T": 20}, {"loss": 1.0}, decay(0.9))
+    at = experiments_page(notes_dir)
+    table = at.dataframe[0].value
+    assert sorted(table["title"]) == ["Fences", "Good", "Huge"]
+    assert huge in set(table["param: T"].astype(str))
+    assert any("could not be read in full" in caption.value for caption in at.caption)
+    at.session_state["experiments_table"] = {"selection": {"rows": [0, 1, 2], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert any("never closed" in caption.value or "over 256 KiB" in caption.value for caption in at.caption)
+    assert huge in at.dataframe[1].value.to_string()

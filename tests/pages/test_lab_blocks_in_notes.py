@@ -61,3 +61,56 @@ def test_good_blocks_draw_and_bad_ones_explain_while_the_note_renders(notes_dir)
     queries = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
     assert queries["bptt_lab"] == "tab=assignment&w_rec=1.1&T=40&w_x=1&batch=20&seed=0"
     assert "pad=1" in queries["conv_lab"] and "kernels=laplacian" in queries["conv_lab"]
+
+
+HOSTILE = """---
+title: Hostile blocks
+date: 2021-08-07
+type: til
+---
+# Hostile blocks
+
+```lab
+view: gradient-decay
+T: 100000000000000000000000
+```
+
+```lab
+view: conv-output
+size: 5
+dilation: 4
+```
+
+After the blocks.
+"""
+
+
+def test_hostile_numbers_and_a_kernel_that_does_not_fit_are_error_boxes_in_the_note(notes_dir):
+    (notes_dir / "2021-08-07-hostile-blocks.md").write_text(HOSTILE, encoding="utf-8")
+    at = open_note(notes_dir, "2021-08-07-hostile-blocks")
+    assert "After the blocks." in "\n".join(element.value for element in at.markdown)
+    errors = [error.value for error in at.error]
+    assert any("at line 9 " in error and "T must be a whole number between 1 and 1000" in error
+               for error in errors), errors
+    assert any("at line 14 " in error and "does not fit a 5x5 input with padding 0" in error
+               for error in errors), errors
+    assert not at.get("vega_lite_chart")
+
+
+def test_a_note_of_a_thousand_lab_blocks_draws_twenty_and_links_the_rest(notes_dir):
+    import time
+
+    from ui.rendering import MAX_LAB_BLOCKS
+
+    blocks = "".join(f"```lab\nview: gradient-decay\nw_rec: [0.5, 0.9, 1.0, 1.1, 1.2, 0.1, 0.2, 2.9]\nT: 1000\n"
+                     f"batch: 256\nseed: {seed}\n```\n" for seed in range(1000))
+    (notes_dir / "2021-08-08-many-blocks.md").write_text(
+        "---\ntitle: Many blocks\ndate: 2021-08-08\ntype: til\n---\n# Many blocks\n\n" + blocks + "\nThe end.\n",
+        encoding="utf-8")
+    started = time.perf_counter()
+    at = open_note(notes_dir, "2021-08-08-many-blocks")
+    assert time.perf_counter() - started < 40
+    assert len(at.get("vega_lite_chart")) == MAX_LAB_BLOCKS
+    text = "\n".join(element.value for element in at.markdown)
+    assert text.count("in the BPTT explorer](bptt_lab?tab=assignment&w_rec=2.9&T=1000") == 1000 - MAX_LAB_BLOCKS
+    assert "seed=999)" in text and "The end." in text

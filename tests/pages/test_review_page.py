@@ -332,3 +332,18 @@ def test_saving_settings_reschedules(review_notes):
     at.text_input(key="settings_learning").set_value("ten minutes")
     at.button(key="FormSubmitter:review_settings-Save settings").click().run()
     assert [t.proto.icon for t in at.toast if "Settings not saved" in t.proto.body] == [":material/warning:"]
+
+
+def test_a_deeply_nested_log_line_is_reported_and_the_review_page_and_dashboard_still_work(review_notes):
+    at = open_review()
+    at.button(key="reveal").click().run()
+    at.button(key="grade-3").click().run()
+    with open(log_path(review_notes), "ab") as handle:
+        handle.write(b"[" * 5000 + b"]" * 5000 + b"\n")
+    at = open_review()
+    warnings = [w.value for w in at.warning]
+    assert any("(line 2)" in w and "nested" in w for w in warnings), warnings
+    assert metric(at, "Reviewed today") == "1"
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception, at.exception
+    assert metric(at, "Reviews, last 30 days") == "1"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,3 +231,18 @@ def test_any_mix_of_card_syntax_never_raises_and_problems_point_into_the_file(li
     assert all(note.body_line <= p.line <= last_line for p in problems)
     assert all(c.question and (c.answer or c.kind == "practice") for c in found)
     assert "".join(b.text for b in split_blocks(body)).count("Q:") <= body.count("Q:")
+
+
+@pytest.mark.parametrize("body", [
+    "```quiz\n" * 100_000,
+    "```lab\n" * 100_000,
+    "```\n" * 100_000,
+    "Q: x\n" * 100_000,
+    "````\n```\n" * 50_000,
+])
+def test_fences_are_found_in_linear_time_whatever_the_body(body):
+    started = time.perf_counter()
+    split_blocks(body, ("quiz", "practice", "lab"))
+    cards.mark_cards(body)
+    parse_cards(parse_note(("---\ntitle: T\n---\n" + body).encode(), "t.md"))
+    assert time.perf_counter() - started < 5.0

@@ -256,3 +256,113 @@ def test_two_processes_appending_at_once_lose_nothing(folder):
     assert len(cards) == 3 * count
     for name in ("tab-a", "tab-b", "process-c"):
         assert [c for c in cards if c.startswith(name + "-")] == [f"{name}-{i}" for i in range(count)]
+
+
+# Issue 20: a damaged line is bounded (size and nesting); two logs merge as a union by identity.
+
+DEEP = b"[" * 5000 + b"]" * 5000
+
+
+@pytest.mark.parametrize("raw", [DEEP, b"[" * 9000, b'{"card": ' + b"{" * 40 + b"}" * 40 + b"}",
+                                 b'{"a": "' + b"[" * 9000 + b'"}', b"x" * (review_log.MAX_LINE_BYTES + 1)])
+def test_a_deep_or_huge_line_is_a_damaged_line_never_a_crash(raw):
+    with pytest.raises(review_log.LogLineError):
+        parse_line(raw)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    raw = b'{"card": "q-[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{", ' \
+          b'"at": "2024-05-06T14:03:12+00:00", "grade": 3}'
+    assert parse_line(raw).card.startswith("q-[[[")
+    assert not review_log.too_deep(raw)
+
+
+def test_a_deeply_nested_line_among_good_ones_is_one_damaged_line_with_its_number(folder):
+    append_review(folder, Review("q-1", T0, 3))
+    with open(log_path(folder), "ab") as handle:
+        handle.write(DEEP + b"\n")
+    append_review(folder, Review("q-2", T0, 4))
+    poll = LogReader(log_path(folder)).poll()
+    assert [review.card for review in poll.reviews] == ["q-1", "q-2"]
+    assert [(damaged.line, "nested" in damaged.reason) for damaged in poll.damaged] == [(2, True)]
+
+
+def lines_of(reviews) -> bytes:
+    return b"".join(review.to_line() for review in reviews)
+
+
+def test_merging_keeps_reviews_the_other_side_lost():
+    six = [Review(f"q-{n}", T0 + dt.timedelta(minutes=n), 3) for n in range(6)]
+    ours = lines_of(six)
+    theirs = lines_of(six[:1])  # the other machine's log lost its tail
+    merged = review_log.merge_logs(ours, theirs)
+    assert merged == ours
+    assert review_log.merge_logs(theirs, ours) == ours
+
+
+def test_damaged_lines_are_left_out_of_a_merge_and_kept_in_quarantine(folder):
+    good = [Review("q-1", T0, 3), Review("q-2", T0 + dt.timedelta(hours=1), 2)]
+    theirs = good[1].to_line() + DEEP + b"\nhand edit\n" + good[0].to_line()[:20]
+    merge = review_log.quarantining_merge(folder)
+    merged = merge(good[0].to_line(), theirs)
+    assert merged == lines_of(good)
+    [kept] = review_log.quarantined(folder)
+    text = kept.read_bytes()
+    assert DEEP in text and b"hand edit" in text and good[0].to_line()[:20] in text
+    assert b"theirs line 2" in text
+    merge(good[0].to_line(), theirs)
+    assert review_log.quarantined(folder) == [kept], "the same merge again writes the same file"
+
+
+_moments = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2024, 1, 1),
+                        timezones=st.just(dt.timezone.utc))
+_reviews = st.builds(Review, card=st.sampled_from(["q-1", "q-2", "note:a.md", "practice:x"]), at=_moments,
+                     grade=st.integers(1, 4), kind=st.sampled_from(review_log.KINDS),
+                     note=st.none() | st.just("a.md"), ms=st.none() | st.integers(0, 10_000))
+
+
+@st.composite
+def _damaged_log(draw, reviews):
+    """A log of `reviews` as another machine may hand it over: reordered, with damaged lines
+    inserted, shortened at any byte (a torn last line) or not."""
+    lines = [review.to_line() for review in draw(st.permutations(reviews))]
+    for _ in range(draw(st.integers(0, 3))):
+        junk = draw(st.sampled_from([DEEP + b"\n", b"hand edit\n", b"\xff\xfe\n", b"{\"card\": 1}\n", b"\n",
+                                     b'{"card":"q","at":"2024-01-01T00:00:00+00:00","grade":9}\n']))
+        lines.insert(draw(st.integers(0, len(lines))), junk)
+    data = b"".join(lines)
+    if draw(st.booleans()):
+        data = data[:draw(st.integers(0, len(data)))]
+    return data
+
+
+def _well_formed(data: bytes) -> set:
+    found = set()
+    for raw in data.split(b"\n"):
+        try:
+            found.add(parse_line(raw))
+        except review_log.LogLineError:
+            pass
+    return found
+
+
+def _merged_reviews(data: bytes) -> list[Review]:
+    return [parse_line(raw) for raw in data.splitlines()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), shared=st.lists(_reviews, max_size=6), only_ours=st.lists(_reviews, max_size=6),
+       only_theirs=st.lists(_reviews, max_size=6))
+def test_every_well_formed_review_of_both_logs_survives_a_merge_once_in_time_order(data, shared, only_ours,
+                                                                                    only_theirs):
+    ours = data.draw(_damaged_log(shared + only_ours))
+    theirs = data.draw(_damaged_log(shared + only_theirs))
+    merged = review_log.merge_logs(ours, theirs)
+    reviews = _merged_reviews(merged)  # every merged line is a review: nothing damaged spreads
+    expected = {review_log.identity(review) for review in _well_formed(ours) | _well_formed(theirs)}
+    keys = [review_log.identity(review) for review in reviews]
+    assert sorted(keys) == sorted(expected) and len(keys) == len(set(keys)), "each review exactly once"
+    assert [review.at for review in reviews] == sorted(review.at for review in reviews)
+    assert review_log.merge_logs(merged, merged) == merged
+    assert review_log.merge_logs(merged, theirs) == merged and review_log.merge_logs(ours, merged) == merged
+    assert set(map(review_log.identity, _merged_reviews(review_log.merge_logs(theirs, ours)))) == set(keys)

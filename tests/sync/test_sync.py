@@ -339,3 +339,55 @@ def test_autocommit_names_the_changed_note():
     assert repo.change_message([repo.Change("untracked", "x.md")]) == "Add x.md"
     many = [repo.Change("modified", f"{n}.md") for n in range(5)]
     assert repo.change_message(many) == "Update 5 notes: 0.md, 1.md, 2.md and 2 more"
+
+
+LOG = ".studylab/reviews.jsonl"
+
+
+def review_lines(count: int, card: str = "q", start: int = 0) -> bytes:
+    return b"".join(b'{"v":1,"card":"%s-%d","at":"2024-05-06T14:%02d:00+00:00","grade":3,"kind":"card"}\n'
+                    % (card.encode(), n, n) for n in range(start, start + count))
+
+
+def mergers(folder: Path) -> dict:
+    from core.review import log as review_log  # what the ui passes (sync never imports core.review)
+    return {LOG: review_log.quarantining_merge(folder)}
+
+
+def test_a_log_that_lost_its_tail_on_the_other_machine_never_drops_reviews_here(laptop, desktop):
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    (laptop / LOG).write_bytes(review_lines(6))
+    merge.sync(laptop, merge_state=mergers(laptop))
+    merge.sync(desktop, merge_state=mergers(desktop))
+    assert (desktop / LOG).read_bytes() == review_lines(6)
+    (desktop / LOG).write_bytes(review_lines(1))  # the desktop's log lost its tail
+    merge.sync(desktop)  # an app without the rule pushes the short log
+    merge.sync(laptop, merge_state=mergers(laptop))
+    assert (laptop / LOG).read_bytes() == review_lines(6), "6 stay 6"
+    merge.sync(desktop, merge_state=mergers(desktop))
+    assert (desktop / LOG).read_bytes() == review_lines(6)
+
+
+def test_logs_changed_on_both_sides_merge_as_a_union_and_damage_is_quarantined(laptop, desktop):
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    (laptop / LOG).write_bytes(review_lines(2))
+    merge.sync(laptop, merge_state=mergers(laptop))
+    merge.sync(desktop, merge_state=mergers(desktop))
+    (laptop / LOG).write_bytes(review_lines(2) + review_lines(2, "laptop", 10))
+    (desktop / LOG).write_bytes(review_lines(1) + b"[" * 9000 + b"\n" + review_lines(2, "desktop", 5)
+                                + b'{"v":1,"card":"torn')
+    merge.sync(desktop)  # the damage reaches the remote through an app without the rule
+    result = merge.sync(laptop, merge_state=mergers(laptop))
+    assert not result.conflicts
+    expected = review_lines(2) + review_lines(2, "desktop", 5) + review_lines(2, "laptop", 10)
+    assert (laptop / LOG).read_bytes() == expected
+    [kept] = (laptop / ".studylab" / "quarantine").iterdir()
+    assert b"[" * 9000 in kept.read_bytes() and b'"card":"torn' in kept.read_bytes()
+    merge.sync(desktop, merge_state=mergers(desktop))
+    assert (desktop / LOG).read_bytes() == expected
+
+
+def test_a_deeply_nested_log_line_never_breaks_the_default_line_union():
+    deep = b"[" * 9000 + b"]" * 9000
+    merged = merge.union_lines(deep + b"\n" + review_lines(1), review_lines(2))
+    assert merged.splitlines() == [deep, *review_lines(2).splitlines()]
