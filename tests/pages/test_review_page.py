@@ -200,7 +200,13 @@ def test_unreadable_practice_answer_is_not_graded(review_notes):
     at.text_input(key=f"{key}-answer").set_value("twelve")
     at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
     assert not at.exception and logged(review_notes) == []
-    assert any("Could not read" in t.proto.body for t in at.toast)
+    [warning] = [w.value for w in at.warning if "Could not read" in w.value]
+    assert "type a whole number, e.g. 24" in warning, "the sentence says what is expected, under the answer box"
+    exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
+    at.text_input(key=f"{key}-answer").set_value(f"{exercise.expected}x{exercise.expected}")
+    at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
+    assert any("Right" in s.value for s in at.success) and not [w for w in at.warning if "Could not" in w.value]
+    assert [e["grade"] for e in logged(review_notes)] == [3]
 
 
 def test_read_only_turns_reviewing_off_but_practice_still_checks(review_notes, monkeypatch):
