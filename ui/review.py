@@ -265,14 +265,22 @@ def dashboard_section(library: Library) -> None:
                          query_params={"new": "til"})
         return
     forecast = review_queue.due_forecast(cards, book, review_settings, moment)
-    passed, reviews = review_queue.retention(book, today)
+    recalled, due = review_queue.retention(book, today)
+    passed, reviews = review_queue.pass_rate(book, today)
+    target = review_settings.desired_retention
     metric_row([
         ("Due now", len(queue.items), due_text(queue)),
         ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
         ("Reviews, last 30 days", reviews, None),
-        ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
-         "Share of reviews graded hard, good or easy."),
+        ("Retention, last 30 days", f"{recalled / due:.0%}" if due else "–",
+         f"Target {target:.0%} (the desired retention). Share of cards in review (not in learning or "
+         f"relearning steps, not notes) recalled (graded hard, good or easy) when they were due: {recalled} of "
+         f"{due}." + ("" if due else " No card in review has come due yet.")),
+        ("Pass rate, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
+         "Share of all reviews graded hard, good or easy, learning steps and notes included. Not the retention."),
     ])
+    st.caption(f"Retention: {recalled} of {due} cards in review recalled when due, against the desired "
+               f"retention of {target:.0%}. The pass rate counts every review, learning steps and notes included.")
     forecast_column, calendar_column = st.columns([3, 2])
     with forecast_column:
         widgets.chart(review_charts.forecast_chart, forecast)

@@ -291,8 +291,11 @@ def test_dashboard_review_section_after_some_reviews(review_notes):
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[-4:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
-    assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Retention, last 30 days") == "50%"
+    assert labels[-5:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days",
+                           "Pass rate, last 30 days"]
+    assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Pass rate, last 30 days") == "50%"
+    assert metric(at, "Retention, last 30 days") == "–", "two learning steps of a new card measure no retention"
+    assert any("against the desired retention of 90%" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 4
 
 
