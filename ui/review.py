@@ -101,9 +101,12 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
     """A fresh problem from `generator`, an answer box, and the verdict with the worked solution.
 
     A checked answer is logged as a review of the generator's card (good when right, again when
-    wrong) unless the journal is read-only. `on_next` runs when the student asks for the next one.
+    wrong) unless the journal is read-only. An answer that cannot be read is not graded: the
+    sentence saying what is expected shows under the answer box. `on_next` runs when the student
+    asks for the next one.
     """
     seed_key, result_key, answer_key = f"{key}-seed", f"{key}-result", f"{key}-answer"
+    unread = st.session_state.get(f"{key}-unread")
     if seed_key not in st.session_state:
         st.session_state[seed_key] = secrets.randbelow(2**31)
     exercise = practice.draw(generator, st.session_state[seed_key])
@@ -114,13 +117,18 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
         # Enter and Space, so a Check button would need the mouse again.
         st.radio("Your answer", exercise.choices, index=None, horizontal=True, key=answer_key,
                  on_change=_check_practice, args=(exercise, key, note_path, review_settings))
+        if unread:
+            st.warning(unread, icon=":material/edit:")
         st.caption("Pick one: it is checked at once.")
         return
     if result is None:
         with st.form(f"{key}-form", border=False, enter_to_submit=True):
-            st.text_input("Your answer", key=answer_key, placeholder="a number, e.g. 13 or -0.25")
+            hint = "a whole number, e.g. 24" if exercise.size else "a number, e.g. 13, -0.25 or 1/1280"
+            st.text_input("Your answer", key=answer_key, placeholder=hint)
             st.form_submit_button("Check", type="primary", icon=":material/check:", on_click=_check_practice,
                                   args=(exercise, key, note_path, review_settings))
+        if unread:
+            st.warning(unread, icon=":material/edit:")
         st.caption(f"Tolerance: {exercise.tolerance}.")
         return
     correct, message, logged = result
@@ -141,8 +149,9 @@ def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None
                     review_settings: ReviewSettings) -> None:
     outcome = practice.check(exercise, st.session_state.get(f"{key}-answer") or "")
     if not outcome.readable:
-        toast_later(outcome.message, failed=True)
+        st.session_state[f"{key}-unread"] = outcome.message
         return
+    st.session_state.pop(f"{key}-unread", None)
     if storage.is_readonly():
         logged = "Read-only journal: this answer is not logged."
     else:
@@ -153,7 +162,7 @@ def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None
 
 
 def _next_practice(key: str, on_next) -> None:
-    for suffix in ("-result", "-answer"):
+    for suffix in ("-result", "-answer", "-unread"):
         st.session_state.pop(f"{key}{suffix}", None)
     st.session_state[f"{key}-seed"] = secrets.randbelow(2**31)
     if on_next is not None:
@@ -265,14 +274,22 @@ def dashboard_section(library: Library) -> None:
                          query_params={"new": "til"})
         return
     forecast = review_queue.due_forecast(cards, book, review_settings, moment)
-    passed, reviews = review_queue.retention(book, today)
+    recalled, due = review_queue.retention(book, today)
+    passed, reviews = review_queue.pass_rate(book, today)
+    target = review_settings.desired_retention
     metric_row([
         ("Due now", len(queue.items), due_text(queue)),
         ("Due in the next 14 days", sum(sum(c.values()) for day, c in forecast.items() if day != today), None),
         ("Reviews, last 30 days", reviews, None),
-        ("Retention, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
-         "Share of reviews graded hard, good or easy."),
+        ("Retention, last 30 days", f"{recalled / due:.0%}" if due else "–",
+         f"Target {target:.0%} (the desired retention). Share of cards in review (not in learning or "
+         f"relearning steps, not notes) recalled (graded hard, good or easy) when they were due: {recalled} of "
+         f"{due}." + ("" if due else " No card in review has come due yet.")),
+        ("Pass rate, last 30 days", f"{passed / reviews:.0%}" if reviews else "–",
+         "Share of all reviews graded hard, good or easy, learning steps and notes included. Not the retention."),
     ])
+    st.caption(f"Retention: {recalled} of {due} cards in review recalled when due, against the desired "
+               f"retention of {target:.0%}. The pass rate counts every review, learning steps and notes included.")
     forecast_column, calendar_column = st.columns([3, 2])
     with forecast_column:
         widgets.chart(review_charts.forecast_chart, forecast)

@@ -70,7 +70,9 @@ GLOSSARY: tuple[Term, ...] = (
         ("신호", "signal", ()),
         ("국소적", "local", ("locality", "국소성")),
         ("필터링", "filtering", ()),
-        ("정보 추출", "information extraction", ("추출", "feature extraction")),
+        # The source's 정보를 추출: a kernel pulls information (features) out of a signal. Not the NLP
+        # task "information extraction".
+        ("정보 추출", "extracting information", ("추출", "feature extraction", "extracts information")),
         ("정의역", "domain", ()),
         ("이동 불변성", "translation invariance", ("translation invariant",), False),
         ("이동 등변성", "translation equivariance", ("translation equivariant", "equivariance"), False),
@@ -162,9 +164,11 @@ GLOSSARY: tuple[Term, ...] = (
         ("논문 구현", "implementing papers", ("paper implementation", "implement papers")),
         ("오픈소스 기여", "open-source contribution", ("open source", "open-source", "오픈소스")),
         ("대학원생", "graduate student", ("graduate degree",)),
-        ("학사", "bachelor's degree", ("bachelor's", "bachelor", "학석박")),
+        ("학사", "bachelor's degree", ("bachelor's", "bachelor")),
         ("석사", "master's degree", ("master's",)),
         ("박사", "PhD", ("doctorate",)),
+        # 학석박 abbreviates 학사·석사·박사: the three degrees together, not a spelling of 학사.
+        ("학석박", "bachelor's, master's and PhD degrees", ("bachelor's, master's and PhD", "all three degrees")),
         ("교과서", "textbook", ()),
         ("위키피디아", "Wikipedia", ()),
     ]),

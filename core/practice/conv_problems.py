@@ -14,7 +14,8 @@ from core.practice.exercise import Exercise, factor_text, number_text
 
 KERNEL_SIZES = (1, 2, 3, 4, 5, 7)
 DILATIONS = (1, 1, 1, 2, 3)
-EXACT = "exact (a whole number)"
+WHOLE = "exact (a whole number)"
+EXACT = "exact (a whole number; 24 and 24x24 are both read as 24)"
 LECTURE_SETUP = (
     "Input $X = (X_1, \\dots, X_5) = ({x})$, kernel $W = (W_1, W_2, W_3) = ({w})$ and "
     "$O_i = \\sum_{{j=1}}^{{3}} W_j X_{{i+j-1}}$ for $i = 1, 2, 3$ (cross-correlation, stride 1, no padding)."
@@ -55,7 +56,7 @@ def conv_output_size(seed: int) -> Exercise:
         slips.append((_no_dilation(H, K, P, S), "That ignores the dilation: a dilated kernel spans $D(K-1)+1$."))
     return Exercise(
         generator="conv-output-size", seed=seed, question=question, expected=size, tolerance=EXACT,
-        solution=solution, slips=tuple(slips), values={"H": H, "K": K, "P": P, "S": S, "D": D},
+        solution=solution, slips=tuple(slips), values={"H": H, "K": K, "P": P, "S": S, "D": D}, size=True,
     )
 
 
@@ -90,7 +91,7 @@ def conv1d_output(seed: int) -> Exercise:
     return Exercise(
         generator="conv1d-output", seed=seed,
         question=LECTURE_SETUP.format(x=_listed(X), w=_listed(W)) + f" What is $O_{i}$?",
-        expected=float(outputs[i - 1]), tolerance="exact", abs_tol=1e-9, solution=solution,
+        expected=float(outputs[i - 1]), tolerance=WHOLE, abs_tol=1e-9, solution=solution,
         slips=((flipped, "That flips the kernel (the textbook convolution); the lecture and the libraries "
                           "compute the cross-correlation, $W_1$ meeting $X_i$."),),
         values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "i": i},
@@ -130,6 +131,6 @@ def conv1d_gradient(seed: int) -> Exercise:
                f"{number_text(expected)}$$"
     return Exercise(
         generator="conv1d-gradient", seed=seed, question=setup + f" What is $\\partial L / \\partial {target}$?",
-        expected=expected, tolerance="exact", abs_tol=1e-9, solution=solution, slips=slips,
+        expected=expected, tolerance=WHOLE, abs_tol=1e-9, solution=solution, slips=slips,
         values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "delta": tuple(delta.tolist()), "target": target},
     )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_SQUARE = re.compile(r"^(.+?)[x×*](.+)$")
 
 
 @dataclass(frozen=True)
@@ -21,6 +19,7 @@ class Exercise:
     rel_tol * |expected|); `tolerance` says so in words. solution: the worked solution in
     markdown with this problem's numbers. slips: (wrong value, what it means) for common
     mistakes. values: the drawn numbers, by name (what the tests recompute independently).
+    size: the answer is the side of a square output, so '24x24' is read as 24.
     """
 
     generator: str
@@ -34,6 +33,7 @@ class Exercise:
     rel_tol: float = 0.0
     slips: tuple[tuple[float, str], ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    size: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,53 +49,108 @@ class Generator:
 @dataclass(frozen=True)
 class Outcome:
     """The verdict on one answer. readable: False when the text was not an answer at all (then
-    nothing is graded); message: what to tell the student."""
+    nothing is graded or logged); message: what to tell the student."""
 
     readable: bool
     correct: bool
     message: str
 
 
-def parse_number(text: str) -> float:
-    """A typed number: '13', '-0.5', '−2' (Unicode minus), '1e-3', '2/3', '1,024', or '24x24'
-    for a square size (both sides equal). ValueError with a message for anything else."""
-    cleaned = _SPACES.sub("", str(text)).replace("−", "-").replace("–", "-")
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+EXPECTED_NUMBER = "type a number, e.g. 0.0008 or 1/1280"
+EXPECTED_SIZE = "type a whole number, e.g. 24 (or 24x24 for a square)"
+FINITE = "type a finite number"
+MAX_ANSWER_CHARS = 1000
+_MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2014": "-", "\ufe63": "-",
+                          "\uff0d": "-", "\u00d7": "x", "X": "x", "\u2715": "x", "\u2a2f": "x"})
+_DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
+_NUMBER = re.compile(_DECIMAL)
+_FRACTION = re.compile(f"({_DECIMAL})/({_DECIMAL})")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_SQUARE = re.compile(r"(\d+(?:\.0*)?)x(\d+(?:\.0*)?)")
+_NOT_FINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan",
+               "\u221e", "+\u221e", "-\u221e"}
+
+
+def parse_number(text: str, *, size: bool = False) -> float:
+    """A typed number, read the ways a student writes one: '13', '13.0', '-0.5', '−2' (Unicode
+    minus), '(-3)', '1e-3', '-5/16', '1,024'. With `size` (the answer is the side of a square
+    output) also '24x24', '24X24' or '24×24', both sides the same whole number.
+
+    Products such as '2*2' or '-6*-6' are never read as one of their factors. ValueError with a
+    sentence saying what is expected for anything else, and 'type a finite number' for values
+    too large for a float ('1e400', a 400-digit fraction) and for inf or nan.
+    """
+    hint = EXPECTED_SIZE if size else EXPECTED_NUMBER
+    if text is None or len(str(text)) > MAX_ANSWER_CHARS:
+        raise ValueError(hint)
+    cleaned = _SPACES.sub("", str(text)).translate(_MINUSES).lower()
+    while len(cleaned) > 2 and cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = cleaned[1:-1]
+    if cleaned.startswith("-(") and cleaned.endswith(")"):
+        cleaned = "-" + cleaned[2:-1]
+    if cleaned in _NOT_FINITE:
+        raise ValueError(FINITE)
+    if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
-    square = _SQUARE.match(cleaned)
-    if square and not cleaned.lower().startswith("0x"):
-        sides = {_plain_number(side) for side in square.groups()}
-        if len(sides) == 1:
-            return sides.pop()
-        raise ValueError("type one number (for a square output, its side)")
-    return _plain_number(cleaned)
+    square = _SQUARE.fullmatch(cleaned)
+    if square:
+        if not size:
+            raise ValueError(f"{hint} (one number, not a size like 24x24)")
+        first, second = (float(side) for side in square.groups())
+        if first != second:
+            raise ValueError("the output is square: type its side once, e.g. 24, or the same side twice, 24x24")
+        return _finite(first)
+    if _NUMBER.fullmatch(cleaned):
+        return _finite(float(cleaned))
+    fraction = _FRACTION.fullmatch(cleaned)
+    if fraction:
+        numerator, denominator = (float(part) for part in fraction.groups())
+        if not (math.isfinite(numerator) and math.isfinite(denominator)):
+            raise ValueError(FINITE)
+        if denominator == 0:
+            raise ValueError(f"{hint} (a fraction cannot divide by zero)")
+        return _finite(numerator / denominator)
+    if "*" in cleaned:
+        raise ValueError(f"{hint}: work the product out and type the result")
+    raise ValueError(hint)
 
 
-def _plain_number(text: str) -> float:
-    try:
-        value = float(Fraction(text)) if "/" in text else float(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError("type a number, e.g. 13, -0.5, 1.024 or 2/3") from None
+def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise ValueError("type a finite number")
+        raise ValueError(FINITE)
     return value
 
 
-def check(exercise: Exercise, answer: str) -> Outcome:
-    """Compare a typed (or picked) answer with the expected one, within the stated tolerance."""
-    if not str(answer).strip():
-        return Outcome(False, False, "Type an answer first.")
+def is_whole(value: float) -> bool:
+    """True for a float that is a whole number up to rounding noise (1e-9)."""
+    return math.isfinite(value) and abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
+
+
+def check(exercise: Exercise, answer: str | None) -> Outcome:
+    """Compare a typed (or picked) answer with the expected one, within the stated tolerance.
+
+    A blank answer, a pick that is not one of the choices, and text that is not a number are
+    refused unread (readable False): nothing is graded, so nothing is logged.
+    """
+    text = "" if answer is None else str(answer).strip()
     if exercise.choices:
-        picked = str(answer).strip().casefold()
-        correct = picked == str(exercise.expected).casefold()
-        return Outcome(True, correct, _verdict(correct, str(answer).strip(), str(exercise.expected), ""))
+        if not text:
+            return Outcome(False, False, "Pick one of the answers first.")
+        picked = next((choice for choice in exercise.choices if choice.casefold() == text.casefold()), None)
+        if picked is None:
+            return Outcome(False, False, f"Pick one of: {', '.join(exercise.choices)}.")
+        correct = picked.casefold() == str(exercise.expected).casefold()
+        return Outcome(True, correct, _verdict(correct, picked, str(exercise.expected), ""))
+    if not text:
+        return Outcome(False, False, "Type an answer first.")
     try:
-        given = parse_number(answer)
+        given = parse_number(text, size=exercise.size)
     except ValueError as err:
-        return Outcome(False, False, f"Could not read '{str(answer).strip()[:40]}': {err}.")
+        return Outcome(False, False, f"Could not read '{text[:40]}': {err}.")
     expected = float(exercise.expected)
-    correct = abs(given - expected) <= max(exercise.abs_tol, exercise.rel_tol * abs(expected))
-    slips = [text for value, text in exercise.slips if math.isclose(given, value, abs_tol=1e-9)]
+    allowed = max(exercise.abs_tol, exercise.rel_tol * abs(expected))
+    correct = abs(given - expected) <= allowed * (1 + 1e-9)
+    slips = [words for value, words in exercise.slips if math.isclose(given, value, rel_tol=1e-9, abs_tol=1e-12)]
     slip = slips[0] if slips and not correct else ""
     return Outcome(True, correct, _verdict(correct, number_text(given), number_text(expected), slip))
 
@@ -121,8 +176,20 @@ def factor_text(value: float) -> str:
 
 
 def latex_number(value: float) -> str:
-    """A number for a formula, to 3 significant digits: 0.0052 stays, 1.07e10 becomes 1.07 \\times 10^{10}."""
-    if value == 0 or 1e-3 <= abs(value) < 1e4:
-        return f"{value:.3g}"
+    """A number for a formula (never e-notation, which KaTeX would print as letters): 3 significant
+    digits, plain from 0.001 up to 9999 (0.0052, 0.347, 3290), else as a power of ten:
+    1.07e10 becomes 1.07 \\times 10^{10}, 3.3e-5 becomes 3.3 \\times 10^{-5}; inf as \\infty."""
+    value = float(value)
+    if math.isnan(value):
+        return r"\text{undefined}"
+    if math.isinf(value):
+        return r"-\infty" if value < 0 else r"\infty"
+    if value == 0:
+        return "0"
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{float(mantissa):.3g} \\times 10^{{{int(exponent)}}}"
+    power = int(exponent)
+    if -3 <= power <= 3:
+        digits = max(0, 2 - power)
+        text = f"{float(mantissa) * 10 ** power:.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{float(mantissa):g} \\times 10^{{{power}}}"

@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from core import rnn
-from core.practice.exercise import Exercise, factor_text, latex_number, number_text
+from core.practice.exercise import Exercise, factor_text, is_whole, latex_number, number_text
 
 VANISH_BELOW = 1e-2
 EXPLODE_ABOVE = 1e2
 VERDICTS = ("vanishes", "explodes", "neither")
 LENGTHS = (5, 10, 20, 30, 50, 100)
-RELATIVE = "within 0.5 % (or 0.001); three significant digits are enough"
+RELATIVE = "within 0.5 % of the answer: three significant digits are enough (a fraction such as -5/16 works too)"
+WHOLE = "exact (the answer is a whole number)"
 
 
 def _state_gradients(T: int, w_rec: float, grad_last: float, seed: int) -> np.ndarray:
@@ -37,14 +38,20 @@ def rnn_state_gradient(seed: int) -> Exercise:
         grad_last = int(rng.integers(-30, 31)) / 10
     grads = _state_gradients(T, w_rec, grad_last, seed)
     expected = float(grads[T - n])
+    whole = is_whole(expected)
+    if whole:
+        expected = float(round(expected))
     question = (
-        "The counting RNN $S_k = S_{k-1} w_{rec} + X_k w_x$ runs "
-        f"$T = {T}$ steps with $w_{{rec}} = {number_text(w_rec)}$. The loss gradient at the last state is "
-        f"$\\partial L / \\partial S_{{{T}}} = {number_text(grad_last)}$. "
-        f"What is $\\partial L / \\partial S_{{{T - n}}}$, {n} step{'s' if n > 1 else ''} back?"
+        "The counting RNN $S_k = S_{k-1} w_{rec} + X_k w_x$ (linear: no activation) runs "
+        f"$T = {T}$ steps with $w_{{rec}} = {number_text(w_rec)}$. As in the assignment, the loss $L$ depends on "
+        f"the states only through the last one, $S_{{{T}}}$; the inputs $X_k$ and the weights are fixed numbers. "
+        f"The loss gradient at the last state is $\\partial L / \\partial S_{{{T}}} = {number_text(grad_last)}$. "
+        f"What is $\\partial L / \\partial S_{{{T - n}}}$, {n} step{'s' if n > 1 else ''} back (the total derivative, "
+        "through every later state)?"
     )
     solution = (
-        "Each step back multiplies by $\\partial S_k / \\partial S_{k-1} = w_{rec}$, so\n\n"
+        "The loss reaches $S_{k-1}$ only through the next state $S_k$, so each step back multiplies by "
+        "$\\partial S_k / \\partial S_{k-1} = w_{rec}$:\n\n"
         f"$$\\dfrac{{\\partial L}}{{\\partial S_{{{T - n}}}}} = \\dfrac{{\\partial L}}{{\\partial S_{{{T}}}}}"
         f" \\, w_{{rec}}^{{{n}}} = {factor_text(grad_last)} \\cdot {factor_text(w_rec)}^{{{n}}}"
         f" = {factor_text(grad_last)} \\cdot {factor_text(w_rec ** n)} = {number_text(expected)}$$"
@@ -52,8 +59,9 @@ def rnn_state_gradient(seed: int) -> Exercise:
     slips = ((grad_last * w_rec ** (n - 1), f"That is {n - 1} factors of $w_{{rec}}$; {n} steps back take {n}."),
              (grad_last * w_rec ** (n + 1), f"That is {n + 1} factors of $w_{{rec}}$; {n} steps back take {n}."))
     return Exercise(
-        generator="rnn-state-gradient", seed=seed, question=question, expected=expected, tolerance=RELATIVE,
-        solution=solution, abs_tol=1e-3, rel_tol=5e-3, slips=slips,
+        generator="rnn-state-gradient", seed=seed, question=question, expected=expected,
+        tolerance=WHOLE if whole else RELATIVE, solution=solution, abs_tol=1e-9 if whole else 0.0,
+        rel_tol=0.0 if whole else 5e-3, slips=slips,
         values={"w_rec": w_rec, "T": T, "n": n, "grad_last": grad_last},
     )
 

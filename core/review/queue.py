@@ -140,10 +140,23 @@ def reviews_per_day(book: ReviewBook) -> dict[dt.date, int]:
 
 
 def retention(book: ReviewBook, today: dt.date, days: int = 30) -> tuple[int, int]:
-    """(passed, reviews) over the `days` days ending today; passed = graded hard, good or easy."""
+    """(recalled, due) over the `days` days ending today: the true retention that the desired
+    retention (e.g. 0.9) aims at. Only cards in FSRS's Review state reviewed when due (on or after
+    their due day) count; learning and relearning steps and notes do not. recalled = graded hard,
+    good or easy."""
+    return _window(book.recall_per_day, today, days)
+
+
+def pass_rate(book: ReviewBook, today: dt.date, days: int = 30) -> tuple[int, int]:
+    """(passed, reviews) over the `days` days ending today, every review counted (learning steps
+    and notes too); passed = graded hard, good or easy. Not the retention: see `retention`."""
+    return _window(book.per_day, today, days)
+
+
+def _window(per_day: dict[dt.date, tuple[int, int]], today: dt.date, days: int) -> tuple[int, int]:
     first = today - dt.timedelta(days=days - 1)
-    window = [counts for day, counts in book.per_day.items() if first <= day <= today]
-    return sum(passed for _reviews, passed in window), sum(reviews for reviews, _passed in window)
+    window = [counts for day, counts in per_day.items() if first <= day <= today]
+    return sum(good for _count, good in window), sum(count for count, _good in window)
 
 
 def due_text(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo | None = None) -> str:

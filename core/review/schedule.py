@@ -19,7 +19,7 @@ import json
 import math
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import fsrs
@@ -188,7 +188,12 @@ class ReviewBook:
     """Everything the log says, as of one read.
 
     progress: card id -> Progress (also cards no longer in any note).
-    per_day: local day -> (reviews, passed), passed = graded hard, good or easy.
+    per_day: local day -> (reviews, passed), passed = graded hard, good or easy; every review
+    counts (learning steps, relearning steps, notes).
+    recall_per_day: local day -> (due, recalled) for the reviews that measure retention: a card
+    (not a note) in FSRS's Review state (not in learning or relearning steps), reviewed on or after
+    its due day; recalled = graded hard, good or easy. The share recalled is what the desired
+    retention (e.g. 0.9) aims at.
     introduced: (local day, is a note) -> cards first reviewed that day.
     damaged: skipped log lines; torn: the log ends in an unfinished line (ignored); error: why
     the log could not be read at all (then it counts as empty).
@@ -201,6 +206,7 @@ class ReviewBook:
     damaged: tuple[DamagedLine, ...] = ()
     torn: bool = False
     error: str | None = None
+    recall_per_day: dict[dt.date, tuple[int, int]] = field(default_factory=dict)
 
 
 class Replay:
@@ -211,6 +217,7 @@ class Replay:
         self.tz = tz
         self.progress: dict[str, Progress] = {}
         self.per_day: dict[dt.date, tuple[int, int]] = {}
+        self.recall_per_day: dict[dt.date, tuple[int, int]] = {}
         self.introduced: dict[tuple[dt.date, bool], int] = {}
         self.total = 0
         self.damaged: list[DamagedLine] = []
@@ -231,11 +238,15 @@ class Replay:
                                                   before.first_review)
         reviews, passed = self.per_day.get(day, (0, 0))
         self.per_day[day] = (reviews + 1, passed + (review.grade > 1))
+        if (before is not None and review.kind != "note" and before.state.state == fsrs.State.Review
+                and day >= before.state.due.astimezone(self.tz).date()):
+            due, recalled = self.recall_per_day.get(day, (0, 0))
+            self.recall_per_day[day] = (due + 1, recalled + (review.grade > 1))
         self.total += 1
 
     def book(self, torn: bool = False, error: str | None = None) -> ReviewBook:
         return ReviewBook(dict(self.progress), dict(self.per_day), dict(self.introduced), self.total,
-                          tuple(self.damaged), torn, error)
+                          tuple(self.damaged), torn, error, dict(self.recall_per_day))
 
 
 def replay(reviews: list[Review], settings: ReviewSettings, tz: dt.tzinfo | None = None) -> ReviewBook:

@@ -44,15 +44,29 @@ LOOP_COLUMNS = ("k", "X_k", "S_k-1", "S_k", "dL/dS_k", "dL/dS_k · X_k", "dL/dS_
                 "dL/dw_x so far", "dL/dw_rec so far")
 
 
+SEQUENCE_HELP = (
+    "Numbers separated by spaces or commas, e.g. 1 0 1 1 or 1, 0.5, -2. A group of two or more 0s and 1s "
+    "with nothing between them is always a run of steps, one per digit, wherever it appears: 10110 is five "
+    "steps, 10 is the two steps 1, 0, and 1 10 is three steps 1, 1, 0. To type the number ten, write 10.0."
+)
+"""The sequence box's rule for the student (the help text beside the box)."""
+
+
 def parse_sequence(text: str, max_length: int = MAX_TYPED_LENGTH) -> np.ndarray:
-    """A typed sequence as floats (T,): numbers separated by spaces or commas ("1 0 1", "1, 0.5")
-    or a run of 0/1 digits ("10110"). Raises ValueError with a sentence for the student."""
+    """A typed sequence as floats (T,), by one rule (SEQUENCE_HELP): numbers separated by spaces,
+    commas or semicolons ("1 0 1", "1, 0.5"), where any group of two or more 0/1 digits with no
+    separator is a run of steps, one per digit, whether it stands alone or among other numbers
+    ("10" and "1 10" both read 10 as the steps 1, 0; "10.0" is ten). Raises ValueError with a
+    sentence for the student."""
     cleaned = text.strip()
     if not cleaned:
         raise ValueError("type at least one number, e.g. 1 0 1 1 0")
-    tokens = [token for token in re.split(r"[\s,;]+", cleaned) if token]
-    if len(tokens) == 1 and re.fullmatch(r"[01]{2,}", tokens[0]):
-        tokens = list(tokens[0])
+    tokens = []
+    for token in re.split(r"[\s,;]+", cleaned):
+        if re.fullmatch(r"[01]{2,}", token):
+            tokens.extend(token)
+        elif token:
+            tokens.append(token)
     try:
         values = np.array([float(token) for token in tokens])
     except ValueError:

@@ -57,9 +57,11 @@ def test_the_shipped_day_reads_in_class_order():
     from core.journal.notes import load_library
 
     library = load_library(Path(__file__).resolve().parents[2] / "notes")
+    # the example records are dated the day they were made (newer, so listed first); the student's
+    # 2021-08-05 reads in class order
     assert [n.type for n in library.notes] == [
-        "lecture", "lecture", "assignment", "peer-session", "masterclass", "retrospective",
         "experiment", "experiment", "experiment",
+        "lecture", "lecture", "assignment", "peer-session", "masterclass", "retrospective",
     ]
 
 

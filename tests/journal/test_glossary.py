@@ -98,3 +98,11 @@ def test_phrases_particles_and_plain_words():
                for alt in glossary.lookup(term.korean))
     # every term still requires itself: two glossary words need both
     assert slugs(SHIPPED, "커널 멘토") == set()
+
+
+def test_terms_the_source_uses_are_translated_as_the_source_means_them():
+    by_korean = {term.korean: term for term in glossary.GLOSSARY}
+    assert "학석박" not in by_korean["학사"].forms, "학석박 is the three degrees together, not a spelling of 학사"
+    assert by_korean["학석박"].english == "bachelor's, master's and PhD degrees"
+    assert by_korean["정보 추출"].english == "extracting information", "not the NLP task information extraction"
+    assert "information extraction" not in [form.casefold() for form in by_korean["정보 추출"].forms]

@@ -208,8 +208,10 @@ def test_shipped_journal_loads_cleanly():
     library = load_library(notes_lib.PROJECT_ROOT / "notes")
     assert library.problems == ()
     types = sorted(note.type for note in library.notes if note.date == dt.date(2021, 8, 5))
-    assert types == ["assignment", "experiment", "experiment", "experiment", "lecture", "lecture", "masterclass",
-                     "peer-session", "retrospective"]
+    assert types == ["assignment", "lecture", "lecture", "masterclass", "peer-session", "retrospective"]
+    examples = [note for note in library.notes if note.type == "experiment"]
+    assert len(examples) == 3 and all(note.date == dt.date(2026, 11, 30) for note in examples), \
+        "the example records are dated the day they were made, not the student's day"
     for note in library.notes:
         for target in note.links:
             assert target in library.by_slug, f"{note.path} links to missing [[{target}]]"

@@ -200,7 +200,13 @@ def test_unreadable_practice_answer_is_not_graded(review_notes):
     at.text_input(key=f"{key}-answer").set_value("twelve")
     at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
     assert not at.exception and logged(review_notes) == []
-    assert any("Could not read" in t.proto.body for t in at.toast)
+    [warning] = [w.value for w in at.warning if "Could not read" in w.value]
+    assert "type a whole number, e.g. 24" in warning, "the sentence says what is expected, under the answer box"
+    exercise = practice.draw("conv-output-size", at.session_state[f"{key}-seed"])
+    at.text_input(key=f"{key}-answer").set_value(f"{exercise.expected}x{exercise.expected}")
+    at.button(key=f"FormSubmitter:{key}-form-Check").click().run()
+    assert any("Right" in s.value for s in at.success) and not [w for w in at.warning if "Could not" in w.value]
+    assert [e["grade"] for e in logged(review_notes)] == [3]
 
 
 def test_read_only_turns_reviewing_off_but_practice_still_checks(review_notes, monkeypatch):
@@ -285,8 +291,11 @@ def test_dashboard_review_section_after_some_reviews(review_notes):
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[-4:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days"]
-    assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Retention, last 30 days") == "50%"
+    assert labels[-5:] == ["Due now", "Due in the next 14 days", "Reviews, last 30 days", "Retention, last 30 days",
+                           "Pass rate, last 30 days"]
+    assert metric(at, "Reviews, last 30 days") == "2" and metric(at, "Pass rate, last 30 days") == "50%"
+    assert metric(at, "Retention, last 30 days") == "–", "two learning steps of a new card measure no retention"
+    assert any("against the desired retention of 90%" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 4
 
 

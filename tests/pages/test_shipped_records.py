@@ -32,7 +32,10 @@ def text_of(at: AppTest) -> str:
 
 
 def test_every_page_renders_with_the_shipped_records(shipped):
-    assert len(experiments.records(load_library(shipped).notes)) == 3
+    runs = experiments.records(load_library(shipped).notes)
+    assert len(runs) == 3
+    for run in runs:       # examples made with the app, dated the day they were made, not the student's day
+        assert run.title.startswith("Example: ") and str(run.date) != "2021-08-05", run.slug
     for page in PAGES:
         at = AppTest.from_file(APP, default_timeout=120)
         at.switch_page(page).run()
@@ -62,5 +65,5 @@ def test_a_note_lists_the_experiments_made_for_it(shipped):
     at.run()
     assert not at.exception, at.exception
     [made_for] = [element.value for element in at.markdown if "Experiments made for this note" in element.value]
-    assert "note=2021-08-05-gradient-decay-for-several-w_rec)" in made_for
-    assert "note=2021-08-05-truncation-error-against-k-in-a-tanh-rnn)" in made_for
+    assert "note=2026-11-30-example-gradient-decay-for-several-w_rec)" in made_for
+    assert "note=2026-11-30-example-truncation-error-against-k-in-a-tanh-rnn)" in made_for

@@ -135,8 +135,8 @@ def test_common_slips_are_named():
 def test_answers_are_read_like_a_student_types_them():
     assert parse_number(" 13 ") == 13 and parse_number("−2.5") == -2.5 and parse_number("1e-3") == 0.001
     assert parse_number("2/3") == pytest.approx(2 / 3) and parse_number("1,024") == 1024
-    assert parse_number("24x24") == 24 and parse_number("24 × 24") == 24
-    for bad in ("", "abc", "1/0", "24x25", "nan", "inf", "1,5"):
+    assert parse_number("24x24", size=True) == 24 and parse_number("24 × 24", size=True) == 24
+    for bad in ("", "abc", "1/0", "24x24", "nan", "inf", "1,5"):
         with pytest.raises(ValueError):
             parse_number(bad)
     exercise = draw("conv-output-size", 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import fsrs
 import pandas as pd
 
 from core.journal.notes import build_library, parse_note
@@ -115,7 +116,8 @@ def test_forecast_retention_and_reviews_per_day():
     assert learned == in_window
     assert forecast[TODAY]["cards"] >= 1, "the card reviewed 40 days ago is overdue"
     assert forecast[TODAY]["new"] == 1 + 1, "one new card left under the limit, one old note"
-    assert review_queue.retention(book, TODAY) == (2, 3)
+    assert review_queue.pass_rate(book, TODAY) == (2, 3)
+    assert review_queue.retention(book, TODAY) == (0, 0), "learning steps of new cards are not retention"
     assert review_queue.reviews_per_day(book) == {TODAY - dt.timedelta(days=2): 2, TODAY - dt.timedelta(days=40): 1,
                                                   TODAY: 1}
 
@@ -139,3 +141,28 @@ def test_review_calendar_covers_whole_weeks_up_to_today():
     spec = review_charts.review_calendar(counts, TODAY, weeks=4).to_dict()
     assert spec["mark"]["type"] == "rect" and spec["encoding"]["color"]["scale"]["domain"] == [0, 4]
     assert isinstance(review_charts.review_calendar_frame({}, TODAY), pd.DataFrame)
+
+
+def test_retention_counts_review_state_cards_recalled_when_due_by_hand():
+    """A small log, computed by hand: only reviews of cards in the Review state, on or after their
+    due day, count; learning steps, early reviews, relearning steps and notes do not."""
+    settings = ReviewSettings(learning_steps=(), relearning_steps=(600,))     # a first Good goes to Review
+    start = NOW - dt.timedelta(days=25)
+    log = [Review(card("question 0"), start, 3), Review(card("question 1"), start, 3),
+           Review(card("question 2"), start, 3)]
+    book = schedule.replay(log, settings, tz=UTC)
+    due = {name: book.progress[card(name)].state.due for name in ("question 0", "question 1", "question 2")}
+    assert all(book.progress[card(name)].state.state == fsrs.State.Review for name in due)
+    log += [
+        Review(card("question 0"), due["question 0"] + dt.timedelta(hours=1), 3),     # due, recalled: counts 1/1
+        Review(card("question 1"), due["question 1"] + dt.timedelta(hours=1), 1),     # due, forgotten: counts 0/1
+        Review(card("question 1"), due["question 1"] + dt.timedelta(hours=2), 3),     # relearning step: not counted
+        Review(card("question 2"), due["question 2"] - dt.timedelta(days=1), 4),      # before its due day: not counted
+        Review("note:old.md", start + dt.timedelta(days=3), 3, kind="note"),
+        Review("note:old.md", start + dt.timedelta(days=20), 3, kind="note"),       # a note: never counted
+    ]
+    log.sort(key=lambda review: review.at)
+    book = schedule.replay(log, settings, tz=UTC)
+    assert review_queue.retention(book, TODAY) == (1, 2)                              # by hand: 1 of 2 = 50 %
+    assert review_queue.pass_rate(book, TODAY) == (8, 9)                              # every review: 8 of 9
+    assert review_queue.retention(book, TODAY, days=1) == (0, 0)

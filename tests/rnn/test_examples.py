@@ -69,10 +69,17 @@ def test_the_shown_loop_code_runs_and_gives_linear_backward(K):
 
 @pytest.mark.parametrize("text, expected", [
     ("1 0 1 1", [1, 0, 1, 1]), ("1,0, 1", [1, 0, 1]), ("10110", [1, 0, 1, 1, 0]), ("0.5; -2", [0.5, -2]),
-    (" 7 ", [7]),
+    (" 7 ", [7]), ("10", [1, 0]), ("1 10", [1, 1, 0]), ("10 1", [1, 0, 1]), ("1,10", [1, 1, 0]),
+    ("10.0", [10]), ("1 10.0", [1, 10]), ("2 10", [2, 1, 0]), ("12", [12]), ("-10", [-10]),
 ])
 def test_typed_sequences(text, expected):
     np.testing.assert_array_equal(examples.parse_sequence(text), expected)
+
+
+def test_a_run_of_0s_and_1s_means_the_same_alone_or_among_numbers():
+    """One rule: the token 10 is two steps wherever it is typed, and the help text says so."""
+    assert list(examples.parse_sequence("10")) == list(examples.parse_sequence("1 10"))[1:]
+    assert "1 10 is three steps" in examples.SEQUENCE_HELP and "10.0" in examples.SEQUENCE_HELP
 
 
 @pytest.mark.parametrize("text, message", [
