@@ -209,7 +209,7 @@ def step_sequence() -> np.ndarray | None:
     length; returns the parsed sequence (T,), or None after saying why it cannot be read."""
     text, length, button = st.columns([4, 2, 2], vertical_alignment="bottom")
     text.text_input("Your sequence X_1 … X_T (0s and 1s, or any numbers)", key="bptt_seq", persist_state="session",
-                    on_change=restart_loop)
+                    on_change=restart_loop, help=rnn_examples.SEQUENCE_HELP)
     length.number_input("random length", 1, rnn_examples.MAX_TYPED_LENGTH, key="bptt_seq_length",
                         persist_state="session")
     button.button("Random", key="bptt_seq_random", on_click=random_sequence, width="stretch")
@@ -340,8 +340,9 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
 
 
 def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:
-    st.markdown("Here the loss is on **every** step (as in the lecture's unrolled graph: $o_t = h_t$ is compared "
-                "with a target at each step), so each $h_t$ sends its gradient back along two edges, to its own "
+    st.markdown("Here the loss is on **every** step, as in the lecture's unrolled graph. In the lecture $o_t$ is an "
+                "output layer computed from $h_t$; this page takes $o_t = h_t$ and compares it with a target at each "
+                "step, so each $h_t$ sends its gradient back along two edges, to its own "
                 "output $o_t$ and to the next state $h_{t+1}$: $\\partial L / \\partial h_t$ = (path through $o_t$) "
                 "+ (path through $h_{t+1}$). The other parts of this tab have a loss on the last step only, where "
                 "the path through $o_t$ is zero except at $t = T$.")
