@@ -36,6 +36,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from core.journal.dayorder import within_day_key
 from core.journal.notes import Note
 
 EXPERIMENT_TYPE = "experiment"
@@ -234,6 +235,25 @@ def read_record(note: Note) -> Record | None:
 def records(notes: Iterable[Note]) -> list[Record]:
     """Every experiment record among `notes`, in the order given."""
     return [record for record in map(read_record, notes) if record is not None]
+
+
+def latest_record(notes: Iterable[Note]) -> Record | None:
+    """The last lab run recorded: the newest dated record, the day's order breaking ties."""
+    dated = [note for note in notes if note.type == EXPERIMENT_TYPE and note.date is not None
+             and note.conflict_of is None]
+    for note in sorted(dated, key=lambda note: (note.date, within_day_key(note)), reverse=True):
+        record = read_record(note)
+        if record is not None:
+            return record
+    return None
+
+
+def reopen_query(record: Record) -> dict[str, str]:
+    """The query parameters that reopen `record`'s lab in its state: its tab, then its params."""
+    query = {"tab": record.tab} if record.tab else {}
+    for name, value in record.params.items():
+        query[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return query
 
 
 def runs_table(runs: Iterable[Record]) -> pd.DataFrame:
