@@ -28,7 +28,7 @@ library = notes_folder.load_library()
 today = widgets.today()
 per_day = stats.entries_per_day(library.notes)
 journal_days = stats.journal_days(library.notes)
-TODAY_CARD_WIDTH = 300
+TODAY_CARD_WIDTH = 270
 
 
 def header() -> None:
