@@ -1,4 +1,7 @@
-"""Experiments: every run recorded from a lab, in one table; select runs to compare them."""
+"""Experiments: every run recorded from a lab, in one table; select runs to compare them.
+
+The selection is in the address bar (?runs=<slug>,<slug>), so Back, a reload and a copied link
+show the same comparison."""
 
 import streamlit as st
 
@@ -32,8 +35,40 @@ def trash_run(rel_path: str, title: str) -> None:
         widgets.flash("error", str(err))
         return
     notes_folder.refresh_library()
-    st.session_state.pop("experiments_table", None)
+    st.session_state[TABLE_VERSION] = st.session_state.get(TABLE_VERSION, 0) + 1
     widgets.flash("success", f"Moved “{title}” to the trash (Records › Trash & history can restore it).")
+
+
+TABLE_VERSION, SEEN = "_experiments_table_version", "_experiments_runs_seen"
+
+
+def wanted_runs() -> list[str]:
+    """The runs the address bar selects (?runs=a,b), in its order."""
+    return [slug for slug in st.query_params.get("runs", "").split(",") if slug]
+
+
+def table_key() -> str:
+    """The table's widget key: a new one whenever the address names another selection than the
+    one this session last wrote (Back, Forward, a pasted link), so the table takes it."""
+    text = st.query_params.get("runs", "")
+    if SEEN not in st.session_state:
+        st.session_state[SEEN] = text
+    elif st.session_state[SEEN] != text:
+        st.session_state[SEEN] = text
+        st.session_state[TABLE_VERSION] = st.session_state.get(TABLE_VERSION, 0) + 1
+    version = st.session_state.get(TABLE_VERSION, 0)
+    return f"experiments_table_{version}" if version else "experiments_table"
+
+
+def write_selection(slugs: list[str]) -> None:
+    text = ",".join(slugs)
+    if text == st.query_params.get("runs", ""):
+        return
+    st.session_state[SEEN] = text
+    if text:
+        st.query_params["runs"] = text
+    else:
+        st.query_params.pop("runs", None)
 
 
 lab_filter, tab_filter, tag_filter = st.columns(3)
@@ -48,16 +83,21 @@ runs = [
 st.caption(f"{len(runs)} of {len(all_runs)} run(s). Click a column header to sort; tick rows to compare.")
 
 table = experiments.runs_table(runs)
+key = table_key()
+wanted = set(wanted_runs())
 selection = st.dataframe(
     table.drop(columns=["slug"]),
-    key="experiments_table",
+    key=key,
     on_select="rerun",
     selection_mode="multi-row",
+    selection_default={"selection": {"rows": [row for row, run in enumerate(runs) if run.slug in wanted]}},
     hide_index=True,
     width="stretch",
+    placeholder="",
     column_config={"date": st.column_config.DateColumn("date"), "lab": st.column_config.TextColumn("lab")},
 )
 chosen = [runs[row] for row in selection.selection.rows if row < len(runs)]
+write_selection([run.slug for run in chosen])
 if not chosen:
     st.caption("Select one or more rows to open, compare or trash those runs.")
     st.stop()
