@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.journal import diff as text_diff
 from core.journal import storage
 from core.journal.render import escape_markdown
 from core.sync import conflicts, gitcli, merge, peers, repo
@@ -113,6 +114,7 @@ def save_remote() -> None:
 def conflict_panel(copy: str) -> None:
     pair = conflicts.pair(folder, copy)
     with st.expander(f":material/call_split: {pair.original} ↔ {pair.copy}", expanded=True):
+        st.caption(text_diff.legend("the other machine's text", "yours (the text typed on this machine)"))
         st.code(conflicts.diff(folder, pair) or "The two texts are the same.", language="diff")
         if readonly:
             return

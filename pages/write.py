@@ -19,6 +19,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.journal import diff as text_diff
 from core.journal import drafts, editor, storage, templates
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
@@ -223,9 +224,10 @@ with editor_column:
                 mine = storage.note_text(storage.clean_meta(meta), fields["body"] or "")
             except storage.StorageError:
                 mine = fields["body"] or ""
-            st.markdown("**What differs** (`-` on disk now, `+` your text)")
+            st.markdown("**What differs**")
+            st.caption(text_diff.legend("the version on disk now", "yours (the text in the editor)"))
             st.code(
-                storage.diff_text(conflict["disk_text"], mine, "on disk now", "your text") or "(the texts are equal)",
+                storage.diff_text(conflict["disk_text"], mine, "on disk now", "yours") or "(the texts are equal)",
                 language="diff", height=360,
             )
 

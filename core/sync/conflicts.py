@@ -94,15 +94,21 @@ def _machine(folder: Path) -> str | None:
         return None
 
 
+YOURS, THEIRS = "yours", "the other machine's"
+
+
 def diff(folder: Path, conflict: ConflictPair) -> str:
-    """A unified diff from the text typed on this machine to the other machine's text (bytes that
-    are not UTF-8 are shown replaced; a file that is not a regular file shows as empty)."""
+    """A unified diff in the app's one convention (core.journal.diff): `-` lines are only in the
+    other machine's text, `+` lines only in yours (the text typed on this machine); each side is
+    labelled by name and file (bytes that are not UTF-8 are shown replaced; a file that is not a
+    regular file shows as empty)."""
     def read(path: str) -> str:
         return "" if path == conflict.original and not conflict.original_exists else _text(Path(folder) / path)
     mine_from = conflict.copy_from if conflict.copy_is_mine else conflict.original_from
     theirs_from = conflict.original_from if conflict.copy_is_mine else conflict.copy_from
-    return storage.diff_text(read(conflict.mine), read(conflict.theirs), f"{conflict.mine} (typed on {mine_from})",
-                             f"{conflict.theirs} (typed on {theirs_from})")
+    return storage.diff_text(read(conflict.theirs), read(conflict.mine),
+                             f"{THEIRS}: {conflict.theirs} (typed on {theirs_from})",
+                             f"{YOURS}: {conflict.mine} (typed on {mine_from})")
 
 
 def keep_mine(folder: Path, conflict: ConflictPair) -> None:
