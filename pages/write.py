@@ -134,6 +134,10 @@ write_editor.name_draft_in_address_bar(draft)
 if st.session_state.get("write_pending_template"):
     confirm_template(st.session_state.write_pending_template)
 
+if editing and st.session_state.get("write_type") in templates.BY_KEY:
+    # The box shows the edited note's kind (a peer-session note says "Peer-session minutes"), not
+    # the template a new entry last used; picking another one still starts a new entry from it.
+    st.session_state.write_template = st.session_state.write_type
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
     st.button("Open today's entry", key="write_today", on_click=write_editor.open_today, icon=":material/today:")
     st.selectbox(
