@@ -332,3 +332,14 @@ def test_saving_settings_reschedules(review_notes):
     at.text_input(key="settings_learning").set_value("ten minutes")
     at.button(key="FormSubmitter:review_settings-Save settings").click().run()
     assert [t.proto.icon for t in at.toast if "Settings not saved" in t.proto.body] == [":material/warning:"]
+
+
+def test_again_and_hard_count_in_learning_steps_at_once(review_notes):
+    at = open_review()
+    assert metric(at, "In learning steps") == "0"
+    at.button(key="reveal").click().run()
+    at.button(key="grade-1").click().run()
+    assert metric(at, "In learning steps") == "1", "Again puts the card in its steps now, not when it comes due"
+    at.button(key="reveal").click().run()
+    at.button(key="grade-2").click().run()
+    assert metric(at, "In learning steps") == "2"
