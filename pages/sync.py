@@ -8,7 +8,7 @@ from core.journal import diff as text_diff
 from core.journal import storage
 from core.journal.render import escape_markdown
 from core.sync import conflicts, gitcli, merge, peers, repo
-from ui import frame, notes_folder, widgets
+from ui import frame, merge_screen, notes_folder, widgets
 
 frame.app_frame()
 
@@ -126,10 +126,8 @@ def conflict_panel(copy: str) -> None:
         take.button("Take theirs (mine goes to the trash or history)", key=f"sync_take_{copy}", on_click=run,
                     args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
                     disabled=not pair.original_exists and not pair.copy_is_mine)
-        slug = notes_folder.slug_of(pair.original)
-        if slug:
-            edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",
-                           query_params={"edit": slug})
+        edit.page_link("pages/sync.py", label="Merge by hand, change by change", icon=":material/merge:",
+                       query_params={"merge": copy})
 
 
 def peers_panel() -> None:
@@ -175,6 +173,9 @@ def _peer_summary(outcome: dict[str, str | None]) -> str:
 
 
 widgets.show_flash()
+if st.query_params.get("merge"):
+    merge_screen.merge_screen(folder, st.query_params["merge"], "pages/sync.py")
+    st.stop()
 if gitcli.executable() is None:
     st.error("git is not installed on this machine, so the journal cannot sync. Install git and reload this page.",
              icon=":material/sync_disabled:")
