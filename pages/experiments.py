@@ -8,8 +8,8 @@ import streamlit as st
 from core.experiments import charts as experiment_charts
 from core.experiments import records as experiments
 from core.journal import storage
-from core.journal.render import escape_markdown
-from ui import frame, lab_state, notes_folder, rendering, widgets
+from core.journal.render import escape_markdown, note_url
+from ui import frame, lab_state, notes_folder, widgets
 
 frame.app_frame()
 
@@ -105,13 +105,12 @@ if not chosen:
 st.subheader(f"{len(chosen)} selected run(s)", anchor=False)
 for run in chosen:
     note = library.by_slug.get(run.slug)
-    title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
-    title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
+    title_column, lab_column, trash_column = st.columns([6, 2, 2], vertical_alignment="center")
+    title = escape_markdown(experiments.middle_cut(run.title, 60))
+    linked = f"[{title}]({note_url(run.slug)})" if note else title
+    title_column.markdown(f":material/science: **{linked}** · {run.date.isoformat() if run.date else 'undated'}")
     with lab_column:
         lab_state.open_in_lab_link(run.lab, run.params)
-    with note_column:
-        if note:
-            rendering.note_link(note, dated=False)
     if note and not notes_folder.readonly():
         with trash_column.popover("Trash", icon=":material/delete:"):
             st.caption("The note moves to the trash; Trash & history can restore it.")

@@ -42,7 +42,7 @@ def merge_screen(folder: Path, copy: str, back_page: str) -> None:
     parts = handmerge.segments(mine, theirs)
     mine_from = pair.copy_from if pair.copy_is_mine else pair.original_from
     theirs_from = pair.original_from if pair.copy_is_mine else pair.copy_from
-    st.subheader(f"Merge `{escape_markdown(pair.original)}` by hand", anchor=False)
+    st.subheader(f"Merge `{pair.original.replace('`', '')}` by hand", anchor=False)
     st.caption(f"**Yours** was typed on {escape_markdown(mine_from)}; **theirs** on {escape_markdown(theirs_from)}. "
                f"{widgets.plural(handmerge.hunk_count(parts), 'place differs', 'places differ')}: for each, take "
                "yours, theirs or both (yours first). The result below follows your choices and stays editable.")
@@ -92,7 +92,7 @@ def pane(lines: tuple[str, ...]) -> None:
     if text:
         st.code(text, language=None, wrap_lines=True)
     else:
-        st.caption("(nothing here on this side)")
+        st.caption("(no lines here on this side: the other side adds its lines)")
 
 
 def rebuild(parts: list[handmerge.Segment]) -> None:
