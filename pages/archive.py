@@ -8,6 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.journal import diff as text_diff
 from core.journal import storage
 from core.journal.render import escape_markdown
 from ui import frame, notes_folder, widgets
@@ -149,9 +150,10 @@ with history_tab:
         except storage.StorageError as err:
             st.warning(str(err))
             current_bytes, current_hash = b"", None
-        st.markdown(f"**Changes from this version to the current text** ({labels[version_name]})")
+        st.markdown(f"**Changes since the old version** saved {labels[version_name]}")
+        st.caption(text_diff.legend(f"the old version ({labels[version_name]})", "the current text"))
         difference = bounded_diff(
-            old_text, current_bytes.decode("utf-8", errors="replace"), "this version", "the current text"
+            old_text, current_bytes.decode("utf-8", errors="replace"), "old version", "current text"
         )
         if difference.complete or difference.text:
             st.code(difference.text or "The current text is the same as this version.", language="diff")

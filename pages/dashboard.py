@@ -1,5 +1,6 @@
-"""Dashboard: today's prompt, streaks, the study calendar, the labs, recent entries and
-experiments, and notes-folder problems (only when there are some).
+"""Dashboard: the Today block (due cards, today's entry, the streak, the last lab run), the
+numbers, the study calendar, the labs, recent entries and experiments, and notes-folder
+problems (only when there are some).
 
 One small function per section, called in the order the page reads; a new section is a new
 function and one line at the bottom.
@@ -7,8 +8,10 @@ function and one line at the bottom.
 
 import streamlit as st
 
+from core import today as today_model
 from core.journal import charts, stats
-from ui import frame, notes_folder, rendering, widgets
+from core.journal.render import escape_markdown
+from ui import frame, lab_state, notes_folder, rendering, widgets
 from ui import review as review_ui
 
 frame.app_frame()
@@ -24,6 +27,8 @@ LAB_BLURBS = {
 library = notes_folder.load_library()
 today = widgets.today()
 per_day = stats.entries_per_day(library.notes)
+journal_days = stats.journal_days(library.notes)
+TODAY_CARD_WIDTH = 270
 
 
 def header() -> None:
@@ -31,23 +36,66 @@ def header() -> None:
     st.caption("Your deep-learning math journal and the labs that go with it.")
 
 
-def today_prompt() -> None:
-    """No entry today: say so, with a button that opens a new TIL for today on the Write page
-    (nothing in a read-only journal, where there is nothing to do about it)."""
-    if today in per_day or notes_folder.readonly():
+def today_block() -> None:
+    """What to do today, in four small cards that wrap one under another on a phone: the cards
+    due now (Review now), today's journal entry (Write today's TIL until one is dated today),
+    the streak of journal entries, and the last recorded lab run (Reopen)."""
+    view = today_model.today_view(library.notes, today, review_ui.queue_now(library))
+    with st.container(border=True, key="today_block", gap="small"):
+        st.markdown(f"**:material/today: Today** · {today.strftime('%a')} {today.isoformat()}")
+        with st.container(horizontal=True, gap="small"):
+            with st.container(width=TODAY_CARD_WIDTH, gap="small", key="today_review"):
+                today_review(view.due)
+            with st.container(width=TODAY_CARD_WIDTH, gap="small", key="today_entry"):
+                today_entry(view)
+            with st.container(width=TODAY_CARD_WIDTH, gap="small", key="today_run"):
+                today_run(view.last_run)
+
+
+def today_review(due: today_model.DueNow) -> None:
+    if not due.total:
+        st.markdown(":material/school: **Review** · nothing due now")
         return
-    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
-        st.markdown(f":material/edit_note: No entry for today ({today.isoformat()}) yet. What did you learn today?",
-                    width="stretch")
-        st.page_link("pages/write.py", label="Start today's entry", icon=":material/add:", query_params={"new": "til"})
+    parts = [f"{due.new} new", f"{due.learning} learning", f"{due.review} review"]
+    if due.notes:
+        parts.append(widgets.plural(due.notes, "note", "notes"))
+    st.markdown(f":material/school: **{due.total} due now**  \n:small[:gray[{' · '.join(parts)}]]")
+    st.page_link(review_ui.REVIEW_PAGE, label="Review now", icon=":material/play_arrow:")
+
+
+def today_entry(view: today_model.Today) -> None:
+    streak = widgets.days(view.streak)
+    if view.written:
+        links = " · ".join(rendering.note_anchor(note, dated=False) for note in view.entries)
+        st.markdown(f":material/check_circle: **Today's entry** · streak {streak}  \n:small[{links}]")
+        return
+    keep = " (write today to keep it)" if view.streak_at_risk else ""
+    st.markdown(f":material/edit_note: **No journal entry yet today**  \n:small[:gray[Streak {streak}{keep}]]")
+    if not notes_folder.readonly():
+        st.page_link("pages/write.py", label="Write today's TIL", icon=":material/add:",
+                     query_params={"new": today_model.TIL_TEMPLATE})
+
+
+def today_run(run: today_model.LastRun | None) -> None:
+    if run is None:
+        st.markdown(":material/biotech: **Last lab run** · none recorded yet  \n"
+                    ":small[:gray[*Record this run* in a lab keeps one here.]]")
+        return
+    day = run.date.isoformat() if run.date else "undated"
+    st.markdown(f":material/biotech: **Last lab run** · {day}  \n"
+                f":small[[{escape_markdown(run.title)}](notes?note={run.slug})]")
+    if run.lab in widgets.LAB_PAGES:
+        st.page_link(widgets.LAB_PAGES[run.lab][0], label=f"Reopen in the {lab_state.lab_title(run.lab)}",
+                     icon=":material/open_in_new:", query_params=run.query)
 
 
 def metrics() -> None:
     """Four numbers in a row that wraps to two rows of two on a phone."""
     with st.container(horizontal=True, gap="medium"):
         st.metric("Notes", len(stats.entries(library.notes)), width=METRIC_WIDTH)
-        st.metric("Current streak", widgets.days(stats.current_streak(per_day, today)), width=METRIC_WIDTH)
-        st.metric("Longest streak", widgets.days(stats.longest_streak(per_day)), width=METRIC_WIDTH)
+        st.metric("Current streak", widgets.days(stats.current_streak(journal_days, today)), width=METRIC_WIDTH,
+                  help="Days in a row with a journal entry; a recorded lab run does not count.")
+        st.metric("Longest streak", widgets.days(stats.longest_streak(journal_days)), width=METRIC_WIDTH)
         st.metric("Study days", len(per_day), width=METRIC_WIDTH)
 
 
@@ -56,7 +104,22 @@ def calendar() -> None:
     years = stats.calendar_years(per_day, today)
     latest_year = max(per_day).year if per_day else today.year
     year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year", width=160)
-    widgets.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark")
+    widgets.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark",
+                  on_select=open_day, select_key="dashboard_calendar")
+    st.caption("Click a day to open its notes.")
+    picked = st.session_state.pop(PICKED_DAY, None)
+    if picked:
+        st.switch_page(widgets.NOTES_PAGE, query_params={"day": picked})
+
+
+PICKED_DAY = "_dashboard_picked_day"
+
+
+def open_day() -> None:
+    """The calendar's click: remember the day picked (the page opens its notes once drawn)."""
+    chosen = st.session_state.get("dashboard_calendar", {}).get("selection", {}).get(charts.CALENDAR_PICK) or []
+    if chosen and chosen[0].get("day"):
+        st.session_state[PICKED_DAY] = chosen[0]["day"]
 
 
 def lab_cards() -> None:
@@ -126,8 +189,8 @@ def problems() -> None:
 
 
 header()
+today_block()
 sync_conflicts()
-today_prompt()
 metrics()
 calendar()
 lab_cards()

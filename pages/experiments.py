@@ -1,12 +1,15 @@
-"""Experiments: every run recorded from a lab, in one table; select runs to compare them."""
+"""Experiments: every run recorded from a lab, in one table; select runs to compare them.
+
+The selection is in the address bar (?runs=<slug>,<slug>), so Back, a reload and a copied link
+show the same comparison."""
 
 import streamlit as st
 
 from core.experiments import charts as experiment_charts
 from core.experiments import records as experiments
 from core.journal import storage
-from core.journal.render import escape_markdown
-from ui import frame, lab_state, notes_folder, rendering, widgets
+from core.journal.render import escape_markdown, note_url
+from ui import frame, lab_state, notes_folder, widgets
 
 frame.app_frame()
 
@@ -32,8 +35,40 @@ def trash_run(rel_path: str, title: str) -> None:
         widgets.flash("error", str(err))
         return
     notes_folder.refresh_library()
-    st.session_state.pop("experiments_table", None)
+    st.session_state[TABLE_VERSION] = st.session_state.get(TABLE_VERSION, 0) + 1
     widgets.flash("success", f"Moved “{title}” to the trash (Records › Trash & history can restore it).")
+
+
+TABLE_VERSION, SEEN = "_experiments_table_version", "_experiments_runs_seen"
+
+
+def wanted_runs() -> list[str]:
+    """The runs the address bar selects (?runs=a,b), in its order."""
+    return [slug for slug in st.query_params.get("runs", "").split(",") if slug]
+
+
+def table_key() -> str:
+    """The table's widget key: a new one whenever the address names another selection than the
+    one this session last wrote (Back, Forward, a pasted link), so the table takes it."""
+    text = st.query_params.get("runs", "")
+    if SEEN not in st.session_state:
+        st.session_state[SEEN] = text
+    elif st.session_state[SEEN] != text:
+        st.session_state[SEEN] = text
+        st.session_state[TABLE_VERSION] = st.session_state.get(TABLE_VERSION, 0) + 1
+    version = st.session_state.get(TABLE_VERSION, 0)
+    return f"experiments_table_{version}" if version else "experiments_table"
+
+
+def write_selection(slugs: list[str]) -> None:
+    text = ",".join(slugs)
+    if text == st.query_params.get("runs", ""):
+        return
+    st.session_state[SEEN] = text
+    if text:
+        st.query_params["runs"] = text
+    else:
+        st.query_params.pop("runs", None)
 
 
 lab_filter, tab_filter, tag_filter = st.columns(3)
@@ -53,16 +88,21 @@ if unreadable:
                f"{' …' if len(unreadable) > 3 else ''}): select them to see why.")
 
 table = experiments.runs_table(runs)
+key = table_key()
+wanted = set(wanted_runs())
 selection = st.dataframe(
     table.drop(columns=["slug"]),
-    key="experiments_table",
+    key=key,
     on_select="rerun",
     selection_mode="multi-row",
+    selection_default={"selection": {"rows": [row for row, run in enumerate(runs) if run.slug in wanted]}},
     hide_index=True,
     width="stretch",
+    placeholder="",
     column_config={"date": st.column_config.DateColumn("date"), "lab": st.column_config.TextColumn("lab")},
 )
 chosen = [runs[row] for row in selection.selection.rows if row < len(runs)]
+write_selection([run.slug for run in chosen])
 if not chosen:
     st.caption("Select one or more rows to open, compare or trash those runs.")
     st.stop()
@@ -70,15 +110,14 @@ if not chosen:
 st.subheader(f"{len(chosen)} selected run(s)", anchor=False)
 for run in chosen:
     note = library.by_slug.get(run.slug)
-    title_column, lab_column, note_column, trash_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
-    title_column.markdown(f"**{escape_markdown(run.title)}** · {run.date.isoformat() if run.date else 'undated'}")
+    title_column, lab_column, trash_column = st.columns([6, 2, 2], vertical_alignment="center")
+    title = escape_markdown(experiments.middle_cut(run.title, 60))
+    linked = f"[{title}]({note_url(run.slug)})" if note else title
+    title_column.markdown(f":material/science: **{linked}** · {run.date.isoformat() if run.date else 'undated'}")
     if run.problem:
         title_column.caption(f":material/warning: {escape_markdown(run.problem)}")
     with lab_column:
         lab_state.open_in_lab_link(run.lab, run.params)
-    with note_column:
-        if note:
-            rendering.note_link(note, dated=False)
     if note and not notes_folder.readonly():
         with trash_column.popover("Trash", icon=":material/delete:"):
             st.caption("The note moves to the trash; Trash & history can restore it.")

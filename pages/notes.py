@@ -1,9 +1,12 @@
-"""Notes: browse, filter and search the journal, and read one note (?note=<slug> opens it).
+"""Notes: browse, filter and search the journal, and read one note (?note=<slug> opens it;
+?day=YYYY-MM-DD lists that day's notes, as the Dashboard's calendar links).
 
 The address bar always names the note on screen, so a reload or a copied link shows the same
 note, and Back and Forward step through the notes visited. Links to notes are markdown links
 that ui_hooks keeps in the tab.
 """
+
+import datetime as dt
 
 import streamlit as st
 
@@ -109,7 +112,8 @@ def list_item(note: Note, current: bool) -> str:
     conflict = ":orange-badge[:material/call_split: conflict copy] " if note.conflict_of else ""
     if current:
         return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] {conflict}:gray[{day} · {note.type}]]"
-    return f"{icon} [{title}]({note_url(note.slug, owner)})  \n:small[{conflict}:gray[{day} · {note.type}]]"
+    url = note_url(note.slug, owner) + (f"&day={shown_day.isoformat()}" if shown_day else "")
+    return f"{icon} [{title}]({url})  \n:small[{conflict}:gray[{day} · {note.type}]]"
 
 
 def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
@@ -206,16 +210,42 @@ def clear_search(and_filters: bool) -> None:
         st.session_state.notes_types = st.session_state.notes_tags = []
 
 
+def chosen_day() -> dt.date | None:
+    """The day named by ?day=YYYY-MM-DD, or None (with a warning when it is not a date)."""
+    text = st.query_params.get("day")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        st.warning(f"'{escape_markdown(text)}' is not a day (YYYY-MM-DD); showing every note.")
+        return None
+
+
+def day_bar(day: dt.date, count: int) -> None:
+    """Above the list: which day is shown, and the way back to every note."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        shown = widgets.plural(count, "note", "notes") if count else "no notes"
+        st.caption(f":material/calendar_today: {day.strftime('%a')} {day.isoformat()}: {shown}")
+        st.button("Show every day", key="notes_all_days", type="tertiary", icon=":material/close:",
+                  on_click=lambda: st.query_params.pop("day", None))
+
+
 search_column, filter_column = st.columns([4, 1], vertical_alignment="bottom")
 query = search_column.text_input(
     "Search", key="notes_query", help="Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel"
 )
 types, tags, start, end = filters()
+day = shown_day = chosen_day()
+if day is not None:
+    start = end = day
 matches = search.search(search.filter_notes(library.notes, types=types, tags=tags, start=start, end=end), query)
 
 selected_slug = notes_folder.take_reopened() or st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
     st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
+    selected_slug = None
+if day is not None and selected_slug is not None and library.by_slug[selected_slug].date != day:
     selected_slug = None
 if selected_slug is None and matches:
     selected_slug = matches[0].slug
@@ -225,6 +255,8 @@ if selected_slug is not None:
 undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
 with list_column:
+    if day is not None:
+        day_bar(day, len(matches))
     notes_list(matches, selected_slug, query)
 with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if selected_slug is None:

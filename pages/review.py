@@ -198,7 +198,8 @@ def review_tab() -> None:
     review_ui.metric_row([
         ("Due now", len(queue.items), f"{review_ui.due_text(queue)}. Everything to review now: cards in learning "
                                       "steps, reviews, today's new cards and notes."),
-        ("In learning steps", queue.learning, None),
+        ("In learning steps", queue.in_steps,
+         f"Cards graded Again or Hard wait a few minutes for their next step; {queue.learning} of them due now."),
         ("New today", queue.new, f"At most {settings.new_per_day} new cards a day"),
         ("Reviewed today", reviewed_today, None),
     ])

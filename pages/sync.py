@@ -4,10 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
+from core.journal import diff as text_diff
 from core.journal import storage
 from core.journal.render import escape_markdown
 from core.sync import conflicts, gitcli, merge, peers, repo
-from ui import frame, notes_folder, widgets
+from ui import frame, merge_screen, notes_folder, widgets
 from ui.review import sync_mergers
 
 frame.app_frame()
@@ -33,15 +34,37 @@ STATE_LINES = {
 }
 
 
-def run(action, success: str) -> None:
-    """Run a git action from a button; its outcome is shown on the next run."""
+LAST_FAILURE = "_sync_last_failure"
+
+
+def run(action, success: str, *, remote: bool = False) -> None:
+    """Run a git action from a button; its outcome is shown on the next run. A failed exchange
+    with the remote (`remote`) becomes the page's one state line until the next attempt."""
+    failures = st.session_state.setdefault(LAST_FAILURE, {})
     try:
         outcome = action()
     except (gitcli.GitError, storage.StorageError, ValueError, OSError) as err:
-        widgets.flash("error", str(err))
+        if remote:
+            failures[str(folder)] = str(err)
+        else:
+            widgets.flash("error", str(err))
         return
+    if remote:
+        failures.pop(str(folder), None)
     notes_folder.refresh_library()
     widgets.flash("success", success.format(outcome=outcome) if outcome is not None else success)
+
+
+def state_line(status: repo.SyncStatus) -> None:
+    """The one state of the journal against its remote, from the last attempt: a failed sync or
+    check says so (with the reason) instead of the state the check before it found."""
+    failure = st.session_state.get(LAST_FAILURE, {}).get(str(folder))
+    if failure:
+        st.error(f"The last sync failed: {failure}", icon=":material/cloud_off:")
+        return
+    kind, line = STATE_LINES[status.state]
+    getattr(st, kind)(line.format(ahead=status.ahead, behind=status.behind,
+                                  count=plural(len(status.conflicts), "conflict copy", "conflict copies")))
 
 
 def sync_now() -> str:
@@ -92,6 +115,7 @@ def save_remote() -> None:
 def conflict_panel(copy: str) -> None:
     pair = conflicts.pair(folder, copy)
     with st.expander(f":material/call_split: {pair.original} ↔ {pair.copy}", expanded=True):
+        st.caption(text_diff.legend("the other machine's text", "yours (the text typed on this machine)"))
         st.code(conflicts.diff(folder, pair) or "The two texts are the same.", language="diff")
         if readonly:
             return
@@ -103,10 +127,8 @@ def conflict_panel(copy: str) -> None:
         take.button("Take theirs (mine goes to the trash or history)", key=f"sync_take_{copy}", on_click=run,
                     args=(lambda: conflicts.take_theirs(folder, pair), f"{pair.original} now holds their text."),
                     disabled=not pair.original_exists and not pair.copy_is_mine)
-        slug = notes_folder.slug_of(pair.original)
-        if slug:
-            edit.page_link("pages/write.py", label="Merge by hand in the editor", icon=":material/edit_note:",
-                           query_params={"edit": slug})
+        edit.page_link("pages/sync.py", label="Merge by hand, change by change", icon=":material/merge:",
+                       query_params={"merge": copy})
 
 
 def peers_panel() -> None:
@@ -152,6 +174,9 @@ def _peer_summary(outcome: dict[str, str | None]) -> str:
 
 
 widgets.show_flash()
+if st.query_params.get("merge"):
+    merge_screen.merge_screen(folder, st.query_params["merge"], "pages/sync.py")
+    st.stop()
 if gitcli.executable() is None:
     st.error("git is not installed on this machine, so the journal cannot sync. Install git and reload this page.",
              icon=":material/sync_disabled:")
@@ -166,9 +191,7 @@ if not repo.is_git_mode(folder):
     st.stop()
 
 status = repo.status(folder)
-kind, line = STATE_LINES[status.state]
-getattr(st, kind)(line.format(ahead=status.ahead, behind=status.behind,
-                              count=plural(len(status.conflicts), "conflict copy", "conflict copies")))
+state_line(status)
 branch_column, remote_column, changes_column = st.columns([1, 3, 1])
 branch_column.metric("Branch", status.branch)
 remote_column.markdown(f"**Remote** `{status.remote or 'none'}`")
@@ -180,10 +203,11 @@ changes_column.metric("Local changes", len(status.changes))
 if not readonly:
     sync_column, fetch_column, auto_column = st.columns(3, vertical_alignment="center")
     sync_column.button("Sync now", key="sync_now", type="primary", icon=":material/sync:",
-                       disabled=status.remote is None, on_click=run, args=(sync_now, "Synced: {outcome}."))
+                       disabled=status.remote is None, on_click=run, args=(sync_now, "Synced: {outcome}."),
+                       kwargs={"remote": True})
     fetch_column.button("Check the remote", key="sync_fetch", icon=":material/cloud_download:",
                         disabled=status.remote is None, on_click=run,
-                        args=(lambda: merge.fetch(folder), "Checked the remote."))
+                        args=(lambda: merge.fetch(folder), "Checked the remote."), kwargs={"remote": True})
     st.session_state["sync_autocommit"] = repo.autocommit_enabled(folder)
     auto_column.toggle("Commit every save", key="sync_autocommit", on_change=run,
                        args=(lambda: repo.set_autocommit(folder, st.session_state["sync_autocommit"]),

@@ -19,6 +19,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.journal import diff as text_diff
 from core.journal import drafts, editor, storage, templates
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
@@ -49,6 +50,7 @@ if "write_cleaned" not in st.session_state:
 st.session_state.setdefault("write_drafts", {})
 st.session_state.setdefault("write_current", None)
 st.session_state.setdefault("write_template", templates.TEMPLATES[0].key)
+st.session_state.setdefault("write_new_template", st.session_state.write_template)
 library = notes_folder.load_library()
 
 
@@ -133,6 +135,12 @@ write_editor.name_draft_in_address_bar(draft)
 if st.session_state.get("write_pending_template"):
     confirm_template(st.session_state.write_pending_template)
 
+if editing and st.session_state.get("write_type") in templates.BY_KEY:
+    # The box shows the edited note's kind (a peer-session note says "Peer-session minutes"), not
+    # the template a new entry last used; picking another one still starts a new entry from it.
+    st.session_state.write_template = st.session_state.write_type
+else:
+    st.session_state.write_new_template = st.session_state.write_template  # what "New entry" starts from
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
     st.button("Open today's entry", key="write_today", on_click=write_editor.open_today, icon=":material/today:")
     st.selectbox(
@@ -223,9 +231,10 @@ with editor_column:
                 mine = storage.note_text(storage.clean_meta(meta), fields["body"] or "")
             except storage.StorageError:
                 mine = fields["body"] or ""
-            st.markdown("**What differs** (`-` on disk now, `+` your text)")
+            st.markdown("**What differs**")
+            st.caption(text_diff.legend("the version on disk now", "yours (the text in the editor)"))
             st.code(
-                storage.diff_text(conflict["disk_text"], mine, "on disk now", "your text") or "(the texts are equal)",
+                storage.diff_text(conflict["disk_text"], mine, "on disk now", "yours") or "(the texts are equal)",
                 language="diff", height=360,
             )
 

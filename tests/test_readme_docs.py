@@ -58,3 +58,13 @@ def test_the_link_finder_skips_code_and_absolute_links():
         "````",
     ])
     assert relative_targets(text) == ["docs/a.md#x", "b.png"]
+
+
+def test_the_upload_box_states_the_limit_the_lab_enforces():
+    import tomllib
+
+    from core.conv.inputs import UPLOAD_BYTES
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 2**20 == UPLOAD_BYTES, "the box says what the lab accepts"

@@ -6,6 +6,7 @@
 - ``lab_state``: the labs' URL state, lab links, recording a run;
 - ``conv_lab`` and ``bptt_lab``: each lab's drawing functions, so its page shows its layout;
 - ``write_editor``: the Write page's editor (drafts, switching notes, saving, the callbacks);
+- ``merge_screen``: Sync's merge screen (a note and its conflict copy, merged hunk by hunk);
 - ``review``: the deck, the review store, grading, practice widgets, the dashboard's review part;
 - ``access``: the visitor rule (who may write);
 - ``components``: the browser components, with their JavaScript in ``assets/``;
@@ -14,6 +15,7 @@
 Layers, lowest first: ``widgets``, ``access`` and ``components`` import no ui module;
 ``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
 ``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views (``conv_lab``,
-``bptt_lab``), ``write_editor`` and ``frame`` come last, and none of them imports another.
+``bptt_lab``), ``write_editor``, ``merge_screen`` and ``frame`` come last, and none of them imports
+another.
 No cycles (tests/test_import_cycles.py).
 """

@@ -323,6 +323,7 @@ def truncation_part(radius: float, H: int, T: int, seed: int, K: int, p: float, 
     st.markdown(rnn_view.estimates_markdown(view.estimates))
     st.caption(f"Randomized (Tallec and Ollivier 2017): the last K = {K} steps always, then each further step "
                f"with probability p = {p:g}, compensated by 1/p so the estimate is unbiased.")
+    badge(computed("Checking the gradients…" if slow else None, "verify_deep", radius, H, T, seed, K))
 
 
 def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float, draws: int) -> None:
@@ -335,8 +336,17 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
     spread = computed("Measuring bias and spread for five values of p…" if slow else None,
                       "randomized_spread", radius, H, T, seed, K, 100)
     draw("spread_chart", spread)
+    truncation = float(spread["truncation_error"].iloc[0]) if len(spread) else 0.0
+    if K >= T:
+        reference = (f"with K = T = {T} every draw is full BPTT, so fixed truncation has no bias and no dashed line "
+                     "is drawn (a log axis cannot place 0).")
+    elif truncation > 0 and np.isfinite(truncation):
+        reference = "the dashed line is the bias of fixed truncation at K."
+    else:
+        reference = "fixed truncation at K has no measurable bias here, so no dashed line is drawn."
     st.caption(f"For five values of p with the same minimum window K = {K}: the bias of the mean of 100 draws and "
-               "the spread of one draw; the dashed line is the bias of fixed truncation at K.")
+               f"the spread of one draw; {reference}")
+    badge(computed("Checking the gradients…" if slow else None, "verify_deep", radius, H, T, seed, K))
 
 
 def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:

@@ -20,6 +20,7 @@ from core.journal.render import (
 from ui import notes_folder, rendering, widgets
 
 _RECORDING = "_studylab_recording"
+_RECORDED = "_studylab_recorded"  # (lab, tab, params) of the run last recorded in this session
 
 
 def lab_title(lab: str) -> str:
@@ -147,8 +148,13 @@ def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
     """
     if notes_folder.readonly():
         return
-    if st.button("Record this run", key=f"{lab}_record_{tab}", icon=":material/bookmark_add:",
-                 help="Keep these settings and results as an experiment note in your journal"):
+    params = {name: experiments.typed(text) for name, text in query.items()}
+    done = st.session_state.get(_RECORDED) == (lab, tab, params)
+    label, icon = ("Recorded · record again", ":material/bookmark_added:") if done else \
+        ("Record this run", ":material/bookmark_add:")
+    if st.button(label, key=f"{lab}_record_{tab}", icon=icon,
+                 help="These settings are in your journal already; record them again with another comment" if done
+                 else "Keep these settings and results as an experiment note in your journal"):
         results, series = measure()
         params = {name: experiments.typed(text) for name, text in query.items()}
         shown = experiments.Series(*series) if series is not None else None
@@ -188,6 +194,8 @@ def _record_dialog(run: experiments.Run) -> None:
             st.session_state.pop(key, None)
         widgets.flash("success", f"Recorded “{title.strip() or run.title}” in your journal.",
                       notes_folder.slug_of(saved.rel_path))
+        st.session_state[_RECORDED] = (run.lab, run.tab, run.params)
+        st.session_state[widgets.TOAST_KEY] = (f"Recorded “{title.strip() or run.title}”", ":material/bookmark_added:")
         st.rerun()
     if cancel.button("Cancel", key="record_cancel"):
         _stop_recording()

@@ -248,6 +248,12 @@ def problems_text(problems: list[Problem]) -> str:
     return f"{widgets.plural(len(problems), 'problem', 'problems')} in {widgets.plural(files, 'file', 'files')}"
 
 
+def queue_now(library: Library) -> review_queue.Queue:
+    """The review queue the Review page would show now (the dashboard's Today block counts it)."""
+    review_settings, _warning = settings()
+    return review_queue.build_queue(deck(library), store(review_settings).book(), review_settings, now())
+
+
 def dashboard_section(library: Library) -> None:
     """The dashboard's review part: what is due, the 14-day forecast, reviews per day, retention,
     and what is wrong with the review settings or log, if anything."""

@@ -138,7 +138,8 @@ def fresh_draft(key: str, *, take_over: bool = True) -> dict:
 def requested_template() -> str:
     """The template a fresh new entry starts from: the one ?new=<template> names, else the last one picked."""
     asked = st.query_params.get("new")
-    return asked if asked in templates.BY_KEY else st.session_state.write_template
+    last = st.session_state.get("write_new_template", st.session_state.write_template)
+    return asked if asked in templates.BY_KEY else last
 
 
 def switch_to(key: str, draft: dict | None = None) -> None:
@@ -204,7 +205,7 @@ def open_new_entry() -> None:
 
 def open_today() -> None:
     """Today's entry when there is one; else a new TIL for today, unsaved until the student saves it
-    (as the Dashboard's "Start today's entry" does), so an empty note never counts as a study day."""
+    (as the Dashboard's "Write today's TIL" does), so an empty note never counts as a study day."""
     entry = templates.todays_entry(notes_folder.load_library().notes, widgets.today())
     st.query_params.from_dict({"edit": entry.slug} if entry is not None else {"new": "til"})
 

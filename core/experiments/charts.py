@@ -11,16 +11,37 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 taken out of it (Streamlit's default would squash a plot under a long legend)."""
 
 
-def overlay_chart(frame: pd.DataFrame, x_name: str, y_name: str) -> alt.Chart:
-    """Several runs' series on one chart: columns x, y, run (one line per run).
+RUN_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+              "#9c755f", "#bab0ac"]
+"""Tableau 10: neighbouring runs get hues far apart (never a dark and a light blue side by side)."""
+DECADES = 100
 
-    The y axis is logarithmic when the positive y values span over two decades (gradient norms
-    do); a log axis cannot show zero or negative values, so those points are left out, like
-    non-finite ones, and the title counts what was not drawn.
+
+def run_colors() -> alt.Scale:
+    return alt.Scale(range=RUN_COLORS)
+
+
+def y_axis(values: pd.Series) -> str:
+    """"log" or "linear" for one chart's y values. Signed data (any value below zero: a Laplacian
+    or Sobel output) is always linear; magnitudes (never negative) go on a log axis when their
+    positive values span over two decades (gradient norms do), their zeros then left out and
+    counted; everything else is linear."""
+    finite = values[np.isfinite(values)]
+    if (finite < 0).any():
+        return "linear"
+    positive = finite[finite > 0]
+    return "log" if len(positive) and positive.max() / positive.min() > DECADES else "linear"
+
+
+def overlay_chart(frame: pd.DataFrame, x_name: str, y_name: str) -> alt.Chart:
+    """Several runs' series on one chart: columns x, y, run (one line per run, labelled by title).
+
+    The y axis is chosen for the data drawn (y_axis): linear for signed data, logarithmic for
+    magnitudes spanning decades; the title counts any point not drawn.
     """
     finite = frame[np.isfinite(frame["y"]) & np.isfinite(frame["x"])]
     positive = finite[finite["y"] > 0]
-    log_scale = len(positive) > 0 and positive["y"].max() / positive["y"].min() > 100
+    log_scale = y_axis(frame["y"]) == "log"
     drawn = positive if log_scale else finite
     title = f"{y_name} against {x_name}"
     notes = []
@@ -37,7 +58,8 @@ def overlay_chart(frame: pd.DataFrame, x_name: str, y_name: str) -> alt.Chart:
         .encode(
             x=alt.X("x:Q", title=x_name),
             y=alt.Y("y:Q", title=y_name, scale=y_scale, axis=alt.Axis(format=".1e") if log_scale else alt.Axis()),
-            color=alt.Color("run:N", title="run", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            color=alt.Color("run:N", title="run", scale=run_colors(),
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("x:Q", title=x_name), alt.Tooltip("y:Q", title=y_name,
                                                                                          format=".4g")],
         )
@@ -63,7 +85,8 @@ def parallel_coordinates(table: pd.DataFrame, columns: list[str]) -> alt.Chart:
                 scaled = (min(max(value, low), high) - low) / (high - low)
             else:
                 scaled = 0.5
-            rows.append({"run": run["slug"], "axis": column, "position": position, "scaled": scaled,
+            name = run["title"] if "title" in table else run["slug"]
+            rows.append({"run": name, "axis": column, "position": position, "scaled": scaled,
                          "value": "" if pd.isna(value) else f"{value:.4g}"})
     frame = pd.DataFrame(rows, columns=["run", "axis", "position", "scaled", "value"])
     return (
@@ -72,7 +95,8 @@ def parallel_coordinates(table: pd.DataFrame, columns: list[str]) -> alt.Chart:
         .encode(
             x=alt.X("axis:N", sort=columns, title=None, axis=alt.Axis(labelAngle=-20, labelLimit=160)),
             y=alt.Y("scaled:Q", title="low → high (per axis)", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("run:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            color=alt.Color("run:N", scale=run_colors(), legend=alt.Legend(orient="bottom", columns=1,
+                                                                                labelLimit=400)),
             detail="run:N",
             tooltip=["run:N", "axis:N", alt.Tooltip("value:N", title="value")],
         )

@@ -36,12 +36,14 @@ import datetime as dt
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from core.journal.dayorder import within_day_key
 from core.journal.notes import Note
 
 EXPERIMENT_TYPE = "experiment"
@@ -317,6 +319,25 @@ def records(notes: Iterable[Note]) -> list[Record]:
     return [record for record in map(read_record, notes) if record is not None]
 
 
+def latest_record(notes: Iterable[Note]) -> Record | None:
+    """The last lab run recorded: the newest dated record, the day's order breaking ties."""
+    dated = [note for note in notes if note.type == EXPERIMENT_TYPE and note.date is not None
+             and note.conflict_of is None]
+    for note in sorted(dated, key=lambda note: (note.date, within_day_key(note)), reverse=True):
+        record = read_record(note)
+        if record is not None:
+            return record
+    return None
+
+
+def reopen_query(record: Record) -> dict[str, str]:
+    """The query parameters that reopen `record`'s lab in its state: its tab, then its params."""
+    query = {"tab": record.tab} if record.tab else {}
+    for name, value in record.params.items():
+        query[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return query
+
+
 def runs_table(runs: Iterable[Record]) -> pd.DataFrame:
     """One row per run: slug, date, title, lab, tab, then every parameter and result as a column.
 
@@ -335,27 +356,60 @@ def runs_table(runs: Iterable[Record]) -> pd.DataFrame:
 
 
 def parameter_differences(runs: Iterable[Record]) -> pd.DataFrame:
-    """Parameters side by side, one column per run (titled by slug), one row per parameter name;
-    the column ``differs`` is True where the runs do not all share the value."""
+    """Parameters side by side, one column per run (headed by its title, run_labels), one row per
+    parameter name; the column ``differs`` is True where the runs do not all share the value."""
     runs = list(runs)
+    labels = run_labels(runs)
     names = list(dict.fromkeys(name for run in runs for name in run.params))
     table = pd.DataFrame(
-        {run.slug: [format_number(run.params[name]) if name in run.params else "—" for name in names] for run in runs},
+        {labels[run.slug]: [format_number(run.params[name]) if name in run.params else "—" for name in names]
+         for run in runs},
         index=pd.Index(names, name="parameter"),
     )
     table["differs"] = table.nunique(axis=1) > 1 if len(runs) else []
     return table
 
 
+LABEL_CHARS = 44
+
+
+def middle_cut(text: str, limit: int = LABEL_CHARS) -> str:
+    """`text` cut in the middle when longer than `limit` (both ends of a run title tell runs apart:
+    "Gradient decay, w_rec…K = 5, tanh" rather than "Gradient decay, w_rec = 0.9 in a tanl…")."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head].rstrip()}…{text[len(text) - (limit - 1 - head):].lstrip()}"
+
+
+def run_labels(runs: Iterable[Record]) -> dict[str, str]:
+    """slug -> the run's title, cut in the middle; runs with the same title get their date
+    (then their slug) added, so every label names one run."""
+    runs = list(runs)
+    labels = {run.slug: middle_cut(run.title) for run in runs}
+    counts = Counter(labels.values())
+    for run in runs:
+        if counts[labels[run.slug]] > 1:
+            labels[run.slug] = middle_cut(f"{run.title} ({run.date or run.slug})")
+    counts = Counter(labels.values())
+    for run in runs:
+        if counts[labels[run.slug]] > 1:
+            labels[run.slug] = middle_cut(f"{run.title} ({run.slug})")
+    return labels
+
+
 def overlaid_series(runs: Iterable[Record]) -> dict[tuple[str, str], pd.DataFrame]:
     """The runs' series grouped by (x name, y name), each a long frame with columns x, y, run
-    (the run's slug, plus its line name when a run has several lines)."""
+    (the run's title as run_labels gives it, plus its line name when a run has several lines)."""
+    runs = list(runs)
+    labels = run_labels(runs)
     groups: dict[tuple[str, str], list[pd.DataFrame]] = {}
     for run in runs:
         if run.series is None:
             continue
         frame = run.series.frame.copy()
-        label = run.slug if "line" not in frame.columns else run.slug + " · " + frame.pop("line").astype(str)
+        name = labels[run.slug]
+        label = name if "line" not in frame.columns else name + " · " + frame.pop("line").astype(str)
         groups.setdefault((run.series.x, run.series.y), []).append(frame.assign(run=label))
     return {key: pd.concat(frames, ignore_index=True) for key, frames in groups.items()}
 

@@ -16,6 +16,9 @@ CALENDAR_LIGHT = {"empty": "#e4e7eb", "ramp": ("#9be9a8", "#216e39")}
 CALENDAR_DARK = {"empty": "#2f353f", "ramp": ("#1b6b34", "#5fe07a")}
 
 
+CALENDAR_PICK = "pick"
+
+
 def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
     """One row per day of `year`: date, week (column index), weekday (row label), entries."""
     days = pd.date_range(dt.date(year, 1, 1), dt.date(year, 12, 31), freq="D")
@@ -27,6 +30,7 @@ def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
             "weekday": [WEEKDAYS[d] for d in days.day_of_week],
             "entries": [counts.get(day, 0) for day in days.date],
             "label": days.strftime("%a %Y-%m-%d"),
+            "day": days.strftime("%Y-%m-%d"),
         }
     )
 
@@ -39,6 +43,8 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) 
     (`dark` picks the dark-theme palette); study days use a sequential green scale from one
     entry to the busiest day, brighter for more on dark backgrounds and darker for more on light
     ones. Tiles are separated by band padding, not a white stroke, so no grid glares in dark mode.
+    A click on a day selects it (the `pick` selection, on the `day` field, `YYYY-MM-DD`): the
+    dashboard opens that day's notes.
     """
     palette = CALENDAR_DARK if dark else CALENDAR_LIGHT
     frame = calendar_frame(counts, year)
@@ -78,6 +84,7 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) 
             ),
             tooltip=[alt.Tooltip("label:N", title="day"), alt.Tooltip("entries:Q", title="entries")],
         )
+        .add_params(alt.selection_point(name=CALENDAR_PICK, fields=["day"], on="click", clear=False))
         .properties(height=alt.Step(17))
     )
 

@@ -6,6 +6,11 @@ end (linear), then compares line by line only a changed region of at most `MAX_R
 lines per side (measured: under 0.1 s even for adversarial repeats). A larger region gets a
 summary instead (where the versions differ, how many lines only one of them has), and the page
 offers both versions for download. The diff shown is cut at `MAX_SHOWN_LINES` lines.
+
+One convention app-wide (as `git diff` shows a working copy): `old` is the other text (on disk,
+the other machine's, an old version), `new` is yours (the text you typed, the current text), so
+`-` lines are only in the other text and `+` lines only in yours. Pages name both sides in words
+(`legend`), never by sign alone.
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ def bounded_diff(old: str, new: str, old_label: str, new_label: str, *,
     cut = (f"The diff has {len(lines):,} lines; the first {MAX_SHOWN_LINES:,} are shown. "
            "Download both versions to see all of it.")
     return TextDiff("\n".join(lines[:MAX_SHOWN_LINES]), False, cut, *sizes)
+
+
+def legend(other: str, yours: str) -> str:
+    """The line a page puts above a diff: which side each sign stands for, by name."""
+    return f"`-` lines: only in {other} · `+` lines: only in {yours}"
 
 
 def diff_text(old: str, new: str, old_label: str, new_label: str) -> str:

@@ -9,6 +9,9 @@ from typing import Iterable
 from core.journal.dayorder import within_day_key
 from core.journal.notes import NOTE_TYPES, Note
 
+RECORD_TYPE = "experiment"
+JOURNAL_TYPES = tuple(note_type for note_type in NOTE_TYPES if note_type != RECORD_TYPE)
+
 
 def entries(notes: Iterable[Note]) -> list[Note]:
     """The journal's entries: every note but sync conflict copies (another machine's text of a
@@ -24,6 +27,23 @@ def recent_entries(notes: Iterable[Note], count: int) -> list[Note]:
 def entries_per_day(notes: Iterable[Note]) -> dict[dt.date, int]:
     """Number of dated entries on each day that has at least one."""
     return dict(Counter(note.date for note in entries(notes) if note.date is not None))
+
+
+def journal_days(notes: Iterable[Note]) -> dict[dt.date, int]:
+    """Number of dated journal entries (lecture, assignment, peer session, master class,
+    retrospective, TIL) on each day: what the streaks count. A recorded lab run (an experiment
+    record) is not a journal entry: recording one today keeps no streak alive."""
+    return entries_per_day(note for note in notes if note.type in JOURNAL_TYPES)
+
+
+def journal_notes_of(notes: Iterable[Note], day: dt.date) -> list[Note]:
+    """The journal entries (not experiment records, not conflict copies) dated `day`, order kept."""
+    return [note for note in entries(notes) if note.date == day and note.type in JOURNAL_TYPES]
+
+
+def notes_of(notes: Iterable[Note], day: dt.date) -> list[Note]:
+    """Every entry dated `day` (records included, conflict copies not), order kept."""
+    return [note for note in entries(notes) if note.date == day]
 
 
 def longest_streak(days: Iterable[dt.date]) -> int:

@@ -26,7 +26,9 @@ class Queue:
     items: cards in the order to review them. learning/review/new/notes: how many of the items
     are in steps, due for review, new cards, notes. new_waiting: new cards held back by the daily
     limit. ahead: items[0] is a learning card shown before its time. next_due: when the first card
-    not in items becomes due (None when no card ever will), UTC.
+    not in items becomes due (None when no card ever will), UTC. in_steps: every card (notes
+    aside) in its learning or relearning steps, due now or later (as Anki counts them at once
+    after Again or Hard).
     """
 
     items: tuple[Card, ...]
@@ -37,6 +39,7 @@ class Queue:
     new_waiting: int
     ahead: bool
     next_due: dt.datetime | None
+    in_steps: int = 0
 
 
 def local_day(moment: dt.datetime, tz: dt.tzinfo | None = None) -> dt.date:
@@ -94,6 +97,8 @@ def build_queue(deck: Deck, book: ReviewBook, settings: ReviewSettings, now: dt.
         new_waiting=len(new_cards) - len(shown_new),
         ahead=ahead,
         next_due=min(next_times) if next_times else None,
+        in_steps=sum(1 for card in deck.cards if card.kind != "note" and card.id in book.progress
+                     and book.progress[card.id].learning),
     )
 
 

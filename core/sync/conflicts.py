@@ -94,15 +94,21 @@ def _machine(folder: Path) -> str | None:
         return None
 
 
+YOURS, THEIRS = "yours", "the other machine's"
+
+
 def diff(folder: Path, conflict: ConflictPair) -> str:
-    """A unified diff from the text typed on this machine to the other machine's text (bytes that
-    are not UTF-8 are shown replaced; a file that is not a regular file shows as empty)."""
+    """A unified diff in the app's one convention (core.journal.diff): `-` lines are only in the
+    other machine's text, `+` lines only in yours (the text typed on this machine); each side is
+    labelled by name and file (bytes that are not UTF-8 are shown replaced; a file that is not a
+    regular file shows as empty)."""
     def read(path: str) -> str:
         return "" if path == conflict.original and not conflict.original_exists else _text(Path(folder) / path)
     mine_from = conflict.copy_from if conflict.copy_is_mine else conflict.original_from
     theirs_from = conflict.original_from if conflict.copy_is_mine else conflict.copy_from
-    return storage.diff_text(read(conflict.mine), read(conflict.theirs), f"{conflict.mine} (typed on {mine_from})",
-                             f"{conflict.theirs} (typed on {theirs_from})")
+    return storage.diff_text(read(conflict.theirs), read(conflict.mine),
+                             f"{THEIRS}: {conflict.theirs} (typed on {theirs_from})",
+                             f"{YOURS}: {conflict.mine} (typed on {mine_from})")
 
 
 def keep_mine(folder: Path, conflict: ConflictPair) -> None:
@@ -123,6 +129,27 @@ def take_theirs(folder: Path, conflict: ConflictPair) -> None:
         storage.trash_note(folder, conflict.copy)
     else:
         _copy_into_note(folder, conflict)
+
+
+def texts(folder: Path, conflict: ConflictPair) -> tuple[str, str]:
+    """(yours, the other machine's) texts of a conflict, for merging them by hand."""
+    def read(path: str) -> str:
+        return "" if path == conflict.original and not conflict.original_exists else _text(Path(folder) / path)
+    return read(conflict.mine), read(conflict.theirs)
+
+
+def resolve_with_text(folder: Path, conflict: ConflictPair, text: str,
+                      merged_from: tuple[str, str] | None = None) -> None:
+    """Resolve with a text merged by hand: it replaces the note (checked as a save is: it must
+    load as a note; the replaced text goes to the note's history) and the copy goes to the trash.
+    With `merged_from` (the two texts the merge started from), refuses when either changed since."""
+    if merged_from is not None and texts(folder, conflict) != merged_from:
+        raise ValueError(f"{conflict.original} or its conflict copy changed since you started this merge; "
+                         "nothing was saved. Reload the merge to start from the texts on disk now")
+    current = Path(folder) / conflict.original
+    expected = storage.content_hash(files.read_regular(current, MAX_NOTE_BYTES)) if conflict.original_exists else None
+    storage.replace_note_bytes(folder, conflict.original, text.encode("utf-8"), expected_hash=expected)
+    storage.trash_note(folder, conflict.copy)
 
 
 def _copy_into_note(folder: Path, conflict: ConflictPair) -> None:

@@ -52,3 +52,26 @@ def test_parallel_coordinates_use_the_numbers_every_run_has_and_that_differ():
     frame = chart_data(experiment_charts.parallel_coordinates(table, columns))
     assert frame.groupby("axis")["scaled"].agg(["min", "max"]).values.tolist() == [[0.0, 1.0], [0.0, 1.0]]
     assert frame.loc[(frame["run"] == "b") & (frame["axis"] == "param: w_rec"), "value"].item() == "0.9"
+
+
+def test_signed_outputs_keep_a_linear_axis_even_beside_runs_spanning_decades():
+    """Gaussian, Laplacian and Sobel outputs on one chart: the Laplacian's and Sobel's signed values
+    are drawn, not dropped from a log axis."""
+    x = np.arange(30.0)
+    frame = pd.concat([
+        pd.DataFrame({"x": x, "y": np.exp(-((x - 15) ** 2) / 8) + 1e-9, "run": "Gaussian"}),
+        pd.DataFrame({"x": x, "y": np.gradient(np.gradient(np.exp(-((x - 15) ** 2) / 8))), "run": "Laplacian"}),
+        pd.DataFrame({"x": x, "y": np.gradient(np.exp(-((x - 15) ** 2) / 8)), "run": "Sobel"}),
+    ])
+    chart = experiment_charts.overlay_chart(frame, "position", "output")
+    spec = chart.to_dict()
+    assert spec["encoding"]["y"]["scale"].get("type") is None, "signed data: linear"
+    assert len(chart_data(chart)) == 90 and "not drawn" not in spec["title"]
+    assert experiment_charts.y_axis(pd.Series([1e-6, 1e-3, 1.0])) == "log"
+    assert experiment_charts.y_axis(pd.Series([-1.0, 1e-6, 1.0])) == "linear"
+    assert experiment_charts.y_axis(pd.Series([0.5, 1.0, 2.0])) == "linear", "within two decades"
+
+
+def test_run_colours_keep_neighbours_apart():
+    spec = experiment_charts.overlay_chart(pd.DataFrame({"x": [0.0], "y": [1.0], "run": "a"}), "x", "y").to_dict()
+    assert spec["encoding"]["color"]["scale"]["range"][:2] == ["#4e79a7", "#f28e2b"]

@@ -76,7 +76,9 @@ def test_runs_table_and_parameter_differences():
     assert {"param: w_rec", "param: K", "result: loss"} <= set(table.columns)
     differences = experiments.parameter_differences([first, second])
     assert differences.loc["w_rec", "differs"] and not differences.loc["T", "differs"]
-    assert differences.loc["K", first.slug] == "—"
+    labels = experiments.run_labels([first, second])
+    assert differences.loc["K", labels[first.slug]] == "—", "columns are headed by run title, not file slug"
+    assert labels[first.slug] != labels[second.slug], "two runs with one title stay apart"
 
 
 def test_overlaid_series_group_runs_by_axes():
@@ -86,7 +88,8 @@ def test_overlaid_series_group_runs_by_axes():
     c = experiments.Record(**{**a.__dict__, "slug": "c", "series": experiments.Series("K", "err", frame)})
     groups = experiments.overlaid_series([a, b, c])
     assert set(groups) == {("k", "g"), ("K", "err")}
-    assert set(groups[("k", "g")]["run"]) == {a.slug, "b"}
+    assert set(groups[("k", "g")]["run"]) == set(experiments.run_labels([a, b]).values())
+    assert all(a.title in label for label in groups[("k", "g")]["run"]), "legends name runs by title"
 
 
 # Issue 20: a record is read in bounded time; numbers out of range never reach a table or NumPy.
@@ -150,3 +153,10 @@ def test_numbers_out_of_range_become_text():
     assert experiments.results_frame(record.results)["value"].tolist() == [huge]
     import pyarrow as pa
     pa.Table.from_pandas(table.astype({"date": str}))  # what st.dataframe does; no overflow
+
+
+def test_long_run_titles_are_cut_in_the_middle():
+    title = "Gradient decay, w_rec = 0.9 in a tanh RNN with truncation K = 5 and clipping"
+    cut = experiments.middle_cut(title)
+    assert len(cut) <= experiments.LABEL_CHARS and cut.startswith("Gradient decay") and cut.endswith("clipping")
+    assert "…" in cut and experiments.middle_cut("short") == "short"

@@ -385,3 +385,13 @@ def test_two_paths_clamp_the_step_when_T_shrinks_and_run_at_the_largest_settings
     assert verified(lab)[0].startswith("Verified")
     lab.slider(key="bptt_paths_t").set_value(1).run()
     assert not lab.exception and "nan" not in two_paths_table(lab).to_string().lower()
+
+
+def test_monte_carlo_with_the_whole_sequence_as_window_is_verified_and_says_no_dashed_line():
+    from tests.pages.apptest import opened
+
+    lab = opened("pages/bptt_lab.py", {"tab": "deep", "deep_part": "montecarlo", "deep_T": "20", "deep_K": "20",
+                                       "draws": "20"})
+    assert len(verified(lab)) == 1, "Monte Carlo has the Verified badge like every other view"
+    assert "no dashed line is drawn" in captions(lab) and "the dashed line is" not in captions(lab)
+    assert not data(chart_starting(lab, "Bias and spread against p"))["fixed"].size

@@ -55,3 +55,28 @@ def test_read_only_mode_has_no_start_button(notes_dir, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert "No entry for today" not in markdown(at), "no question the reader can do nothing about"
     assert "/write" not in " ".join(str(link.proto) for link in at.get("page_link"))
+
+
+def test_today_block_offers_todays_til_until_a_journal_note_is_dated_today(notes_dir):
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    (notes_dir / f"{today}-run.md").write_text(
+        f"---\ntitle: Stride 2 run\ndate: {today}\ntype: experiment\nlab: conv\ntab: 2d\nparams: {{stride: 2}}\n---\n"
+        "# Stride 2 run\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    assert "Write today's TIL" in links, "a recorded lab run is not today's entry"
+    assert "No journal entry yet today" in markdown(at)
+    reopen = links["Reopen in the Convolution lab"]
+    assert reopen.page.endswith("conv_lab") and "tab=2d" in reopen.query_string and "stride=2" in reopen.query_string
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Current streak"] == "0 days", "today's lab run keeps no streak alive"
+
+    (notes_dir / f"{today}-peer.md").write_text(
+        f"---\ntitle: Peer session\ndate: {today}\ntype: peer-session\n---\n# Peer session\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert "Write today's TIL" not in [link.proto.label for link in at.get("page_link")]
+    assert "**Today's entry** · streak 1 day" in markdown(at)
+    assert f"[Peer session](notes?note={today}-peer)" in markdown(at)

@@ -133,3 +133,19 @@ def test_a_400_digit_parameter_and_a_record_of_unclosed_series_lines_never_break
     assert not at.exception, at.exception
     assert any("never closed" in caption.value or "over 256 KiB" in caption.value for caption in at.caption)
     assert huge in at.dataframe[1].value.to_string()
+
+
+def test_the_selection_is_in_the_address_and_a_link_restores_it(notes_dir):
+    first = write_run(notes_dir, "Decay 0.5", "bptt", "assignment", {"w_rec": 0.5, "T": 20}, {"loss": 1.5}, decay(0.5))
+    write_run(notes_dir, "Decay 1.1", "bptt", "assignment", {"w_rec": 1.1, "T": 20}, {}, decay(1.1))
+    at = experiments_page(notes_dir)
+    at.session_state["experiments_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    at.run()
+    slugs = at.query_params["runs"].split(",")
+    assert len(slugs) == 2 and first.rel_path.removesuffix(".md") in slugs
+
+    from tests.pages.apptest import opened
+    linked = opened("pages/experiments.py", {"runs": first.rel_path.removesuffix(".md")})
+    assert "1 selected run(s)" in [subheader.value for subheader in linked.subheader]
+    assert linked.dataframe[0].proto.HasField("placeholder") and linked.dataframe[0].proto.placeholder == "", \
+        "empty cells are blank, not None"

@@ -20,9 +20,9 @@ def test_dashboard_renders_with_metrics_calendar_and_recent_entries(app):
     assert app.metric[2].value == "1 day"
     assert app.selectbox(key="dashboard_year").value == 2021
     assert len(app.get("vega_lite_chart")) == 2
-    assert "No entry for today" in markdown_text(app)
+    assert "No journal entry yet today" in markdown_text(app)  # issue 22: the Today block says it
     assert [link.proto.label for link in app.get("page_link") if link.proto.page == "write"] == [
-        "Start today's entry"
+        "Write today's TIL"
     ]
     assert "Notes-folder problems" not in [subheader.value for subheader in app.subheader]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.apptest import open_page
+from tests.pages.apptest import open_page, opened
 
 NOTES = "pages/notes.py"
 CNN, MENTOR = "2021-08-05-cnn-first-steps", "2021-08-05-mentor-meeting"
@@ -107,3 +107,14 @@ def test_search_snippets_are_plain_text(notes_dir):
     at.text_input(key="notes_query").set_value("w_rec").run()
     snippets = [caption.value for caption in at.caption if ":orange-background[**" in caption.value]
     assert snippets and all("\\$" not in text and "\\*\\*" not in text and "\\]\\]" not in text for text in snippets)
+
+
+def test_notes_day_lists_that_days_notes_and_opens_the_first(notes_dir):
+    (notes_dir / "2021-08-06-later.md").write_text("---\ntitle: A later day\ndate: 2021-08-06\ntype: til\n---\nx\n",
+                                                  encoding="utf-8")
+    at = opened("pages/notes.py", {"day": "2021-08-06"})
+    assert at.query_params["note"] == "2021-08-06-later"
+    assert any("2021-08-06: 1 note" in caption.value for caption in at.caption)
+    assert any("1 of" in caption.value for caption in at.caption)
+    at.button(key="notes_all_days").click().run()
+    assert "day" not in at.query_params

@@ -82,3 +82,12 @@ def test_cancel_closes_the_dialog_and_saves_nothing(notes_dir):
     at.button(key="record_cancel").click().run()
     assert not [button for button in at.button if button.key == "record_save"]
     assert experiments.records(load_library(notes_dir).notes) == []
+
+
+def test_recording_confirms_with_a_toast_and_the_button_says_recorded(notes_dir):
+    lab, page, query, tab = CASES[-1]
+    at = lab_page(page, query)
+    assert at.button(key=f"{lab}_record_{tab}").label == "Record this run"
+    record(at, lab, tab, "Seen.")
+    assert any("Recorded" in toast.value for toast in at.toast)
+    assert at.button(key=f"{lab}_record_{tab}").label == "Recorded · record again"

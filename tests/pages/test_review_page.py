@@ -356,3 +356,14 @@ def test_a_deeply_nested_log_line_is_reported_and_the_review_page_and_dashboard_
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception, at.exception
     assert metric(at, "Reviews, last 30 days") == "1"
+
+
+def test_again_and_hard_count_in_learning_steps_at_once(review_notes):
+    at = open_review()
+    assert metric(at, "In learning steps") == "0"
+    at.button(key="reveal").click().run()
+    at.button(key="grade-1").click().run()
+    assert metric(at, "In learning steps") == "1", "Again puts the card in its steps now, not when it comes due"
+    at.button(key="reveal").click().run()
+    at.button(key="grade-2").click().run()
+    assert metric(at, "In learning steps") == "2"

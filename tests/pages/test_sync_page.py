@@ -275,3 +275,17 @@ def test_read_only_refuses_git_writes_from_controls_drawn_before(synced, monkeyp
     assert not at.exception
     assert repo.autocommit_enabled(synced)
     assert "STUDYLAB_READONLY" in messages(at)
+
+
+def test_after_a_failed_sync_the_page_shows_one_state_the_failure(synced, tmp_path, remote):
+    repo.set_remote(synced, str(tmp_path / "unplugged.git"))
+    at = sync_page()
+    assert "Up to date" in messages(at) or "remote" in messages(at)
+    at.button(key="sync_now").click().run()
+    assert not at.exception
+    assert "could not reach the remote" in messages(at)
+    assert "Up to date" not in messages(at), "no green line beside the red one"
+    assert [element.value for element in at.success] == []
+    repo.set_remote(synced, str(remote))
+    at.button(key="sync_now").click().run()
+    assert "could not reach the remote" not in messages(at) and "Up to date" in messages(at)

@@ -125,7 +125,7 @@ def test_a_restored_draft_whose_note_changed_since_is_a_conflict_not_an_overwrit
 
 def test_start_todays_entry_from_the_dashboard_opens_a_til_for_today(notes_dir):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    [link] = [link for link in at.get("page_link") if link.proto.label == "Start today's entry"]
+    [link] = [link for link in at.get("page_link") if link.proto.label == "Write today's TIL"]
     assert link.proto.query_string == "new=til"
     at.query_params["new"] = "til"
     at.switch_page(WRITE).run()

@@ -315,3 +315,11 @@ def test_unsaved_text_survives_the_note_being_trashed_elsewhere(notes_dir):
     assert not at.exception
     saved = [note for note in library(notes_dir).notes if note.body.strip() == "MY UNSAVED PARAGRAPH"]
     assert len(saved) == 1
+
+
+def test_the_template_box_shows_the_edited_notes_kind(notes_dir):
+    at = write_page(edit="2021-08-05-mentor-meeting")
+    assert at.selectbox(key="write_type").value == "peer-session"
+    assert at.selectbox(key="write_template").value == "peer-session", "not 'Daily TIL' while a peer session is open"
+    at = write_page(edit="2021-08-05-cnn-first-steps")
+    assert at.selectbox(key="write_template").value == "lecture"

@@ -288,7 +288,8 @@ def test_a_conflict_is_resolved_either_way_and_nothing_is_lost(laptop, desktop):
     pair = conflicts.pair(desktop, copy)
     assert pair.original == "a.md" and pair.original_exists
     shown = conflicts.diff(desktop, pair)
-    assert "-desktop's version" in shown and "+laptop's version" in shown
+    assert "+desktop's version" in shown and "-laptop's version" in shown, "+ is yours, app-wide"
+    assert "--- the other machine's: " in shown and "+++ yours: a.md" in shown
     conflicts.take_theirs(desktop, pair)
     assert "laptop's version" in files(desktop)["a.md"] and copy not in files(desktop)
     assert any("desktop's version" in text for name, text in files(desktop).items() if name.startswith(".history"))

@@ -11,7 +11,12 @@
 //     keeps it as a draft on disk while the cursor stays where it is;
 //   - Ctrl+S / Cmd+S first commits the focused field (Streamlit's button shortcut alone would
 //     save the text as it was before the last keystrokes), then the Save button's own shortcut
-//     runs; the line says "Saving…" until the page answers.
+//     runs; the line says "Saving…" until the page answers;
+//   - keystrokes are never lost: when the tab is hidden or left (visibilitychange, pagehide,
+//     beforeunload) the typed field is committed at once, and while keystrokes have not reached
+//     the server yet, leaving the page (reload, close) asks first (beforeunload), which gives
+//     the commit time to arrive; once the server has the text, its draft on disk survives any
+//     reload and nothing is asked.
 
 const FIELDS = [".st-key-write_title", ".st-key-write_course", ".st-key-write_body"];
 const SAVE_BUTTON = ".st-key-write_save button";
@@ -34,6 +39,7 @@ export default function (component) {
     line.querySelector(".label").textContent = label;
     window.__studylabEditorState = state;
   };
+  settlePending(editor);
   // Keystrokes not yet sent to the server outrank what the server last knew.
   if (editor.typed && !["conflict", "refused"].includes(data.state)) editor.show("unsaved", "Unsaved changes");
   else editor.show(data.state, data.label);
@@ -53,6 +59,70 @@ export default function (component) {
   document.addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest(SAVE_BUTTON)) editor.show("saving", "Saving…");
   }, true);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flush(editor);
+  });
+  window.addEventListener("pagehide", () => flush(editor));
+  window.addEventListener("beforeunload", (event) => {
+    if (!editor.typed || !document.querySelector(FIELDS.join(","))) return;
+    flush(editor);
+    event.preventDefault();
+    event.returnValue = "";  // older browsers need it set to show the question
+  });
+}
+
+// The text typed but not yet on the server is also kept in this tab's sessionStorage, so a
+// reload that beats the commit (the old session stops before it saves the draft) still gets it:
+// the reloaded page puts it back into its field and commits it. It is dropped as soon as the
+// server's field holds it, and never restored after PENDING_MS.
+const PENDING = "studylab-write-pending";
+const PENDING_MS = 10 * 60 * 1000;
+
+function fieldKey(field) {
+  return FIELDS.find((selector) => field.closest(selector));
+}
+
+function keepPending(field) {
+  try {
+    sessionStorage.setItem(PENDING, JSON.stringify({
+      url: location.pathname + location.search, field: fieldKey(field), value: field.value, at: Date.now(),
+    }));
+  } catch (error) { /* storage full or off: the idle commit still saves the text */ }
+}
+
+function settlePending(editor) {
+  let pending = null;
+  try {
+    pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+  } catch (error) {
+    return;
+  }
+  if (!pending) return;
+  const field = document.querySelector(`${pending.field} textarea, ${pending.field} input`);
+  const stale = Date.now() - pending.at > PENDING_MS || pending.url !== location.pathname + location.search;
+  if (stale || (field && field.value === pending.value)) {
+    if (!editor.typed) sessionStorage.removeItem(PENDING);
+    return;
+  }
+  if (!field || editor.typed || editor.restoring) return;
+  editor.restoring = true;
+  const prototype = field.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(prototype, "value").set.call(field, pending.value);
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  editor.typed = true;
+  editor.show("unsaved", "Unsaved changes");
+  setTimeout(() => {
+    editor.restoring = false;
+    commit(field, editor);
+  }, 50);
+}
+
+// Send the typed field's text now (the tab is going away or out of sight).
+function flush(editor) {
+  if (!editor.typed) return;
+  clearTimeout(editor.timer);
+  const field = editorField(document.activeElement) ?? editor.lastField;
+  if (field && field.isConnected) commit(field, editor);
 }
 
 function editorField(target) {
@@ -64,6 +134,8 @@ function onInput(event, editor) {
   const field = editorField(event.target);
   if (!field) return;
   editor.typed = true;
+  editor.lastField = field;
+  keepPending(field);
   editor.show("unsaved", "Unsaved changes");
   clearTimeout(editor.timer);
   editor.timer = setTimeout(() => {
