@@ -154,3 +154,38 @@ def test_identity_is_the_links_own_not_its_targets(folder, first):
     assert saving._identity(first.path) == (os.stat(first.path).st_dev, os.stat(first.path).st_ino)
     assert saving._identity_or_none(folder / "missing.md") is None
     assert saving._read_or_none(folder / "missing.md") is None
+
+
+def test_a_new_note_names_itself_to_the_folder_check(folder, shown):
+    result = storage.save_note(folder, None, meta("Fresh"), "x\n", expected_hash=None)
+    assert result.rel_path == "2021-08-06-fresh.md" and result.created is True
+    assert None not in shown and "2021-08-06-fresh.md" in shown
+
+
+def test_saving_the_same_bytes_is_not_a_creation(folder, first):
+    result = storage.replace_note_bytes(folder, REL, BODY, expected_hash=first.content_hash)
+    assert result.created is False and result.history_path is None and result.rel_path == REL
+
+
+def test_a_note_replaced_before_the_history_link_names_its_note(folder, first, shown, monkeypatch):
+    once_before(monkeypatch, history, "keep", lambda: replace_with(first.path, THEIRS))
+    with pytest.raises(storage.ConflictError) as conflict:
+        storage.replace_note_bytes(folder, REL, BODY + b"x\n", expected_hash=first.content_hash)
+    assert conflict.value.rel_path == REL and conflict.value.disk_text == THEIRS
+    assert set(shown) == {REL}
+
+
+def test_a_note_deleted_before_the_history_link_names_its_note(folder, first, monkeypatch):
+    once_before(monkeypatch, history, "keep", lambda: first.path.unlink())
+    with pytest.raises(storage.ConflictError) as conflict:
+        storage.replace_note_bytes(folder, REL, BODY + b"x\n", expected_hash=first.content_hash)
+    assert conflict.value.rel_path == REL and conflict.value.disk_text is None
+
+
+def test_a_note_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused(folder, first, monkeypatch):
+    monkeypatch.setattr(saving, "MAX_READ_BYTES", 2_000_000)
+    first.path.write_bytes(b"x" * 2_000_000)
+    assert len(storage.read_note(folder, REL)[0]) == 2_000_000
+    first.path.write_bytes(b"x" * 2_000_001)
+    with pytest.raises(storage.StorageError, match=f"^'{REL}' is over 2 MB, far too large for a note.$"):
+        storage.read_note(folder, REL)
