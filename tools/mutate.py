@@ -88,11 +88,12 @@ def equivalent() -> set[str]:
 
 
 def files_of(modules: list[str]) -> list[Path]:
-    found = []
+    """The module files named or matched by `modules`, each once, in order (no __init__.py)."""
+    found: dict[Path, None] = {}
     for module in modules:
         matches = sorted(ROOT.glob(module)) if any(c in module for c in "*?[") else [ROOT / module]
-        found += [path.relative_to(ROOT) for path in matches if path.name != "__init__.py"]
-    return found
+        found.update((path.relative_to(ROOT), None) for path in matches if path.name != "__init__.py")
+    return list(found)
 
 
 def summary(modules: list[str]) -> None:
@@ -124,13 +125,12 @@ def main(argv: list[str]) -> int:
     only_summary = argv[:1] == ["--summary"]
     modules = [arg for arg in argv if not arg.startswith("--")] or list(table())
     if not only_summary:
-        for module in modules:
-            for path in files_of([module]):
-                print(f"== mutmut on {path}, tests: {' '.join(tests_for(str(path)))}", flush=True)
-                code = subprocess.call([sys.executable, __file__, "--one", str(path)], cwd=ROOT)
-                if code:
-                    print(f"mutmut stopped on {path} (exit {code})")
-                    return code
+        for path in files_of(modules):
+            print(f"== mutmut on {path}, tests: {' '.join(tests_for(str(path)))}", flush=True)
+            code = subprocess.call([sys.executable, __file__, "--one", str(path)], cwd=ROOT)
+            if code:
+                print(f"mutmut stopped on {path} (exit {code})")
+                return code
     summary(modules)
     return 0
 

@@ -189,3 +189,13 @@ def test_a_note_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused(f
     first.path.write_bytes(b"x" * 2_000_001)
     with pytest.raises(storage.StorageError, match=f"^'{REL}' is over 2 MB, far too large for a note.$"):
         storage.read_note(folder, REL)
+
+
+def test_a_displaced_copy_with_the_same_bytes_is_not_the_linked_version(folder, first):
+    """Another program put an identical copy in place (a new file): the linked version is a
+    different file, so the displaced one is theirs and goes back, even with the same bytes."""
+    kept = history.keep(folder.resolve(), REL, first.path)
+    copy = folder / "copy.md"
+    copy.write_bytes(BODY)
+    assert kept.linked and not saving._is_kept_version(copy, kept, BODY)
+    assert saving._is_kept_version(copy, history.Kept(kept.path, False), BODY), "a copied version: bytes decide"
