@@ -3,6 +3,7 @@
     python tools/mutate.py                         every module in [tool.studylab.mutate], in turn
     python tools/mutate.py core/urlparams.py       one module (or several, or a table key's glob)
     python tools/mutate.py --summary [MODULE ...]  only the table of the last results
+    python tools/mutate.py --survivors [MODULE ...]  the diff of each survivor not listed as equivalent
     FRESH=1 python tools/mutate.py MODULE         forget the module's earlier results first
 
 Each module is mutated alone and checked against only the tests listed for it in pyproject.toml's
@@ -68,11 +69,13 @@ def retest_survivors(module: str) -> None:
     against today's tests: mutmut itself keeps every result whose function did not change, and a
     new test would never get its chance. FRESH=1 drops all results of the module instead."""
     meta = ROOT / "mutants" / f"{module}.meta"
-    if not meta.exists():
-        return
-    if os.environ.get("FRESH"):
-        meta.unlink()
-        (ROOT / "mutants" / module).unlink(missing_ok=True)  # so mutmut makes the mutants again
+    # mutmut copies the files it does not mutate into mutants/, so after another module's run this
+    # module's file there is a plain copy, newer than the source: mutmut would take it for already
+    # mutated and run its mutants against unmutated code. Without it, mutmut makes the mutants
+    # again (cheap) and keeps each result whose function did not change.
+    (ROOT / "mutants" / module).unlink(missing_ok=True)
+    if not meta.exists() or os.environ.get("FRESH"):
+        meta.unlink(missing_ok=True)
         return
     data = json.loads(meta.read_text(encoding="utf-8"))
     codes = data["exit_code_by_key"]
@@ -118,10 +121,38 @@ def summary(modules: list[str]) -> None:
               f"{other:5} {score:>6}")
 
 
+def survivors(modules: list[str]) -> None:
+    """The diff of every surviving mutant not listed as equivalent, made from the source (mutmut's
+    own `show` needs the module's mutated copy, which the next module's run replaces)."""
+    import io
+
+    from mutmut.__main__ import write_all_mutants_to_file
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    same = equivalent()
+    for path in files_of(modules):
+        meta = ROOT / "mutants" / f"{path}.meta"
+        if not meta.exists():
+            continue
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        names = sorted(name for name, code in codes.items() if code == 0 and name not in same)
+        if not names:
+            continue
+        out = io.StringIO()
+        write_all_mutants_to_file(out=out, source=path.read_text(encoding="utf-8"), filename=path)
+        for name in names:
+            print(f"# {name}: survived")
+            print(get_diff_for_mutant(name, source=out.getvalue(), path=path))
+
+
 def main(argv: list[str]) -> int:
     jobs = int(os.environ.get("MUTATE_JOBS", "1"))
     if argv[:1] == ["--one"]:
         return run_one(argv[1], jobs)
+    if argv[:1] == ["--survivors"]:
+        os.chdir(ROOT)
+        survivors(argv[1:] or list(table()))
+        return 0
     only_summary = argv[:1] == ["--summary"]
     modules = [arg for arg in argv if not arg.startswith("--")] or list(table())
     if not only_summary:

@@ -279,3 +279,14 @@ def test_a_notes_folder_that_is_a_symlink_works_for_reviews(folder, tmp_path):
     assert set(ReviewStore(folder, ReviewSettings(), tz=UTC).book().progress) == {"a", "b"}
     schedule.save_settings(link, ReviewSettings(new_per_day=3))
     assert schedule.load_settings(folder) == (ReviewSettings(new_per_day=3), None)
+
+
+def test_the_store_counts_days_in_its_time_zone_also_after_the_log_is_replaced(folder):
+    far_east = dt.timezone(dt.timedelta(hours=14))
+    noon = dt.datetime(2024, 5, 6, 12, 0, tzinfo=UTC)  # already May 7 at +14:00
+    store = ReviewStore(folder, ReviewSettings(), tz=far_east)
+    assert list(store.record(Review("a", noon, 3)).per_day) == [dt.date(2024, 5, 7)]
+    replace_log(folder, lines(Review("b", noon, 3)))
+    book = store.book()
+    assert set(book.progress) == {"b"} and list(book.per_day) == [dt.date(2024, 5, 7)]
+    assert book.introduced == {(dt.date(2024, 5, 7), False): 1}
