@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench mutate clean
 
 run: $(STAMP)
 	$(BIN)/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
@@ -17,6 +17,16 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Mutation testing, not part of `make test` (slow): every module of [tool.studylab.mutate] in turn,
+# or one: `make mutate MODULE=core/urlparams.py`. MUTATE_JOBS=1 worker by default (a shared machine);
+# survivors are retried on every run, FRESH=1 forgets all earlier results of the module(s).
+# See docs/mutation.md for reading the survivors.
+MODULE ?=
+MUTATE_JOBS ?= 1
+FRESH ?=
+mutate: $(STAMP)
+	MUTATE_JOBS=$(MUTATE_JOBS) FRESH=$(FRESH) $(BIN)/python tools/mutate.py $(MODULE)
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
@@ -28,4 +38,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants
