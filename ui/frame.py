@@ -39,9 +39,12 @@ _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 # the Write page's small icon buttons are at least 24 by 24 px (WCAG 2.2 target size).
 PAGE_CSS = """<style>
 :lang(ko) [data-testid="stMarkdownContainer"], :lang(ko) [data-testid="stSidebar"], :lang(ko) .stMain
-  { word-break: keep-all; overflow-wrap: anywhere; }
+  { word-break: keep-all; overflow-wrap: break-word; }
 :focus-visible { outline: 2px solid #1c6fd1 !important; outline-offset: 2px; }
 [data-testid="stMarkdownContainer"] [tabindex="0"]:focus-visible { outline-offset: -2px; }
+[data-testid="stDateInput"] [role="spinbutton"] { display: inline-flex; align-items: center; justify-content: center;
+  min-width: 24px; min-height: 24px; }
+[data-testid="stBaseButton-primary"] kbd { color: inherit; }
 [data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
@@ -68,10 +71,16 @@ def browser_hooks(page_paths: Iterable[str]) -> None:
     to any of `page_paths`, the navigation's URL paths, stay in the tab) and any toast a callback
     left for this run."""
     st.html(PAGE_CSS)
-    components.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(widgets.SCROLL_KEY, None))
+    components.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(widgets.SCROLL_KEY, None),
+                         lang=i18n.language(), labels=scroll_box_labels())
     pending = st.session_state.pop(widgets.TOAST_KEY, None)
     if pending:
         st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def scroll_box_labels() -> dict[str, str]:
+    """What a screen reader hears on a wide equation or table that scrolls in its own box."""
+    return {"equation": _("Equation, scrolls sideways"), "table": _("Table, scrolls sideways")}
 
 
 def _link_action(action: str) -> None:

@@ -25,6 +25,7 @@ from core.journal import preferences, storage
 from core.messages import _
 
 PARAM = "lang"
+SWITCH_LABEL = "Language · 언어"  # in both languages on purpose: findable whichever one is on screen
 SESSION_KEY = "_studylab_language"
 SWITCH_KEY = "ui_language"
 
@@ -90,6 +91,6 @@ def switch() -> None:
     """The sidebar's language switch (English | 한국어); the choice is remembered for the notes folder."""
     st.session_state[SWITCH_KEY] = language()
     st.segmented_control(
-        "Language · 언어", messages.LANGUAGES, key=SWITCH_KEY, required=True, on_change=_switched,
+        SWITCH_LABEL, messages.LANGUAGES, key=SWITCH_KEY, required=True, on_change=_switched,
         format_func=messages.NAMES.get, help=_("The interface language; notes with a translation follow it."),
     )

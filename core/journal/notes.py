@@ -92,6 +92,9 @@ class Note:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
+    # For the listed side of a translation pair: the other side's haystack, so search finds the
+    # pair by the words of either language (Library.translations).
+    translation_haystack: str = field(default="", compare=False, repr=False)
     body_line: int = 1
 
     @property
@@ -513,7 +516,7 @@ def build_library(notes: list[Note], problems: list[Problem]) -> Library:
     secondary = {slug for slug, other in translations.items() if not _primary(by_slug[slug], by_slug[other])}
     for slug, other in translations.items():
         if slug not in secondary:
-            by_slug[slug] = replace(by_slug[slug], haystack=f"{by_slug[slug].haystack}\n{by_slug[other].haystack}")
+            by_slug[slug] = replace(by_slug[slug], translation_haystack=by_slug[other].haystack)
     unique = in_journal_order([by_slug[note.slug] for note in unique if note.slug not in secondary])
     backlinks: dict[str, list[str]] = {}
     for note in unique:

@@ -81,11 +81,13 @@ def match_terms(query: str) -> list[str]:
 
 def search(notes: Iterable[Note], query: str) -> list[Note]:
     """Notes whose title, tags or body contain every term of `query` (or a glossary translation
-    of it), in the given order."""
+    of it), in the given order. A note with a translation matches by the words of either side."""
     groups = expanded_terms(query)
     if not groups:
         return list(notes)
-    return [note for note in notes if all(any(term in note.haystack for term in group) for group in groups)]
+    return [note for note in notes
+            if all(any(term in note.haystack or term in note.translation_haystack for term in group)
+                   for group in groups)]
 
 
 def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:
