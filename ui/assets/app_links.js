@@ -30,7 +30,8 @@
 //      "region" and a label (data.labels), so the keyboard can reach and scroll it;
 //    - Streamlit's sidebar navigation puts its section headers (divs) inside the <ul> and the <li>s
 //      inside those divs, which is not a valid list: the list and item roles are set to "none"
-//      (a nav of links under section headers, which is what it is).
+//      (a nav of links under section headers, which is what it is);
+//    - <html data-studylab-theme> says whether the light or the dark theme is on, for the page CSS.
 //
 // Listeners are installed once per browser tab; each mount refreshes the pages and the trigger.
 
@@ -157,6 +158,12 @@ const SCROLL_BOXES = '[data-testid="stMarkdownContainer"] .katex-display, [data-
 const NAV_LISTS = '[data-testid="stSidebarNavItems"]';
 
 function fixAccessibility(state) {
+  // Which theme is on (Streamlit's setting, not only the system's): the page CSS keeps the dark
+  // theme's primary buttons readable with it (their light red needs dark text).
+  const app = document.querySelector('[data-testid="stApp"]');
+  const rgb = app ? getComputedStyle(app).backgroundColor.match(/\d+/g)?.map(Number) : null;
+  const theme = rgb && rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114 < 128 ? "dark" : "light";
+  if (document.documentElement.dataset.studylabTheme !== theme) document.documentElement.dataset.studylabTheme = theme;
   for (const box of document.querySelectorAll(SCROLL_BOXES)) {
     const scrolls = box.scrollWidth > box.clientWidth + 1;
     if (scrolls && box.getAttribute("tabindex") !== "0") {
