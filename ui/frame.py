@@ -44,9 +44,11 @@ PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"] [tabindex="0"]:focus-visible { outline-offset: -2px; }
 [data-testid="stDateInput"] [role="spinbutton"] { display: inline-flex; align-items: center; justify-content: center;
   min-width: 24px; min-height: 24px; }
-[data-testid="stBaseButton-primary"] kbd { color: inherit; }
+[data-testid="stBaseButton-primary"] kbd { color: inherit; opacity: 1; }
 [data-testid="stCaptionContainer"] code { color: inherit; }
-[data-studylab-theme="dark"] [data-testid="stBaseButton-primary"] { color: #17110f; }
+[data-studylab-theme="dark"] [data-testid="stBaseButton-primary"],
+[data-studylab-theme="dark"] [data-tag], [data-studylab-theme="dark"] [data-tag] * { color: #17110f; }
+[data-studylab-theme="dark"] .stMarkdownBadge { color: #ffe3e6 !important; }
 [data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
