@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench mutate clean
+.PHONY: run test bench mutate messages clean
 
 run: $(STAMP)
 	$(BIN)/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
@@ -36,6 +36,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# After wrapping new strings in _() / N_() / ngettext() / messages.count(): collect them into
+# locales/messages.pot and merge it into each language's .po (then translate the new entries).
+# The app compiles the .po files itself on first use (core/messages.py): no compile step.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+		-k _ -k N_ -k gettext -k ngettext:1,2 -k count:2,3 -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants

@@ -66,8 +66,12 @@ class ParamError(ValueError):
     """A query value that does not fit its parameter."""
 
 
+# Parameters every page of the app accepts, which are not a lab's settings: the interface language (ui.i18n).
+APP_PARAMS = ("lang",)
+
+
 def parse(query: Mapping[str, str | list[str]], params: Iterable[Param],
-          ignored: Iterable[str] = ()) -> tuple[dict[str, Value], list[str]]:
+          ignored: Iterable[str] = APP_PARAMS) -> tuple[dict[str, Value], list[str]]:
     """Control values {session key: value} for the parameters present in `query`, and a notice
     for each parameter that is unknown (not in `params` or `ignored`) or cannot be used."""
     params = list(params)
