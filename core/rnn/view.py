@@ -515,11 +515,12 @@ def gate_bias_sweep(H: int, T: int, seed: int, radius: float, biases: tuple[floa
     """How much gradient survives T steps, ||dL/dh_0|| / ||dL/dh_T||, against the gate bias.
     Columns bias, cell ("LSTM" or "GRU"), surviving."""
     X, Y = tanh.sequence_task(DEEP_BATCH, T, DEEP_INPUTS, H, seed + 1)
-    frames = []
-    for cell, label in (("lstm", "LSTM"), ("gru", "GRU")):
-        norms = gated.step_norms_by_gate_bias(cell, gated_problem(cell, H, T, seed, 0.0, radius), X, Y, biases)
-        frames.append(pd.DataFrame({"bias": biases, "cell": label,
-                                    "surviving": norms[:, 0] / np.maximum(norms[:, -1], 1e-300)}))
+    # Both cells and every bias in one stacked run: 2 * len(biases) networks, one loop over the steps.
+    swept = gated.sweep_step_norms({cell: gated_problem(cell, H, T, seed, 0.0, radius) for cell in ("lstm", "gru")},
+                                   X, Y, biases)
+    frames = [pd.DataFrame({"bias": biases, "cell": label,
+                            "surviving": swept[cell][:, 0] / np.maximum(swept[cell][:, -1], 1e-300)})
+              for cell, label in (("lstm", "LSTM"), ("gru", "GRU"))]
     return pd.concat(frames, ignore_index=True)
 
 
