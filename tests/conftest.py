@@ -107,6 +107,7 @@ class AppRuns:
     def __init__(self, page) -> None:
         self.due = False      # a run was asked for (or announced) and has not started yet
         self.running = False  # a run has started and not finished
+        self.messages = 0     # messages received from the app so far
         page.on("websocket", self._watch)
 
     @property
@@ -130,6 +131,7 @@ class AppRuns:
 
         if not isinstance(payload, bytes):
             return
+        self.messages += 1
         message = ForwardMsg.FromString(payload)
         kind = message.WhichOneof("type")
         if kind == "new_session":
@@ -241,8 +243,8 @@ def _next_frames(page) -> None:
 
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until the app has drawn something and finished every run the tab asked for: no run due
-    by the tab's websocket (AppRuns), and the script state "notRunning" on both sides of two painted
-    frames. No fixed sleeps."""
+    by the tab's websocket (AppRuns), the script state "notRunning" on both sides of two painted
+    frames, and no message from the app during them. No fixed sleeps."""
     idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout)
     runs = getattr(page, "app_runs", None)
@@ -254,8 +256,9 @@ def wait_idle(page, timeout: float = 30_000) -> None:
                 raise TimeoutError(f"the app did not finish a run within {timeout:.0f} ms")
             page.wait_for_timeout(20)  # a poll: Playwright delivers the websocket's messages meanwhile
         page.wait_for_selector(idle, timeout=timeout)
+        heard = runs.messages if runs is not None else 0
         _next_frames(page)
-        if page.locator(idle).count() == 1 and not (runs is not None and runs.pending):
+        if page.locator(idle).count() == 1 and (runs is None or (not runs.pending and runs.messages == heard)):
             return
 
 
