@@ -255,6 +255,8 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
     count = len(biases)
     runs = {}
     for cell, params in cells.items():
+        if cell not in ("lstm", "gru"):
+            raise ValueError(f"unknown gated cell {cell!r}; use 'lstm' or 'gru'")
         H = params["W_h"].shape[1]
         rows = np.tile(params["b"], (count * N, 1))
         rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
