@@ -4,6 +4,8 @@
 PYTHON ?= python3
 HOST ?= localhost
 PORT ?= 8501
+# `make test` spreads the tests over this many processes (pytest-xdist); each has its own browser and app server.
+TEST_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -16,7 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load
 
 # Mutation testing, not part of `make test` (slow): every module of [tool.studylab.mutate] in turn,
 # or one: `make mutate MODULE=core/urlparams.py`. MUTATE_JOBS=1 worker by default (a shared machine);

@@ -4,8 +4,10 @@
 
 Rows: tanh RNN forward + BPTT (H=64, T=1000, batch 32, float64) against torch autograd at the
 same thread count (skipped if torch is not installed); the linear RNN's closed-form gradients
-at T = 100,000; the 100x100 loss surface at T = 50; and a rerun of the explorer page after a
-slider move at the default settings (AppTest, so it includes Streamlit's own script-run work).
+at T = 100,000; the 100x100 loss surface at T = 50; the heaviest first-time settings of the
+Deep and Gated tabs (T = 500, H = 64, one BLAS thread), each against the way it used to be
+computed, interleaved in the same run; and a rerun of the explorer page after a slider move at
+the default settings (AppTest, so it includes Streamlit's own script-run work).
 """
 
 from __future__ import annotations
@@ -121,6 +123,64 @@ def surface_row() -> tuple[str, str, str, str]:
     return ("loss surface 100x100, T = 50, batch 20", f"{ms:.2f} ms", "<= 200 ms", "met" if ms <= 200 else "MISSED")
 
 
+def interleaved_ms(runs: dict[str, Callable[[], object]], repeats: int = 5) -> dict[str, float]:
+    """Median ms of each of `runs`, run in turn (a, b, a, b, ...) so a busy moment slows all of them."""
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1e3 * statistics.median(values) for name, values in times.items()}
+
+
+def first_time_rows() -> list[tuple[str, str, str, str]]:
+    """The heavy first visits at T = 500, H = 64 (one BLAS thread, as the lab runs)."""
+    from threadpoolctl import threadpool_limits
+
+    from core.rnn import gated
+    from core.rnn.gradcheck import tanh_complex_step, tanh_forward_mode
+
+    H, T, seed, radius = 64, 500, 0, 1.0
+    X, Y = rnn_tanh.sequence_task(rnn_view.DEEP_BATCH, T, rnn_view.DEEP_INPUTS, H, seed + 1)
+    cells = {cell: rnn_view.gated_problem(cell, H, T, seed, 0.0, radius) for cell in ("lstm", "gru")}
+
+    def one_by_one() -> None:
+        for cell in cells:
+            for bias in rnn_view.GATE_BIASES:
+                params = rnn_view.gated_problem(cell, H, T, seed, bias, radius)
+                gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y)
+
+    params, X_deep, Y_deep = rnn_view.deep_problem(radius, H, T, seed)
+    rng = np.random.default_rng(seed + 99)
+    directions = [{name: rng.standard_normal(value.shape) for name, value in params.items()} for _ in range(3)]
+    with threadpool_limits(1):
+        sweep = interleaved_ms({
+            "stacked": lambda: gated.sweep_step_norms(cells, X, Y, rnn_view.GATE_BIASES),
+            "per cell": lambda: [gated.step_norms_by_gate_bias(cell, cells[cell], X, Y, rnn_view.GATE_BIASES)
+                                 for cell in cells],
+            "one by one": one_by_one}, repeats=3)
+        check = interleaved_ms({
+            "forward mode": lambda: tanh_forward_mode(params, X_deep, Y_deep, directions),
+            "complex step": lambda: [tanh_complex_step(params, X_deep, Y_deep, d, h=1e-20) for d in directions]})
+        decay = interleaved_ms({
+            "curves": lambda: rnn_view.decay_curves(rnn_view.DEEP_RADII, H, T, seed),
+            "badge": lambda: rnn_view.verify_deep(radius, H, T, seed, 10)})
+    return [
+        ("gate-bias sweep, T = 500, H = 64: 16 networks in one stacked run (both cells)",
+         f"{sweep['stacked']:.0f} ms", "", f"{sweep['stacked'] / sweep['one by one']:.2f}x the 16 networks one by one "
+         f"({sweep['one by one']:.0f} ms), {sweep['stacked'] / sweep['per cell']:.2f}x one stacked run per cell "
+         f"({sweep['per cell']:.0f} ms)"),
+        ("Deep badge's full-size check, 3 directions, T = 500, H = 64: forward mode (complex step's limit)",
+         f"{check['forward mode']:.0f} ms", "", f"{check['forward mode'] / check['complex step']:.2f}x three "
+         f"complex-step passes ({check['complex step']:.0f} ms)"),
+        ("Deep tab Decay, first visit at T = 500, H = 64: decay curves + badge",
+         f"{decay['curves']:.0f} + {decay['badge']:.0f} ms", "", "for context"),
+    ]
+
+
 def page_rows() -> list[tuple[str, str, str, str]]:
     from streamlit.testing.v1 import AppTest
 
@@ -156,9 +216,11 @@ def page_rows() -> list[tuple[str, str, str, str]]:
 
 def main() -> None:
     threads = numpy_blas_threads()
-    rows = tanh_rnn_rows(threads) + linear_rows() + [surface_row()] + page_rows()
+    load = os.getloadavg()
+    rows = tanh_rnn_rows(threads) + linear_rows() + [surface_row()] + first_time_rows() + page_rows()
     print(f"BPTT explorer benchmarks · median of {REPEATS} runs · numpy {np.__version__} "
-          f"(OpenBLAS, {threads} threads) · {os.cpu_count()} CPUs\n")
+          f"(OpenBLAS, {threads} threads) · {os.cpu_count()} CPUs · load average {load[0]:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after\n")
     print("| benchmark | time | target | result |")
     print("|---|---|---|---|")
     for row in rows:

@@ -20,14 +20,17 @@ SERVE = str(ROOT / "serve.py")  # what `make run` serves: app.py plus page addre
 SHIPPED_NOTES = ROOT / "notes"
 
 
-def copy_shipped(destination: Path, *, records: bool = False) -> Path:
+def copy_shipped(destination: Path, *, records: bool = False, fresh_times: bool = False) -> Path:
     """Copy the shipped journal to `destination`: the day's six notes, and the three example
-    experiment records only with `records` (most tests count the day's notes)."""
+    experiment records only with `records` (most tests count the day's notes). With `fresh_times`
+    the copies get the current time as their mtime (not the shipped files'), so the folder's
+    fingerprint differs from every earlier copy's and a running app reads it afresh."""
     def skipped(folder: str, names: list[str]) -> list[str]:
         return [] if records else [name for name in names if name.endswith(".md") and
                                    "\ntype: experiment\n" in (Path(folder) / name).read_text(encoding="utf-8")]
 
-    shutil.copytree(SHIPPED_NOTES, destination, ignore=skipped)
+    shutil.copytree(SHIPPED_NOTES, destination, ignore=skipped,
+                    copy_function=shutil.copy if fresh_times else shutil.copy2)
     return destination
 
 
@@ -77,7 +80,8 @@ def _chromium() -> str | None:
 
 @pytest.fixture(scope="session")
 def browser():
-    """A headless Debian Chromium driven by Playwright; skipped outside CI when it is missing."""
+    """A headless Debian Chromium driven by Playwright; skipped outside CI when it is missing.
+    Every tab opened in it reports its app's runs to wait_idle (see TrackedBrowser)."""
     executable = _chromium()
     if executable is None:
         if os.environ.get("CI"):
@@ -90,8 +94,72 @@ def browser():
             executable_path=executable,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
-        yield chromium
+        yield TrackedBrowser(chromium)
         chromium.close()
+
+
+class AppRuns:
+    """What one tab's websocket traffic says about its app's runs. A `rerun_script` going out asks
+    for a run; the run starts with a `new_session` coming back and ends with a `script_finished`,
+    unless that says the run was cut short for another one (a rerun asked for during a run, or
+    st.rerun()): then the next run is due. Several requests in flight may be served by one run."""
+
+    def __init__(self, page) -> None:
+        self.due = False      # a run was asked for (or announced) and has not started yet
+        self.running = False  # a run has started and not finished
+        self.messages = 0     # messages received from the app so far
+        page.on("websocket", self._watch)
+
+    @property
+    def pending(self) -> bool:
+        return self.due or self.running
+
+    def _watch(self, socket) -> None:
+        if socket.url.endswith("/_stcore/stream"):  # a new page load: an earlier socket's runs are gone
+            self.due = self.running = False
+            socket.on("framesent", self._sent)
+            socket.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.due = True
+
+    def _received(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        self.messages += 1
+        message = ForwardMsg.FromString(payload)
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            self.due, self.running = False, True
+        elif kind == "script_finished":
+            self.running = False
+            if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.due = True
+
+
+class TrackedBrowser:
+    """The Playwright Browser, except that every context it opens gives each of its tabs an
+    AppRuns (`page.app_runs`), so wait_idle knows whether a run the tab asked for is still due."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, *args, **kwargs):
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("page", _track)
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
+def _track(page) -> None:
+    page.app_runs = AppRuns(page)
 
 
 class LiveServer:
@@ -138,22 +206,60 @@ class LiveServer:
             self.process.kill()
 
 
-@pytest.fixture
-def live_server(tmp_path: Path):
-    """A running app on a temporary copy of the shipped notes; yields the LiveServer."""
-    notes = tmp_path / "live-notes"
+@pytest.fixture(scope="session")
+def worker_server(tmp_path_factory):
+    """One app per test process (per xdist worker) for the browser tests that need no special
+    environment; `live_server` gives each test a fresh notes folder on it."""
+    notes = tmp_path_factory.mktemp("worker-server") / "notes"
     copy_shipped(notes)
     server = LiveServer(notes)
     yield server
     server.stop()
 
 
+def fresh_notes(server: LiveServer, *, records: bool = False) -> LiveServer:
+    """Give a running server a fresh copy of the shipped notes in its notes folder (the example
+    records too with `records`), restarting it if an earlier test stopped it. The copies carry new
+    mtimes, so the app's library cache (keyed on the folder's fingerprint) reads them afresh."""
+    shutil.rmtree(server.notes, ignore_errors=True)
+    copy_shipped(server.notes, records=records, fresh_times=True)
+    if server.process.poll() is not None:
+        server.__init__(server.notes)
+    return server
+
+
+@pytest.fixture
+def live_server(worker_server):
+    """A running app on a fresh copy of the shipped notes: this process's shared LiveServer (tests
+    that need their own environment start their own)."""
+    return fresh_notes(worker_server)
+
+
+def _next_frames(page) -> None:
+    """Return once the page has painted two more frames (whatever a key press or a message set off
+    has been handled and drawn)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until the app has drawn something and the Streamlit script has finished its run."""
+    """Wait until the app has drawn something and finished every run the tab asked for: no run due
+    by the tab's websocket (AppRuns), the script state "notRunning" on both sides of two painted
+    frames, and no message from the app during them. No fixed sleeps."""
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    runs = getattr(page, "app_runs", None)
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        _next_frames(page)
+        while runs is not None and runs.pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the app did not finish a run within {timeout:.0f} ms")
+            page.wait_for_timeout(20)  # a poll: Playwright delivers the websocket's messages meanwhile
+        page.wait_for_selector(idle, timeout=timeout)
+        heard = runs.messages if runs is not None else 0
+        _next_frames(page)
+        if page.locator(idle).count() == 1 and (runs is None or (not runs.pending and runs.messages == heard)):
+            return
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def weight_product(grad: np.ndarray, columns: np.ndarray) -> np.ndarray:
 
 
 def _pointwise_forward(geo: Geometry) -> np.ndarray:
+    # One product: (C_out, C_in) @ (N, C_in, P), each sample's channels already a contiguous matrix.
     n_batch, c_in = geo.x.shape[:2]
     kernel_matrix = geo.w.reshape(geo.w.shape[0], c_in)                  # (C_out, C_in)
     out = np.matmul(kernel_matrix, geo.x.reshape(n_batch, c_in, -1))      # (N, C_out, prod(S))
@@ -112,14 +113,21 @@ def _pointwise_forward(geo: Geometry) -> np.ndarray:
 
 
 def _pointwise_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # Two more products on the same contiguous matrices: (C_in, C_out) @ (N, C_out, P) for the
+    # input gradient, and (N, C_out, P) @ (N, P, C_in) for the weight gradient (the second
+    # operand is each sample's input read column-major, which BLAS takes as it is, no copy),
+    # summed over the samples.
     n_batch, c_in = geo.x.shape[:2]
     c_out = geo.w.shape[0]
-    kernel_matrix = geo.w.reshape(c_out, c_in)
+    kernel_matrix_t = np.ascontiguousarray(geo.w.reshape(c_out, c_in).T)   # (C_in, C_out), small
     grad_flat = grad.reshape(n_batch, c_out, -1)                          # (N, C_out, P)
-    grad_x = np.matmul(kernel_matrix.T, grad_flat).reshape(geo.x.shape)   # (N, C_in, *S)
+    grad_x = np.matmul(kernel_matrix_t, grad_flat).reshape(geo.x.shape)   # (N, C_in, *S)
     inputs = geo.x.reshape(n_batch, c_in, -1)
-    grad_w = sum(weight_product(grad_flat[n], inputs[n]) for n in range(n_batch))
-    return grad_x, np.asarray(grad_w).reshape(geo.w.shape)
+    if n_batch == 1:
+        grad_w = grad_flat[0] @ inputs[0].T
+    else:
+        grad_w = np.matmul(grad_flat, inputs.transpose(0, 2, 1)).sum(axis=0)
+    return grad_x, grad_w.reshape(geo.w.shape)
 
 
 

@@ -170,17 +170,9 @@ def step_norms_by_gate_bias(cell: str, params: Params, X: np.ndarray, Y: np.ndar
     gate for LSTM, update gate for GRU) set to each of `biases`: (len(biases), T+1).
 
     X (N, T, D), Y (N, H). The biases run side by side as extra sequences of one batch, each
-    with its own bias row, so the sweep costs about one run's Python steps.
+    with its own bias row, so the sweep costs about one run's Python steps (see sweep_step_norms).
     """
-    N, H = X.shape[0], params["W_h"].shape[1]
-    rows = np.tile(params["b"], (len(biases) * N, 1))
-    rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
-    stacked = {**params, "b": rows}
-    cache = gated_forward(cell, stacked, np.tile(X, (len(biases), 1, 1)))
-    # The loss averages over every row, len(biases) times as many as one run has.
-    grad_h = _backward(stacked, cache, np.tile(Y, (len(biases), 1)), "last")[1] * len(biases)
-    by_bias = grad_h.reshape(grad_h.shape[0], len(biases), -1)
-    return np.sqrt(np.einsum("tbk,tbk->bt", by_bias, by_bias))
+    return sweep_step_norms({cell: params}, X, Y, biases)[cell]
 
 
 def _backward(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str) -> tuple[float, np.ndarray, ...]:
@@ -244,3 +236,128 @@ def _gru_backward(
         grad_pre_h[t - 1, :, 2 * H :] = grad_candidate * r
         grad_h[t - 1] += dh * z + grad_pre_h[t - 1] @ W_h
     return grad_h, grad_pre_x, grad_pre_h
+
+
+def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
+                     biases: tuple[float, ...]) -> dict[str, np.ndarray]:
+    """`step_norms_by_gate_bias` for several cells at once: {cell: (len(biases), T+1)} for
+    `cells` = {"lstm": params, "gru": params} (either or both), every cell and bias one row block
+    of a single stacked run. One Python loop over the steps forward and one back advances all
+    len(cells) * len(biases) networks together, and the backward pass keeps only dL/dh_t (the
+    norms need no weight gradient), so each step is a handful of NumPy calls per cell.
+
+    Each network's numbers are those of gated_bptt on its own (see
+    tests/rnn/test_gated.py::test_one_stacked_sweep_equals_each_network_on_its_own).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    N, T, _ = X.shape
+    biases = tuple(float(bias) for bias in biases)
+    count = len(biases)
+    runs = {}
+    for cell, params in cells.items():
+        if cell not in ("lstm", "gru"):
+            raise ValueError(f"unknown gated cell {cell!r}; use 'lstm' or 'gru'")
+        H = params["W_h"].shape[1]
+        rows = np.tile(params["b"], (count * N, 1))
+        rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
+        drive = _input_drive({**params, "b": rows}, np.tile(X, (count, 1, 1)))[1]
+        runs[cell] = _SweepRun(cell, params, drive, H)
+    for t in range(T):
+        for run in runs.values():
+            run.forward_step(t)
+    targets = np.tile(np.asarray(Y, dtype=np.float64), (count, 1))
+    for run in runs.values():
+        run.start_backward(targets)
+    for t in range(T, 0, -1):
+        for run in runs.values():
+            run.backward_step(t)
+    return {cell: run.norms(count) for cell, run in runs.items()}
+
+
+class _SweepRun:
+    """One cell's stacked rows in sweep_step_norms: the forward keeps, per step, only what the
+    backward of dL/dh needs (as products of gate values, worked out once per step)."""
+
+    def __init__(self, cell: str, params: Params, drive: np.ndarray, H: int) -> None:
+        self.cell, self.H, self.drive = cell, H, drive
+        T, R, _ = drive.shape
+        self.W_h, self.W_h_T = params["W_h"], np.ascontiguousarray(params["W_h"].T)
+        self.hidden = np.zeros((T + 1, R, H))
+        self.grad_h = np.zeros((T + 1, R, H))
+        if cell == "lstm":
+            # tanh of the pre-activations halved in the sigmoid blocks, then a * t + b: the
+            # sigmoids 0.5 (1 + tanh(0.5 a)) and the tanh in three whole-row calls.
+            self.scale = np.repeat([0.5, 0.5, 1.0, 0.5], H)
+            self.shift = np.repeat([0.5, 0.5, 0.0, 0.5], H)
+            self.cell_state = np.zeros((R, H))
+            self.gate_factors = np.empty((T, R, 4 * H))  # dL/dpre = [dc * (i, f, g)-factors, dh * o-factor]
+            self.carry = np.empty((T, R, H))            # dc_{t-1} = carry * dc_t (f)
+            self.to_cell = np.empty((T, R, H))          # dc_t += dh_t * o (1 - tanh(c)^2)
+        else:
+            self.from_h_factors = np.empty((T, R, 3 * H))  # dL/d(W_h h) = dh * [r, z, n]-factors
+            self.keep = np.empty((T, R, H))                # z: the direct path dh_{t-1} += z dh_t
+
+    def forward_step(self, t: int) -> None:
+        H, h = self.H, self.hidden[t]
+        if self.cell == "lstm":
+            pre = h @ self.W_h_T
+            pre += self.drive[t]
+            pre *= self.scale
+            np.tanh(pre, out=pre)
+            gate = pre * self.scale
+            gate += self.shift
+            i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
+            previous = self.cell_state
+            self.cell_state = f * previous + i * g
+            squashed = np.tanh(self.cell_state)
+            np.multiply(o, squashed, out=self.hidden[t + 1])
+            factors = self.gate_factors[t]
+            np.multiply(g * i, 1.0 - i, out=factors[:, :H])
+            np.multiply(previous * f, 1.0 - f, out=factors[:, H : 2 * H])
+            np.multiply(i, 1.0 - g * g, out=factors[:, 2 * H : 3 * H])
+            np.multiply(squashed * o, 1.0 - o, out=factors[:, 3 * H :])
+            self.carry[t] = f
+            np.multiply(o, 1.0 - squashed * squashed, out=self.to_cell[t])
+        else:
+            from_h = h @ self.W_h_T
+            drive = self.drive[t]
+            gates = drive[:, : 2 * H] + from_h[:, : 2 * H]
+            gates *= 0.5
+            np.tanh(gates, out=gates)
+            gates *= 0.5
+            gates += 0.5
+            r, z = gates[:, :H], gates[:, H:]
+            candidate = from_h[:, 2 * H :]
+            n = np.tanh(drive[:, 2 * H :] + r * candidate)
+            np.add((1.0 - z) * n, z * h, out=self.hidden[t + 1])
+            factors = self.from_h_factors[t]
+            through_n = (1.0 - z) * (1.0 - n * n)
+            np.multiply(through_n * candidate, r * (1.0 - r), out=factors[:, :H])
+            np.multiply(h - n, z * (1.0 - z), out=factors[:, H : 2 * H])
+            np.multiply(through_n, r, out=factors[:, 2 * H :])
+            self.keep[t] = z
+
+    def start_backward(self, targets: np.ndarray) -> None:
+        R = targets.shape[0]
+        self.grad_h[-1] = (self.hidden[-1] - targets) / R
+        self.grad_cell = np.zeros_like(targets)
+
+    def backward_step(self, t: int) -> None:
+        H, dh = self.H, self.grad_h[t]
+        R = dh.shape[0]
+        if self.cell == "lstm":
+            self.grad_cell = self.grad_cell + dh * self.to_cell[t - 1]
+            pre = self.gate_factors[t - 1].copy()
+            pre[:, : 3 * H].reshape(R, 3, H)[...] *= self.grad_cell[:, None, :]
+            pre[:, 3 * H :] *= dh
+            self.grad_cell = self.grad_cell * self.carry[t - 1]
+            np.matmul(pre, self.W_h, out=self.grad_h[t - 1])
+        else:
+            pre = self.from_h_factors[t - 1].reshape(R, 3, H) * dh[:, None, :]
+            np.matmul(pre.reshape(R, 3 * H), self.W_h, out=self.grad_h[t - 1])
+            self.grad_h[t - 1] += dh * self.keep[t - 1]
+
+    def norms(self, count: int) -> np.ndarray:
+        # The loss averages over every row, `count` times as many as one network has.
+        by_bias = (self.grad_h * count).reshape(self.grad_h.shape[0], count, -1)
+        return np.sqrt(np.einsum("tbk,tbk->bt", by_bias, by_bias))

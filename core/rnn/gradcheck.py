@@ -178,3 +178,38 @@ def tanh_complex_step(params: Params, X: np.ndarray, Y: np.ndarray, direction: P
         state = np.tanh(drive[:, t] + state @ W_hh.T)
     residual = state - Y
     return float((0.5 * np.sum(residual * residual) / N).imag / h)
+
+
+def tanh_forward_mode(params: Params, X: np.ndarray, Y: np.ndarray, directions: list[Params]) -> np.ndarray:
+    """Directional derivatives of the tanh RNN's last-step loss along each of `directions`, by
+    forward-mode differentiation: (len(directions),).
+
+    This is the complex step's limit computed in real arithmetic: for h -> 0,
+    tanh(a + i h a') = tanh(a) + i h (1 - tanh(a)^2) a' + O(h^2), so carrying the tangent a' beside
+    each value gives Im L(params + i h direction) / h with the O(h^2) term gone. Like the complex
+    step it takes no difference of nearby losses and is exact to rounding; unlike it, one real
+    forward pass serves every direction (the tangents are stacked), with no complex tanh.
+    Independent of BPTT (no backward pass), so it checks it.
+
+    params/directions: {"W_xh": (H, D), "W_hh": (H, H), "b": (H,)}; X: (N, T, D); Y: (N, H).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    N, T, _ = X.shape
+    H, K = params["W_hh"].shape[0], len(directions)
+    W_hh_T = params["W_hh"].T
+    stacked = {name: np.stack([direction[name] for direction in directions]) for name in ("W_xh", "W_hh", "b")}
+    drive = X.transpose(1, 0, 2) @ params["W_xh"].T + params["b"]        # (T, N, H)
+    states = np.zeros((T + 1, N, H))
+    for t in range(T):
+        np.tanh(drive[t] + states[t] @ W_hh_T, out=states[t + 1])
+    # The tangent of the pre-activation at step t is (what the directions add to W_xh x_t + b and
+    # to W_hh h_{t-1}) + W_hh h'_{t-1}; everything but the last term is known once the states are,
+    # for all steps in two products.
+    pushed = (X.transpose(1, 0, 2).reshape(T * N, -1) @ stacked["W_xh"].transpose(2, 0, 1).reshape(-1, K * H)
+              + states[:-1].reshape(T * N, H) @ stacked["W_hh"].transpose(2, 0, 1).reshape(H, K * H))
+    pushed = pushed.reshape(T, N, K, H) + stacked["b"]                   # (T, N, K, H)
+    slopes = 1.0 - states[1:] * states[1:]                               # tanh' at each step, (T, N, H)
+    tangent = np.zeros((N, K, H))
+    for t in range(T):
+        tangent = slopes[t][:, None, :] * (pushed[t] + tangent @ W_hh_T)
+    return np.einsum("nh,nkh->k", states[-1] - Y, tangent) / N

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, LiveServer, copy_shipped, wait_idle
+from tests.conftest import ROOT, wait_idle
 
 EVIL_NOTE = """---
 title: Evil note
@@ -23,13 +23,10 @@ Plain text after the HTML.
 
 
 @pytest.fixture
-def evil_server(tmp_path):
-    notes = tmp_path / "notes"
-    copy_shipped(notes)
-    (notes / "2021-08-07-evil.md").write_text(EVIL_NOTE, encoding="utf-8")
-    server = LiveServer(notes)
-    yield server
-    server.stop()
+def evil_server(live_server):
+    """The shared app with the evil note beside the shipped ones."""
+    (live_server.notes / "2021-08-07-evil.md").write_text(EVIL_NOTE, encoding="utf-8")
+    return live_server
 
 
 def nav_links(page):

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer, copy_shipped, wait_idle
+from tests.conftest import wait_idle
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = LiveServer(copy_shipped(tmp_path / "notes"))
-    yield running
-    running.stop()
+def server(live_server):
+    return live_server
 
 
 def slider(page, label: str):

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from core.sync import gitcli, peers, repo
-from tests.conftest import SHIPPED_NOTES, LiveServer, wait_idle
+from tests.conftest import SHIPPED_NOTES, LiveServer, fresh_notes, wait_idle
 
 RNN, CNN = "2021-08-05-rnn-first-steps", "2021-08-05-cnn-first-steps"
 PEER_TIL = """---
@@ -145,37 +145,32 @@ def test_a_reloaded_section_link_lands_on_its_heading(server, open_tab):
     assert -5 <= top < 200, f"the heading is at the top of the screen, not above it (top at {top:.0f} px)"
 
 
-def test_saving_twice_in_a_minute_still_ends_saving(tmp_path, open_tab):
-    notes = tmp_path / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
-    live = LiveServer(notes)
-    try:
-        page = open_tab(live, "/write?edit=2021-08-05-mentor-meeting")
-        status = page.locator(".st-key-write_status_line [data-status]")
-        save = page.locator(".st-key-write_save button").first
+def test_saving_twice_in_a_minute_still_ends_saving(worker_server, open_tab):
+    live = fresh_notes(worker_server, records=True)
+    page = open_tab(live, "/write?edit=2021-08-05-mentor-meeting")
+    status = page.locator(".st-key-write_status_line [data-status]")
+    save = page.locator(".st-key-write_save button").first
 
-        def state_becomes(wanted: str) -> bool:
-            for _ in range(80):
-                if status.get_attribute("data-state") == wanted:
-                    return True
-                page.wait_for_timeout(250)
-            return False
+    def state_becomes(wanted: str) -> bool:
+        for _ in range(80):
+            if status.get_attribute("data-state") == wanted:
+                return True
+            page.wait_for_timeout(250)
+        return False
 
-        assert status.get_attribute("data-state") == "saved"
-        for attempt in range(2):  # the second answer is the same "Saved at HH:MM" as the first
-            save.click()
-            wait_idle(page)
-            assert state_becomes("saved"), f"save {attempt + 1} ends in 'Saved', not '{status.inner_text()}'"
-        page.locator(".st-key-write_title input").fill("")
-        page.locator(".st-key-write_title input").press("Tab")
-        wait_idle(page)
+    assert status.get_attribute("data-state") == "saved"
+    for attempt in range(2):  # the second answer is the same "Saved at HH:MM" as the first
         save.click()
         wait_idle(page)
-        assert state_becomes("refused"), status.inner_text()
-        assert status.inner_text().startswith("Not saved")
-        page.screenshot(path=str(shots() / "write-refused-save.png"))
-    finally:
-        live.stop()
+        assert state_becomes("saved"), f"save {attempt + 1} ends in 'Saved', not '{status.inner_text()}'"
+    page.locator(".st-key-write_title input").fill("")
+    page.locator(".st-key-write_title input").press("Tab")
+    wait_idle(page)
+    save.click()
+    wait_idle(page)
+    assert state_becomes("refused"), status.inner_text()
+    assert status.inner_text().startswith("Not saved")
+    page.screenshot(path=str(shots() / "write-refused-save.png"))
 
 
 def test_read_only_has_no_write_entry_and_a_write_link_explains(tmp_path, open_tab):
@@ -199,19 +194,15 @@ def test_read_only_has_no_write_entry_and_a_write_link_explains(tmp_path, open_t
         live.stop()
 
 
-def test_after_a_trash_the_next_note_opens_at_its_top(tmp_path, open_tab):
-    notes = tmp_path / "notes"
-    shutil.copytree(SHIPPED_NOTES, notes)
-    live = LiveServer(notes)
-    try:
-        page = open_tab(live, f"/notes?note={CNN}")
-        main(page).get_by_role("button", name="Move to trash").click()  # at the end of a long note
-        page.get_by_role("button", name="Yes, move it to the trash").click()
-        wait_idle(page)
-        page.wait_for_timeout(1500)
-        assert not (notes / f"{CNN}.md").exists()
-        top = page.locator(".st-key-notes_open").evaluate("element => element.getBoundingClientRect().top")
-        page.screenshot(path=str(shots() / "next-note-after-trash.png"))
-        assert -5 <= top < 450, f"the next note starts on screen, not scrolled to its end (top at {top:.0f} px)"
-    finally:
-        live.stop()
+def test_after_a_trash_the_next_note_opens_at_its_top(worker_server, open_tab):
+    live = fresh_notes(worker_server, records=True)
+    notes = live.notes
+    page = open_tab(live, f"/notes?note={CNN}")
+    main(page).get_by_role("button", name="Move to trash").click()  # at the end of a long note
+    page.get_by_role("button", name="Yes, move it to the trash").click()
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    assert not (notes / f"{CNN}.md").exists()
+    top = page.locator(".st-key-notes_open").evaluate("element => element.getBoundingClientRect().top")
+    page.screenshot(path=str(shots() / "next-note-after-trash.png"))
+    assert -5 <= top < 450, f"the next note starts on screen, not scrolled to its end (top at {top:.0f} px)"

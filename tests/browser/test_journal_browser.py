@@ -50,14 +50,10 @@ CUT_OFF = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory):
-    """One app for the tests that only read (they never write to its notes folder)."""
-    notes = tmp_path_factory.mktemp("shared") / "notes"
-    copy_shipped(notes)
-    server = LiveServer(notes)
-    yield server
-    server.stop()
+@pytest.fixture
+def shared_server(live_server):
+    """The app for the tests that only read (this process's shared one, on fresh notes)."""
+    return live_server
 
 
 @pytest.fixture

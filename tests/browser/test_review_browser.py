@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 from core.review.log import log_path
-from tests.conftest import LiveServer, wait_idle
+from tests.conftest import wait_idle
 
 
 def metric_value(page, label: str) -> str:
@@ -90,16 +91,17 @@ def eventually_changed(page, before: str) -> bool:
     return False
 
 
-def test_after_clicking_a_choice_the_keyboard_carries_on(browser, tmp_path):
+def test_after_clicking_a_choice_the_keyboard_carries_on(browser, worker_server, tmp_path):
     """A click on a quiz answer leaves the focus on a radio button, where Space and the digits
     would do nothing: the pick itself reveals the answer, and 3 then grades. A pick in a practice
     problem is checked with Enter."""
-    notes = tmp_path / "notes"
+    server = worker_server  # its notes folder now holds the quiz note alone
+    notes = server.notes
+    shutil.rmtree(notes, ignore_errors=True)
     notes.mkdir()
     (notes / "2021-08-05-quiz-only.md").write_text(QUIZ_NOTE, encoding="utf-8")
     shots = Path(os.environ.get("STUDYLAB_SHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
-    server = LiveServer(notes)
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         page = context.new_page()
@@ -135,4 +137,3 @@ def test_after_clicking_a_choice_the_keyboard_carries_on(browser, tmp_path):
         assert eventually_changed(page, seed), "Enter then draws the next problem"
     finally:
         context.close()
-        server.stop()

@@ -153,7 +153,7 @@ def test_a_failed_write_keeps_the_previous_draft(folder, monkeypatch):
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rel_path=st.one_of(st.none(), texts.filter(bool)),
     title=texts, body=texts, course=texts, tags=st.lists(texts, max_size=4),

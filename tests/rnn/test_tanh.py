@@ -177,6 +177,20 @@ def test_complex_step_reference_matches_finite_differences_and_bptt():
     assert sum(np.sum(grads[name] * direction[name]) for name in params) == pytest.approx(central, rel=1e-7)
 
 
+@pytest.mark.parametrize(("radius", "H", "T"), [(1.2, 6, 12), (0.9, 16, 80), (1.5, 8, 40)])
+def test_the_complex_steps_limit_in_real_arithmetic_equals_the_complex_step(radius, H, T):
+    """gradcheck.tanh_forward_mode (every direction in one real pass) gives the complex step's numbers."""
+    from core.rnn import view
+    from core.rnn.gradcheck import tanh_complex_step, tanh_forward_mode
+
+    params, X, Y = view.deep_problem(radius, H, T, 3)
+    rng = np.random.default_rng(1)
+    directions = [{name: rng.standard_normal(value.shape) for name, value in params.items()} for _ in range(3)]
+    stacked = tanh_forward_mode(params, X, Y, directions)
+    for direction, derivative in zip(directions, stacked, strict=True):
+        assert derivative == pytest.approx(tanh_complex_step(params, X, Y, direction, h=1e-20), rel=1e-12)
+
+
 @pytest.mark.parametrize("radius, H, T", [(0.5, 64, 500), (1.0, 32, 100), (2.0, 64, 500), (3.0, 4, 10), (3.0, 64, 500)])
 def test_deep_badge_checks_the_current_settings_unless_the_gradient_exploded(radius, H, T):
     from core.rnn import view
