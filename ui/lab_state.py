@@ -23,6 +23,39 @@ _RECORDING = "_studylab_recording"
 _RECORDED = "_studylab_recorded"  # (lab, tab, params) of the run last recorded in this session
 
 
+# The labs' layout, both pages: the kernel chips wrap instead of cutting their names ("om (edit
+# bel…"); on a phone the columns stack with the pictures first, held at the top of the screen
+# while the controls scroll beneath them, so the picture is right above the control being moved.
+LAYOUT_CSS = """<style>
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelect"] [data-rac] { height: auto; max-height: none; }
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; overflow: visible;
+  mask-image: none; -webkit-mask-image: none; height: auto; padding: 0.25rem 0; }
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] > [role="group"] { display: flex;
+  flex-wrap: wrap; gap: 0.25rem; max-width: 100%; }
+[class*="st-key-conv_kernels_"] [data-tag] { max-width: 100%; height: auto; min-height: 1.5rem; }
+[class*="st-key-conv_kernels_"] [data-tag] > span { white-space: normal; overflow: visible; text-overflow: clip;
+  overflow-wrap: anywhere; line-height: 1.3; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-lab_pictures) {
+    flex-direction: column-reverse; }
+  [data-testid="stColumn"]:has(.st-key-lab_pictures) { position: sticky; top: 0; z-index: 3;
+    max-height: 58vh; overflow-y: auto; background: var(--lab-background, #ffffff);
+    border-bottom: 1px solid rgba(128, 128, 128, 0.4); padding-bottom: 0.5rem; }
+  [data-testid="stColumn"]:not(:has(.st-key-lab_pictures)) [data-testid="stElementContainer"] {
+    scroll-margin-top: calc(58vh + 1rem); }
+}
+</style>"""
+PICTURES_KEY = "lab_pictures"  # the container of a lab's pictures (LAYOUT_CSS holds it on a phone)
+
+
+def lab_columns():
+    """A lab's controls column and pictures container (use both with `with`), laid out by LAYOUT_CSS."""
+    background = "#0e1117" if st.context.theme.type == "dark" else "#ffffff"
+    st.html(LAYOUT_CSS.replace("var(--lab-background, #ffffff)", background))
+    controls, pictures = st.columns([1, 3], gap="medium")
+    return controls, pictures.container(key=PICTURES_KEY)
+
+
 def lab_title(lab: str) -> str:
     """A lab's page title ("Convolution lab"), or the name itself for a lab that does not exist."""
     return widgets.LAB_PAGES.get(lab, (None, lab))[1]
