@@ -13,7 +13,7 @@ import streamlit as st
 from core.journal import glossary, search
 from core.journal.notes import NOTE_TYPES, Note
 from core.journal.render import escape_markdown, highlighted, note_url
-from ui import frame, notes_folder, rendering, widgets
+from ui import components, frame, notes_folder, rendering, widgets
 
 frame.app_frame()
 
@@ -285,6 +285,7 @@ with list_column:
     if day is not None:
         day_bar(day, len(matches))
     notes_list(matches, selected_slug, query)
+components.scroll_memory()
 with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()

@@ -10,6 +10,8 @@ small `st.components.v2` components (part of Streamlit itself: no extra dependen
   before the text reaches the server, and answer every save; see assets/editor_status.js.
 - `live_preview`: the Write page's preview follows typing (debounced), rerunning only the
   preview's fragment; see assets/live_preview.js.
+- `scroll_memory`: Back to a long note on the Notes page lands where the reader left it; see
+  assets/scroll_memory.js.
 
 The JavaScript lives in assets/*.js. Without JavaScript both degrade gracefully: note links
 open in a new tab, the status line shows what the server last knew.
@@ -49,6 +51,9 @@ _status = st.components.v2.component(
 _live_preview = st.components.v2.component(
     "studylab_live_preview", js=(ASSETS / "live_preview.js").read_text(encoding="utf-8")
 )
+_scroll_memory = st.components.v2.component(
+    "studylab_scroll_memory", js=(ASSETS / "scroll_memory.js").read_text(encoding="utf-8")
+)
 
 
 def app_links(page_paths: Iterable[str], on_action: Callable[[str], None], scroll_to: str | None = None) -> None:
@@ -79,3 +84,10 @@ def live_preview() -> dict | None:
     result = _live_preview(key=LIVE_PREVIEW_KEY, height=0)
     text = result.get("text") if result else None
     return text if isinstance(text, dict) and isinstance(text.get("body"), str) else None
+
+
+def scroll_memory() -> None:
+    """Mount, on the Notes page on every run, the keeper of each note address's scroll position
+    (zero height, in the sidebar), so Back and Forward land where the reader left a note."""
+    with st.sidebar:
+        _scroll_memory(key="notes_scroll_memory", height=0, data={"run": next(_RUNS)})  # called on every run
