@@ -31,12 +31,20 @@ _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 # Wide display equations and tables scroll sideways inside their own box instead of being cut off
 # (or widening the page) on a phone; headings keep some room above them when a contents link
 # scrolls to them; the Write page's status line keeps room for its text (the buttons beside it
-# wrap to the next line instead of squeezing it).
+# wrap to the next line instead of squeezing it). Korean text breaks between words, never inside
+# one ("배/움"); a note link in the sidebar cuts a long title after two lines (the whole title
+# on hover); the main area, focusable only to scroll by keyboard, draws no focus
+# frame (controls keep their focus rings).
 PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
 :has(> .st-key-write_status_row) { min-width: 14rem; flex: 1 1 14rem; }
+[data-testid="stMarkdownContainer"], [data-testid="stPageLink"] { word-break: keep-all; overflow-wrap: break-word; }
+[data-testid="stSidebar"] [data-testid="stPageLink"] a > span:last-child { white-space: normal; }
+[data-testid="stSidebar"] [data-testid="stPageLink"] p { display: -webkit-box; -webkit-box-orient: vertical;
+  -webkit-line-clamp: 2; overflow: hidden; white-space: normal; }
+[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none; }
 </style>"""
 
 

@@ -164,7 +164,7 @@ def lab_runs(lab: str, limit: int = 5) -> None:
     if not runs:
         st.caption("None yet: **Record this run** keeps the current settings and results in your journal.")
     for note in runs[:limit]:
-        rendering.note_link(note, dated=False)
+        rendering.note_link(note, dated=False)  # two lines at most, the full title on hover (frame.PAGE_CSS)
     if runs:
         st.page_link(widgets.EXPERIMENTS_PAGE, label=f"Compare all {len(runs)} on the Experiments page",
                      icon=":material/compare_arrows:")
@@ -214,7 +214,10 @@ def _record_dialog(run: experiments.Run) -> None:
                            height=110, key="record_comment")
     made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
                               format_func=lambda slug: library.by_slug[slug].title, key="record_made_for")
-    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch")
+    # A caption between them: the table's toolbar (shown above it on hover) overlaps the caption's
+    # empty right side instead of the multiselect's chips.
+    st.caption("Results of this run")
+    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch", key="record_results")
     save, cancel = st.columns(2)
     if save.button("Save to the journal", type="primary", icon=":material/save:", key="record_save"):
         try:
