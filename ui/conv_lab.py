@@ -310,18 +310,19 @@ def receptive_field_view(lab: Lab) -> None:
         f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
     )
     padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
+    padded_title = "padded input channel 0" + (f" · padding {lab.padding} (grey ring)" if lab.padding else "")
     window_cells = [tuple(int(i) for i in c) for c in field.cells]
     left, right = st.columns(2, gap="medium")
     with left:
         if lab.ndim == 1:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells,
+            spatial_map(padded_input[0], padded_title, kind="image", highlight=window_cells,
                         padding=lab.padding)
         elif lab.ndim == 2:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells,
+            spatial_map(padded_input[0], padded_title, kind="image", highlight=window_cells,
                         padding=lab.padding)
         else:
             first = field.corner[0]
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", depth=first,
+            spatial_map(padded_input[0], padded_title, kind="image", depth=first,
                         highlight=[c[1:] for c in window_cells if c[0] == first], padding=lab.padding)
     with right:
         if lab.ndim == 1:

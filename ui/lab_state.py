@@ -38,11 +38,13 @@ LAYOUT_CSS = """<style>
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-lab_pictures) {
     flex-direction: column-reverse; }
-  [data-testid="stColumn"]:has(.st-key-lab_pictures) { position: sticky; top: 0; z-index: 3;
-    max-height: 58vh; overflow-y: auto; background: var(--lab-background, #ffffff);
-    border-bottom: 1px solid rgba(128, 128, 128, 0.4); padding-bottom: 0.5rem; }
+  [data-testid="stColumn"]:has(.st-key-lab_pictures) { position: sticky; top: 3.75rem; z-index: 3;
+    max-height: 62vh; overflow-y: auto; border-bottom: 1px solid rgba(128, 128, 128, 0.4);
+    padding-bottom: 0.5rem; }
+  /* opaque in the theme's own background: every box from the app down to the pane inherits it */
+  [data-testid="stApp"] :has(.st-key-lab_pictures) { background-color: inherit; }
   [data-testid="stColumn"]:not(:has(.st-key-lab_pictures)) [data-testid="stElementContainer"] {
-    scroll-margin-top: calc(58vh + 1rem); }
+    scroll-margin-top: calc(62vh + 4.75rem); }
 }
 </style>"""
 PICTURES_KEY = "lab_pictures"  # the container of a lab's pictures (LAYOUT_CSS holds it on a phone)
@@ -50,8 +52,7 @@ PICTURES_KEY = "lab_pictures"  # the container of a lab's pictures (LAYOUT_CSS h
 
 def lab_columns():
     """A lab's controls column and pictures container (use both with `with`), laid out by LAYOUT_CSS."""
-    background = "#0e1117" if st.context.theme.type == "dark" else "#ffffff"
-    st.html(LAYOUT_CSS.replace("var(--lab-background, #ffffff)", background))
+    st.html(LAYOUT_CSS)
     controls, pictures = st.columns([1, 3], gap="medium")
     return controls, pictures.container(key=PICTURES_KEY)
 
