@@ -6,26 +6,28 @@ navigation in sections, and the sidebar; each page lives in pages/.
 
 import streamlit as st
 
-from ui import access, frame, notes_folder
+from core.messages import N_, _
+from ui import access, frame, i18n, notes_folder
 
 # The icon is a local file: a :material/...: page icon is fetched from a web font service.
 st.set_page_config(page_title="studylab", page_icon=str(frame.APP_ICON), layout="wide")
+i18n.choose()  # before anything is drawn: every _() of this run speaks the chosen language
 
 SECTIONS = {
-    "Journal": [
-        ("pages/dashboard.py", "Dashboard", ":material/dashboard:", True),
-        ("pages/notes.py", "Notes", ":material/menu_book:", False),
-        ("pages/write.py", "Write", ":material/edit_note:", False),
+    N_("Journal"): [
+        ("pages/dashboard.py", N_("Dashboard"), ":material/dashboard:", True),
+        ("pages/notes.py", N_("Notes"), ":material/menu_book:", False),
+        ("pages/write.py", N_("Write"), ":material/edit_note:", False),
     ],
-    "Labs": [
-        ("pages/conv_lab.py", "Convolution lab", ":material/grid_on:", False),
-        ("pages/bptt_lab.py", "BPTT explorer", ":material/timeline:", False),
+    N_("Labs"): [
+        ("pages/conv_lab.py", N_("Convolution lab"), ":material/grid_on:", False),
+        ("pages/bptt_lab.py", N_("BPTT explorer"), ":material/timeline:", False),
     ],
-    "Records": [
-        ("pages/review.py", "Review", ":material/school:", False),
-        ("pages/experiments.py", "Experiments", ":material/science:", False),
-        ("pages/sync.py", "Sync", ":material/sync:", False),
-        ("pages/archive.py", "Trash & history", ":material/inventory_2:", False),
+    N_("Records"): [
+        ("pages/review.py", N_("Review"), ":material/school:", False),
+        ("pages/experiments.py", N_("Experiments"), ":material/science:", False),
+        ("pages/sync.py", N_("Sync"), ":material/sync:", False),
+        ("pages/archive.py", N_("Trash & history"), ":material/inventory_2:", False),
     ],
 }
 
@@ -34,7 +36,7 @@ SECTIONS = {
 HIDDEN_READONLY = {"pages/write.py"}
 readonly = notes_folder.readonly()
 navigation = {
-    section: [st.Page(path, title=title, icon=icon, default=default,
+    _(section): [st.Page(path, title=_(title), icon=icon, default=default,
                       visibility="hidden" if readonly and path in HIDDEN_READONLY else "visible")
               for path, title, icon, default in pages]
     for section, pages in SECTIONS.items()

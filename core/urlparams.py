@@ -27,7 +27,9 @@ class Param:
     (rows of numbers: "1,0,-1;2,0,-2") or "text" (what a text box holds, at most `size[1]`
     printable characters; the page reads it and says what is wrong with it). `codes` maps a URL
     code to the widget's value for choices ({"deep": "Deep RNN (tanh)"}); `low`/`high` bound
-    numbers; `step` rounds floats to the slider's grid; `size` bounds list lengths (low, high).
+    numbers; `step` rounds floats to the slider's grid (float noise in a link is harmless) and
+    refuses whole numbers off it (a link with draws=15 for a slider of 10, 20, ... is wrong, and
+    says so); `size` bounds list lengths (low, high).
     """
 
     name: str
@@ -64,8 +66,12 @@ class ParamError(ValueError):
     """A query value that does not fit its parameter."""
 
 
+# Parameters every page of the app accepts, which are not a lab's settings: the interface language (ui.i18n).
+APP_PARAMS = ("lang",)
+
+
 def parse(query: Mapping[str, str | list[str]], params: Iterable[Param],
-          ignored: Iterable[str] = ()) -> tuple[dict[str, Value], list[str]]:
+          ignored: Iterable[str] = APP_PARAMS) -> tuple[dict[str, Value], list[str]]:
     """Control values {session key: value} for the parameters present in `query`, and a notice
     for each parameter that is unknown (not in `params` or `ignored`) or cannot be used."""
     params = list(params)
@@ -129,8 +135,9 @@ def read(param: Param, text: str) -> Value:
         unknown = [item for item in items if item not in param.codes]
         if unknown:
             raise ParamError(f"'{_shown(unknown[0])}' is not one of the choices")
+        items = list(dict.fromkeys(items))  # a repeated choice counts once
         _check_length(param, items)
-        return [param.codes[item] for item in dict.fromkeys(items)]
+        return [param.codes[item] for item in items]
     if param.kind in ("floats", "ints"):
         items = [item for item in text.split(",") if item.strip()]
         _check_length(param, items)
@@ -173,8 +180,9 @@ def _number(param: Param, text: str, *, whole: bool) -> float | int:
         if number != int(number):
             raise ParamError("not a whole number")
         number = int(number)
-        if param.step and param.low is not None:
-            number = int(param.low + round((number - param.low) / param.step) * param.step)
+        if param.step and param.low is not None and (number - param.low) % param.step:
+            raise ParamError(f"not on the slider's steps ({_number_text(param.low)}, "
+                             f"{_number_text(param.low + param.step)}, {_number_text(param.low + 2 * param.step)}, …)")
     elif param.step:
         number = round(round(number / param.step) * param.step, 10)
     if (param.low is not None and number < param.low) or (param.high is not None and number > param.high):

@@ -211,6 +211,7 @@ widgets.show_flash()
 st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
            "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
 with st.sidebar:
+    widgets.tables_toggle(bptt_lab.TABLES_KEY)
     lab_state.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
     lab_state.lab_runs("bptt")
 lab_state.url_notices("bptt")

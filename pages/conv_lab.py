@@ -247,6 +247,7 @@ st.caption(
 )
 lab_state.url_notices("conv")
 with st.sidebar:
+    widgets.tables_toggle(conv_lab.TABLES_KEY)
     lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
     lab_state.lab_runs("conv")
 controls_column, pictures_column = lab_state.lab_columns()

@@ -13,7 +13,7 @@ import streamlit as st
 from core.journal import glossary, search
 from core.journal.notes import NOTE_TYPES, Note
 from core.journal.render import escape_markdown, highlighted, note_url
-from ui import components, frame, notes_folder, rendering, widgets
+from ui import components, frame, i18n, notes_folder, rendering, widgets
 
 frame.app_frame()
 
@@ -109,7 +109,7 @@ def as_range(value) -> tuple:
 def list_item(note: Note, current: bool) -> str:
     """One entry of the list: icon and title (a link, or marked as open), then date and type."""
     icon = widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)
-    title = escape_markdown(note.title)
+    title = escape_markdown(library.in_language(note, i18n.language()).title)
     day = note.date.isoformat() if note.date else "undated"
     conflict = ":orange-badge[:material/call_split: conflict copy] " if note.conflict_of else ""
     if current:
@@ -284,21 +284,22 @@ if selected_slug is not None:
 with list_column:
     if day is not None:
         day_bar(day, len(matches))
-    notes_list(matches, selected_slug, query)
+    notes_list(matches, selected_slug and library.primary(selected_slug), query)
 components.scroll_memory()
 with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()
-    note = library.by_slug[selected_slug]
+    note = library.by_slug[library.primary(selected_slug)]  # a translation pair is one entry
+    shown = rendering.translation_switch(library, note, asked=library.by_slug[selected_slug])
     neighbour_links(note)
     if note.conflict_of:
         conflict_notice(note)
     search_bar(query, matching=any(match.slug == note.slug for match in matches))
     with st.container(border=True):
-        rendering.render_note(note, library, terms=search.match_terms(query), owner=owner)
+        rendering.render_note(shown, library, terms=search.match_terms(query), owner=owner)
     if owner:
-        st.caption(f"File: `{note.path}` in {escape_markdown(owner)}'s journal")
+        st.caption(f"File: `{shown.path}` in {escape_markdown(owner)}'s journal")
     else:
-        st.caption(f"File: `{note.path}` · share this note with `?note={note.slug}`")
+        st.caption(f"File: `{shown.path}` · share this note with `?note={shown.slug}`")
     if not notes_folder.readonly() and not owner:
         note_actions(note)

@@ -23,7 +23,7 @@ from core.journal import diff as text_diff
 from core.journal import drafts, editor, storage, templates
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
-from ui import components, frame, notes_folder, rendering, widgets, write_editor
+from ui import components, frame, i18n, notes_folder, rendering, widgets, write_editor
 
 frame.app_frame()
 
@@ -58,7 +58,7 @@ library = notes_folder.load_library()
 def confirm_template(key: str) -> None:
     st.write(
         f"Your new entry has text you have not saved. Start it again from the "
-        f"**{escape_markdown(templates.BY_KEY[key].label)}** template? Your text will be gone."
+        f"**{escape_markdown(templates.template(key, i18n.language()).label)}** template? Your text will be gone."
     )
     replace_column, keep_column = st.columns(2)
     if replace_column.button("Replace with the template", key="write_replace", type="primary",
@@ -149,7 +149,8 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
     st.button("Open today's entry", key="write_today", on_click=write_editor.open_today, icon=":material/today:")
     st.selectbox(
         "Template", [t.key for t in templates.TEMPLATES], key="write_template",
-        on_change=write_editor.on_template_change, format_func=lambda key: templates.BY_KEY[key].label, width=280,
+        on_change=write_editor.on_template_change, width=280,
+        format_func=lambda key: templates.template(key, i18n.language()).label,
         help="Picking a template starts a new entry from it at once (you are asked first if that would replace "
              "unsaved text).",
     )

@@ -31,6 +31,19 @@ def copy_shipped(destination: Path, *, records: bool = False) -> Path:
     return destination
 
 
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Put back `sys.modules['__main__']` after every test. AppTest runs app.py as `__main__` and leaves
+    it there; a later test that starts a process with multiprocessing's "spawn" would then make the
+    child re-run app.py (spawn imports the parent's `__main__` by its path) and fail outside Streamlit."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+    else:
+        sys.modules.pop("__main__", None)
+
+
 @pytest.fixture
 def notes_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary copy of the shipped day's notes (no example records), made the app's notes folder."""

@@ -10,9 +10,10 @@
 - ``review``: the deck, the review store, grading, practice widgets, the dashboard's review part;
 - ``access``: the visitor rule (who may write);
 - ``components``: the browser components, with their JavaScript in ``assets/``;
-- ``widgets``: charts, flash messages, the verified badge, counts in words.
+- ``widgets``: charts, flash messages, the verified badge, counts in words;
+- ``i18n``: the interface language of the run (address, switch, notes folder, browser) and its switch.
 
-Layers, lowest first: ``widgets``, ``access`` and ``components`` import no ui module;
+Layers, lowest first: ``widgets``, ``i18n``, ``access`` and ``components`` import no ui module;
 ``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
 ``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views (``conv_lab``,
 ``bptt_lab``), ``write_editor``, ``merge_screen`` and ``frame`` come last, and none of them imports

@@ -48,8 +48,11 @@ def computed(message: str | None, name: str, *args):
         return compute(name, *args)
 
 
+TABLES_KEY = "bptt_as_tables"
+
+
 def draw(builder: str, *args) -> None:
-    widgets.chart(getattr(rnn_charts, builder), *args)
+    widgets.chart(getattr(rnn_charts, builder), *args, table=st.session_state.get(TABLES_KEY, False))
 
 
 def shown(value: float, spec: str) -> str:

@@ -56,12 +56,15 @@ _scroll_memory = st.components.v2.component(
 )
 
 
-def app_links(page_paths: Iterable[str], on_action: Callable[[str], None], scroll_to: str | None = None) -> None:
+def app_links(page_paths: Iterable[str], on_action: Callable[[str], None], scroll_to: str | None = None,
+              lang: str = "en", labels: dict[str, str] | None = None) -> None:
     """Mount the link handler in the sidebar (zero height; once per run, from app.py's frame): a
     relative link to one of `page_paths` (the navigation's URL paths, e.g. "notes", "bptt_lab")
     stays in the tab; a click on an action link (e.g. "undo-trash") goes to `on_action`;
-    `scroll_to` (a container's key) is brought to the top of the screen once this run is drawn."""
-    data: dict = {"pages": sorted({path for path in page_paths if path})}
+    `scroll_to` (a container's key) is brought to the top of the screen once this run is drawn.
+    The handler also keeps the page accessible (assets/app_links.js, part 5): `lang` becomes the
+    page's <html lang>, `labels` name the sideways-scrolling boxes ("equation", "table")."""
+    data: dict = {"pages": sorted({path for path in page_paths if path}), "lang": lang, "labels": labels or {}}
     if scroll_to:
         data["scroll"] = {"key": scroll_to, "id": next(_RUNS)}
     with st.sidebar:

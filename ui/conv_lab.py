@@ -11,6 +11,7 @@ rendering, review, notes_folder, components, widgets), never a page, frame or th
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from core.conv import lecture
 from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.conv import view as conv_view
+from core.messages import _
 from ui import lab_state, widgets
 
 CUSTOM = conv_state.CUSTOM
@@ -68,8 +70,12 @@ class Lab:
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
 
 
+TABLES_KEY = "conv_as_tables"
+
+
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
-    widgets.chart(getattr(conv_charts, builder), *args, width=width, **kwargs)
+    widgets.chart(getattr(conv_charts, builder), *args, width=width, table=st.session_state.get(TABLES_KEY, False),
+                  **kwargs)
 
 
 def pick_round() -> int:
@@ -151,6 +157,17 @@ def index_inputs(lab: Lab) -> None:
 
     for column, name, key, index, size in zip(columns, names, keys, lab.cell, lab.output.shape, strict=True):
         column.number_input(f"Output {name}", 0, size - 1, index, key=key, on_change=typed)
+    announce_cell(lab)
+
+
+def announce_cell(lab: Lab) -> None:
+    """A polite live region naming the inspected cell and its value: a screen reader hears the
+    new cell whenever the index inputs (or a click on the map) move it."""
+    names = ("channel",) + AXES[lab.ndim]
+    where = ", ".join(f"{name} {index}" for name, index in zip(names, lab.cell, strict=True))
+    value = float(lab.output[tuple(lab.cell)])
+    text = html.escape(_("Inspected output cell: {where}; value {value}").format(where=where, value=f"{value:.4g}"))
+    st.html(f'<p class="studylab-live" aria-live="polite" aria-atomic="true" style="margin:0">{text}</p>')
 
 
 def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:

@@ -13,9 +13,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from threadpoolctl import threadpool_limits
 
+from core import messages
 from core.journal import stats
 from core.journal.notes import Library
-from ui import components, notes_folder, review, widgets
+from core.messages import _
+from ui import components, i18n, notes_folder, review, widgets
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -31,11 +33,25 @@ _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 # Wide display equations and tables scroll sideways inside their own box instead of being cut off
 # (or widening the page) on a phone; headings keep some room above them when a contents link
 # scrolls to them; the Write page's status line keeps room for its text (the buttons beside it
-# wrap to the next line instead of squeezing it). Korean text breaks between words, never inside
-# one ("배/움"); a note link in the sidebar cuts a long title after two lines (the whole title
-# on hover); the main area, focusable only to scroll by keyboard, draws no focus
-# frame (controls keep their focus rings).
+# wrap to the next line instead of squeezing it). Korean lines break between words, never inside
+# one (keep-all; in every language's interface, since a note title may be Korean either way);
+# every focusable element shows a ring when reached by keyboard, except the main area, which is
+# focusable only to scroll and drew a frame round the whole page after a click on blank space;
+# captions and small print stay at 4.5:1 or more in both themes (.streamlit/config.toml's text
+# colours); the Write page's small icon buttons are at least 24 by 24 px (WCAG 2.2 target size);
+# a note link in the sidebar cuts a long title after two lines (the whole title on hover).
 PAGE_CSS = """<style>
+:lang(ko) [data-testid="stMarkdownContainer"], :lang(ko) [data-testid="stSidebar"], :lang(ko) .stMain
+  { word-break: keep-all; overflow-wrap: break-word; }
+:focus-visible { outline: 2px solid #1c6fd1 !important; outline-offset: 2px; }
+[data-testid="stMarkdownContainer"] [tabindex="0"]:focus-visible { outline-offset: -2px; }
+[data-testid="stDateInput"] [role="spinbutton"] { display: inline-flex; align-items: center; justify-content: center;
+  min-width: 24px; min-height: 24px; }
+[data-testid="stBaseButton-primary"] kbd { color: inherit; opacity: 1; }
+[data-testid="stCaptionContainer"] code { color: inherit; }
+[data-studylab-theme="dark"] [data-testid="stBaseButton-primary"],
+[data-studylab-theme="dark"] [data-tag], [data-studylab-theme="dark"] [data-tag] * { color: #17110f; }
+[data-studylab-theme="dark"] .stMarkdownBadge { color: #ffe3e6 !important; }
 [data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
@@ -44,7 +60,7 @@ PAGE_CSS = """<style>
 [data-testid="stSidebar"] [data-testid="stPageLink"] a > span:last-child { white-space: normal; }
 [data-testid="stSidebar"] [data-testid="stPageLink"] p { display: -webkit-box; -webkit-box-orient: vertical;
   -webkit-line-clamp: 2; overflow: hidden; white-space: normal; }
-[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none; }
+[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none !important; }
 </style>"""
 
 
@@ -67,10 +83,16 @@ def browser_hooks(page_paths: Iterable[str]) -> None:
     to any of `page_paths`, the navigation's URL paths, stay in the tab) and any toast a callback
     left for this run."""
     st.html(PAGE_CSS)
-    components.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(widgets.SCROLL_KEY, None))
+    components.app_links(page_paths, on_action=_link_action, scroll_to=st.session_state.pop(widgets.SCROLL_KEY, None),
+                         lang=i18n.language(), labels=scroll_box_labels())
     pending = st.session_state.pop(widgets.TOAST_KEY, None)
     if pending:
         st.toast(pending[0], icon=pending[1], duration="long")
+
+
+def scroll_box_labels() -> dict[str, str]:
+    """What a screen reader hears on a wide equation or table that scrolls in its own box."""
+    return {"equation": _("Equation, scrolls sideways"), "table": _("Table, scrolls sideways")}
 
 
 def _link_action(action: str) -> None:
@@ -83,8 +105,10 @@ def sidebar(library: Library) -> None:
     them), shown on every page."""
 
     with st.sidebar:
-        st.caption("Notes folder")
+        i18n.switch()
+        st.caption(_("Notes folder"))
         st.code(str(notes_folder.notes_dir()), language=None, wrap_lines=True)
         problems = review.journal_problems(library)
         shown = f" · {review.problems_text(problems)}" if problems else ""
-        st.caption(f"{widgets.plural(len(stats.entries(library.notes)), 'note', 'notes')}{shown}")
+        count = messages.count(len(stats.entries(library.notes)), "{count} note", "{count} notes")
+        st.caption(f"{count}{shown}")

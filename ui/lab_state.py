@@ -116,13 +116,13 @@ def apply_url(lab: str, params: Iterable[urlparams.Param], ignored: Iterable[str
     empty query means the student came from the navigation: the lab stays as they left it and the
     address is written at the end of the run. Parameters that cannot be used are named in a
     warning on the page; their controls keep their defaults. True when the controls were set."""
-    query = st.query_params.to_dict()
+    query = _lab_query()
     seen = f"_url_seen_{lab}"
     if not query or st.session_state.get(seen) == query:
         return False
     st.session_state[seen] = query
     params = list(params)
-    values, notices = urlparams.parse(query, params, ignored)
+    values, notices = urlparams.parse(query, params, (*ignored, *urlparams.APP_PARAMS))
     for param in params:
         value = values.get(param.key, param.default)
         if value is None:
@@ -151,10 +151,18 @@ def write_url(lab: str, params: Iterable[urlparams.Param], values: dict[str, Any
     Back and Forward step through the lab's states); only values off their defaults are written."""
     query = urlparams.encode(values, params, always)
     seen = f"_url_seen_{lab}"
-    if st.session_state.get(seen) == query and st.query_params.to_dict() == query:
+    # The app's own parameters (?lang=) stay in the address beside the lab's.
+    full = {**query, **{name: value for name, value in st.query_params.to_dict().items()
+                        if name in urlparams.APP_PARAMS}}
+    if st.session_state.get(seen) == query and st.query_params.to_dict() == full:
         return
     st.session_state[seen] = query
-    st.query_params.from_dict(query)
+    st.query_params.from_dict(full)
+
+
+def _lab_query() -> dict:
+    """The address bar's parameters without the app's own (?lang=): the lab's state."""
+    return {name: value for name, value in st.query_params.to_dict().items() if name not in urlparams.APP_PARAMS}
 
 
 def lab_runs(lab: str, limit: int = 5) -> None:

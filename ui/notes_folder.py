@@ -144,15 +144,23 @@ def readonly_reason() -> str:
 
 def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
     """Move a note to the trash (a callback): toast with Undo, remember it for `undo_trash`, and
-    name `then_open` (a slug) in the address bar when given, so the Notes page moves on to it."""
-    try:
-        target = storage.trash_note(notes_dir(), rel_path)
-    except storage.StorageError as err:
-        widgets.flash("error", str(err))
-        return
+    name `then_open` (a slug) in the address bar when given, so the Notes page moves on to it.
+    A note with a translation goes together with it (the pair is one entry); Undo brings both back."""
+    library = load_library()
+    slug = slug_of(rel_path)
+    other = library.by_slug.get(library.translations.get(slug or "", ""))
+    entries = []
+    for path in (rel_path, *([other.path] if other is not None else [])):
+        try:
+            target = storage.trash_note(notes_dir(), path)
+        except storage.StorageError as err:
+            widgets.flash("error", str(err))
+            break
+        entries.append(target.relative_to(notes_dir().resolve() / storage.TRASH_DIR).parts[0])
     refresh_library()
-    entry = target.relative_to(notes_dir().resolve() / storage.TRASH_DIR).parts[0]
-    st.session_state[_TRASHED] = (entry, title)
+    if not entries:
+        return
+    st.session_state[_TRASHED] = (tuple(entries), title)
     st.session_state[widgets.TOAST_KEY] = (
         f"Moved **{escape_markdown(title)}** to the trash. [Undo]({components.UNDO_TRASH_LINK})",
         ":material/delete:",
@@ -175,9 +183,9 @@ def undo_trash() -> None:
     trashed = st.session_state.pop(_TRASHED, None)
     if trashed is None:
         return
-    entry, title = trashed
+    entries, title = trashed
     try:
-        restored = storage.restore_from_trash(notes_dir(), entry)
+        restored = [storage.restore_from_trash(notes_dir(), entry) for entry in entries][0]
     except storage.StorageError as err:
         st.session_state[widgets.TOAST_KEY] = (f"Could not undo: {escape_markdown(str(err))}", ":material/error:")
         return

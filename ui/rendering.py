@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core import labblocks
+from core import labblocks, messages
 from core.experiments import records as experiments
-from core.journal.notes import Library, Note
+from core.journal.notes import Library, Note, note_language
 from core.journal.render import (
     display_math,
     escape_markdown,
@@ -24,8 +24,9 @@ from core.journal.render import (
     sections,
     table_of_contents,
 )
+from core.messages import _
 from core.review.cards import BLOCK_KINDS, mark_cards, split_blocks
-from ui import review, widgets
+from ui import i18n, review, widgets
 
 NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
 MAX_LAB_BLOCKS = 20
@@ -54,6 +55,25 @@ def chips(note: Note) -> str:
         parts.append(f":violet-badge[{escape_markdown(course)}]")
     parts += [f":green-badge[#{escape_markdown(tag)}]" for tag in note.tags]
     return " ".join(parts)
+
+
+def translation_switch(library: Library, note: Note, asked: Note | None = None) -> Note:
+    """For a note with a translation, a one-click switch between the two (English | 한국어) and the
+    side to show: the one `asked` names when it is the translation (a link to it), else the side in
+    the interface language. A note without a translation is shown as it is, with no switch."""
+    other_slug = library.translations.get(note.slug)
+    if other_slug is None:
+        return note
+    lang = i18n.language()
+    sides = {note.slug: note, other_slug: library.by_slug[other_slug]}
+    default = asked.slug if asked is not None and asked.slug == other_slug else library.in_language(note, lang).slug
+    key = f"notes_side_{note.slug}_{lang}_{default}"
+    if st.session_state.get(key) not in sides:
+        st.session_state[key] = default
+    names = {slug: messages.NAMES.get(note_language(side) or "", side.title) for slug, side in sides.items()}
+    chosen = st.segmented_control(_("Read this note in"), list(sides), key=key, required=True,
+                                  format_func=names.get, label_visibility="collapsed")
+    return sides.get(chosen, note)
 
 
 def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), contents: bool = True,
@@ -85,7 +105,7 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
     lab_links(note.labs)
     related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
                   owner)
-    linking = [library.by_slug[slug] for slug in library.backlinks.get(note.slug, ())]
+    linking = [library.by_slug[slug] for slug in library.backlinks.get(library.primary(note.slug), ())]
     related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
     related_notes("Experiments made for this note",
                   [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)

@@ -13,7 +13,8 @@ from typing import Any, Callable
 import altair as alt
 import streamlit as st
 
-from core.chartspec import spec_with_frames
+from core.chartspec import spec_with_frames, with_description
+from core.messages import _
 
 NOTES_PAGE = "pages/notes.py"
 
@@ -51,21 +52,54 @@ OPEN_NOTE_KEY = "notes_open"  # the Notes page's container around the open note
 
 
 def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: str = "stretch",
-          on_select: str | Callable[[], None] = "ignore", select_key: str | None = None, **kwargs: Any) -> None:
+          on_select: str | Callable[[], None] = "ignore", select_key: str | None = None, table: bool = False,
+          **kwargs: Any) -> None:
     """Draw `builder(*args, **kwargs)`, building its spec once per distinct input.
 
     Altair's schema validation and its JSON records cost more than the rest of a rerun, so the
     spec is cached unvalidated with its DataFrames kept (charts.spec_with_frames); the chart
     builders themselves are validated in the tests. With on_select "rerun" or a callback (and a
     `select_key`), a click on the chart's selection reruns the page, or the fragment it is in,
-    and st.session_state[select_key] holds the selection.
+    and st.session_state[select_key] holds the selection. With `table`, the chart's data follow it
+    as tables (the labs' "show as tables" switch: `tables_toggle`). Every chart has a text
+    alternative: its spec's `description` (core.chartspec.describe), read out as its label.
     """
     digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
-    spec = _chart_spec(digest, builder, args, kwargs)
+    spec = readable_axes(_chart_spec(digest, builder, args, kwargs))
     if on_select == "ignore":
         st.vega_lite_chart(spec, width=width)
     else:
         st.vega_lite_chart(spec, width=width, key=select_key, on_select=on_select)
+    if table:
+        for frame in spec.get("datasets", {}).values():
+            if hasattr(frame, "columns") and len(frame):
+                st.dataframe(frame, hide_index=True, height=min(300, 38 + 35 * len(frame)))
+
+
+# Axis labels and titles at 4.5:1 or more (Streamlit's chart theme draws them at 3.7:1): one colour
+# per theme, the browser's theme as st.context reports it.
+AXIS_TEXT = {"light": "#3d3a36", "dark": "#d9d6d1"}
+
+
+def readable_axes(spec: dict) -> dict:
+    """`spec` (not changed) with its axis and legend text in the theme's readable colour."""
+    try:
+        theme = st.context.theme.type or "light"
+    except Exception:  # no browser (AppTest)
+        theme = "light"
+    colour = AXIS_TEXT.get(theme, AXIS_TEXT["light"])
+    config = dict(spec.get("config", {}))
+    text = {"labelColor": colour, "titleColor": colour}
+    config["axis"] = {**text, **config.get("axis", {})}
+    config["legend"] = {**text, **config.get("legend", {})}
+    return {**spec, "config": config}
+
+
+def tables_toggle(key: str) -> bool:
+    """A lab's switch that shows every picture's numbers as a table under it (for screen readers,
+    and for reading exact values); returns whether it is on."""
+    return st.toggle(_("Show the pictures as tables too"), key=key,
+                     help=_("Every chart and map of this page is followed by its numbers."))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -73,7 +107,7 @@ def _chart_spec(key: str, _builder: Callable[..., alt.TopLevelMixin | dict], _ar
     """Only `key` (a digest of builder and inputs) is hashed; the rest rebuilds on a miss.
     A builder returns an Altair chart or a Vega-Lite dict already holding its DataFrames."""
     built = _builder(*_args, **_kwargs)
-    return built if isinstance(built, dict) else spec_with_frames(built)
+    return with_description(built) if isinstance(built, dict) else spec_with_frames(built)
 
 
 def flash(kind: str, message: str, slug: str | None = None) -> None:

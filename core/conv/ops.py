@@ -254,7 +254,9 @@ def window_products(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, channel:
     geo = _prepare(x, w, b, stride, padding, dilation, ndim)
     if geo.batched:
         raise ValueError("window_products takes one sample, x shaped (C_in, *S)")
-    position = tuple(int(p) for p in position)
+    if not _is_whole_number(channel) or not all(_is_whole_number(p) for p in position):
+        raise ValueError(f"the output channel and position must be whole numbers; got {channel!r}, {tuple(position)!r}")
+    channel, position = int(channel), tuple(int(p) for p in position)
     if not 0 <= channel < geo.w.shape[0] or len(position) != ndim or not all(
             0 <= p < o for p, o in zip(position, geo.out, strict=False)):
         raise ValueError(f"output cell {(channel,) + position} is outside the output of shape "

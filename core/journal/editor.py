@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from core import messages
 from core.journal import templates
 from core.journal.notes import Note
 
@@ -71,10 +72,11 @@ def note_fields(note: Note, today: dt.date) -> dict[str, Any]:
     }
 
 
-def template_fields(key: str, today: dt.date, notes: Sequence[Note]) -> dict[str, Any]:
+def template_fields(key: str, today: dt.date, notes: Sequence[Note], lang: str | None = None) -> dict[str, Any]:
     """The editor's fields for a new entry from template `key`, dated `today`, in the course of
-    the newest note that names one (`notes` newest first, they also feed the template)."""
-    entry = templates.new_entry(key, today, notes)
+    the newest note that names one (`notes` newest first, they also feed the template); the
+    template is the one of `lang` (default: the interface language, core.messages)."""
+    entry = templates.new_entry(key, today, notes, lang=lang or messages.language())
     return {
         "title": entry.title, "date": today, "type": entry.type, "tags": list(entry.tags),
         "course": latest_course(notes), "week": None, "day": None, "body": entry.body,

@@ -92,6 +92,9 @@ class Note:
     warnings: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
+    # For the listed side of a translation pair: the other side's haystack, so search finds the
+    # pair by the words of either language (Library.translations).
+    translation_haystack: str = field(default="", compare=False, repr=False)
     body_line: int = 1
 
     @property
@@ -122,6 +125,21 @@ class Library:
     problems: tuple[Problem, ...]
     by_slug: dict[str, Note]
     backlinks: dict[str, tuple[str, ...]]
+    # A translation pair (two notes naming each other in `translation:`) is one entry: `notes`
+    # holds its primary side (see `_primary`), `by_slug` both; each side's slug maps to the other's.
+    translations: dict[str, str] = field(default_factory=dict)
+
+    def primary(self, slug: str) -> str:
+        """The slug of the side of `slug`'s pair that is in `notes` (`slug` itself when unpaired)."""
+        other = self.translations.get(slug)
+        return other if other is not None and not _primary(self.by_slug[slug], self.by_slug[other]) else slug
+
+    def in_language(self, note: Note, lang: str) -> Note:
+        """The side of `note`'s pair written in `lang` (`note` itself when it has no such translation)."""
+        other = self.by_slug.get(self.translations.get(note.slug, ""))
+        if other is not None and note_language(note) != lang and note_language(other) == lang:
+            return other
+        return note
 
     def neighbours(self, slug: str) -> tuple[Note | None, Note | None]:
         """(previous, next) note around `slug` in reading order (by day, each day in its order)."""
@@ -132,6 +150,31 @@ class Library:
         previous = ordered[index - 1] if index > 0 else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
         return previous, following
+
+
+def note_language(note: Note) -> str | None:
+    """The language a note says it is written in (`lang: ko`), lower-case, or None."""
+    value = note.meta.get("lang")
+    return str(value).strip().lower() or None if isinstance(value, str) else None
+
+
+def _translation_pairs(by_slug: dict[str, Note]) -> dict[str, str]:
+    """Each side of every translation pair -> the other side: two notes that name each other."""
+    pairs: dict[str, str] = {}
+    for slug, note in by_slug.items():
+        other = note.meta.get("translation")
+        if isinstance(other, str) and other != slug and other in by_slug \
+                and by_slug[other].meta.get("translation") == slug:
+            pairs[slug] = other
+    return pairs
+
+
+def _primary(note: Note, other: Note) -> bool:
+    """Whether `note` is its pair's listed side: the English one; else the first by path."""
+    english = (note_language(note) == "en", note_language(other) == "en")
+    if english[0] != english[1]:
+        return english[0]
+    return note.path < other.path
 
 
 def conflict_original(rel_path: str) -> str | None:
@@ -468,7 +511,13 @@ def build_library(notes: list[Note], problems: list[Problem]) -> Library:
             note = replace(note, slug=slug)
         by_slug[slug] = note
         unique.append(note)
-    unique = in_journal_order(unique)
+    translations = _translation_pairs(by_slug)
+    # The pair's other side leaves the list; the listed side is found by words of either language.
+    secondary = {slug for slug, other in translations.items() if not _primary(by_slug[slug], by_slug[other])}
+    for slug, other in translations.items():
+        if slug not in secondary:
+            by_slug[slug] = replace(by_slug[slug], translation_haystack=by_slug[other].haystack)
+    unique = in_journal_order([by_slug[note.slug] for note in unique if note.slug not in secondary])
     backlinks: dict[str, list[str]] = {}
     for note in unique:
         for target in note.links:
@@ -479,6 +528,7 @@ def build_library(notes: list[Note], problems: list[Problem]) -> Library:
         problems=tuple(sorted(problems, key=lambda p: p.file)),
         by_slug=by_slug,
         backlinks={slug: tuple(sources) for slug, sources in backlinks.items()},
+        translations=translations,
     )
 
 

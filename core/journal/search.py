@@ -81,11 +81,15 @@ def match_terms(query: str) -> list[str]:
 
 def search(notes: Iterable[Note], query: str) -> list[Note]:
     """Notes whose title, tags or body contain every term of `query` (or a glossary translation
-    of it), in the given order."""
+    of it), in the given order. A word the glossary does not translate is also looked for in the
+    note's translation (Korean words of a note that has a Korean side); a glossary term is matched
+    on the note's own side only, so a query finds the same notes in either language."""
     groups = expanded_terms(query)
     if not groups:
         return list(notes)
-    return [note for note in notes if all(any(term in note.haystack for term in group) for group in groups)]
+    return [note for note in notes
+            if all(any(term in note.haystack for term in group)
+                   or (len(group) == 1 and group[0] in note.translation_haystack) for group in groups)]
 
 
 def snippet(note: Note, query: str, radius: int = SNIPPET_RADIUS) -> tuple[tuple[str, bool], ...]:

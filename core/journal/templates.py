@@ -1,7 +1,9 @@
 """Templates for new journal entries, and the retrospective's carry-over of open Try items.
 
 A template gives a new entry its type, a default title and a markdown skeleton with the
-sections that kind of note usually has. The retrospective template also brings forward the
+sections that kind of note usually has. Every template exists in English and in Korean (same
+keys, Korean headings; the retrospective keeps Keep / Problem / Try, as Korean bootcamps write it);
+`new_entry(..., lang="ko")` picks the Korean one. The retrospective template also brings forward the
 Try items of the previous retrospective that are not ticked yet (`- [ ] ...` or a plain
 `- ...`; ticked `- [x] ...` items stay behind), as a checklist.
 """
@@ -48,6 +50,10 @@ def _sections(*headings: str) -> str:
     return "\n\n".join(f"## {heading}\n\n- " for heading in headings)
 
 
+def _section_maker(*headings: str) -> Callable[[dt.date, tuple[Note, ...]], str]:
+    return lambda day, notes: _sections(*headings)
+
+
 def _til(day: dt.date, notes: tuple[Note, ...]) -> str:
     return _sections("What I learned", "How I would explain it", "Questions I still have", "Links")
 
@@ -74,14 +80,26 @@ def _masterclass(day: dt.date, notes: tuple[Note, ...]) -> str:
     return _sections("Speaker and topic", "Key messages", "Quotes worth keeping", "How I will apply it")
 
 
-def _retrospective(day: dt.date, notes: tuple[Note, ...]) -> str:
-    body = "## How the day went\n\n\n\n## Keep\n\n- \n\n## Problem\n\n- \n\n## Try\n\n"
+def _retrospective(day: dt.date, notes: tuple[Note, ...], korean: bool = False) -> str:
+    opening = "오늘 하루" if korean else "How the day went"
+    body = f"## {opening}\n\n\n\n## Keep\n\n- \n\n## Problem\n\n- \n\n## Try\n\n"
     previous = previous_retrospective(notes, day)
     carried = open_try_items(previous.body) if previous else []
     if not carried:
         return body + "- [ ] "
     link = f"[[{previous.slug}|{previous.date.isoformat()}]]"
-    return body + f"Carried over from {link}:\n\n" + "".join(f"- [ ] {item}\n" for item in carried)
+    carried_line = f"{link}에서 이어 온 항목:" if korean else f"Carried over from {link}:"
+    return body + f"{carried_line}\n\n" + "".join(f"- [ ] {item}\n" for item in carried)
+
+
+def _peer_session_ko(day: dt.date, notes: tuple[Note, ...]) -> str:
+    return (
+        "## 참석자\n\n- \n\n"
+        "## 안건\n\n1. \n\n"
+        "## 논의\n\n- \n\n"
+        "## 결정 사항\n\n- \n\n"
+        "## 할 일\n\n- [ ] 누가: 무엇을, 언제까지"
+    )
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -94,13 +112,34 @@ TEMPLATES: tuple[Template, ...] = (
     Template("masterclass", "Master-class notes", "masterclass", "", ("masterclass",), _masterclass),
 )
 BY_KEY = {template.key: template for template in TEMPLATES}
+# The same templates in Korean, key for key.
+KO_TEMPLATES: tuple[Template, ...] = (
+    Template("til", "오늘 배운 것 (TIL)", "til", "오늘 배운 것", ("til",),
+             _section_maker("오늘 배운 것", "내 말로 설명하기", "아직 남은 질문", "링크")),
+    Template("lecture", "강의 노트", "lecture", "", (),
+             _section_maker("요약", "핵심 개념", "수식", "예시", "더 알아볼 질문")),
+    Template("assignment", "과제", "assignment", "", ("assignment",),
+             _section_maker("과제 내용", "접근 방법", "알게 된 것", "막힌 부분", "테스트와 결과")),
+    Template("peer-session", "피어세션 회의록", "peer-session", "피어세션", ("peer-session",), _peer_session_ko),
+    Template("retrospective", "회고 (Keep / Problem / Try)", "retrospective", "오늘의 회고",
+             ("retrospective",), lambda day, notes: _retrospective(day, notes, korean=True)),
+    Template("masterclass", "마스터클래스 노트", "masterclass", "", ("masterclass",),
+             _section_maker("연사와 주제", "핵심 메시지", "기억할 말", "어떻게 적용할지")),
+)
+KO_BY_KEY = {template.key: template for template in KO_TEMPLATES}
+BY_LANGUAGE = {"en": BY_KEY, "ko": KO_BY_KEY}
 
 
-def new_entry(key: str, day: dt.date, notes: Iterable[Note] = ()) -> Draft:
-    """A new entry from template `key` dated `day`; `notes` (the library) feeds the carry-over."""
-    template = BY_KEY[key]
-    body = template.make_body(day, tuple(notes))
-    return Draft(template.key, template.title, template.type, template.tags, body.rstrip(" ") + "\n")
+def template(key: str, lang: str = "en") -> Template:
+    """Template `key` in `lang` (English when the language has none)."""
+    return BY_LANGUAGE.get(lang, BY_KEY)[key]
+
+
+def new_entry(key: str, day: dt.date, notes: Iterable[Note] = (), lang: str = "en") -> Draft:
+    """A new entry from template `key` dated `day`, in `lang`; `notes` (the library) feeds the carry-over."""
+    chosen = template(key, lang)
+    body = chosen.make_body(day, tuple(notes))
+    return Draft(chosen.key, chosen.title, chosen.type, chosen.tags, body.rstrip(" ") + "\n")
 
 
 def previous_retrospective(notes: Iterable[Note], day: dt.date) -> Note | None:

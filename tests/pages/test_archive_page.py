@@ -110,7 +110,7 @@ def test_export_offers_the_zip_and_single_notes(notes_dir):
     assert f"CNN first steps ({CNN})" in at.selectbox(key="archive_export_note").options
     assert at.selectbox(key="archive_export_note").value == notes_lib.load_library(notes_dir).notes[0].path
     archive = zipfile.ZipFile(io.BytesIO(storage.export_zip(notes_dir)))
-    assert f"notes/{CNN}" in archive.namelist() and len(archive.namelist()) == 6
+    assert f"notes/{CNN}" in archive.namelist() and len(archive.namelist()) == 12  # six notes, six translations
 
 
 def test_read_only_mode_shows_but_does_not_offer_changes(notes_dir, monkeypatch):

@@ -23,6 +23,16 @@
 //    - a click in the Notes list whose note is drawn below the screen (a phone, where the
 //      columns stack) brings the note into view.
 //
+// 5. Accessibility the markup lacks, kept up as Streamlit redraws (a MutationObserver):
+//    - <html lang> is the interface language (data.lang), so screen readers speak Korean as Korean
+//      and CSS :lang(ko) keeps Korean words whole;
+//    - a wide equation or table that scrolls sideways in its own box gets tabindex="0", role
+//      "region" and a label (data.labels), so the keyboard can reach and scroll it;
+//    - Streamlit's sidebar navigation puts its section headers (divs) inside the <ul> and the <li>s
+//      inside those divs, which is not a valid list: the list and item roles are set to "none"
+//      (a nav of links under section headers, which is what it is);
+//    - <html data-studylab-theme> says whether the light or the dark theme is on, for the page CSS.
+//
 // Listeners are installed once per browser tab; each mount refreshes the pages and the trigger.
 
 const UNDO_TRASH = "#studylab-undo-trash"; // ui_hooks.UNDO_TRASH_LINK
@@ -36,6 +46,9 @@ export default function (component) {
   const state = (window.__studylabLinks ??= { lastPathChange: performance.now(), scrolled: new Set() });
   state.setTriggerValue = component.setTriggerValue;
   state.pages = new Set(component.data?.pages ?? []);
+  state.labels = component.data?.labels ?? state.labels ?? {};
+  if (component.data?.lang) document.documentElement.lang = component.data.lang;
+  keepAccessible(state);
   const request = component.data?.scroll;
   if (request && !state.scrolled.has(request.id)) {
     state.scrolled.add(request.id);
@@ -139,4 +152,49 @@ function replaceParameterOnlyPushes(state) {
       else push(data, unused, url);
     }, DEFER_MS);
   };
+}
+
+const SCROLL_BOXES = '[data-testid="stMarkdownContainer"] .katex-display, [data-testid="stMarkdownContainer"] table';
+const NAV_LISTS = '[data-testid="stSidebarNavItems"]';
+
+function fixAccessibility(state) {
+  // Which theme is on (Streamlit's setting, not only the system's): the page CSS keeps the dark
+  // theme's primary buttons readable with it (their light red needs dark text).
+  const app = document.querySelector('[data-testid="stApp"]');
+  const rgb = app ? getComputedStyle(app).backgroundColor.match(/\d+/g)?.map(Number) : null;
+  const theme = rgb && rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114 < 128 ? "dark" : "light";
+  if (document.documentElement.dataset.studylabTheme !== theme) document.documentElement.dataset.studylabTheme = theme;
+  for (const box of document.querySelectorAll(SCROLL_BOXES)) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && box.getAttribute("tabindex") !== "0") {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.tagName === "TABLE" ? state.labels.table ?? "Table, scrolls sideways"
+        : state.labels.equation ?? "Equation, scrolls sideways");
+      box.dataset.studylabScroll = "1";
+    } else if (!scrolls && box.dataset.studylabScroll) {
+      ["tabindex", "role", "aria-label", "data-studylab-scroll"].forEach((name) => box.removeAttribute(name));
+    }
+  }
+  for (const list of document.querySelectorAll(NAV_LISTS)) {
+    if (list.getAttribute("role") !== "none") list.setAttribute("role", "none");
+    for (const item of list.querySelectorAll("li:not([role])")) item.setAttribute("role", "none");
+  }
+}
+
+function keepAccessible(state) {
+  fixAccessibility(state);
+  if (state.accessibilityObserver) return;
+  let queued = false;
+  const again = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fixAccessibility(state);
+    });
+  };
+  state.accessibilityObserver = new MutationObserver(again);
+  state.accessibilityObserver.observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", again);
 }

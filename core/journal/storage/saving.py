@@ -131,15 +131,18 @@ def replace_checked(root_dir: Path, target: Path, rel_path: str, data: bytes, ex
             return _create_expected_missing(root_dir, target, rel_path, data)
         if current == data:
             return SaveResult(rel(root_dir, target), target, expected_hash, False, None)
+        kept = None
         try:
             kept = history.keep(root_dir, rel_path, target)
             if _read_or_none(kept.path) != current:  # replaced between our read and the link
                 os.unlink(kept.path)
                 raise conflict(rel_path, read_current(target, rel_path))
             temp = durable.write_temp(target.parent, data, stat.S_IMODE(os.stat(target).st_mode))
-        except FileNotFoundError:  # moved away or deleted just now
+        except FileNotFoundError:  # moved away or deleted just now: what was kept is its last version
             raise conflict(rel_path, None) from None
         except OSError as err:
+            if kept is not None:  # the note stays as it was, so its history gains nothing either
+                durable.unlink_quietly(kept.path)
             raise wrap_os_error(err, f"save {target.name}") from None
         return _swap_verified(root_dir, target, rel_path, temp, current, kept, data)
 

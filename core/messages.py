@@ -1,0 +1,122 @@
+"""The message catalogue: gettext with Babel, for core and ui alike (no streamlit here).
+
+Text that reaches the page is written in English in the code and wrapped: ``_("Notes")``,
+``ngettext("{count} note", "{count} notes", n).format(count=n)``, or ``N_("Journal")`` for a
+module-level constant that is translated where it is shown (``_(SECTION)``). The translations
+live in ``locales/<lang>/LC_MESSAGES/messages.po`` (in the repository); they are compiled in
+memory on first use and again whenever a ``.po`` file changes, so there is no build step.
+``make messages`` (pybabel extract + update, configured in babel.cfg) finds new strings.
+
+The language is set once per Streamlit run by ``ui.i18n`` (``set_language``) and read here
+per thread: each session's script run has its own thread, so two sessions never see each
+other's language. Dates and numbers follow it too (``format_date``, ``format_number``).
+
+Imports none of core's packages, so the labs, practice generators and the journal may all use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+import io
+import threading
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages import mofile, pofile
+
+LANGUAGES = ("en", "ko")
+NAMES = {"en": "English", "ko": "한국어"}
+DEFAULT = "en"
+DOMAIN = "messages"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+_state = threading.local()
+_compiled: dict[str, tuple[float, _gettext.NullTranslations]] = {}
+_compile_lock = threading.Lock()
+
+
+def normalize(value: object) -> str | None:
+    """'ko', 'ko-KR', 'ko_KR', 'KO' -> 'ko'; a language we have, else None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def set_language(lang: str | None) -> str:
+    """Make `lang` (normalized; English when unknown) this thread's language; returns it."""
+    chosen = normalize(lang) or DEFAULT
+    _state.lang = chosen
+    return chosen
+
+
+def language() -> str:
+    """This thread's language ('en' until set)."""
+    return getattr(_state, "lang", DEFAULT)
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of `lang`, rebuilt when its .po file changed; English (the msgids
+    themselves) when the language has no catalogue."""
+    path = po_path(lang)
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return _gettext.NullTranslations()
+    cached = _compiled.get(lang)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _compile_lock:
+        with path.open("rb") as source:
+            catalog = pofile.read_po(source, locale=lang, domain=DOMAIN)
+        buffer = io.BytesIO()
+        mofile.write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        compiled = _gettext.GNUTranslations(buffer)
+        _compiled[lang] = (stamp, compiled)
+    return compiled
+
+
+def gettext(message: str) -> str:
+    """`message` in this thread's language (itself when it has no translation)."""
+    return translations(language()).gettext(message)
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of `singular`/`plural` that fits `count` in this thread's language (Korean has one)."""
+    return translations(language()).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue without translating it now (module-level constants)."""
+    return message
+
+
+def locale() -> Locale:
+    return Locale.parse({"en": "en_US", "ko": "ko_KR"}[language()])
+
+
+def format_date(day: dt.date, format: str = "medium") -> str:
+    """A date as the language writes it: 'Aug 5, 2021', '2021. 8. 5.'."""
+    return dates.format_date(day, format=format, locale=locale())
+
+
+def format_number(value: float, decimals: int | None = None) -> str:
+    """A number with the language's separators; `decimals` fixes the digits after the point."""
+    if decimals is None:
+        return numbers.format_decimal(value, locale=locale())
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return numbers.format_decimal(value, format=pattern, locale=locale())
+
+
+def count(value: int, singular: str, plural: str) -> str:
+    """`ngettext` with the number filled in: count(3, '{count} note', '{count} notes') -> '3 notes'."""
+    return ngettext(singular, plural, value).format(count=format_number(value))
