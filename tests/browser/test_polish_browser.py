@@ -29,12 +29,15 @@ def test_sidebar_run_titles_wrap_to_two_lines_and_the_main_area_has_no_focus_fra
         }""")
         assert fits == {"lines": 2, "cut": False}, fits
 
-        page.keyboard.press("Tab")  # keyboard use first: the case where a focus ring would show
-        page.mouse.click(1380, 880)
+        page.mouse.click(1380, 880)  # blank space in the main area
+        page.keyboard.press("Tab")  # keyboard use: the case where the page's focus rings show
         frame = page.evaluate("""() => {
           const main = document.querySelector('[data-testid="stMain"]');
-          return {focused: document.activeElement === main, outline: getComputedStyle(main).outlineStyle};
+          main.focus();
+          return {ring: main.matches(':focus-visible'), outline: getComputedStyle(main).outlineStyle};
         }""")
-        assert frame["outline"] == "none", frame
+        assert frame == {"ring": True, "outline": "none"}, frame
+        page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]').first.focus()
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none", "controls keep it"
     finally:
         context.close()
