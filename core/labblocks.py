@@ -171,7 +171,7 @@ def gradient_decay_chart(w_rec: tuple[float, ...], T: int, w_x: float, batch: in
             "y": {"field": "magnitude", "type": "quantitative", "title": "mean |dL/dS_k|",
                   "scale": {"type": "log"}, "axis": {"format": ".1e"}},
             "color": {"field": "w_rec", "type": "nominal", "title": "w_rec", "sort": order,
-                      "legend": {"orient": "bottom"}},
+                      "scale": rnn_charts.w_rec_scale(order), "legend": {"orient": "bottom"}},
             "tooltip": [{"field": "w_rec", "type": "nominal"}, {"field": "k", "type": "quantitative"},
                         {"field": "magnitude", "type": "quantitative", "format": ".3e", "title": "mean |dL/dS_k|"}],
         },

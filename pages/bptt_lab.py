@@ -198,7 +198,7 @@ GATED_INTRO = (
 def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) -> None:
     """A tab's layout: its controls in a column beside its pictures, the model's one-line intro
     above the pictures (drawn on full runs only; the two fragments rerun on their own)."""
-    left, right = st.columns([1, 3], gap="medium")
+    left, right = lab_state.lab_columns()
     with left:
         controls()
     with right:

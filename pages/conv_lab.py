@@ -250,7 +250,7 @@ with st.sidebar:
     widgets.tables_toggle(conv_lab.TABLES_KEY)
     lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
     lab_state.lab_runs("conv")
-controls_column, pictures_column = st.columns([1, 3], gap="medium")
+controls_column, pictures_column = lab_state.lab_columns()
 with controls_column:
     controls()
 with pictures_column:

@@ -13,7 +13,7 @@ import streamlit as st
 from core.journal import glossary, search
 from core.journal.notes import NOTE_TYPES, Note
 from core.journal.render import escape_markdown, highlighted, note_url
-from ui import frame, i18n, notes_folder, rendering, widgets
+from ui import components, frame, i18n, notes_folder, rendering, widgets
 
 frame.app_frame()
 
@@ -22,6 +22,8 @@ FILTER_WIDTH = 280
 SCROLL_AFTER = 8
 
 MINE = "My journal"
+NOTES, RECORDS = "Notes", "Records"
+RECORD_TYPE = "experiment"  # a lab run recorded as a note: listed under Records, not among the notes
 
 
 def choose_owner() -> str | None:
@@ -116,8 +118,31 @@ def list_item(note: Note, current: bool) -> str:
     return f"{icon} [{title}]({url})  \n:small[{conflict}:gray[{day} · {note.type}]]"
 
 
+def choose_section(asked: Note | None) -> str | None:
+    """Notes or Records (experiment records, grouped apart so recorded runs never push the lectures
+    down); None when the journal has no record. A note named in the address bar opens its section;
+    picking a section opens its first note."""
+    records = sum(note.type == RECORD_TYPE for note in library.notes)
+    if not records:
+        return None
+    if asked is not None:
+        st.session_state.notes_section = RECORDS if asked.type == RECORD_TYPE else NOTES
+    st.session_state.setdefault("notes_section", NOTES)
+    counts = {NOTES: len(library.notes) - records, RECORDS: records}
+    return st.segmented_control(
+        "Show", [NOTES, RECORDS], key="notes_section", required=True, label_visibility="collapsed",
+        format_func=lambda name: f"{name} · {counts[name]}", on_change=lambda: st.query_params.pop("note", None),
+        help="Records are lab runs recorded from the labs (Records › Experiments compares them).",
+    ) or NOTES
+
+
+def in_section(note: Note, section: str | None) -> bool:
+    return section is None or (note.type == RECORD_TYPE) == (section == RECORDS)
+
+
 def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
-    st.caption(f"{len(matches)} of {len(library.notes)} notes")
+    total = sum(in_section(note, section) for note in library.notes)
+    st.caption(f"{len(matches)} of {total} {'records' if section == RECORDS else 'notes'}")
     if not matches:
         st.info("No note matches. Try fewer words or clear a filter.")
     shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
@@ -239,12 +264,16 @@ types, tags, start, end = filters()
 day = shown_day = chosen_day()
 if day is not None:
     start = end = day
-matches = search.search(search.filter_notes(library.notes, types=types, tags=tags, start=start, end=end), query)
-
 selected_slug = notes_folder.take_reopened() or st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
     st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
     selected_slug = None
+undo_bar()
+list_column, note_column = st.columns([2, 5], gap="large")
+with list_column:
+    section = choose_section(library.by_slug.get(selected_slug or ""))
+in_view = [note for note in library.notes if in_section(note, section)]
+matches = search.search(search.filter_notes(in_view, types=types, tags=tags, start=start, end=end), query)
 if day is not None and selected_slug is not None and library.by_slug[selected_slug].date != day:
     selected_slug = None
 if selected_slug is None and matches:
@@ -252,12 +281,11 @@ if selected_slug is None and matches:
 if selected_slug is not None:
     st.query_params["note"] = selected_slug
 
-undo_bar()
-list_column, note_column = st.columns([2, 5], gap="large")
 with list_column:
     if day is not None:
         day_bar(day, len(matches))
     notes_list(matches, selected_slug and library.primary(selected_slug), query)
+components.scroll_memory()
 with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if selected_slug is None:
         st.stop()

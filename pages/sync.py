@@ -182,10 +182,15 @@ if gitcli.executable() is None:
              icon=":material/sync_disabled:")
     st.stop()
 if not repo.is_git_mode(folder):
-    st.info(f"The notes folder `{folder}` is not a git repository, so it is not synced. Turning it into one "
-            "records every note in git; `.history/`, `.trash/` and this machine's settings stay out of it.",
-            icon=":material/source:")
-    if not readonly:
+    if readonly:  # no dead invitation: say what the journal's owner can do instead
+        st.info(f"The notes folder `{folder}` is not a git repository, so it is not synced. This journal is shared "
+                f"read-only here ({notes_folder.readonly_reason().rstrip('.')}), so it cannot be changed from this "
+                "page: its owner can turn on sync from the Sync page of their own studylab.",
+                icon=":material/source:")
+    else:
+        st.info(f"The notes folder `{folder}` is not a git repository, so it is not synced. Turning it into one "
+                "records every note in git; `.history/`, `.trash/` and this machine's settings stay out of it.",
+                icon=":material/source:")
         st.button("Turn the notes folder into a git repository", key="sync_init", type="primary",
                   icon=":material/add_circle:", on_click=run, args=(lambda: repo.init(folder), "Git mode is on."))
     st.stop()
@@ -213,7 +218,7 @@ if not readonly:
                        args=(lambda: repo.set_autocommit(folder, st.session_state["sync_autocommit"]),
                              "Auto-commit setting saved."),
                        help="One commit per save, named after the note, so your history is git history")
-    with st.expander("Remote URL"):
+    with st.expander("Remote URL", expanded=status.remote is None):  # open while there is none to change
         st.caption("Credentials belong in git's credential helper (or an SSH key), not in the URL; a URL's user name "
                    "and password are never shown here.")
         remote_form()

@@ -102,7 +102,11 @@ def draft_row(kept: drafts.Draft, current: str, *, in_other_tab: bool) -> None:
             return
         key = write_editor.NEW if kept.rel_path is None else kept.rel_path
         held_here = key == current or key in st.session_state.write_drafts
-        if (kept.rel_path is None or note is not None) and (kept.owner == write_editor.draft_owner() or not held_here):
+        if kept.rel_path is None and kept.owner != write_editor.draft_owner():
+            st.button("Continue", key=f"write_continue_{file_name}", icon=":material/edit:",
+                      on_click=write_editor.continue_draft, args=(kept,))
+        elif (kept.rel_path is None or note is not None) and (kept.owner == write_editor.draft_owner()
+                                                             or not held_here):
             st.page_link("pages/write.py", label="Open", icon=":material/edit:",
                          query_params={"new": kept.template or "til"} if note is None else {"edit": note.slug})
         else:
@@ -154,6 +158,15 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
 
 other_drafts(current_key)
 st.subheader(f"Editing `{draft['rel_path']}`" if editing else "New entry", anchor=False)
+older = None if editing else write_editor.offered_draft()
+if older is not None:  # ?new=<template> opened that template; an older draft is offered, not put in its place
+    kind = write_editor.kind_of(older)
+    with st.container(key="write_older_draft", border=True, horizontal=True, vertical_alignment="center"):
+        st.markdown(f":material/history: An older unsaved {kind} draft, "
+                    f"**{escape_markdown(older.fields['title'] or 'Untitled')}**, was kept at "
+                    f"{editor.clock(older.saved_at, now)}.", width="stretch")
+        st.button(f"Continue the older {kind} draft", key="write_continue_older", type="primary",
+                  on_click=write_editor.continue_draft, args=(older,))
 if draft.get("restored_at") and draft.get("persisted") is not None:
     st.info(
         f"Restored your unsaved changes from {editor.clock(draft['restored_at'], now)}. Save them, or throw them "
@@ -239,8 +252,17 @@ with editor_column:
                 language="diff", height=360,
             )
 
-with preview_column:
+
+@st.fragment
+def preview(draft: dict, fields: dict, flashed: str | None) -> None:
+    """The note as the Notes page will show it. It follows typing: a pause in the title or body
+    sends their text (components.live_preview), which reruns only this fragment."""
     st.markdown("**Preview**")
+    live = components.live_preview()
+    if live is not None:
+        typed_title = live["title"] if isinstance(live.get("title"), str) else fields["title"]
+        fields = {**fields, "title": typed_title, "body": live["body"]}
+    meta = write_editor.draft_meta(draft, fields)
     untitled = not (fields["title"] or "").strip()
     if untitled and flashed != "error":  # a refused save has said so already
         st.caption(f":material/info: {PLACEHOLDER_TITLE} stands in for the title you have not written yet; "
@@ -249,10 +271,13 @@ with preview_column:
     preview_path = draft["rel_path"] or storage.note_file_name(fields["date"] or widgets.today(),
                                                                fields["title"] or PLACEHOLDER_TITLE)
     try:
-        preview = storage.draft_note(preview_meta, fields["body"] or "", preview_path)
+        shown = storage.draft_note(preview_meta, fields["body"] or "", preview_path)
     except storage.StorageError as err:
         st.info(f"Nothing to preview yet: {err}")
     else:
-        with st.container(border=True, height=600):
-            rendering.render_note(preview, library, contents=False)
+        with st.container(border=True, height=600, key="write_preview"):
+            rendering.render_note(shown, library, contents=False)
 
+
+with preview_column:
+    preview(draft, fields, flashed)

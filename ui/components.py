@@ -8,6 +8,10 @@ small `st.components.v2` components (part of Streamlit itself: no extra dependen
   see assets/app_links.js for how it is done.
 - `editor_status`: the Write page's status line, which must change from the first keystroke,
   before the text reaches the server, and answer every save; see assets/editor_status.js.
+- `live_preview`: the Write page's preview follows typing (debounced), rerunning only the
+  preview's fragment; see assets/live_preview.js.
+- `scroll_memory`: Back to a long note on the Notes page lands where the reader left it; see
+  assets/scroll_memory.js.
 
 The JavaScript lives in assets/*.js. Without JavaScript both degrade gracefully: note links
 open in a new tab, the status line shows what the server last knew.
@@ -24,6 +28,7 @@ import streamlit as st
 ASSETS = Path(__file__).resolve().parent / "assets"
 LINKS_KEY = "studylab_links"
 STATUS_KEY = "write_status_line"
+LIVE_PREVIEW_KEY = "write_live_preview"
 UNDO_TRASH_LINK = "#studylab-undo-trash"  # the href app_links.js answers with the action "undo-trash"
 STATUS_CSS = """
 [data-status] { display: flex; align-items: center; gap: 0.5rem; min-height: 2.5rem;
@@ -41,6 +46,13 @@ _RUNS = itertools.count()
 _links = st.components.v2.component("studylab_links", js=(ASSETS / "app_links.js").read_text(encoding="utf-8"))
 _status = st.components.v2.component(
     "studylab_editor_status", js=(ASSETS / "editor_status.js").read_text(encoding="utf-8"), css=STATUS_CSS
+)
+
+_live_preview = st.components.v2.component(
+    "studylab_live_preview", js=(ASSETS / "live_preview.js").read_text(encoding="utf-8")
+)
+_scroll_memory = st.components.v2.component(
+    "studylab_scroll_memory", js=(ASSETS / "scroll_memory.js").read_text(encoding="utf-8")
 )
 
 
@@ -66,3 +78,19 @@ def editor_status(state: str, label: str) -> None:
     """The Write page's status line: `state` (saved, unsaved, new, conflict, refused) and its
     `label`, redrawn on every run (`run` differs each time)."""
     _status(key=STATUS_KEY, data={"state": state, "label": label, "run": next(_RUNS)})
+
+
+def live_preview() -> dict | None:
+    """The Write page's title and body as typed, {"title", "body"}, in the run a pause in typing
+    triggered (call it inside the preview's st.fragment, so only the preview reruns); None in
+    every other run."""
+    result = _live_preview(key=LIVE_PREVIEW_KEY, height=0)
+    text = result.get("text") if result else None
+    return text if isinstance(text, dict) and isinstance(text.get("body"), str) else None
+
+
+def scroll_memory() -> None:
+    """Mount, on the Notes page on every run, the keeper of each note address's scroll position
+    (zero height, in the sidebar), so Back and Forward land where the reader left a note."""
+    with st.sidebar:
+        _scroll_memory(key="notes_scroll_memory", height=0, data={"run": next(_RUNS)})  # called on every run

@@ -182,13 +182,18 @@ def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
 
 
 def input_map(lab: Lab, channel: int, depth: int = 0) -> None:
-    """One input channel with the inspected cell's window outlined (the part inside the input)."""
-    window, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
+    """One input channel with the inspected cell's window outlined; with padding, the input is drawn
+    inside its ring of padding zeros (as CNN Explainer does) and the window may reach into it."""
+    _, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
+    pad = lab.padding
+    window = [tuple(int(i) for i in cell) for cell in lab.field.cells]  # padded-input indices
     if lab.ndim == 3:
-        window = [cell[1:] for cell in window if cell[0] == depth]
+        window = [cell[1:] for cell in window if cell[0] - pad == depth]
     values = lab.x[channel] if lab.ndim == 2 else lab.x[channel, depth]
-    title = f"input channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "")
-    draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH)
+    values = np.pad(values, pad)
+    title = f"input channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "") + \
+        (f" · padding {pad} (grey ring)" if pad else "")
+    draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH, padding=pad)
     if on_padding:
         st.caption(f"{on_padding} of the window's {len(lab.field.cells)} taps fall on padding zeros.")
 
@@ -293,20 +298,21 @@ def channels_view(lab: Lab) -> None:
 
 
 def spatial_map(values: np.ndarray, title: str, *, kind: str = "auto", depth: int = 0, max_width: int = MAP_WIDTH,
-                highlight=()) -> None:
-    """Any single-channel spatial array (*S): a line for long 1D, a map for 2D, slice `depth` of 3D."""
+                highlight=(), padding: int = 0) -> None:
+    """Any single-channel spatial array (*S): a line for long 1D, a map for 2D, slice `depth` of 3D;
+    `padding` marks the outer ring of that many cells as padding zeros on a map."""
     if values.ndim == 1 and values.size > 12:
         cells = [cell[0] for cell in highlight]
         draw("signal_chart", {title: values}, highlight=(min(cells), max(cells)) if cells else None, height=140,
              width="stretch")
     elif values.ndim == 1:
         draw("heatmap", values[None], title=title, kind=kind, highlight=[(0, cell[0]) for cell in highlight],
-             max_width=max_width)
+             max_width=max_width, padding=(0, padding))
     elif values.ndim == 2:
-        draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width)
+        draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width, padding=padding)
     else:
         draw("heatmap", values[depth], title=f"{title}, depth slice {depth}", kind=kind, highlight=highlight,
-             max_width=max_width)
+             max_width=max_width, padding=padding)
 
 
 def receptive_field_view(lab: Lab) -> None:
@@ -321,17 +327,20 @@ def receptive_field_view(lab: Lab) -> None:
         f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
     )
     padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
+    padded_title = "padded input channel 0" + (f" · padding {lab.padding} (grey ring)" if lab.padding else "")
     window_cells = [tuple(int(i) for i in c) for c in field.cells]
     left, right = st.columns(2, gap="medium")
     with left:
         if lab.ndim == 1:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
+            spatial_map(padded_input[0], padded_title, kind="image", highlight=window_cells,
+                        padding=lab.padding)
         elif lab.ndim == 2:
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", highlight=window_cells)
+            spatial_map(padded_input[0], padded_title, kind="image", highlight=window_cells,
+                        padding=lab.padding)
         else:
             first = field.corner[0]
-            spatial_map(padded_input[0], "padded input channel 0", kind="image", depth=first,
-                        highlight=[c[1:] for c in window_cells if c[0] == first])
+            spatial_map(padded_input[0], padded_title, kind="image", depth=first,
+                        highlight=[c[1:] for c in window_cells if c[0] == first], padding=lab.padding)
     with right:
         if lab.ndim == 1:
             one_d_signals(lab)

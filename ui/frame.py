@@ -34,9 +34,12 @@ _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 # (or widening the page) on a phone; headings keep some room above them when a contents link
 # scrolls to them; the Write page's status line keeps room for its text (the buttons beside it
 # wrap to the next line instead of squeezing it). Korean lines break between words, never inside
-# one (keep-all); every focusable element shows a ring when reached by keyboard; captions and
-# small print stay at 4.5:1 or more in both themes (.streamlit/config.toml's text colours);
-# the Write page's small icon buttons are at least 24 by 24 px (WCAG 2.2 target size).
+# one (keep-all; in every language's interface, since a note title may be Korean either way);
+# every focusable element shows a ring when reached by keyboard, except the main area, which is
+# focusable only to scroll and drew a frame round the whole page after a click on blank space;
+# captions and small print stay at 4.5:1 or more in both themes (.streamlit/config.toml's text
+# colours); the Write page's small icon buttons are at least 24 by 24 px (WCAG 2.2 target size);
+# a note link in the sidebar cuts a long title after two lines (the whole title on hover).
 PAGE_CSS = """<style>
 :lang(ko) [data-testid="stMarkdownContainer"], :lang(ko) [data-testid="stSidebar"], :lang(ko) .stMain
   { word-break: keep-all; overflow-wrap: break-word; }
@@ -53,6 +56,11 @@ PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stHeadingWithActionElements"] { scroll-margin-top: 4rem; }
 :has(> .st-key-write_status_row) { min-width: 14rem; flex: 1 1 14rem; }
+[data-testid="stMarkdownContainer"], [data-testid="stPageLink"] { word-break: keep-all; overflow-wrap: break-word; }
+[data-testid="stSidebar"] [data-testid="stPageLink"] a > span:last-child { white-space: normal; }
+[data-testid="stSidebar"] [data-testid="stPageLink"] p { display: -webkit-box; -webkit-box-orient: vertical;
+  -webkit-line-clamp: 2; overflow: hidden; white-space: normal; }
+[data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none !important; }
 </style>"""
 
 

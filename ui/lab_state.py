@@ -23,6 +23,40 @@ _RECORDING = "_studylab_recording"
 _RECORDED = "_studylab_recorded"  # (lab, tab, params) of the run last recorded in this session
 
 
+# The labs' layout, both pages: the kernel chips wrap instead of cutting their names ("om (edit
+# bel…"); on a phone the columns stack with the pictures first, held at the top of the screen
+# while the controls scroll beneath them, so the picture is right above the control being moved.
+LAYOUT_CSS = """<style>
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelect"] [data-rac] { height: auto; max-height: none; }
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; overflow: visible;
+  mask-image: none; -webkit-mask-image: none; height: auto; padding: 0.25rem 0; }
+[class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] > [role="group"] { display: flex;
+  flex-wrap: wrap; gap: 0.25rem; max-width: 100%; }
+[class*="st-key-conv_kernels_"] [data-tag] { max-width: 100%; height: auto; min-height: 1.5rem; }
+[class*="st-key-conv_kernels_"] [data-tag] > span { white-space: normal; overflow: visible; text-overflow: clip;
+  overflow-wrap: anywhere; line-height: 1.3; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-lab_pictures) {
+    flex-direction: column-reverse; }
+  [data-testid="stColumn"]:has(.st-key-lab_pictures) { position: sticky; top: 3.75rem; z-index: 3;
+    max-height: 62vh; overflow-y: auto; border-bottom: 1px solid rgba(128, 128, 128, 0.4);
+    padding-bottom: 0.5rem; }
+  /* opaque in the theme's own background: every box from the app down to the pane inherits it */
+  [data-testid="stApp"] :has(.st-key-lab_pictures) { background-color: inherit; }
+  [data-testid="stColumn"]:not(:has(.st-key-lab_pictures)) [data-testid="stElementContainer"] {
+    scroll-margin-top: calc(62vh + 4.75rem); }
+}
+</style>"""
+PICTURES_KEY = "lab_pictures"  # the container of a lab's pictures (LAYOUT_CSS holds it on a phone)
+
+
+def lab_columns():
+    """A lab's controls column and pictures container (use both with `with`), laid out by LAYOUT_CSS."""
+    st.html(LAYOUT_CSS)
+    controls, pictures = st.columns([1, 3], gap="medium")
+    return controls, pictures.container(key=PICTURES_KEY)
+
+
 def lab_title(lab: str) -> str:
     """A lab's page title ("Convolution lab"), or the name itself for a lab that does not exist."""
     return widgets.LAB_PAGES.get(lab, (None, lab))[1]
@@ -139,7 +173,7 @@ def lab_runs(lab: str, limit: int = 5) -> None:
     if not runs:
         st.caption("None yet: **Record this run** keeps the current settings and results in your journal.")
     for note in runs[:limit]:
-        rendering.note_link(note, dated=False)
+        rendering.note_link(note, dated=False)  # two lines at most, the full title on hover (frame.PAGE_CSS)
     if runs:
         st.page_link(widgets.EXPERIMENTS_PAGE, label=f"Compare all {len(runs)} on the Experiments page",
                      icon=":material/compare_arrows:")
@@ -189,7 +223,10 @@ def _record_dialog(run: experiments.Run) -> None:
                            height=110, key="record_comment")
     made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
                               format_func=lambda slug: library.by_slug[slug].title, key="record_made_for")
-    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch")
+    # A caption between them: the table's toolbar (shown above it on hover) overlaps the caption's
+    # empty right side instead of the multiselect's chips.
+    st.caption("Results of this run")
+    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch", key="record_results")
     save, cancel = st.columns(2)
     if save.button("Save to the journal", type="primary", icon=":material/save:", key="record_save"):
         try:

@@ -211,7 +211,7 @@ def note_link(note: Note, *, dated: bool = True) -> None:
     label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}" if dated else note.title
     st.page_link(
         widgets.NOTES_PAGE, label=label, icon=widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON),
-        query_params={"note": note.slug},
+        query_params={"note": note.slug}, help=note.title,  # the whole title, where a long one is cut short
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from dataclasses import replace
 
 import streamlit as st
 from streamlit.runtime import Runtime
@@ -120,8 +121,24 @@ def disk_draft(note: notes_lib.Note) -> dict:
 
 def fresh_draft(key: str, *, take_over: bool = True) -> dict:
     """The draft for `key` when this session has none: the saved note (or the template), with
-    the unsaved text kept on disk (by this session, or taken over from a closed one) laid over it."""
+    the unsaved text kept on disk (by this session, or taken over from a closed one) laid over it.
+
+    `?new=<template>` opens that template: a kept new-entry draft of another template is offered
+    (offered_draft, "Continue the older … draft"), never put in its place; one of the same
+    template (a reload while writing) comes back."""
+    if key == NEW:
+        asked = st.query_params.get("new")
+        waiting = kept_draft(None, take_over=False)
+        if waiting is not None and asked in templates.BY_KEY and waiting.template != asked:
+            if take_over and waiting.owner == draft_owner():
+                set_aside(waiting)
+            return template_draft(asked)
     kept = kept_draft(rel_path_of(key), take_over=take_over)
+    return draft_from_kept(key, kept)
+
+
+def draft_from_kept(key: str, kept: drafts.Draft | None) -> dict:
+    """The draft for `key`: the saved note (or the template), with `kept` text laid over it."""
     if key == NEW:
         template = kept.template if kept and kept.template in templates.BY_KEY else requested_template()
         draft = template_draft(template)
@@ -381,16 +398,63 @@ def wanted_draft() -> str:
 
 def follow_new_parameter(asked: str | None) -> None:
     """?new=<template> (`asked`, read before the editor named its draft in the address bar) starts
-    a new entry from that template, unless the new entry holds unsaved text (then that text is
-    shown and kept)."""
+    a new entry from that template. Unsaved text of another template is set aside as an older
+    draft (offered_draft offers it back), never replaced and never put in the template's place."""
     if st.session_state.write_current != NEW or asked not in templates.BY_KEY:
         return
     draft = st.session_state.write_drafts[NEW]
-    if has_unsaved_text(draft):
-        if draft.get("template") != asked:
-            st.info("Your unsaved new entry is kept below. Pick a template to start again from it.")
-    elif draft.get("template") != asked or draft["saved"]["date"] != widgets.today():
+    if draft.get("template") != asked and has_unsaved_text(draft):
+        fields = widget_fields()
+        set_aside(drafts.Draft(rel_path=None, fields=fields, template=draft.get("template"), owner=draft_owner()))
+        st.session_state.write_drafts.pop(NEW)
+        switch_to(NEW, template_draft(asked))
+    elif not has_unsaved_text(draft) and (draft.get("template") != asked or draft["saved"]["date"] != widgets.today()):
         apply_template(asked)
+
+
+def set_aside(kept: drafts.Draft) -> None:
+    """This session's new-entry text `kept` becomes an older draft: written under an owner no
+    session has (so it is offered and listed, and any tab may continue it), this session's own
+    file removed."""
+    try:
+        drafts.save_draft(notes_folder.notes_dir(), replace(kept, owner=drafts.new_owner()))
+    except storage.StorageError as err:
+        widgets.flash("error", str(err))
+        return
+    forget_kept_draft(NEW)
+
+
+def offered_draft() -> drafts.Draft | None:
+    """The newest new-entry draft no open session keeps (a closed tab's, or one set aside), offered
+    while the editor shows another new entry."""
+    me = draft_owner()
+    return next((kept for kept in drafts.drafts_of(notes_folder.notes_dir(), None)
+                 if kept.owner != me and not drafts.owner_alive(kept.owner, live_here)), None)
+
+
+def continue_draft(kept: drafts.Draft) -> None:
+    """"Continue the older … draft": the new entry becomes `kept`; unsaved text in the new entry
+    now is set aside in its turn."""
+    current = st.session_state.write_drafts.get(NEW)
+    if current is not None and has_unsaved_text(current):
+        fields = widget_fields() if st.session_state.write_current == NEW else current["fields"]
+        set_aside(drafts.Draft(rel_path=None, fields=fields, template=current.get("template"), owner=draft_owner()))
+    else:
+        forget_kept_draft(NEW)
+    claimed = drafts.claim(notes_folder.notes_dir(), kept, draft_owner())
+    if claimed is None:
+        widgets.flash("error", "That draft is gone (another tab continued it, or it was discarded).")
+        return
+    st.session_state.write_drafts.pop(NEW, None)
+    continued = draft_from_kept(NEW, claimed)
+    continued.pop("restored_at", None)  # the student asked for it: no "Restored …" banner besides
+    switch_to(NEW, continued)
+
+
+def kind_of(kept: drafts.Draft) -> str:
+    """What a kept new-entry draft is, in words: its template's name ("lecture note")."""
+    template = templates.BY_KEY.get(kept.template or "")
+    return template.label.split(" (")[0].lower() if template else "new-entry"
 
 
 def name_draft_in_address_bar(draft: dict) -> None:

@@ -46,7 +46,8 @@ def colour_scale(kind: str, values: np.ndarray) -> dict:
 
 def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[int, int]] = (),
             selected: tuple[int, int] | None = None, kind: str = "auto", max_width: int = 300,
-            pick: dict[str, int] | None = None, annotate: bool | None = None, name: str = "map") -> dict:
+            pick: dict[str, int] | None = None, annotate: bool | None = None, name: str = "map",
+            padding: int | tuple[int, int] = 0) -> dict:
     """A heatmap of a 2D array (H, W) as a Vega-Lite spec (a dict holding its DataFrames): a
     tooltip per cell (row, column, value), a colour bar below the map (so maps side by side never
     overlap), outlined cells and clickable cells.
@@ -58,7 +59,9 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     in its cell; by default only for kernel-sized arrays (<= 7 x 7). The plot is max_width
     pixels wide (40 per column at most) and as tall as the array's aspect asks, whatever the
     size, so a new size or new numbers change the data and not the spec. `name` prefixes the
-    spec's dataset names.
+    spec's dataset names. `padding` (rows, columns; one number for both) marks the outer ring of
+    that many cells as the zero padding around the input (as CNN Explainer draws it): greyed and
+    dashed, with "padding zero" in its tooltip.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
@@ -101,12 +104,21 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
                                                      "clear": False, "toggle": False}}]
     layers = [cells]
     if annotate if annotate is not None else rows <= 7 and cols <= 7:
-        darkness = _darkness(values, scale)
-        datasets[f"{name}-ink"] = frame.assign(ink=np.where(darkness.ravel() > 0.55, "white", "black"))
+        datasets[f"{name}-ink"] = frame.assign(ink=ink_colours(values, scale).ravel())
         layers.append({"data": {"name": f"{name}-ink"},
                        "mark": {"type": "text", "fontSize": 11 if width / cols >= 32 else 9},
                        "encoding": {**position, "text": {"field": "value", "type": "quantitative", "format": ".2f"},
                                     "color": {"field": "ink", "type": "nominal", "scale": None}}})
+    pad_rows, pad_cols = (padding, padding) if isinstance(padding, int) else padding
+    if pad_rows or pad_cols:
+        ring = [(r, c) for r in range(rows) for c in range(cols)
+                if r < pad_rows or r >= rows - pad_rows or c < pad_cols or c >= cols - pad_cols]
+        datasets[f"{name}-padding"] = pd.DataFrame(ring, columns=["row", "col"]).assign(value="padding zero")
+        layers.append({"data": {"name": f"{name}-padding"},
+                       "mark": {"type": "rect", "fill": PADDING, "fillOpacity": 0.45, "stroke": PADDING,
+                                "strokeDash": [3, 2], "strokeWidth": 1},
+                       "encoding": {**position,
+                                    "tooltip": [{"field": "value", "type": "nominal", "title": "padding"}]}})
     outlines = [(int(r), int(c), "window") for r, c in highlight]
     if selected is not None:
         outlines.append((int(selected[0]), int(selected[1]), "inspected"))
@@ -124,15 +136,51 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     return spec
 
 
-def _darkness(values: np.ndarray, scale: dict) -> np.ndarray:
-    """How dark each cell's colour is, 0..1, to pick black or white numbers on it."""
+# The colour schemes' stops as Vega draws them, low to high: the fill colour of every cell can be
+# computed here, so its number is written in black or white by the fill's relative luminance.
+SCHEME_STOPS = {
+    "greys": ("#000000", "#252525", "#525252", "#737373", "#969696", "#bdbdbd", "#d9d9d9", "#f0f0f0", "#ffffff"),
+    "redblue": ("#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3",
+                "#2166ac", "#053061"),
+    "viridis": ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+                "#fde725"),
+}
+INK_LUMINANCE = 0.179
+"""Below this relative luminance white text has the higher contrast (WCAG 2: (1.05)/(L+0.05)
+against white equals (L+0.05)/0.05 against black at L = 0.179)."""
+PADDING = "#9e9e9e"  # the padding ring: a mid grey, neither the image's black nor its white
+
+
+def scale_position(values: np.ndarray, scale: dict) -> np.ndarray:
+    """Where each value falls on its colour scale, 0 (the scheme's first stop) to 1 (its last), as
+    colour_scale's domain puts it: greys widened to [0, 1], red-blue with 0 in the middle."""
+    values = np.asarray(values, dtype=float)
     low, high = float(np.min(values)), float(np.max(values))
     if scale["scheme"] == "redblue":
-        return np.abs(values) / max(abs(low), abs(high), 1e-300)
+        below = np.where(values < 0, 0.5 - 0.5 * values / min(low, -1e-300), 0.5)
+        return np.clip(np.where(values > 0, 0.5 + 0.5 * values / max(high, 1e-300), below), 0, 1)
     if scale["scheme"] == "greys":
         low, high = min(low, 0.0), max(high, 1.0)
-        return (values - low) / max(high - low, 1e-300)
-    return 1 - (values - low) / max(high - low, 1e-300)
+    return np.clip((values - low) / max(high - low, 1e-300), 0, 1)
+
+
+def fill_colours(values: np.ndarray, scale: dict) -> np.ndarray:
+    """Each cell's fill as (..., 3) RGB in 0..1, interpolated between the scheme's stops."""
+    stops = SCHEME_STOPS[scale["scheme"]]
+    rgb = np.array([[int(stop[i:i + 2], 16) / 255 for i in (1, 3, 5)] for stop in stops])
+    position = scale_position(values, scale) * (len(stops) - 1)
+    return np.stack([np.interp(position, np.arange(len(stops)), rgb[:, channel]) for channel in range(3)], axis=-1)
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours (..., 3) in 0..1."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def ink_colours(values: np.ndarray, scale: dict) -> np.ndarray:
+    """"white" or "black" per cell: the text colour with the higher contrast on the cell's fill."""
+    return np.where(relative_luminance(fill_colours(values, scale)) < INK_LUMINANCE, "white", "black")
 
 
 def signal_chart(series: dict[str, np.ndarray], *, title: str = "", highlight: tuple[float, float] | None = None,

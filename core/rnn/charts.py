@@ -37,6 +37,30 @@ SCIENTIFIC = ".1e"
 """Log axes label their ticks as 1.0e-5 ... 1.0e+300, readable at any magnitude."""
 
 
+W_REC_STOPS = {"vanishing": ("#440154", "#3b528b", "#21918c"), "constant": "#7f7f7f",
+               "exploding": ("#fdae61", "#f46d43", "#a50026")}
+"""w_rec's colour, the same in every chart: |w_rec| < 1 from purple (0) through blue to teal
+(just under 1), exactly 1 grey, > 1 from orange (just over 1) to dark red (2 and beyond)."""
+
+
+def w_rec_colour(w_rec: float) -> str:
+    """The colour of a w_rec value in every chart that draws one line per w_rec (its regime's
+    ramp, placed by |w_rec|), so 0.9 is the same teal in the gradient-decay and truncation charts."""
+    size = abs(float(w_rec))
+    if regime(w_rec) == "constant":
+        return W_REC_STOPS["constant"]
+    stops = W_REC_STOPS[regime(w_rec)]
+    t = size if size < 1 else min(size - 1, 1.0)
+    rgb = np.array([[int(stop[i:i + 2], 16) for i in (1, 3, 5)] for stop in stops], dtype=float)
+    mixed = [np.interp(t, np.linspace(0, 1, len(stops)), rgb[:, channel]) for channel in range(3)]
+    return "#" + "".join(f"{round(value):02x}" for value in mixed)
+
+
+def w_rec_scale(labels: list[str]) -> dict:
+    """A Vega-Lite colour scale giving each w_rec label (its value as text) its w_rec_colour."""
+    return {"domain": labels, "range": [w_rec_colour(float(label)) for label in labels]}
+
+
 def regime(w_rec: float) -> str:
     """'vanishing', 'exploding' or 'constant' for the linear RNN's backward factor |w_rec|."""
     if abs(w_rec) < 1:
@@ -155,8 +179,9 @@ def truncation_bias_chart(frame: pd.DataFrame, K: int) -> dict:
     ends = usable.groupby("w_rec", sort=False).tail(1)
     broken = set(data.loc[~finite_positive(data["rel_error"].to_numpy(dtype=np.float64)), "w_rec"])
     ends = ends[ends["w_rec"].isin(broken)].assign(note="overflow beyond this window")
-    color = {"field": "w_rec", "type": "nominal", "title": "w_rec", "scale": CATEGORIES,
-             "sort": list(dict.fromkeys(data["w_rec"])), "legend": {"orient": "bottom", "columns": 6}}
+    order = list(dict.fromkeys(data["w_rec"]))
+    color = {"field": "w_rec", "type": "nominal", "title": "w_rec", "scale": w_rec_scale(order),
+             "sort": order, "legend": {"orient": "bottom", "columns": 6}}
     layers = [
         {"data": {"name": "bias"}, "mark": {"type": "line"},
          "encoding": {"x": {"field": "K", "type": "quantitative", "title": "window K (steps backpropagated)"},
@@ -276,7 +301,7 @@ def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None
                                     "color": color}})
         layers.append({"data": {"name": "ends"}, "mark": {"type": "point", "filled": True, "size": 80,
                                                           "stroke": "white", "clip": True},
-                       "encoding": {"x": x, "y": y, "color": color,
+                       "encoding": {"x": x, "y": y, "color": {**color, "legend": None},  # one "training" legend
                                     "shape": {"field": "end", "type": "nominal", "legend": None,
                                               "scale": {"domain": ["start", "end"], "range": ["circle", "diamond"]}},
                                     "tooltip": [{"field": "method", "type": "nominal"},
