@@ -5,6 +5,7 @@ Run one browser file at a time (2 shared cores)."""
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from pathlib import Path
 
@@ -118,17 +119,19 @@ def test_review_one_card_with_the_keyboard_only(browser, server):
     context.close()
 
 
-def test_korean_interface_font_and_screenshots(browser, server):
+def test_korean_interface_font_and_screenshots(browser, server, tmp_path):
+    """The screenshots go to a temporary folder; STUDYLAB_SHOTS=1 writes them to docs/screenshots/
+    (tests never change the repository on their own)."""
+    shots = SCREENSHOTS if os.environ.get("STUDYLAB_SHOTS") else tmp_path
     with urllib.request.urlopen(f"{server.url}/app/static/fonts/noto-sans-kr-korean-400-normal.woff2") as response:
         assert response.status == 200 and len(response.read()) > 100_000
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots.mkdir(parents=True, exist_ok=True)
     for name, path in (("dashboard", ""), ("note", "notes?note=2021-08-05-rnn-first-steps"),
                        ("conv-lab", "conv_lab"), ("bptt-explorer", "bptt_lab")):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
         page = context.new_page()
         page.goto(f"{server.url}/{path}{'&' if '?' in path else '?'}lang=ko")
         wait_idle(page)
-        page.wait_for_timeout(1500)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "대시보드" in nav and "노트" in nav and "합성곱 실습" in nav
         assert page.evaluate("document.documentElement.lang") == "ko"
@@ -137,7 +140,7 @@ def test_korean_interface_font_and_screenshots(browser, server):
             timeout=15_000)  # the Korean text on the page made the browser fetch and use it
         if name == "note":
             assert "RNN 첫걸음" in page.locator('[data-testid="stMain"]').inner_text()
-        out = SCREENSHOTS / f"ko-{name}-1400.png"
+        out = shots / f"ko-{name}-1400.png"
         page.screenshot(path=str(out))
         assert out.stat().st_size < 300_000, out
         context.close()
