@@ -353,12 +353,10 @@ def monte_carlo_part(radius: float, H: int, T: int, seed: int, K: int, p: float,
 
 
 def two_paths_part(radius: float, H: int, T: int, seed: int) -> None:
-    st.markdown("Here the loss is on **every** step, as in the lecture's unrolled graph. In the lecture $o_t$ is an "
-                "output layer computed from $h_t$; this page takes $o_t = h_t$ and compares it with a target at each "
-                "step, so each $h_t$ sends its gradient back along two edges, to its own "
-                "output $o_t$ and to the next state $h_{t+1}$: $\\partial L / \\partial h_t$ = (path through $o_t$) "
-                "+ (path through $h_{t+1}$). The other parts of this tab have a loss on the last step only, where "
-                "the path through $o_t$ is zero except at $t = T$.")
+    st.markdown("Here the loss is on **every** step. The lecture's unrolled graph has an output layer $o_t$ on "
+                "each $h_t$; this page takes $o_t = h_t$, compared with a target at each step. So each $h_t$ "
+                "sends its gradient back along two edges: $\\partial L / \\partial h_t$ = (path through $o_t$) "
+                "+ (path through $h_{t+1}$). (The other parts of this tab put the loss on the last step only.)")
     st.session_state["bptt_paths_t"] = min(st.session_state["bptt_paths_t"], T)
     t = st.slider("step t", 1, T, key="bptt_paths_t", persist_state="session")
     trace = computed(f"Backpropagating both paths through T = {T} steps (H = {H})…" if T * H * H > SLOW else None,

@@ -167,7 +167,11 @@ def announce_cell(lab: Lab) -> None:
     where = ", ".join(f"{name} {index}" for name, index in zip(names, lab.cell, strict=True))
     value = float(lab.output[tuple(lab.cell)])
     text = html.escape(_("Inspected output cell: {where}; value {value}").format(where=where, value=f"{value:.4g}"))
-    st.html(f'<p class="studylab-live" aria-live="polite" aria-atomic="true" style="margin:0">{text}</p>')
+    # Read out by screen readers when the cell changes; the number inputs above already show it on
+    # the screen, so it takes no room there (visually hidden, the usual sr-only pattern).
+    st.html(f'<p class="studylab-live" aria-live="polite" aria-atomic="true" style="position:absolute;width:1px;'
+            f'height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0">'
+            f'{text}</p>')
 
 
 def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
@@ -321,11 +325,6 @@ def receptive_field_view(lab: Lab) -> None:
     cell_name = ", ".join(str(p) for p in cell[1:])
     corner_name = ", ".join(str(p) for p in field.corner)
     steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}-th entry (dilation {lab.dilation})"
-    st.markdown(
-        f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
-        f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
-        f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
-    )
     padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
     padded_title = "padded input channel 0" + (f" · padding {lab.padding} (grey ring)" if lab.padding else "")
     window_cells = [tuple(int(i) for i in c) for c in field.cells]
@@ -346,6 +345,12 @@ def receptive_field_view(lab: Lab) -> None:
             one_d_signals(lab)
         else:
             output_map(lab, lab.cell[1] if lab.ndim == 3 else 0, name="field")
+    # Under the pictures, so that they stay in the first screen beside the controls.
+    st.markdown(
+        f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
+        f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
+        f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
+    )
     for c in range(lab.x.shape[0]):
         parts = (field.window[c], field.kernel[c], field.products[c])
         if lab.ndim < 3:

@@ -134,7 +134,7 @@ def test_korean_interface_font_and_screenshots(browser, server, tmp_path):
         wait_idle(page)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "대시보드" in nav and "노트" in nav and "합성곱 실습" in nav
-        assert page.evaluate("document.documentElement.lang") == "ko"
+        page.wait_for_function("document.documentElement.lang == 'ko'")  # set by the link handler's next frame
         page.wait_for_function(
             "[...document.fonts].some(f => f.family.includes('Noto Sans KR') && f.status == 'loaded')",
             timeout=15_000)  # the Korean text on the page made the browser fetch and use it

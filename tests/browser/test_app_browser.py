@@ -40,7 +40,7 @@ def test_every_page_opens_from_the_navigation(browser_page, tmp_path):
     page.on("console", lambda message: message.type == "error" and "Duplicate data set" in message.text
             and browser_errors.append(message.text))
     titles = [link.inner_text().split("\n")[-1].strip() for link in nav_links(page).all()]
-    assert titles == re.findall(r'\("pages/\w+\.py", "([^"]+)"', (ROOT / "app.py").read_text()), titles
+    assert titles == re.findall(r'\("pages/\w+\.py", N_\("([^"]+)"\)', (ROOT / "app.py").read_text()), titles
     for index, title in enumerate(titles):
         nav_links(page).nth(index).click()
         wait_idle(page)

@@ -62,7 +62,9 @@ def test_record_reopen_and_share_a_lab_state(browser, server, tmp_path):
     dialog.get_by_label("What did you find?").fill("The gradient grows by 1.12 per step back.")
     dialog.get_by_role("button", name="Save to the journal").click()
     wait_idle(page)
-    assert page.get_by_text("Recorded “Exploding at w_rec 1.12”").count() == 1
+    # issue 22: the message at the top of the page, and a toast (gone after a while) beside the eyes
+    assert page.get_by_text("Recorded “Exploding at w_rec 1.12”").count() in (1, 2)
+    assert page.get_by_role("button", name="Recorded · record again").count() == 1
     (record,) = set(server.notes.glob("*.md")) - before
     saved = record.read_text(encoding="utf-8")
     assert "type: experiment" in saved and "w_rec: 1.12" in saved

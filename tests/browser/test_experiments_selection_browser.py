@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.conftest import LiveServer, copy_shipped, wait_idle
 
-RUNS = "2021-08-05-gradient-decay-for-several-w_rec,2021-08-05-sobel-x-edge-map-of-the-digit"
+RUNS = "2026-11-30-example-gradient-decay-for-several-w_rec,2026-11-30-example-sobel-x-edge-map-of-the-digit"
 
 
 def test_the_selection_survives_back(browser, tmp_path):
@@ -17,8 +17,8 @@ def test_the_selection_survives_back(browser, tmp_path):
         wait_idle(page)
         main = page.locator('[data-testid="stMain"]')
         assert "2 selected run(s)" in main.inner_text()
-        main.get_by_role("link", name="Sobel x edge map of the digit").click()
-        page.wait_for_url("**/notes?note=2021-08-05-sobel-x-edge-map-of-the-digit*")
+        main.get_by_role("link", name="Example: Sobel x edge map of the digit").click()
+        page.wait_for_url("**/notes?note=2026-11-30-example-sobel-x-edge-map-of-the-digit*")
         wait_idle(page)
         page.go_back()
         page.wait_for_url("**/experiments?runs=*")
