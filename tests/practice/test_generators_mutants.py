@@ -42,3 +42,17 @@ def test_drawn_numbers_cover_their_documented_ranges():
     verdicts = [draw("vanish-or-explode", seed).values for seed in range(300)]
     assert {v["T"] for v in verdicts} == {5, 10, 20, 30, 50, 100}
     assert all(0.5 <= abs(v["w_rec"]) <= 1.5 for v in verdicts)
+
+
+def test_two_steps_back_are_plural_in_the_question_and_the_slips():
+    exercise = next(e for e in (draw("rnn-state-gradient", s) for s in range(500)) if e.values["n"] == 2)
+    assert ", 2 steps back (the total derivative" in exercise.question
+    assert [words for _value, words in exercise.slips] == [
+        "That is 1 factors of $w_{rec}$; 2 steps back take 2.", "That is 3 factors of $w_{rec}$; 2 steps back take 2."]
+
+
+def test_the_recurrent_weight_takes_both_signs():
+    signs = {draw("rnn-state-gradient", seed).values["w_rec"] > 0 for seed in range(100)}
+    assert signs == {True, False}
+    signs = {draw("vanish-or-explode", seed).values["w_rec"] > 0 for seed in range(100)}
+    assert signs == {True, False}
