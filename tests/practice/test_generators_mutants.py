@@ -56,3 +56,21 @@ def test_the_recurrent_weight_takes_both_signs():
     assert signs == {True, False}
     signs = {draw("vanish-or-explode", seed).values["w_rec"] > 0 for seed in range(100)}
     assert signs == {True, False}
+
+
+def test_the_input_gradient_solution_and_slip_for_every_position():
+    seen = set()
+    for seed in range(400):
+        exercise = draw("conv1d-gradient", seed)
+        v = exercise.values
+        if not v["target"].startswith("X"):
+            continue
+        m = int(v["target"][2:])
+        seen.add(m)
+        pairs = [(i, m - i + 1) for i in (1, 2, 3) if m - i + 1 in (1, 2, 3)]
+        symbols = " + ".join(f"\\delta_{i} W_{j}" for i, j in pairs)
+        assert f"\\frac{{\\partial L}}{{\\partial X_{m}}} = {symbols} = " in exercise.solution, (seed, m)
+        unflipped = sum(v["delta"][i - 1] * v["W"][i - m + 2] for i in (1, 2, 3) if 0 <= i - m + 2 <= 2)
+        [(slip, _words)] = exercise.slips
+        assert slip == unflipped, (seed, m)
+    assert seen == {1, 2, 3, 4, 5}
