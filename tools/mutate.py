@@ -74,6 +74,15 @@ def retest_survivors(module: str) -> None:
     # mutated and run its mutants against unmutated code. Without it, mutmut makes the mutants
     # again (cheap) and keeps each result whose function did not change.
     (ROOT / "mutants" / module).unlink(missing_ok=True)
+    # mutmut records which tests call which function only for the functions it mutated, and redoes
+    # that record only when the test selection changes: two modules sharing a selection (the
+    # modules of core/practice/*.py) would find no test for the second. So the record is dropped
+    # whenever the module differs from the last run's.
+    last = ROOT / "mutants" / "last-module.txt"
+    if not last.exists() or last.read_text(encoding="utf-8") != module:
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    last.parent.mkdir(exist_ok=True)
+    last.write_text(module, encoding="utf-8")
     if not meta.exists() or os.environ.get("FRESH"):
         meta.unlink(missing_ok=True)
         return

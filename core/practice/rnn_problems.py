@@ -56,8 +56,9 @@ def rnn_state_gradient(seed: int) -> Exercise:
         f" \\, w_{{rec}}^{{{n}}} = {factor_text(grad_last)} \\cdot {factor_text(w_rec)}^{{{n}}}"
         f" = {factor_text(grad_last)} \\cdot {factor_text(w_rec ** n)} = {number_text(expected)}$$"
     )
-    slips = ((grad_last * w_rec ** (n - 1), f"That is {n - 1} factors of $w_{{rec}}$; {n} steps back take {n}."),
-             (grad_last * w_rec ** (n + 1), f"That is {n + 1} factors of $w_{{rec}}$; {n} steps back take {n}."))
+    back = f"{n} steps back take {n}" if n > 1 else "1 step back takes 1"
+    slips = ((grad_last * w_rec ** (n - 1), f"That is {n - 1} factors of $w_{{rec}}$; {back}."),
+             (grad_last * w_rec ** (n + 1), f"That is {n + 1} factors of $w_{{rec}}$; {back}."))
     return Exercise(
         generator="rnn-state-gradient", seed=seed, question=question, expected=expected,
         tolerance=WHOLE if whole else RELATIVE, solution=solution, abs_tol=1e-9 if whole else 0.0,
