@@ -8,11 +8,11 @@ function and one line at the bottom.
 
 import streamlit as st
 
-from core import today as today_model
 from core.journal import charts, stats
 from core.journal.render import escape_markdown
 from ui import frame, lab_state, notes_folder, rendering, widgets
 from ui import review as review_ui
+from ui import today as today_model
 
 frame.app_frame()
 

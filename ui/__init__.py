@@ -13,7 +13,9 @@
 - ``widgets``: charts, flash messages, the verified badge, counts in words;
 - ``i18n``: the interface language of the run (address, switch, notes folder, browser) and its switch.
 
-Layers, lowest first: ``widgets``, ``i18n``, ``access`` and ``components`` import no ui module;
+- ``today``: the Dashboard's Today block as data (pure: no streamlit), joining notes, review and runs.
+
+Layers, lowest first: ``today``, ``widgets``, ``i18n``, ``access`` and ``components`` import no ui module;
 ``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
 ``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views (``conv_lab``,
 ``bptt_lab``), ``write_editor``, ``merge_screen`` and ``frame`` come last, and none of them imports

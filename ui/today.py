@@ -1,8 +1,9 @@
 """The Dashboard's Today block as data: what is due for review, today's journal entry, the
 streak and the last lab run (a pure view model; the page only draws it).
 
-It joins three journal-side packages (the notes library, the review queue, experiment records)
-the way core.labblocks joins the two labs, so it sits beside them, not inside one of them.
+It joins three journal-side packages (the notes library, the review queue, experiment records),
+which core keeps apart, so it lives in ui (where those packages meet) and imports no streamlit:
+a pure function of its inputs, tested without a page.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""The Dashboard's Today block as data (core/today.py): journal entries only, records apart."""
+"""The Dashboard's Today block as data (ui/today.py): journal entries only, records apart."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from core import today as today_model
 from core.journal.notes import Note
 from core.review.queue import Queue
+from ui import today as today_model
 
 DAY = dt.date(2026, 12, 7)
 
