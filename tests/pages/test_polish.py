@@ -5,27 +5,15 @@ the page CSS for Korean line breaks, cut sidebar titles and the main area's focu
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.sync import gitcli, repo
-from tests.conftest import APP
 from tests.pages.apptest import opened
+from tests.pages.test_sync_page import isolated_git, sync_page  # noqa: F401 (a fixture)
 from ui import frame
 
 needs_git = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(monkeypatch, tmp_path):
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-def sync_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/sync.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 @needs_git
