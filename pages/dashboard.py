@@ -26,6 +26,7 @@ LAB_BLURBS = {
 
 library = notes_folder.load_library()
 today = widgets.today()
+queue = review_ui.queue_now(library)  # built once: the Today block and the review part share it
 per_day = stats.entries_per_day(library.notes)
 journal_days = stats.journal_days(library.notes)
 TODAY_CARD_WIDTH = 270
@@ -40,7 +41,7 @@ def today_block() -> None:
     """What to do today, in four small cards that wrap one under another on a phone: the cards
     due now (Review now), today's journal entry (Write today's TIL until one is dated today),
     the streak of journal entries, and the last recorded lab run (Reopen)."""
-    view = today_model.today_view(library.notes, today, review_ui.queue_now(library))
+    view = today_model.today_view(library.notes, today, queue)
     with st.container(border=True, key="today_block", gap="small"):
         st.markdown(f"**:material/today: Today** · {today.strftime('%a')} {today.isoformat()}")
         with st.container(horizontal=True, gap="small"):
@@ -200,5 +201,5 @@ with recent_column:
     recent_experiments()
 with types_column:
     notes_by_type()
-review_ui.dashboard_section(library)
+review_ui.dashboard_section(library, queue)
 problems()

@@ -254,15 +254,17 @@ def queue_now(library: Library) -> review_queue.Queue:
     return review_queue.build_queue(deck(library), store(review_settings).book(), review_settings, now())
 
 
-def dashboard_section(library: Library) -> None:
+def dashboard_section(library: Library, queue: review_queue.Queue | None = None) -> None:
     """The dashboard's review part: what is due, the 14-day forecast, reviews per day, retention,
-    and what is wrong with the review settings or log, if anything."""
+    and what is wrong with the review settings or log, if anything. `queue`: the one the Today
+    block already built this run (`queue_now`), so it is not built twice."""
     review_settings, settings_warning = settings()
     cards = deck(library)
     book = store(review_settings).book()
     moment = now()
     today = review_queue.local_day(moment)
-    queue = review_queue.build_queue(cards, book, review_settings, moment)
+    if queue is None:
+        queue = review_queue.build_queue(cards, book, review_settings, moment)
     st.subheader("Review", anchor=False)
     if settings_warning:
         st.warning(settings_warning, icon=":material/warning:")
