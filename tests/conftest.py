@@ -241,6 +241,44 @@ def _next_frames(page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
+_STILL = """([expression, frames]) => new Promise((done, fail) => {
+  let last, same = 0, left = 3000;
+  const look = () => {
+    let now;
+    try { now = JSON.stringify((0, eval)(expression)); } catch (error) { fail(error); return; }
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= frames || --left <= 0) done(now); else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})"""
+
+# What moves while a page finishes drawing after its run: charts still being embedded, the web font,
+# smooth scrolls, the layout's height (the accessibility fixes run on the frame after a change).
+_DRAWING = """[document.fonts.status,
+  [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(c => !!c.querySelector('canvas, svg')),
+  document.documentElement.scrollHeight, window.scrollY,
+  [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], section')]
+    .map(e => e.scrollTop)]"""
+
+
+def wait_still(page, expression: str, frames: int = 5) -> object:
+    """Wait until the JavaScript `expression` gives the same value on `frames` painted frames in a
+    row (a scroll that has landed, a popover that has opened); returns that value. Waits on the
+    page's state, never a fixed time (gives up after 3000 frames)."""
+    import json
+
+    return json.loads(page.evaluate(_STILL, [expression, frames]))
+
+
+def settled(page) -> None:
+    """After wait_idle: every chart drawn, the font loaded, nothing scrolling or growing."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].every(c => c.querySelector('canvas, svg'))"
+        " && document.fonts.status === 'loaded'", timeout=30_000)
+    wait_still(page, _DRAWING, frames=10)
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until the app has drawn something and finished every run the tab asked for: no run due
     by the tab's websocket (AppRuns), the script state "notRunning" on both sides of two painted

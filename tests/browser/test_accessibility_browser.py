@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, LiveServer, copy_shipped, wait_idle
+from tests.conftest import ROOT, LiveServer, copy_shipped, settled, wait_idle
 
 PAGES = ("", "notes", "write", "conv_lab", "bptt_lab", "review", "experiments", "sync", "archive")
 BLOCKING = ("serious", "critical")
@@ -32,7 +32,7 @@ def server(tmp_path_factory):
 def blocking_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    page.wait_for_timeout(800)  # the accessibility fixes run on the next animation frame
+    settled(page)  # charts embedded; the accessibility fixes run on the frame after a change
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}).response
     return [f"{violation['id']} ({violation['impact']}): {node['target']} {node.get('failureSummary', '')[:160]}"
@@ -59,7 +59,7 @@ def test_navigation_lists_are_valid_and_wide_equations_scroll_by_keyboard(browse
     page = context.new_page()
     page.goto(f"{server.url}/notes?note=2021-08-05-cnn-first-steps")
     wait_idle(page)
-    page.wait_for_timeout(800)
+    settled(page)
     assert page.get_attribute('[data-testid="stSidebarNavItems"]', "role") == "none"
     boxes = page.locator('.katex-display[tabindex="0"][role="region"]')
     assert boxes.count() >= 1
@@ -67,8 +67,8 @@ def test_navigation_lists_are_valid_and_wide_equations_scroll_by_keyboard(browse
     boxes.first.focus()
     before = boxes.first.evaluate("e => e.scrollLeft")
     page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(200)
-    assert boxes.first.evaluate("e => e.scrollLeft") > before
+    page.wait_for_function("([box, before]) => box.scrollLeft > before",  # times out if it never scrolls
+                           arg=[boxes.first.element_handle(), before], timeout=10_000)
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     context.close()
 
@@ -78,7 +78,8 @@ def test_charts_have_a_text_alternative(browser, server):
     page = context.new_page()
     page.goto(f"{server.url}/bptt_lab")
     wait_idle(page)
-    page.wait_for_timeout(1500)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"][aria-label]')  # the labels come with the embed
+    settled(page)
     labels = page.eval_on_selector_all('[data-testid="stVegaLiteChart"][aria-label]',
                                        "es => es.map(e => e.getAttribute('aria-label'))")
     assert any("vertical axis" in label for label in labels), labels[:5]

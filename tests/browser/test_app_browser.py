@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, wait_idle
+from tests.conftest import ROOT, settled, wait_idle
 
 EVIL_NOTE = """---
 title: Evil note
@@ -71,11 +71,12 @@ def test_note_html_and_scripts_never_run(browser, evil_server):
     titles = [text.split("\n")[-1].strip() for text in nav_links(page).all_inner_texts()]
     assert "Dashboard" in titles, f"a shared link opened first must still get the app's navigation: {titles}"
     page.get_by_text("Plain text after the HTML.").wait_for()
-    page.wait_for_timeout(500)
+    settled(page)
     for link in page.get_by_text("click").all():
         if link.is_visible():
             link.click()
-    page.wait_for_timeout(300)
+    wait_idle(page)
+    settled(page)
     assert page.evaluate("window.__studylabPwned") is None
     assert page.locator('img[src="x"]').count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0

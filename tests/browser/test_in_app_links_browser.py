@@ -12,9 +12,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.sync import gitcli, peers, repo
-from tests.conftest import SHIPPED_NOTES, LiveServer, fresh_notes, wait_idle
+from tests.conftest import SHIPPED_NOTES, LiveServer, fresh_notes, settled, wait_idle
 
 RNN, CNN = "2021-08-05-rnn-first-steps", "2021-08-05-cnn-first-steps"
 PEER_TIL = """---
@@ -126,7 +127,7 @@ def test_on_a_phone_a_list_click_brings_the_note_into_view(server, open_tab):
     entry.scroll_into_view_if_needed()
     entry.click()
     wait_idle(page)
-    page.wait_for_timeout(800)
+    settled(page)  # the scroll to the note has landed
     top = page.locator(".st-key-notes_open").evaluate("element => element.getBoundingClientRect().top")
     page.screenshot(path=str(shots() / "phone-note-after-list-click.png"))
     assert -5 <= top < 844 * 0.5, f"the note starts in the upper half of the screen (top at {top:.0f} px)"
@@ -139,7 +140,7 @@ def test_a_reloaded_section_link_lands_on_its_heading(server, open_tab):
     anchor = heading.get_attribute("id")
     page.goto(f"{server.url}/notes?note={CNN}#{anchor}")
     wait_idle(page)
-    page.wait_for_timeout(1500)
+    settled(page)
     top = page.locator(f"[id='{anchor}']").evaluate("element => element.getBoundingClientRect().top")
     page.screenshot(path=str(shots() / "reloaded-section-link.png"))
     assert -5 <= top < 200, f"the heading is at the top of the screen, not above it (top at {top:.0f} px)"
@@ -152,11 +153,13 @@ def test_saving_twice_in_a_minute_still_ends_saving(worker_server, open_tab):
     save = page.locator(".st-key-write_save button").first
 
     def state_becomes(wanted: str) -> bool:
-        for _ in range(80):
-            if status.get_attribute("data-state") == wanted:
-                return True
-            page.wait_for_timeout(250)
-        return False
+        try:
+            page.wait_for_function("wanted => document.querySelector("
+                                   "'.st-key-write_status_line [data-status]')?.dataset.state === wanted",
+                                   arg=wanted, timeout=20_000)
+        except PlaywrightTimeout:
+            return False
+        return True
 
     assert status.get_attribute("data-state") == "saved"
     for attempt in range(2):  # the second answer is the same "Saved at HH:MM" as the first
@@ -201,7 +204,7 @@ def test_after_a_trash_the_next_note_opens_at_its_top(worker_server, open_tab):
     main(page).get_by_role("button", name="Move to trash").click()  # at the end of a long note
     page.get_by_role("button", name="Yes, move it to the trash").click()
     wait_idle(page)
-    page.wait_for_timeout(1500)
+    settled(page)
     assert not (notes / f"{CNN}.md").exists()
     top = page.locator(".st-key-notes_open").evaluate("element => element.getBoundingClientRect().top")
     page.screenshot(path=str(shots() / "next-note-after-trash.png"))

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from core.journal import drafts
-from tests.conftest import SERVE, LiveServer, copy_shipped, wait_idle
+from tests.conftest import SERVE, LiveServer, copy_shipped, settled, wait_idle, wait_still
 
 CNN, RNN, BPTT = "2021-08-05-cnn-first-steps", "2021-08-05-rnn-first-steps", "2021-08-05-bptt-linear-rnn"
 LAUNCH = {"viewport": {"width": 1400, "height": 900}}
@@ -250,7 +250,7 @@ def test_no_request_leaves_the_machine_while_pages_load(shared_server, page_on):
     for path in paths:
         page.goto(shared_server.url + path)
         wait_idle(page)
-        page.wait_for_timeout(500)
+        settled(page)
     assert hosts == {urlsplit(shared_server.url).netloc}, hosts
     icon = page.locator('link[rel~="icon"]').first.get_attribute("href")
     assert not urlsplit(icon).netloc or urlsplit(icon).netloc == urlsplit(shared_server.url).netloc, icon
@@ -264,7 +264,7 @@ def test_nothing_important_is_cut_off(shared_server, page_on, tmp_path, scheme, 
     options = {"viewport": {"width": width, "height": height}, "color_scheme": scheme}
     for name, path in (("dashboard", "/"), ("notes", f"/notes?note={CNN}"), ("write", "/write")):
         page = page_on(shared_server, path, **options)
-        page.wait_for_timeout(700)
+        settled(page)
         background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
         red, green, blue = (int(part) for part in background[background.index("(") + 1:-1].split(",")[:3])
         assert (red + green + blue < 150) == (scheme == "dark"), background
@@ -274,7 +274,8 @@ def test_nothing_important_is_cut_off(shared_server, page_on, tmp_path, scheme, 
         if name == "notes":
             main(page).get_by_role("button", name="Filters").click()
             page.locator('[data-testid="stPopoverBody"]').wait_for()
-            page.wait_for_timeout(300)
+            wait_still(page, "JSON.stringify(document.querySelector('[data-testid=stPopoverBody]')"
+                             ".getBoundingClientRect())")  # its opening animation has ended
             assert page.evaluate(CUT_OFF) == [], f"the Filters popover at {width}px, {scheme}"
         page.context.close()
 

@@ -4,7 +4,7 @@ the kernel chips wrap instead of cutting their names."""
 
 from __future__ import annotations
 
-from tests.conftest import wait_idle
+from tests.conftest import settled, wait_idle
 
 
 def test_on_a_phone_the_picture_stays_above_the_control_being_moved(browser, live_server):
@@ -16,7 +16,7 @@ def test_on_a_phone_the_picture_stays_above_the_control_being_moved(browser, liv
         pictures = page.locator('[data-testid="stColumn"]:has(.st-key-lab_pictures)')
         padding = page.locator('[data-testid="stSlider"]').filter(has_text="Padding")
         padding.evaluate("(slider) => slider.closest('[data-testid=stElementContainer]').scrollIntoView()")
-        page.wait_for_timeout(300)
+        settled(page)
         picture_box, slider_box = pictures.bounding_box(), padding.bounding_box()
         assert picture_box["y"] + picture_box["height"] <= slider_box["y"] + 1, "the picture is above the slider"
         assert picture_box["y"] < 844 and picture_box["y"] + picture_box["height"] > 100, "and on screen"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import wait_idle
+from tests.conftest import settled, wait_idle
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -148,13 +148,13 @@ def test_a_phone_sees_every_view_without_overflow(browser, live_server):
         for view in CONV_VIEWS:
             if view != "Output":
                 choose(page, view)
-            page.wait_for_timeout(300)
+            settled(page)
             assert_no_horizontal_overflow(page, view)
             assert_nothing_cut_off(page, PHONE["width"], view)
         page.goto(f"{live_server.url}/bptt_lab")
         wait_idle(page)
         for tab, part, _ in each_bptt_part(page):
-            page.wait_for_timeout(300)
+            settled(page)
             assert_no_horizontal_overflow(page, f"{tab} / {part}")
             assert_nothing_cut_off(page, PHONE["width"], f"{tab} / {part}")
     finally:
@@ -271,7 +271,7 @@ def test_a_phone_sees_the_general_formulas_and_a_long_example_without_overflow(b
         views = (("Backward pass", "\\operatorname{dilate}_{2}(\\delta)"), ("1D picture", "0_{\\text{pad}}"))
         for view, shown in views:
             choose(page, view)
-            page.wait_for_timeout(300)
+            settled(page)
             assert shown in " ".join(page.evaluate(
                 "() => Array.from(document.querySelectorAll('.katex')).map(e => e.textContent)")), view
             assert_no_horizontal_overflow(page, view)

@@ -3,7 +3,7 @@ note address's scroll position in sessionStorage and restores it after the run).
 
 from __future__ import annotations
 
-from tests.conftest import wait_idle
+from tests.conftest import settled, wait_idle
 
 LONG_NOTE = "2021-08-05-rnn-first-steps"
 SCROLLER = """() => {
@@ -27,18 +27,18 @@ def test_back_to_a_long_note_lands_where_the_reader_left_it(browser, live_server
         link = links.last
         link.scroll_into_view_if_needed()
         page.mouse.wheel(0, 200)  # the reader scrolls on a little
-        page.wait_for_timeout(400)
+        settled(page)
         left_at = scroll_top(page)
         assert left_at > 1000, f"a long note, read far down ({left_at}px)"
         link.scroll_into_view_if_needed()
-        page.wait_for_timeout(400)
+        settled(page)
         left_at = scroll_top(page)
         link.click()
         page.wait_for_function(f"() => !location.search.includes('{LONG_NOTE}')")
         wait_idle(page)
         page.mouse.wheel(0, -20_000)  # the reader reads the linked note from its top
         page.wait_for_function(f"() => ({SCROLLER})().scrollTop === 0")
-        page.wait_for_timeout(400)
+        settled(page)
         page.go_back()
         page.wait_for_function(f"() => location.search.includes('{LONG_NOTE}')")
         wait_idle(page)

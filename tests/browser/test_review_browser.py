@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from core.review.log import log_path
-from tests.conftest import wait_idle
+from tests.conftest import settled, wait_idle
 
 
 def metric_value(page, label: str) -> str:
@@ -34,7 +34,8 @@ def test_review_with_the_keyboard_and_practise(browser, live_server):
     page.get_by_role("button", name=re.compile("Settings")).click()
     steps = page.get_by_role("textbox", name="Learning steps", exact=True)
     steps.fill("1m 2m 3m 4m")
-    page.wait_for_timeout(500)
+    wait_idle(page)
+    settled(page)
     assert not log_path(live_server.notes).exists(), "digits typed into a text box grade nothing"
     page.keyboard.press("Escape")
     page.locator('[data-testid="stMain"] h1').click()
