@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 from core import messages
 from core.journal import stats
 from core.journal.notes import Library
-from core.messages import _
+from core.messages import N_, _
 from ui import components, i18n, notes_folder, review, widgets
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
@@ -90,9 +90,23 @@ def browser_hooks(page_paths: Iterable[str]) -> None:
         st.toast(pending[0], icon=pending[1], duration="long")
 
 
-def scroll_box_labels() -> dict[str, str]:
-    """What a screen reader hears on a wide equation or table that scrolls in its own box."""
-    return {"equation": _("Equation, scrolls sideways"), "table": _("Table, scrolls sideways")}
+def scroll_box_labels() -> dict[str, str | dict[str, str]]:
+    """What a screen reader hears on a wide equation or table that scrolls in its own box, and
+    the labels Streamlit writes in English on its own buttons, in the interface language (the
+    link handler swaps them in: Streamlit has no option for them)."""
+    own = {text: _(text) for text in STREAMLIT_LABELS}
+    return {"equation": _("Equation, scrolls sideways"), "table": _("Table, scrolls sideways"),
+            "helpFor": _("Help for {label}"),
+            "streamlit": {english: shown for english, shown in own.items() if shown != english}}
+
+
+# The aria-labels and titles Streamlit gives its own controls (1.67), marked for the catalogue.
+STREAMLIT_LABELS = (
+    N_("App pages"), N_("Link to heading"), N_("Show data"), N_("Download as PNG"), N_("Download as SVG"),
+    N_("Copy Vega-Lite spec"), N_("Fullscreen"), N_("Close fullscreen"), N_("Download as CSV"), N_("Search"),
+    N_("Show/hide columns"), N_("Decrement"), N_("Increment"), N_("Clear all"), N_("Selected values"),
+    N_("Open"), N_("Close"), N_("Copy to clipboard"), N_("Clear"), N_("Show password text"),
+)
 
 
 def _link_action(action: str) -> None:

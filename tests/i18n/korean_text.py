@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 # Names and terms that stay in Latin letters in Korean text (as Korean course material writes them).
 ALLOWED = frozenset("""
-    studylab Streamlit NumPy numpy PyTorch torch FSRS BPTT TBPTT RNN RNNs CNN CNNs LSTM GRU MLP ReLU
+    studylab Streamlit NumPy numpy PyTorch torch Vega Lite FSRS BPTT TBPTT RNN RNNs CNN CNNs LSTM GRU MLP ReLU
     tanh sigmoid softmax exp log max min sum mean std argmax argmin det tr diag rank sin cos
     KPT Keep Problem Try TIL Boostcamp AI Tech Day Week Q A git Git GitHub SSH HTTPS Markdown YAML
     JSON CSV PNG SVG URL UTF Ctrl Cmd Shift Enter Esc Tab Alt PgUp PgDn Home End

@@ -31,7 +31,10 @@
 //    - Streamlit's sidebar navigation puts its section headers (divs) inside the <ul> and the <li>s
 //      inside those divs, which is not a valid list: the list and item roles are set to "none"
 //      (a nav of links under section headers, which is what it is);
-//    - <html data-studylab-theme> says whether the light or the dark theme is on, for the page CSS.
+//    - <html data-studylab-theme> says whether the light or the dark theme is on, for the page CSS;
+//    - the aria-labels and titles Streamlit writes in English on its own controls are swapped for
+//      their translations (data.labels.streamlit, data.labels.helpFor), and Material icons beside a
+//      text are hidden from screen readers (decoration, announced as "school icon" otherwise).
 //
 // Listeners are installed once per browser tab; each mount refreshes the pages and the trigger.
 
@@ -176,9 +179,36 @@ function fixAccessibility(state) {
       ["tabindex", "role", "aria-label", "data-studylab-scroll"].forEach((name) => box.removeAttribute(name));
     }
   }
+  speakTheInterfaceLanguage(state.labels);
   for (const list of document.querySelectorAll(NAV_LISTS)) {
     if (list.getAttribute("role") !== "none") list.setAttribute("role", "none");
     for (const item of list.querySelectorAll("li:not([role])")) item.setAttribute("role", "none");
+  }
+}
+
+const HELP_FOR = /^Help for (.*)$/s;
+
+function speakTheInterfaceLanguage(labels) {
+  // Streamlit labels its own controls in English ("App pages", "Help for …", "Show data"); the app
+  // hands their translations in (labels.streamlit, labels.helpFor) and they are swapped in place.
+  const own = labels.streamlit ?? {};
+  for (const node of document.querySelectorAll("[aria-label], [title]")) {
+    for (const name of ["aria-label", "title"]) {
+      const value = node.getAttribute(name);
+      if (!value) continue;
+      const help = labels.helpFor && value.match(HELP_FOR);
+      const shown = own[value] ?? (help ? labels.helpFor.replace("{label}", help[1]) : null);
+      if (shown && shown !== value) node.setAttribute(name, shown);
+    }
+  }
+  // A Material icon beside its text is decoration: "school icon" read before every title is noise.
+  for (const icon of document.querySelectorAll('span[role="img"][translate="no"][aria-label$=" icon"]')) {
+    const around = icon.parentElement?.textContent.replace(icon.textContent, "").trim();
+    if (around) {
+      icon.setAttribute("aria-hidden", "true");
+      icon.removeAttribute("role");
+      icon.removeAttribute("aria-label");
+    }
   }
 }
 
