@@ -148,7 +148,7 @@ with history_tab:
                          query_params={"new": "til"})
     chosen = st.selectbox(
         _("Note (notes with earlier versions first)"), paths, key="archive_note",
-        format_func=lambda path: f"{by_path[path].date or _('undated')} · {by_path[path].title} ({path})"
+        format_func=lambda path: str(by_path[path].date or _("undated")) + f" · {by_path[path].title} ({path})"
         + (" · " + messages.count(kept[path], "{count} earlier version", "{count} earlier versions")
            if path in kept else ""),
     ) if paths else None

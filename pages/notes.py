@@ -118,10 +118,11 @@ def list_item(note: Note, current: bool) -> str:
     icon = widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)
     title = escape_markdown(library.in_language(note, i18n.language()).title)
     day = note.date.isoformat() if note.date else _("undated")
-    conflict = f":orange-badge[:material/call_split: {_('conflict copy')}] " if note.conflict_of else ""
+    conflict_copy, opened = _("conflict copy"), _("open")
+    conflict = f":orange-badge[:material/call_split: {conflict_copy}] " if note.conflict_of else ""
     kind = type_name(note.type)
     if current:
-        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[{_('open')}] {conflict}:gray[{day} · {kind}]]"
+        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[{opened}] {conflict}:gray[{day} · {kind}]]"
     url = note_url(note.slug, owner) + (f"&day={shown_day.isoformat()}" if shown_day else "")
     return f"{icon} [{title}]({url})  \n:small[{conflict}:gray[{day} · {kind}]]"
 
@@ -183,8 +184,9 @@ def neighbour_links(note: Note) -> None:
         )
 
 
-def note_actions(note: Note) -> None:
-    """Edit, history and trash; a row that wraps instead of cutting labels short."""
+def note_actions(note: Note, shown: Note) -> None:
+    """Edit, history and trash (of `note`, its translation with it); a row that wraps instead of
+    cutting labels short. `shown` is the side on screen, whose title the question names."""
     following = next((n.slug for n in library.neighbours(note.slug)[::-1] if n is not None), None)
     with st.container(horizontal=True, gap="small"):
         st.page_link(WRITE_PAGE, label=_("Edit"), icon=":material/edit:", query_params={"edit": note.slug})
@@ -193,10 +195,10 @@ def note_actions(note: Note) -> None:
         )
         with st.popover(_("Move to trash"), icon=":material/delete:", key=f"notes_trash_{note.slug}"):
             st.write(_("Move **{title}** to the trash? You can undo it, or restore it later from *Trash & history*.")
-                     .format(title=escape_markdown(note.title)))
+                     .format(title=escape_markdown(shown.title)))
             st.button(
                 _("Yes, move it to the trash"), key="notes_delete", type="primary",
-                on_click=notes_folder.trash_note, args=(note.path, note.title, following),
+                on_click=notes_folder.trash_note, args=(note.path, shown.title, following),
             )
 
 
@@ -314,4 +316,4 @@ with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     else:
         st.caption(_("File: `{path}` · share this note with `?note={slug}`").format(path=shown.path, slug=shown.slug))
     if not notes_folder.readonly() and not owner:
-        note_actions(note)
+        note_actions(note, shown)

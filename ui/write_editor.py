@@ -179,7 +179,7 @@ def switch_to(key: str, draft: dict | None = None) -> None:
 
 
 def by_path(rel_path: str) -> notes_lib.Note:
-    return next(note for note in notes_folder.load_library().notes if note.path == rel_path)
+    return next(note for note in notes_folder.load_library().by_slug.values() if note.path == rel_path)
 
 
 def new_entry_draft() -> dict | None:
