@@ -330,7 +330,7 @@ def follow_disk() -> None:
     if draft["rel_path"] is None or st.session_state.get("write_conflict"):
         return
     try:
-        _, disk_hash = storage.read_note(notes_folder.notes_dir(), draft["rel_path"])
+        _data, disk_hash = storage.read_note(notes_folder.notes_dir(), draft["rel_path"])
     except storage.StorageError:
         disk_hash = None
     if disk_hash == draft["hash"]:
