@@ -172,7 +172,7 @@ if older is not None:  # ?new=<template> opened that template; an older draft is
     kind = write_editor.kind_of(older)
     with st.container(key="write_older_draft", border=True, horizontal=True, vertical_alignment="center"):
         st.markdown(":material/history: " + _("An older unsaved {kind} draft, **{title}**, was kept at {time}.").format(
-            kind=escape_markdown(kind), title=escape_markdown(older.fields["title"] or _(PLACEHOLDER_TITLE)),
+            kind=kind, title=escape_markdown(older.fields["title"] or _(PLACEHOLDER_TITLE)),
             time=editor.clock(older.saved_at, now)), width="stretch")
         st.button(_("Continue the older {kind} draft").format(kind=kind), key="write_continue_older", type="primary",
                   on_click=write_editor.continue_draft, args=(older,))
