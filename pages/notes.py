@@ -10,9 +10,11 @@ import datetime as dt
 
 import streamlit as st
 
+from core import messages
 from core.journal import glossary, search
-from core.journal.notes import NOTE_TYPES, Note
+from core.journal.notes import NOTE_TYPES, Note, type_name
 from core.journal.render import escape_markdown, highlighted, note_url
+from core.messages import N_, _
 from ui import components, frame, i18n, notes_folder, rendering, widgets
 
 frame.app_frame()
@@ -21,8 +23,9 @@ PAGE_SIZE = 50
 FILTER_WIDTH = 280
 SCROLL_AFTER = 8
 
-MINE = "My journal"
-NOTES, RECORDS = "Notes", "Records"
+MINE = N_("My journal")
+NOTES, RECORDS = N_("Notes"), N_("Records")  # option values (stable); shown translated
+WRITE_PAGE, ARCHIVE_PAGE, SYNC_PAGE = "pages/write.py", "pages/archive.py", "pages/sync.py"
 RECORD_TYPE = "experiment"  # a lab run recorded as a note: listed under Records, not among the notes
 
 
@@ -34,15 +37,17 @@ def choose_owner() -> str | None:
     if not names:
         return None
     if wanted is not None and wanted not in names:
-        st.warning(f"There is no study-group journal named '{escape_markdown(wanted)}' on this machine.")
+        st.warning(_("There is no study-group journal named '{name}' on this machine.").format(
+            name=escape_markdown(wanted)))
         wanted = None
     options = [MINE, *names]
     wanted = wanted or MINE
     # The widget's state goes when the student leaves the page; the address bar decides then too.
     if st.session_state.get("notes_owner_seen") != wanted or st.session_state.get("notes_owner") not in options:
         st.session_state["notes_owner"] = st.session_state["notes_owner_seen"] = wanted
-    choice = st.segmented_control("Journal", options, key="notes_owner", required=True,
-                                  format_func=lambda name: name if name == MINE else f"{name} (read-only)") or MINE
+    choice = st.segmented_control(_("Journal"), options, key="notes_owner", required=True,
+                                  format_func=lambda name: _(MINE) if name == MINE
+                                  else _("{name} (read-only)").format(name=name)) or MINE
     if choice != wanted:
         st.session_state["notes_owner_seen"] = choice
         st.query_params.pop("note", None)
@@ -54,27 +59,28 @@ def choose_owner() -> str | None:
     return owner
 
 
-st.title("Notes", anchor=False)
+st.title(_("Notes"), anchor=False)
 owner = choose_owner()
 library = notes_folder.load_peer_library(owner) if owner else notes_folder.load_library()
 if owner:
-    st.caption(f":material/group: {escape_markdown(owner)}'s journal, as last pulled on the Sync page. "
-               "It is read-only here and never mixed into your notes.")
+    st.caption(":material/group: " + _("{name}'s journal, as last pulled on the Sync page. "
+                                       "It is read-only here and never mixed into your notes.").format(
+        name=escape_markdown(owner)))
 
-with st.sidebar.expander("Glossary · 한국어 ↔ English", icon=":material/translate:"):
-    st.caption("The day's Korean terms and their English. Search finds either: 역전파 also finds notes "
-               "that say backpropagation, and the reverse.")
+with st.sidebar.expander(_("Glossary · 한국어 ↔ English"), icon=":material/translate:"):
+    st.caption(_("The day's Korean terms and their English. Search finds either: 역전파 also finds notes "
+                 "that say backpropagation, and the reverse."))
     st.dataframe(glossary.table(), hide_index=True)
 
 if not library.notes:
     if owner:
-        st.info(f"{escape_markdown(owner)}'s journal has no notes yet.")
+        st.info(_("{name}'s journal has no notes yet.").format(name=escape_markdown(owner)))
     elif notes_folder.readonly():
-        st.info("This journal has no notes yet.")
+        st.info(_("This journal has no notes yet."))
     else:
-        st.info("No notes yet. Write your first entry; it appears here as soon as it is saved.",
+        st.info(_("No notes yet. Write your first entry; it appears here as soon as it is saved."),
                 icon=":material/menu_book:")
-        st.page_link("pages/write.py", label="Write today's entry", icon=":material/edit_note:",
+        st.page_link(WRITE_PAGE, label=_("Write today's entry"), icon=":material/edit_note:",
                      query_params={"new": "til"})
     st.stop()
 
@@ -88,13 +94,14 @@ def filters() -> tuple[list[str], list[str], object, object]:
     active = sum(bool(st.session_state.get(key)) for key in ("notes_types", "notes_tags"))
     active += bool(dated) and as_range(st.session_state.get(dates_key, full_range)) != full_range
     with filter_column.popover(
-        f"Filters · {active}" if active else "Filters", icon=":material/filter_list:", width="stretch",
+        _("Filters · {count}").format(count=active) if active else _("Filters"), icon=":material/filter_list:",
+        width="stretch",
         key="notes_filters",
     ):
         # A fixed width, so the popover does not grow when a choice adds a chip.
-        types = st.multiselect("Type", NOTE_TYPES, key="notes_types", width=FILTER_WIDTH)
-        tags = st.multiselect("Tags", all_tags, key="notes_tags", width=FILTER_WIDTH)
-        date_range = st.date_input("Dates", value=full_range, key=dates_key, format="YYYY-MM-DD", width=FILTER_WIDTH)
+        types = st.multiselect(_("Type"), NOTE_TYPES, key="notes_types", width=FILTER_WIDTH, format_func=type_name)
+        tags = st.multiselect(_("Tags"), all_tags, key="notes_tags", width=FILTER_WIDTH)
+        date_range = st.date_input(_("Dates"), value=full_range, key=dates_key, format="YYYY-MM-DD", width=FILTER_WIDTH)
     start, end = (date_range + (None, None))[:2] if isinstance(date_range, tuple) else (date_range, date_range)
     if not dated or (start, end) == (min(dated), max(dated)):
         start = end = None
@@ -110,12 +117,14 @@ def list_item(note: Note, current: bool) -> str:
     """One entry of the list: icon and title (a link, or marked as open), then date and type."""
     icon = widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)
     title = escape_markdown(library.in_language(note, i18n.language()).title)
-    day = note.date.isoformat() if note.date else "undated"
-    conflict = ":orange-badge[:material/call_split: conflict copy] " if note.conflict_of else ""
+    day = note.date.isoformat() if note.date else _("undated")
+    conflict_copy, opened = _("conflict copy"), _("open")
+    conflict = f":orange-badge[:material/call_split: {conflict_copy}] " if note.conflict_of else ""
+    kind = type_name(note.type)
     if current:
-        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[open] {conflict}:gray[{day} · {note.type}]]"
+        return f":primary[{icon} **{title}**]  \n:small[:primary-badge[{opened}] {conflict}:gray[{day} · {kind}]]"
     url = note_url(note.slug, owner) + (f"&day={shown_day.isoformat()}" if shown_day else "")
-    return f"{icon} [{title}]({url})  \n:small[{conflict}:gray[{day} · {note.type}]]"
+    return f"{icon} [{title}]({url})  \n:small[{conflict}:gray[{day} · {kind}]]"
 
 
 def choose_section(asked: Note | None) -> str | None:
@@ -130,9 +139,9 @@ def choose_section(asked: Note | None) -> str | None:
     st.session_state.setdefault("notes_section", NOTES)
     counts = {NOTES: len(library.notes) - records, RECORDS: records}
     return st.segmented_control(
-        "Show", [NOTES, RECORDS], key="notes_section", required=True, label_visibility="collapsed",
-        format_func=lambda name: f"{name} · {counts[name]}", on_change=lambda: st.query_params.pop("note", None),
-        help="Records are lab runs recorded from the labs (Records › Experiments compares them).",
+        _("Show"), [NOTES, RECORDS], key="notes_section", required=True, label_visibility="collapsed",
+        format_func=lambda name: f"{_(name)} · {counts[name]}", on_change=lambda: st.query_params.pop("note", None),
+        help=_("Records are lab runs recorded from the labs (Records › Experiments compares them)."),
     ) or NOTES
 
 
@@ -142,9 +151,10 @@ def in_section(note: Note, section: str | None) -> bool:
 
 def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
     total = sum(in_section(note, section) for note in library.notes)
-    st.caption(f"{len(matches)} of {total} {'records' if section == RECORDS else 'notes'}")
+    st.caption((_("{shown} of {total} records") if section == RECORDS else _("{shown} of {total} notes"))
+               .format(shown=len(matches), total=total))
     if not matches:
-        st.info("No note matches. Try fewer words or clear a filter.")
+        st.info(_("No note matches. Try fewer words or clear a filter."))
     shown = st.session_state.setdefault("notes_shown", PAGE_SIZE)
     with st.container(height=560 if len(matches) > SCROLL_AFTER else "content", border=False, gap="small",
                       key="notes_list"):
@@ -154,7 +164,7 @@ def notes_list(matches: list[Note], selected: str | None, query: str) -> None:
                 st.caption(highlighted(search.snippet(note, query)))
         if len(matches) > shown:
             st.button(
-                f"Show {min(PAGE_SIZE, len(matches) - shown)} more",
+                _("Show {count} more").format(count=min(PAGE_SIZE, len(matches) - shown)),
                 key="notes_more",
                 on_click=lambda: st.session_state.update(notes_shown=shown + PAGE_SIZE),
             )
@@ -174,30 +184,31 @@ def neighbour_links(note: Note) -> None:
         )
 
 
-def note_actions(note: Note) -> None:
-    """Edit, history and trash; a row that wraps instead of cutting labels short."""
+def note_actions(note: Note, shown: Note) -> None:
+    """Edit, history and trash (of `note`, its translation with it); a row that wraps instead of
+    cutting labels short. `shown` is the side on screen, whose title the question names."""
     following = next((n.slug for n in library.neighbours(note.slug)[::-1] if n is not None), None)
     with st.container(horizontal=True, gap="small"):
-        st.page_link("pages/write.py", label="Edit", icon=":material/edit:", query_params={"edit": note.slug})
+        st.page_link(WRITE_PAGE, label=_("Edit"), icon=":material/edit:", query_params={"edit": note.slug})
         st.page_link(
-            "pages/archive.py", label="History", icon=":material/history:", query_params={"history": note.slug}
+            ARCHIVE_PAGE, label=_("History"), icon=":material/history:", query_params={"history": note.slug}
         )
-        with st.popover("Move to trash", icon=":material/delete:", key=f"notes_trash_{note.slug}"):
-            st.write(f"Move **{escape_markdown(note.title)}** to the trash? You can undo it, or restore it later "
-                     "from *Trash & history*.")
+        with st.popover(_("Move to trash"), icon=":material/delete:", key=f"notes_trash_{note.slug}"):
+            st.write(_("Move **{title}** to the trash? You can undo it, or restore it later from *Trash & history*.")
+                     .format(title=escape_markdown(shown.title)))
             st.button(
-                "Yes, move it to the trash", key="notes_delete", type="primary",
-                on_click=notes_folder.trash_note, args=(note.path, note.title, following),
+                _("Yes, move it to the trash"), key="notes_delete", type="primary",
+                on_click=notes_folder.trash_note, args=(note.path, shown.title, following),
             )
 
 
 def conflict_notice(note: Note) -> None:
     """A sync conflict copy is another machine's text of a note, not an entry of its own."""
-    st.warning(f"This is a conflict copy of `{note.conflict_of}`: the other machine's text of that note, kept "
-               "beside yours by a sync. Resolve it on the Sync page (keep yours, take theirs, or merge by hand).",
-               icon=":material/call_split:")
+    st.warning(_("This is a conflict copy of `{path}`: the other machine's text of that note, kept beside yours "
+                 "by a sync. Resolve it on the Sync page (keep yours, take theirs, or merge by hand).").format(
+               path=note.conflict_of), icon=":material/call_split:")
     if not owner:
-        st.page_link("pages/sync.py", label="Resolve it on the Sync page", icon=":material/sync:")
+        st.page_link(SYNC_PAGE, label=_("Resolve it on the Sync page"), icon=":material/sync:")
 
 
 def undo_bar() -> None:
@@ -205,24 +216,25 @@ def undo_bar() -> None:
     if title is None:
         return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.caption(f":material/delete: Moved **{escape_markdown(title)}** to the trash.")
-        st.button("Undo", key="notes_undo", icon=":material/undo:", on_click=notes_folder.undo_trash)
-        st.button("Dismiss", key="notes_undo_dismiss", type="tertiary", on_click=notes_folder.dismiss_undo)
+        st.caption(":material/delete: " + _("Moved **{title}** to the trash.").format(title=escape_markdown(title)))
+        st.button(_("Undo"), key="notes_undo", icon=":material/undo:", on_click=notes_folder.undo_trash)
+        st.button(_("Dismiss"), key="notes_undo_dismiss", type="tertiary", on_click=notes_folder.dismiss_undo)
 
 
 def search_bar(query: str, matching: bool) -> None:
     """Above the open note: which search is highlighted in it, or that the note is not among the
     results (it stays open until another is picked), with a way to clear the search and filters."""
     if not matching:
-        message = ":material/filter_alt_off: The open note does not match your search or filters."
+        message = ":material/filter_alt_off: " + _("The open note does not match your search or filters.")
     elif search.query_terms(query):
-        message = f":material/ink_highlighter: Highlighting matches of *{escape_markdown(query.strip())}*"
+        message = ":material/ink_highlighter: " + _("Highlighting matches of *{query}*").format(
+            query=escape_markdown(query.strip()))
     else:
         return
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(message)
         st.button(
-            "Clear search" if matching else "Clear search and filters", key="notes_clear_search", type="tertiary",
+            _("Clear search") if matching else _("Clear search and filters"), key="notes_clear_search", type="tertiary",
             icon=":material/close:", on_click=clear_search, args=(not matching,),
         )
 
@@ -243,22 +255,23 @@ def chosen_day() -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        st.warning(f"'{escape_markdown(text)}' is not a day (YYYY-MM-DD); showing every note.")
+        st.warning(_("'{text}' is not a day (YYYY-MM-DD); showing every note.").format(text=escape_markdown(text)))
         return None
 
 
 def day_bar(day: dt.date, count: int) -> None:
     """Above the list: which day is shown, and the way back to every note."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        shown = widgets.plural(count, "note", "notes") if count else "no notes"
-        st.caption(f":material/calendar_today: {day.strftime('%a')} {day.isoformat()}: {shown}")
-        st.button("Show every day", key="notes_all_days", type="tertiary", icon=":material/close:",
+        shown = messages.count(count, "{count} note", "{count} notes") if count else _("no notes")
+        st.caption(":material/calendar_today: " + _("{weekday} {day}: {shown}").format(
+            weekday=messages.format_date(day, "EEE"), day=day.isoformat(), shown=shown))
+        st.button(_("Show every day"), key="notes_all_days", type="tertiary", icon=":material/close:",
                   on_click=lambda: st.query_params.pop("day", None))
 
 
 search_column, filter_column = st.columns([4, 1], vertical_alignment="bottom")
 query = search_column.text_input(
-    "Search", key="notes_query", help="Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel"
+    _("Search"), key="notes_query", help=_("Words from a title, a tag or the text, e.g. 합성곱, BPTT, kernel")
 )
 types, tags, start, end = filters()
 day = shown_day = chosen_day()
@@ -266,7 +279,8 @@ if day is not None:
     start = end = day
 selected_slug = notes_folder.take_reopened() or st.query_params.get("note")
 if selected_slug is not None and selected_slug not in library.by_slug:
-    st.warning(f"There is no note named '{escape_markdown(selected_slug)}'. Pick one from the list.")
+    st.warning(_("There is no note named '{slug}'. Pick one from the list.").format(
+        slug=escape_markdown(selected_slug)))
     selected_slug = None
 undo_bar()
 list_column, note_column = st.columns([2, 5], gap="large")
@@ -298,8 +312,8 @@ with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     with st.container(border=True):
         rendering.render_note(shown, library, terms=search.match_terms(query), owner=owner)
     if owner:
-        st.caption(f"File: `{shown.path}` in {escape_markdown(owner)}'s journal")
+        st.caption(_("File: `{path}` in {name}'s journal").format(path=shown.path, name=escape_markdown(owner)))
     else:
-        st.caption(f"File: `{shown.path}` · share this note with `?note={shown.slug}`")
+        st.caption(_("File: `{path}` · share this note with `?note={slug}`").format(path=shown.path, slug=shown.slug))
     if not notes_folder.readonly() and not owner:
-        note_actions(note)
+        note_actions(note, shown)

@@ -38,6 +38,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.journal import storage
+from core.messages import N_, _
 
 SECRETS_SECTION = "studylab"
 PASSPHRASE_KEY = "write_passphrase"
@@ -127,10 +128,10 @@ def write_guard() -> str | None:
     """The storage write guard: a refusal message for a visitor who may not write, else None."""
     if can_write():
         return None
-    return (
-        "Visitors from other machines can read this journal but not change it"
-        + ("; enter the owner's passphrase in the sidebar to write." if configured_passphrase() else ".")
-    )
+    if configured_passphrase():
+        return _("Visitors from other machines can read this journal but not change it; "
+                 "enter the owner's passphrase in the sidebar to write.")
+    return _("Visitors from other machines can read this journal but not change it.")
 
 
 def limit_key(ip: str | None) -> str | None:
@@ -158,7 +159,7 @@ def visitor_key() -> str | None:
     return limit_key(ip)
 
 
-UNKNOWN_ADDRESS = ("Your address is unknown here (the request came through a proxy), so wrong guesses could not "
+UNKNOWN_ADDRESS = N_("Your address is unknown here (the request came through a proxy), so wrong guesses could not "
                    "be counted and writing cannot be unlocked from this connection.")
 
 
@@ -166,21 +167,22 @@ def unlock(passphrase: str) -> str | None:
     """Let this session write if `passphrase` is the owner's; None on success, else why not."""
     expected = configured_passphrase()
     if expected is None:
-        return "The owner has not set a passphrase, so visitors cannot unlock writing."
+        return _("The owner has not set a passphrase, so visitors cannot unlock writing.")
     key, now = visitor_key(), time.monotonic()
     if key is None:
-        return UNKNOWN_ADDRESS
+        return _(UNKNOWN_ADDRESS)
     with _failures_lock:
         count, until = _failures.get(key, (0, 0.0))
         if now < until:
-            return f"Too many wrong passphrases from your address; try again in {math.ceil(until - now)} s."
+            return _("Too many wrong passphrases from your address; try again in {seconds} s.").format(
+                seconds=math.ceil(until - now))
         if hmac.compare_digest(passphrase.encode("utf-8"), expected.encode("utf-8")):
             _failures.pop(key, None)
             st.session_state[_UNLOCKED] = True
             return None
         count += 1
         _failures[key] = (0, now + LOCKOUT_SECONDS) if count >= MAX_FAILURES else (count, 0.0)
-    return "That is not the owner's passphrase."
+    return _("That is not the owner's passphrase.")
 
 
 def _unlock_from_form() -> None:
@@ -195,18 +197,18 @@ def visitor_panel() -> None:
         return
     with st.sidebar:
         if st.session_state.get(_UNLOCKED):
-            st.caption(":material/lock_open: You may write: unlocked with the owner's passphrase.")
+            st.caption(":material/lock_open: " + _("You may write: unlocked with the owner's passphrase."))
             return
-        st.info("You are visiting from another machine, so this journal is read-only for you.",
+        st.info(_("You are visiting from another machine, so this journal is read-only for you."),
                 icon=":material/visibility:")
         if configured_passphrase() is None:
             return
         if visitor_key() is None:
-            st.caption(UNKNOWN_ADDRESS)
+            st.caption(_(UNKNOWN_ADDRESS))
             return
         with st.form("access_unlock", border=False):
-            st.text_input("Owner's passphrase", type="password", key=_PASSPHRASE_WIDGET)
-            st.form_submit_button("Unlock writing", on_click=_unlock_from_form)
+            st.text_input(_("Owner's passphrase"), type="password", key=_PASSPHRASE_WIDGET)
+            st.form_submit_button(_("Unlock writing"), on_click=_unlock_from_form)
         message = st.session_state.pop(_MESSAGE, None)
         if message:
             st.error(message)

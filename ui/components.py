@@ -25,6 +25,8 @@ from typing import Callable, Iterable
 
 import streamlit as st
 
+from core.messages import _
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 LINKS_KEY = "studylab_links"
 STATUS_KEY = "write_status_line"
@@ -77,7 +79,8 @@ def app_links(page_paths: Iterable[str], on_action: Callable[[str], None], scrol
 def editor_status(state: str, label: str) -> None:
     """The Write page's status line: `state` (saved, unsaved, new, conflict, refused) and its
     `label`, redrawn on every run (`run` differs each time)."""
-    _status(key=STATUS_KEY, data={"state": state, "label": label, "run": next(_RUNS)})
+    words = {"unsaved": _("Unsaved changes"), "saving": _("Saving…")}  # the states only the browser sees
+    _status(key=STATUS_KEY, data={"state": state, "label": label, "words": words, "run": next(_RUNS)})
 
 
 def live_preview() -> dict | None:

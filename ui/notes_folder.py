@@ -18,6 +18,7 @@ from core.journal.notes import Library
 from core.journal.render import (
     escape_markdown,
 )
+from core.messages import _
 from core.review import cards
 from core.sync import gitcli, peers
 from core.sync import repo as sync_repo
@@ -108,7 +109,7 @@ def peer_names() -> list[str]:
 
 def slug_of(rel_path: str) -> str | None:
     """The slug of the note stored at `rel_path`, or None when no such note is loaded."""
-    return next((note.slug for note in load_library().notes if note.path == rel_path), None)
+    return next((note.slug for note in load_library().by_slug.values() if note.path == rel_path), None)
 
 
 def refresh_library() -> None:
@@ -127,7 +128,7 @@ def commit_changes() -> None:
     try:
         sync_repo.autocommit(folder)
     except (gitcli.GitError, storage.StorageError) as err:
-        st.toast(f"Saved, but git could not commit it: {err}", icon=":material/sync_problem:")
+        st.toast(_("Saved, but git could not commit it: {reason}").format(reason=err), icon=":material/sync_problem:")
 
 
 def readonly() -> bool:
@@ -139,7 +140,7 @@ def readonly() -> bool:
 def readonly_reason() -> str:
     """Why this session may not write (see `readonly`), as the sentence storage refuses a write
     with: STUDYLAB_READONLY on this machine, or a visitor from another machine."""
-    return storage.write_refusal() or access.write_guard() or "This journal is shared read-only."
+    return storage.write_refusal() or access.write_guard() or _("This journal is shared read-only.")
 
 
 def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
@@ -162,7 +163,8 @@ def trash_note(rel_path: str, title: str, then_open: str | None = None) -> None:
         return
     st.session_state[_TRASHED] = (tuple(entries), title)
     st.session_state[widgets.TOAST_KEY] = (
-        f"Moved **{escape_markdown(title)}** to the trash. [Undo]({components.UNDO_TRASH_LINK})",
+        _("Moved **{title}** to the trash. [Undo]({link})").format(
+            title=escape_markdown(title), link=components.UNDO_TRASH_LINK),
         ":material/delete:",
     )
     if then_open:
@@ -187,11 +189,13 @@ def undo_trash() -> None:
     try:
         restored = [storage.restore_from_trash(notes_dir(), entry) for entry in entries][0]
     except storage.StorageError as err:
-        st.session_state[widgets.TOAST_KEY] = (f"Could not undo: {escape_markdown(str(err))}", ":material/error:")
+        st.session_state[widgets.TOAST_KEY] = (_("Could not undo: {reason}").format(reason=escape_markdown(str(err))),
+                                               ":material/error:")
         return
     refresh_library()
     st.session_state[_REOPEN] = slug_of(restored.relative_to(notes_dir().resolve()).as_posix())
-    st.session_state[widgets.TOAST_KEY] = (f"Restored **{escape_markdown(title)}** from the trash.", ":material/undo:")
+    restored_text = _("Restored **{title}** from the trash.").format(title=escape_markdown(title))
+    st.session_state[widgets.TOAST_KEY] = (restored_text, ":material/undo:")
 
 
 def dismiss_undo() -> None:

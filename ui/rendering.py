@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import labblocks, messages
 from core.experiments import records as experiments
-from core.journal.notes import Library, Note, note_language
+from core.journal.notes import Library, Note, note_language, type_name
 from core.journal.render import (
     display_math,
     escape_markdown,
@@ -43,12 +43,14 @@ class LabBudget:
 
 def chips(note: Note) -> str:
     """The note's front matter as one line of markdown badges."""
-    parts = [f":blue-badge[{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} {escape_markdown(note.type)}]"]
+    icon = widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)
+    parts = [f":blue-badge[{icon} {escape_markdown(type_name(note.type))}]"]
     if note.date:
         parts.append(f":gray-badge[:material/calendar_today: {note.date.isoformat()}]")
     course = " · ".join(
         text
-        for text in (note.course, f"week {note.week}" if note.week else None, f"day {note.day}" if note.day else None)
+        for text in (note.course, _("week {week}").format(week=note.week) if note.week else None,
+                     _("day {day}").format(day=note.day) if note.day else None)
         if text
     )
     if course:
@@ -95,7 +97,7 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
     budget = LabBudget()
     for index, part in enumerate(parts):
         if toc and part.level > 1 and all(earlier.level < 2 for earlier in parts[:index]):
-            with st.expander("Contents", icon=":material/toc:"):
+            with st.expander(_("Contents"), icon=":material/toc:"):
                 st.markdown(toc)
         if part.heading is not None and (titled or index > 0 or part.level > 1):
             heading = link_wikilinks(highlight_terms(part.heading, terms), library.by_slug, owner)
@@ -103,11 +105,13 @@ def render_note(note: Note, library: Library, *, terms: Iterable[str] = (), cont
         if part.body.strip():
             note_body(link_wikilinks(highlight_terms(part.body, terms), library.by_slug, owner), note, budget)
     lab_links(note.labs)
-    related_notes("Links in this note", [library.by_slug[slug] for slug in note.links if slug in library.by_slug],
-                  owner)
-    linking = [library.by_slug[slug] for slug in library.backlinks.get(library.primary(note.slug), ())]
-    related_notes("Linked from", [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
-    related_notes("Experiments made for this note",
+    lang = i18n.language()  # linked notes with a translation are listed by the interface language's title
+    related_notes(_("Links in this note"), [library.in_language(library.by_slug[slug], lang)
+                                            for slug in note.links if slug in library.by_slug], owner)
+    linking = [library.in_language(library.by_slug[slug], lang)
+               for slug in library.backlinks.get(library.primary(note.slug), ())]
+    related_notes(_("Linked from"), [other for other in linking if other.type != experiments.EXPERIMENT_TYPE], owner)
+    related_notes(_("Experiments made for this note"),
                   [other for other in linking if other.type == experiments.EXPERIMENT_TYPE], owner)
 
 
@@ -147,15 +151,21 @@ def _flush(pending: list[str]) -> None:
 def lab_link(text: str, line: int | None) -> str:
     """A lab block past the per-note limit as one markdown line: a link that opens its view in
     the lab with its settings, or what is wrong with it."""
-    where = f" at line {line}" if line else ""
     try:
         view, values = labblocks.parse_block(text)
     except labblocks.LabBlockError as err:
-        return f":material/science: _The lab block{where} cannot be drawn: {escape_markdown(str(err))}._"
+        reason = escape_markdown(str(err))
+        problem = (_("The lab block at line {line} cannot be drawn: {reason}.").format(line=line, reason=reason)
+                   if line else _("The lab block cannot be drawn: {reason}.").format(reason=reason))
+        return f":material/science: _{problem}_"
     page = widgets.LAB_PAGES[view.lab][0].removeprefix("pages/").removesuffix(".py")
     url = f"{page}?{urlencode(labblocks.lab_query(view, values))}"
-    return (f":material/science: [Open {escape_markdown(view.title)} in the {widgets.LAB_PAGES[view.lab][1]}]"
-            f"({url}) (lab block{where}; only the first {MAX_LAB_BLOCKS} lab blocks of a note are drawn here)")
+    link = _("Open {view} in the {lab}").format(view=escape_markdown(_(view.title)),
+                                                lab=_(widgets.LAB_PAGES[view.lab][1]))
+    limit = (_("lab block at line {line}; only the first {limit} lab blocks of a note are drawn here") if line
+             else _("lab block; only the first {limit} lab blocks of a note are drawn here")).format(
+        line=line, limit=MAX_LAB_BLOCKS)
+    return f":material/science: [{link}]({url}) ({limit})"
 
 
 def _file_line(note: Note, block_text: str) -> int | None:
@@ -172,12 +182,14 @@ def lab_block(text: str, line: int | None) -> None:
         view, values = labblocks.parse_block(text)
         with st.container(border=True):
             widgets.chart(labblocks.chart, view.name, tuple(values.items()))
-            st.page_link(widgets.LAB_PAGES[view.lab][0], label=f"Open in the {widgets.LAB_PAGES[view.lab][1]}",
+            st.page_link(widgets.LAB_PAGES[view.lab][0],
+                         label=_("Open in the {lab}").format(lab=_(widgets.LAB_PAGES[view.lab][1])),
                          icon=":material/open_in_new:", query_params=labblocks.lab_query(view, values))
     except labblocks.LabBlockError as err:
-        where = f"at line {line} " if line else ""
-        st.error(f"The lab block {where}of this note cannot be drawn: {escape_markdown(str(err))}.",
-                 icon=":material/science:")
+        reason = escape_markdown(str(err))
+        message = (_("The lab block at line {line} of this note cannot be drawn: {reason}.") if line
+                   else _("The lab block of this note cannot be drawn: {reason}."))
+        st.error(message.format(line=line, reason=reason), icon=":material/science:")
 
 
 def _heading(level: int, text: str, anchor: str | None) -> None:
@@ -201,14 +213,14 @@ def related_notes(heading: str, notes: list[Note], owner: str | None = None) -> 
 def note_anchor(note: Note, *, dated: bool = True, owner: str | None = None) -> str:
     """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
     with its type icon, and its date before the title when `dated`; in peer `owner`'s journal."""
-    day = f"{note.date.isoformat() if note.date else 'undated'} · " if dated else ""
+    day = (note.date.isoformat() if note.date else _("undated")) + " · " if dated else ""
     url = note_url(note.slug, owner)
     return f"{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({url})"
 
 
 def note_link(note: Note, *, dated: bool = True) -> None:
     """An in-app link that opens `note` on the Notes page (its title, after its date if `dated`)."""
-    label = f"{note.date.isoformat() if note.date else 'undated'} · {note.title}" if dated else note.title
+    label = (note.date.isoformat() if note.date else _("undated")) + f" · {note.title}" if dated else note.title
     st.page_link(
         widgets.NOTES_PAGE, label=label, icon=widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON),
         query_params={"note": note.slug}, help=note.title,  # the whole title, where a long one is cut short
@@ -220,4 +232,4 @@ def lab_links(labs: Iterable[str]) -> None:
     for lab in labs:
         page = widgets.LAB_PAGES.get(lab)
         if page and Path(__file__).resolve().parent.parent.joinpath(page[0]).exists():
-            st.page_link(page[0], label=f"Open the {page[1]}", icon=":material/biotech:")
+            st.page_link(page[0], label=_("Open the {lab}").format(lab=_(page[1])), icon=":material/biotech:")

@@ -23,7 +23,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core.journal import drafts, editor, storage, templates
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
-from ui import notes_folder, widgets
+from core.messages import _
+from ui import i18n, notes_folder, widgets
 
 NEW = "__new__"
 FIELDS = drafts.FIELD_NAMES
@@ -178,7 +179,7 @@ def switch_to(key: str, draft: dict | None = None) -> None:
 
 
 def by_path(rel_path: str) -> notes_lib.Note:
-    return next(note for note in notes_folder.load_library().notes if note.path == rel_path)
+    return next(note for note in notes_folder.load_library().by_slug.values() if note.path == rel_path)
 
 
 def new_entry_draft() -> dict | None:
@@ -253,8 +254,9 @@ def save(mode: str) -> None:
     st.session_state.write_drafts.pop(key, None)
     switch_to(result.rel_path, new_draft)
     slug = notes_folder.slug_of(result.rel_path)
-    kept = " The previous version is kept in the history." if result.history_path else ""
-    widgets.flash("success", f"Saved `{result.rel_path}`.{kept}", slug)
+    saved_message = (_("Saved `{path}`. The previous version is kept in the history.") if result.history_path
+                     else _("Saved `{path}`."))
+    widgets.flash("success", saved_message.format(path=result.rel_path), slug)
 
 
 def forget_kept_draft(key: str) -> None:
@@ -300,7 +302,7 @@ def reload_from_disk() -> None:
     except (storage.StorageError, StopIteration) as err:
         st.session_state.write_drafts[key] = kept
         switch_to(key)
-        widgets.flash("error", str(err) or f"'{key}' is not in the notes folder any more.")
+        widgets.flash("error", str(err) or _("'{path}' is not in the notes folder any more.").format(path=key))
     else:
         forget_kept_draft(key)
 
@@ -317,7 +319,8 @@ def move_to_trash() -> None:
     st.session_state.write_drafts.pop(key, None)
     st.session_state.write_current = None
     st.query_params.clear()
-    widgets.flash("trashed", f"Moved `{key}` to the trash. Restore it any time from Records › Trash & history.")
+    widgets.flash("trashed", _("Moved `{path}` to the trash. Restore it any time from Records › Trash & history.")
+                  .format(path=key))
 
 
 def follow_disk() -> None:
@@ -327,7 +330,7 @@ def follow_disk() -> None:
     if draft["rel_path"] is None or st.session_state.get("write_conflict"):
         return
     try:
-        _, disk_hash = storage.read_note(notes_folder.notes_dir(), draft["rel_path"])
+        _data, disk_hash = storage.read_note(notes_folder.notes_dir(), draft["rel_path"])
     except storage.StorageError:
         disk_hash = None
     if disk_hash == draft["hash"]:
@@ -336,11 +339,11 @@ def follow_disk() -> None:
         st.session_state.write_drafts.pop(key)
         st.session_state.write_current = None
         switch_to(key, disk_draft(by_path(key)))
-        st.toast("This note changed on disk; the editor now shows the new version.")
+        st.toast(_("This note changed on disk; the editor now shows the new version."))
     else:
         st.warning(
-            "This note changed on disk (or was moved) since you started these changes. Your text is safe here: "
-            "saving will show both versions and let you choose."
+            _("This note changed on disk (or was moved) since you started these changes. Your text is safe here: "
+              "saving will show both versions and let you choose.")
         )
 
 
@@ -385,13 +388,14 @@ def wanted_draft() -> str:
     if (current not in (None, NEW) and "write_title" in st.session_state
             and widget_fields() != st.session_state.write_drafts[current]["saved"]):
         st.warning(
-            f"'{escape_markdown(current)}' is no longer in the notes folder (moved, renamed or trashed elsewhere). "
-            "Your unsaved text is kept here: saving will let you save it as a new note or write it back."
+            _("'{path}' is no longer in the notes folder (moved, renamed or trashed elsewhere). "
+              "Your unsaved text is kept here: saving will let you save it as a new note or write it back.")
+            .format(path=escape_markdown(current))
         )
         return current
     st.warning(
-        f"There is no note named '{escape_markdown(edit_slug)}' (renamed or deleted?). "
-        "Here is the new-entry editor instead."
+        _("There is no note named '{slug}' (renamed or deleted?). Here is the new-entry editor instead.")
+        .format(slug=escape_markdown(edit_slug))
     )
     return NEW
 
@@ -443,7 +447,7 @@ def continue_draft(kept: drafts.Draft) -> None:
         forget_kept_draft(NEW)
     claimed = drafts.claim(notes_folder.notes_dir(), kept, draft_owner())
     if claimed is None:
-        widgets.flash("error", "That draft is gone (another tab continued it, or it was discarded).")
+        widgets.flash("error", _("That draft is gone (another tab continued it, or it was discarded)."))
         return
     st.session_state.write_drafts.pop(NEW, None)
     continued = draft_from_kept(NEW, claimed)
@@ -452,9 +456,12 @@ def continue_draft(kept: drafts.Draft) -> None:
 
 
 def kind_of(kept: drafts.Draft) -> str:
-    """What a kept new-entry draft is, in words: its template's name ("lecture note")."""
-    template = templates.BY_KEY.get(kept.template or "")
-    return template.label.split(" (")[0].lower() if template else "new-entry"
+    """What a kept new-entry draft is, in words: its template's name in the interface language
+    ("lecture note", "강의 노트")."""
+    if (kept.template or "") not in templates.BY_KEY:
+        return _("new-entry")
+    label = templates.template(kept.template, i18n.language()).label.split(" (")[0]
+    return label.lower() if i18n.language() == "en" else label
 
 
 def name_draft_in_address_bar(draft: dict) -> None:

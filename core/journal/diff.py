@@ -20,6 +20,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from core import messages
+from core.messages import _
+
 MAX_REGION_LINES = 5_000
 MAX_SHOWN_LINES = 3_000
 CONTEXT_LINES = 3
@@ -63,14 +66,14 @@ def bounded_diff(old: str, new: str, old_label: str, new_label: str, *,
     )]
     if len(lines) <= MAX_SHOWN_LINES:
         return TextDiff("\n".join(lines), True, "", *sizes)
-    cut = (f"The diff has {len(lines):,} lines; the first {MAX_SHOWN_LINES:,} are shown. "
-           "Download both versions to see all of it.")
+    cut = _("The diff has {count} lines; the first {shown} are shown. Download both versions to see all of it.").format(
+        count=messages.format_number(len(lines)), shown=messages.format_number(MAX_SHOWN_LINES))
     return TextDiff("\n".join(lines[:MAX_SHOWN_LINES]), False, cut, *sizes)
 
 
 def legend(other: str, yours: str) -> str:
     """The line a page puts above a diff: which side each sign stands for, by name."""
-    return f"`-` lines: only in {other} · `+` lines: only in {yours}"
+    return _("`-` lines: only in {other} · `+` lines: only in {yours}").format(other=other, yours=yours)
 
 
 def diff_text(old: str, new: str, old_label: str, new_label: str) -> str:
@@ -114,9 +117,11 @@ def _summary(old_region: list[str], new_region: list[str], start: int, end: int,
              old_label: str, new_label: str) -> str:
     old_only = sum((Counter(old_region) - Counter(new_region)).values())
     new_only = sum((Counter(new_region) - Counter(old_region)).values())
-    return (
-        f"Too many changes to compare line by line here ({old_label} has {sizes[0]:,} lines, {new_label} "
-        f"{sizes[1]:,}): they differ from line {start + 1:,} to line {sizes[0] - end:,} of {old_label}, where "
-        f"{old_only:,} lines are only in {old_label} and {new_only:,} only in {new_label}. "
-        "Download both versions to compare them in a diff tool."
-    )
+    number = messages.format_number
+    return _(
+        "Too many changes to compare line by line here ({old} has {old_size} lines, {new} {new_size}): they "
+        "differ from line {first} to line {last} of {old}, where {old_only} lines are only in {old} and "
+        "{new_only} only in {new}. Download both versions to compare them in a diff tool."
+    ).format(old=old_label, new=new_label, old_size=number(sizes[0]), new_size=number(sizes[1]),
+             first=number(start + 1), last=number(sizes[0] - end), old_only=number(old_only),
+             new_only=number(new_only))

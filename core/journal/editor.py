@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from core import messages
 from core.journal import templates
 from core.journal.notes import Note
+from core.messages import _
 
 SAVED, UNSAVED, NEW, CONFLICT, REFUSED = "saved", "unsaved", "new", "conflict", "refused"
 
@@ -53,15 +54,16 @@ def status(
     the save just asked for was refused (its reason is shown below the line).
     """
     if conflict:
-        return Status(CONFLICT, "Conflict: the note changed on disk. Choose below what to keep.")
+        return Status(CONFLICT, _("Conflict: the note changed on disk. Choose below what to keep."))
     if refused:
-        return Status(REFUSED, "Not saved: see why below")
+        return Status(REFUSED, _("Not saved: see why below"))
     if dirty:
-        kept = f" · draft kept at {clock(draft_at, now)}" if draft_at else ""
-        return Status(UNSAVED, f"Unsaved changes{kept}")
+        if draft_at:
+            return Status(UNSAVED, _("Unsaved changes · draft kept at {time}").format(time=clock(draft_at, now)))
+        return Status(UNSAVED, _("Unsaved changes"))
     if editing:
-        return Status(SAVED, f"Saved at {clock(saved_at, now)}" if saved_at else "Saved")
-    return Status(NEW, "New entry · not saved yet")
+        return Status(SAVED, _("Saved at {time}").format(time=clock(saved_at, now)) if saved_at else _("Saved"))
+    return Status(NEW, _("New entry · not saved yet"))
 
 
 def note_fields(note: Note, today: dt.date) -> dict[str, Any]:

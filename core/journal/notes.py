@@ -31,8 +31,13 @@ import yaml
 
 from core.journal import files
 from core.journal.dayorder import in_journal_order, in_reading_order
+from core.messages import N_, _
 
 NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
+# A type as the interface names it (the front matter keeps the English word).
+TYPE_NAMES = {"lecture": N_("lecture"), "assignment": N_("assignment"), "peer-session": N_("peer-session"),
+              "masterclass": N_("masterclass"), "retrospective": N_("retrospective"), "til": N_("til"),
+              "experiment": N_("experiment")}
 DEFAULT_TYPE = "til"
 MAX_NOTE_BYTES = 1_000_000
 # Front matter is a few plain values and short lists; anything nested deeper is refused, so a
@@ -150,6 +155,11 @@ class Library:
         previous = ordered[index - 1] if index > 0 else None
         following = ordered[index + 1] if index + 1 < len(ordered) else None
         return previous, following
+
+
+def type_name(note_type: str) -> str:
+    """A note type as the interface shows it ("lecture" -> "강의" in Korean); an unknown one as it is."""
+    return _(TYPE_NAMES[note_type]) if note_type in TYPE_NAMES else note_type
 
 
 def note_language(note: Note) -> str | None:

@@ -24,7 +24,7 @@ PAGES = ("", "notes", "notes?note=2021-08-05-cnn-first-steps", "notes?note=2021-
 # Visible text and announced labels, without math, code and the opened note's own body.
 SHOWN = """() => {
   const skip = '.katex, .katex-display, pre, code, [data-testid="stCode"], .st-key-note_body, style, script, '
-    + '[data-testid="stIconMaterial"], [data-testid="stIconEmoji"], [translate="no"]';  // icon names are ligatures, not words
+    + '[data-testid="stIconMaterial"], [data-testid="stIconEmoji"], [translate="no"]';  // icons: ligatures, not words
   const parts = [];
   for (const root of document.querySelectorAll('[data-testid="stSidebar"], [data-testid="stMain"]')) {
     const copy = root.cloneNode(true);

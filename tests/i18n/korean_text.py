@@ -25,6 +25,7 @@ ALLOWED = frozenset("""
     ko en
 """.split())
 
+_STYLE = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -86,7 +87,7 @@ def shown_texts(at) -> list[str]:
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """The Latin-letter words of `text` outside math, code, links and tags, not allowed."""
     allow = ALLOWED | set(allowed)
-    for pattern in (_CODE, _MATH, _LINK_TARGET, _URL, _TAG, _ICON):
+    for pattern in (_STYLE, _CODE, _MATH, _LINK_TARGET, _URL, _TAG, _ICON):
         text = pattern.sub(" ", text)
     return [word for word in _WORD.findall(text) if word not in allow and word.strip("'’") not in allow]
 

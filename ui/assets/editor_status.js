@@ -39,9 +39,11 @@ export default function (component) {
     line.querySelector(".label").textContent = label;
     window.__studylabEditorState = state;
   };
+  // The words of the states only the browser sees come from Python, in the interface language.
+  editor.words = { unsaved: "Unsaved changes", saving: "Saving…", ...(data.words ?? {}) };
   settlePending(editor);
   // Keystrokes not yet sent to the server outrank what the server last knew.
-  if (editor.typed && !["conflict", "refused"].includes(data.state)) editor.show("unsaved", "Unsaved changes");
+  if (editor.typed && !["conflict", "refused"].includes(data.state)) editor.show("unsaved", editor.words.unsaved);
   else editor.show(data.state, data.label);
   if (editor.installed) return;
   editor.installed = true;
@@ -57,7 +59,7 @@ export default function (component) {
     if (editorField(event.target)) editor.typed = false;
   }, true);
   document.addEventListener("click", (event) => {
-    if (event.target instanceof Element && event.target.closest(SAVE_BUTTON)) editor.show("saving", "Saving…");
+    if (event.target instanceof Element && event.target.closest(SAVE_BUTTON)) editor.show("saving", editor.words.saving);
   }, true);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") flush(editor);
@@ -110,7 +112,7 @@ function settlePending(editor) {
   Object.getOwnPropertyDescriptor(prototype, "value").set.call(field, pending.value);
   field.dispatchEvent(new Event("input", { bubbles: true }));
   editor.typed = true;
-  editor.show("unsaved", "Unsaved changes");
+  editor.show("unsaved", editor.words.unsaved);
   setTimeout(() => {
     editor.restoring = false;
     commit(field, editor);
@@ -136,7 +138,7 @@ function onInput(event, editor) {
   editor.typed = true;
   editor.lastField = field;
   keepPending(field);
-  editor.show("unsaved", "Unsaved changes");
+  editor.show("unsaved", editor.words.unsaved);
   clearTimeout(editor.timer);
   editor.timer = setTimeout(() => {
     if (!editor.composing && document.activeElement === field) commit(field, editor);
@@ -149,7 +151,7 @@ function onSaveShortcut(event, editor) {
   clearTimeout(editor.timer);
   const field = editorField(document.activeElement);
   if (field) commit(field, editor);
-  editor.show("saving", "Saving…");
+  editor.show("saving", editor.words.saving);
 }
 
 // Commit a text field the way Ctrl+Enter does, without the keystroke reaching Streamlit's

@@ -30,6 +30,7 @@ from typing import Iterator
 
 from core.journal import files
 from core.journal.storage.errors import NotDurableError, refuse_if_readonly, write_refusal
+from core.messages import _
 
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".tmp"
@@ -266,9 +267,9 @@ def sync_after_change(directory: Path, shown: str) -> None:
         fsync_directory(directory)
     except OSError as err:
         raise NotDurableError(
-            f"'{shown}' was written, but the disk reported an error while making it permanent "
-            f"({err.strerror or err}), so it may not survive a crash or a power cut. "
-            "Check the disk (free space, errors), then save again."
+            _("'{path}' was written, but the disk reported an error while making it permanent ({reason}), so it "
+              "may not survive a crash or a power cut. Check the disk (free space, errors), then save again.").format(
+                path=shown, reason=err.strerror or err)
         ) from None
 
 

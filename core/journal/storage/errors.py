@@ -8,8 +8,36 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+from core.messages import N_, _
+
 READONLY_ENV = "STUDYLAB_READONLY"
 READONLY_VALUES = frozenset({"1", "true", "yes", "on"})
+# What a refused write says, one whole sentence per action (so each language can word it), by the
+# English action callers name; an action not listed here is named inside the general sentence.
+REFUSALS = {
+    "saving notes": N_("Writing is turned off, so saving notes did not happen."),
+    "replacing notes": N_("Writing is turned off, so replacing notes did not happen."),
+    "restoring versions": N_("Writing is turned off, so restoring versions did not happen."),
+    "deleting notes": N_("Writing is turned off, so deleting notes did not happen."),
+    "restoring notes": N_("Writing is turned off, so restoring notes did not happen."),
+    "importing notes": N_("Writing is turned off, so importing notes did not happen."),
+    "writing": N_("Writing is turned off, so writing did not happen."),
+    "writing a file": N_("Writing is turned off, so writing a file did not happen."),
+    "creating a file": N_("Writing is turned off, so creating a file did not happen."),
+    "renaming a file": N_("Writing is turned off, so renaming a file did not happen."),
+    "appending to a file": N_("Writing is turned off, so appending to a file did not happen."),
+    "creating the app's state folder": N_("Writing is turned off, so creating the app's state folder did not happen."),
+    "turning the notes folder into a git repository":
+        N_("Writing is turned off, so turning the notes folder into a git repository did not happen."),
+    "committing": N_("Writing is turned off, so committing did not happen."),
+    "saving the remote": N_("Writing is turned off, so saving the remote did not happen."),
+    "changing the auto-commit setting":
+        N_("Writing is turned off, so changing the auto-commit setting did not happen."),
+    "adding a classmate's journal": N_("Writing is turned off, so adding a classmate's journal did not happen."),
+    "removing a classmate's journal": N_("Writing is turned off, so removing a classmate's journal did not happen."),
+    "pulling a classmate's journal": N_("Writing is turned off, so pulling a classmate's journal did not happen."),
+    "pulling the group's journals": N_("Writing is turned off, so pulling the group's journals did not happen."),
+}
 
 WriteGuard = Callable[[], "str | None"]
 _write_guards: list[WriteGuard] = []
@@ -80,10 +108,8 @@ def remove_write_guard(guard: WriteGuard) -> None:
 def write_refusal() -> str | None:
     """Why writing is refused right now (STUDYLAB_READONLY or a guard's message), or None."""
     if is_readonly():
-        return (
-            "This journal is read-only (STUDYLAB_READONLY is set). "
-            "Restart the app without STUDYLAB_READONLY to write."
-        )
+        return _("This journal is read-only (STUDYLAB_READONLY is set). "
+                 "Restart the app without STUDYLAB_READONLY to write.")
     for guard in tuple(_write_guards):
         reason = guard()
         if reason:
@@ -95,10 +121,17 @@ def refuse_if_readonly(action: str) -> None:
     """Raise ReadOnlyError naming `action` ('saving notes', ...) when writing is refused."""
     reason = write_refusal()
     if reason:
-        raise ReadOnlyError(f"Writing is turned off, so {action} did not happen. {reason}")
+        sentence = REFUSALS.get(action)
+        refused = (_(sentence) if sentence
+                   else _("Writing is turned off, so {action} did not happen.").format(action=action))
+        raise ReadOnlyError(f"{refused} {reason}")
 
 
-def wrap_os_error(err: OSError, action: str) -> StorageError:
-    """An OSError from before anything changed, as a StorageError saying nothing changed."""
+def wrap_os_error(err: OSError, action: str, message: str | None = None, **fields: object) -> StorageError:
+    """An OSError from before anything changed, as a StorageError saying nothing changed: `message`
+    (a catalogue sentence with `{reason}` and `fields`) when given, else one naming `action`."""
     reason = err.strerror or str(err)
-    return StorageError(f"Could not {action}: {reason}. Nothing was changed on disk.")
+    if message is not None:
+        return StorageError(_(message).format(reason=reason, **fields))
+    return StorageError(
+        _("Could not {action}: {reason}. Nothing was changed on disk.").format(action=action, reason=reason))

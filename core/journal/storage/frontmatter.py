@@ -20,6 +20,7 @@ import yaml
 from core.journal import notes as notes_lib
 from core.journal.storage.errors import InvalidNoteError, StorageError
 from core.journal.storage.paths import TEXT_BREAKERS
+from core.messages import _
 
 META_ORDER = ("title", "date", "type", "tags", "course", "week", "day", "labs")
 # Characters YAML reads as a line break (YAML 1.1, which PyYAML follows).
@@ -96,15 +97,16 @@ def clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise front matter before it is written; StorageError says what is wrong."""
     title = clean_line(meta.get("title") or "")
     if not title:
-        raise StorageError("A note needs a title.")
+        raise StorageError(_("A note needs a title."))
     date = meta.get("date")
     if isinstance(date, dt.datetime):
         date = date.date()
     if not isinstance(date, dt.date):
-        raise StorageError("A note needs a date (YYYY-MM-DD).")
+        raise StorageError(_("A note needs a date (YYYY-MM-DD)."))
     note_type = meta.get("type") or notes_lib.DEFAULT_TYPE
     if note_type not in notes_lib.NOTE_TYPES:
-        raise StorageError(f"'{note_type}' is not a note type; use one of: {', '.join(notes_lib.NOTE_TYPES)}.")
+        raise StorageError(_("'{type}' is not a note type; use one of: {types}.").format(
+            type=note_type, types=", ".join(notes_lib.NOTE_TYPES)))
     cleaned: dict[str, Any] = {"title": title, "date": date, "type": note_type}
     cleaned["tags"] = _text_list(meta.get("tags"))
     course = clean_line(meta.get("course") or "")
@@ -116,7 +118,8 @@ def clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
             try:
                 cleaned[key] = int(value)
             except (TypeError, ValueError):
-                raise StorageError(f"{key} must be a whole number, not '{value}'.") from None
+                raise StorageError(
+                    _("{key} must be a whole number, not '{value}'.").format(key=key, value=value)) from None
     if meta.get("labs") is not None:
         cleaned["labs"] = _text_list(meta["labs"])
     for key, value in meta.items():
@@ -157,9 +160,8 @@ def check_loads(data: bytes, rel_path: str) -> notes_lib.Note:
     try:
         return notes_lib.parse_note(data, rel_path)
     except notes_lib.NoteError as err:
-        where = f" (line {err.line})" if err.line else ""
-        raise InvalidNoteError(
-            f"{PurePosixPath(rel_path).name} would not load as a note: {err.reason}{where}.",
-            err.line,
-        ) from None
+        name = PurePosixPath(rel_path).name
+        message = (_("{name} would not load as a note: {reason} (line {line}).") if err.line
+                   else _("{name} would not load as a note: {reason}."))
+        raise InvalidNoteError(message.format(name=name, reason=err.reason, line=err.line), err.line) from None
 

@@ -22,6 +22,7 @@ from core.journal.storage.paths import (
     timestamp,
     unique_name,
 )
+from core.messages import _
 
 MAX_VERSION_BYTES = 16_000_000
 
@@ -108,6 +109,7 @@ def read_version(notes_dir: Path, rel_path: str, version_name: str) -> bytes:
                 return files.read_regular(version.path, MAX_VERSION_BYTES)
             except OSError as err:
                 raise StorageError(
-                    f"Could not read the saved version '{version_name}': {err.strerror or err}."
+                    _("Could not read the saved version '{name}': {reason}.").format(
+                        name=version_name, reason=err.strerror or err)
                 ) from None
-    raise StorageError(f"There is no saved version '{version_name}' of '{rel_path}'.")
+    raise StorageError(_("There is no saved version '{name}' of '{path}'.").format(name=version_name, path=rel_path))

@@ -20,6 +20,7 @@ from typing import Iterator
 
 from core.journal.storage import paths
 from core.journal.storage.errors import LockTimeoutError, StorageError, refuse_if_readonly
+from core.messages import _
 
 try:
     import fcntl
@@ -98,8 +99,8 @@ def _open_lock_file(root: Path) -> int:
         return os.open(paths.state_folder(root) / LOCK_FILE, flags, 0o644)
     except OSError as err:
         raise StorageError(
-            f"Could not open the notes folder's lock file ({paths.STATE_DIR}/{LOCK_FILE}): "
-            f"{err.strerror or err}. Nothing was changed on disk."
+            _("Could not open the notes folder's lock file ({file}): {reason}. Nothing was changed on disk.").format(
+                file=f"{paths.STATE_DIR}/{LOCK_FILE}", reason=err.strerror or err)
         ) from None
 
 
@@ -126,6 +127,6 @@ def _flock(fd: int, timeout: float) -> None:
 
 def _timeout() -> LockTimeoutError:
     return LockTimeoutError(
-        "Another save to this notes folder (another tab, another copy of the app) is taking unusually "
-        "long, so this one did not happen; your text is still here. Try again in a moment."
+        _("Another save to this notes folder (another tab, another copy of the app) is taking unusually long, so "
+          "this one did not happen; your text is still here. Try again in a moment.")
     )

@@ -33,9 +33,11 @@ from core.journal.storage.errors import ConflictError, StorageError, refuse_if_r
 from core.journal.storage.frontmatter import check_loads, clean_meta, encode_checked
 from core.journal.storage.locking import folder_lock
 from core.journal.storage.paths import make_folders, note_file_name, rel, resolve_note_path, root, unique_name
+from core.messages import N_, _
 
 MAX_READ_BYTES = 16_000_000
 _MAX_NAME_TRIES = 1000
+_SAVE_FAILED = N_("Could not save {name}: {reason}. Nothing was changed on disk.")
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,11 @@ def read_current(path: Path, rel_path: str) -> bytes | None:
     except files.SpecialFileError as err:
         raise StorageError(f"'{rel_path}' is {err.kind}, not a note file, so it is never opened.") from None
     except OSError as err:
-        raise StorageError(f"Could not read '{rel_path}': {err.strerror or err}.") from None
+        raise StorageError(
+            _("Could not read '{path}': {reason}.").format(path=rel_path, reason=err.strerror or err)) from None
     if len(data) > MAX_READ_BYTES:
-        raise StorageError(f"'{rel_path}' is over {MAX_READ_BYTES // 1_000_000} MB, far too large for a note.")
+        raise StorageError(_("'{path}' is over {size} MB, far too large for a note.").format(
+            path=rel_path, size=MAX_READ_BYTES // 1_000_000))
     return data
 
 
@@ -69,7 +73,8 @@ def read_note(notes_dir: Path, rel_path: str) -> tuple[bytes, str]:
     """(bytes on disk, their content_hash) of a note, for the editor to start from."""
     data = read_current(resolve_note_path(notes_dir, rel_path), rel_path)
     if data is None:
-        raise StorageError(f"'{rel_path}' is not in the notes folder any more (moved, renamed or deleted).")
+        raise StorageError(_("'{path}' is not in the notes folder any more (moved, renamed or deleted).").format(
+            path=rel_path))
     return data, content_hash(data)
 
 
@@ -107,7 +112,7 @@ def create_new(root_dir: Path, folder: Path, name: str, data: bytes) -> SaveResu
     with folder_lock(root_dir):
         try:
             make_folders(root_dir, folder, rel(root_dir, folder / name))
-            for _ in range(_MAX_NAME_TRIES):
+            for _attempt in range(_MAX_NAME_TRIES):
                 target = folder / unique_name(folder, name)
                 try:
                     durable.create_exclusive(target, data)
@@ -115,8 +120,9 @@ def create_new(root_dir: Path, folder: Path, name: str, data: bytes) -> SaveResu
                     continue
                 return SaveResult(rel(root_dir, target), target, content_hash(data), True, None)
         except OSError as err:
-            raise wrap_os_error(err, f"save {name}") from None
-    raise StorageError(f"Could not find a free name for {name} in {_MAX_NAME_TRIES} tries. Nothing was saved.")
+            raise wrap_os_error(err, f"save {name}", _SAVE_FAILED, name=name) from None
+    raise StorageError(_("Could not find a free name for {name} in {tries} tries. Nothing was saved.").format(
+        name=name, tries=_MAX_NAME_TRIES))
 
 
 def replace_checked(root_dir: Path, target: Path, rel_path: str, data: bytes, expected_hash: str | None) -> SaveResult:
@@ -143,7 +149,7 @@ def replace_checked(root_dir: Path, target: Path, rel_path: str, data: bytes, ex
         except OSError as err:
             if kept is not None:  # the note stays as it was, so its history gains nothing either
                 durable.unlink_quietly(kept.path)
-            raise wrap_os_error(err, f"save {target.name}") from None
+            raise wrap_os_error(err, f"save {target.name}", _SAVE_FAILED, name=target.name) from None
         return _swap_verified(root_dir, target, rel_path, temp, current, kept, data)
 
 
@@ -154,7 +160,7 @@ def _create_expected_missing(root_dir: Path, target: Path, rel_path: str, data: 
     except FileExistsError:
         raise conflict(rel_path, read_current(target, rel_path)) from None
     except OSError as err:
-        raise wrap_os_error(err, f"save {target.name}") from None
+        raise wrap_os_error(err, f"save {target.name}", _SAVE_FAILED, name=target.name) from None
     return SaveResult(rel(root_dir, target), target, content_hash(data), True, None)
 
 
@@ -170,7 +176,7 @@ def _swap_verified(root_dir: Path, target: Path, rel_path: str, temp: Path, expe
     except OSError as err:
         durable.unlink_quietly(temp)
         durable.unlink_quietly(kept.path)
-        raise wrap_os_error(err, f"save {target.name}") from None
+        raise wrap_os_error(err, f"save {target.name}", _SAVE_FAILED, name=target.name) from None
     if _is_kept_version(displaced, kept, expected):
         if displaced != kept.path:
             durable.unlink_quietly(displaced)
@@ -194,9 +200,9 @@ def _put_back(root_dir: Path, rel_path: str, target: Path, displaced: Path, ours
         durable.sync_after_change(target.parent, rel_path)
     except OSError as err:
         raise StorageError(
-            f"'{rel_path}' was changed by another program while it was being saved, and putting that "
-            f"version back failed ({err.strerror or err}). The other version is kept in the note's history: "
-            "compare it with the note in Trash & history."
+            _("'{path}' was changed by another program while it was being saved, and putting that version back "
+              "failed ({reason}). The other version is kept in the note's history: compare it with the note in "
+              "Trash & history.").format(path=rel_path, reason=err.strerror or err)
         ) from None
     durable.unlink_quietly(rescued.path)
     if kept.linked and _identity_or_none(kept.path) == theirs:  # written in place: it is the live note again
@@ -233,16 +239,16 @@ def _read_or_none(path: Path) -> bytes | None:
 def conflict(rel_path: str, current: bytes | None) -> ConflictError:
     """The ConflictError for a note whose bytes on disk are now `current` (None: gone)."""
     if current is None:
-        message = (
-            f"'{rel_path}' was deleted or moved since you opened it (another tab, the trash, a file "
-            "manager). Your text is still in the editor: save it as a new note, or write it back to its old place."
-        )
+        message = _(
+            "'{path}' was deleted or moved since you opened it (another tab, the trash, a file manager). Your text "
+            "is still in the editor: save it as a new note, or write it back to its old place."
+        ).format(path=rel_path)
         return ConflictError(message, rel_path, None, None)
-    message = (
-        f"'{rel_path}' changed on disk since you opened it (another tab, another editor, a git pull), "
-        "so it was not saved. Your text is still in the editor: compare below, then save yours as a copy "
-        "or overwrite the file knowingly."
-    )
+    message = _(
+        "'{path}' changed on disk since you opened it (another tab, another editor, a git pull), so it was not "
+        "saved. Your text is still in the editor: compare below, then save yours as a copy or overwrite the file "
+        "knowingly."
+    ).format(path=rel_path)
     return ConflictError(message, rel_path, current.decode("utf-8", errors="replace"), content_hash(current))
 
 

@@ -20,6 +20,7 @@ from core.journal.storage.errors import StorageError, UnsafePathError, refuse_if
 from core.journal.storage.frontmatter import check_loads, clean_line
 from core.journal.storage.paths import root, slugify
 from core.journal.storage.saving import MAX_READ_BYTES, SaveResult, create_new, read_note
+from core.messages import _
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def import_file_name(filename: str) -> str:
     """
     base = re.split(r"[\\/]", filename.replace("\x00", ""))[-1].strip()
     if not base.lower().endswith(".md"):
-        raise UnsafePathError(f"'{clean_line(filename)}' is not a markdown file: only .md notes can be imported.")
+        raise UnsafePathError(_("'{name}' is not a markdown file: only .md notes can be imported.").format(
+            name=clean_line(filename)))
     return f"{slugify(base[:-3])}.md"
 
 

@@ -28,6 +28,7 @@ from core.journal.storage.paths import (
     timestamp,
     unique_name,
 )
+from core.messages import N_, _
 
 _MAX_NAME_TRIES = 1000
 
@@ -54,12 +55,15 @@ def trash_note(notes_dir: Path, rel_path: str) -> Path:
         except OSError:
             is_file = False
         if not is_file:
-            raise StorageError(f"'{rel_path}' is not in the notes folder any more, so there is nothing to delete.")
+            raise StorageError(_("'{path}' is not in the notes folder any more, so there is nothing to delete.").format(
+                path=rel_path))
         trash = root_dir / TRASH_DIR
         try:
             target = _move_exclusive(root_dir, source, lambda: _trash_place(root_dir, trash, source))
         except OSError as err:
-            raise wrap_os_error(err, f"move {rel_path} to the trash") from None
+            raise wrap_os_error(err, f"move {rel_path} to the trash",
+                                N_("Could not move {path} to the trash: {reason}. Nothing was changed on disk."),
+                                path=rel_path) from None
         durable.sync_after_change(source.parent, rel_path)
         durable.sync_after_change(target.parent, rel(root_dir, target))
         return target
@@ -72,7 +76,7 @@ def _trash_place(root_dir: Path, trash: Path, source: Path) -> Path:
 
 def _move_exclusive(root_dir: Path, source: Path, place: Callable[[], Path]) -> Path:
     """Rename `source` to `place()`, asking for a new place while the name is taken."""
-    for _ in range(_MAX_NAME_TRIES):
+    for _attempt in range(_MAX_NAME_TRIES):
         target = place()
         make_folders(root_dir, target.parent, rel(root_dir, target))
         try:
@@ -119,7 +123,7 @@ def restore_from_trash(notes_dir: Path, trash_name: str) -> Path:
     with folder_lock(root_dir):
         found = next(((folder, path) for name, folder, path in _trash_entries(root_dir) if name == trash_name), None)
         if found is None:
-            raise StorageError(f"There is no note '{trash_name}' in the trash (already restored?).")
+            raise StorageError(_("There is no note '{name}' in the trash (already restored?).").format(name=trash_name))
         folder, source = found
         original = resolve_note_path(root_dir, rel(folder, source), existed=True)
         try:
@@ -127,7 +131,9 @@ def restore_from_trash(notes_dir: Path, trash_name: str) -> Path:
                 root_dir, source, lambda: original.parent / unique_name(original.parent, original.name)
             )
         except OSError as err:
-            raise wrap_os_error(err, f"restore {source.name}") from None
+            raise wrap_os_error(err, f"restore {source.name}",
+                                N_("Could not restore {name}: {reason}. Nothing was changed on disk."),
+                                name=source.name) from None
         durable.sync_after_change(target.parent, rel(root_dir, target))
         durable.sync_after_change(source.parent, rel(root_dir, source))
         _remove_empty_folders(source.parent, stop=folder.parent)
