@@ -98,7 +98,8 @@ def today_run(run: today_model.LastRun | None) -> None:
         return
     day = run.date.isoformat() if run.date else _("undated")
     title = _("Last lab run")
-    st.markdown(f":material/biotech: **{title}** · {day}  \n:small[[{escape_markdown(run.title)}](notes?note={run.slug})]")
+    link = f"[{escape_markdown(run.title)}](notes?note={run.slug})"
+    st.markdown(f":material/biotech: **{title}** · {day}  \n:small[{link}]")
     if run.lab in widgets.LAB_PAGES:
         st.page_link(widgets.LAB_PAGES[run.lab][0],
                      label=_("Reopen in the {lab}").format(lab=_(lab_state.lab_title(run.lab))),
