@@ -67,12 +67,15 @@ def today_review(due: today_model.DueNow) -> None:
     if not due.total:
         st.markdown(f":material/school: **{_('Review')}** · {_('nothing due now')}")
         return
-    parts = [_("{count} new").format(count=due.new), _("{count} learning").format(count=due.learning),
-             _("{count} review").format(count=due.review)]
     if due.notes:
-        parts.append(messages.count(due.notes, "{count} note", "{count} notes"))
+        parts = _("{new} new · {learning} learning · {review} review · {notes}").format(
+            new=due.new, learning=due.learning, review=due.review,
+            notes=messages.count(due.notes, "{count} note", "{count} notes"))
+    else:
+        parts = _("{new} new · {learning} learning · {review} review").format(
+            new=due.new, learning=due.learning, review=due.review)
     headline = _("{count} due now").format(count=due.total)
-    st.markdown(f":material/school: **{headline}**  \n:small[:gray[{' · '.join(parts)}]]")
+    st.markdown(f":material/school: **{headline}**  \n:small[:gray[{parts}]]")
     st.page_link(review_ui.REVIEW_PAGE, label=_("Review now"), icon=":material/play_arrow:")
 
 
