@@ -29,8 +29,8 @@ LAB_BLURBS = {
 WRITE_PAGE, SYNC_PAGE = "pages/write.py", "pages/sync.py"
 
 
-def days(count: int) -> str:
-    return messages.count(count, "{count} day", "{count} days")
+def days(number: int) -> str:
+    return messages.count(number, "{count} day", "{count} days")
 
 library = notes_folder.load_library()
 today = widgets.today()
@@ -53,7 +53,8 @@ def today_block() -> None:
     view = today_model.today_view(library.notes, today, queue)
     with st.container(border=True, key="today_block", gap="small"):
         weekday = dates.format_date(today, "EEE", locale=messages.locale())
-        st.markdown(f"**:material/today: {_('Today')}** · {weekday} {today.isoformat()}")
+        title = _("Today")
+        st.markdown(f"**:material/today: {title}** · {weekday} {today.isoformat()}")
         with st.container(horizontal=True, gap="small"):
             with st.container(width=TODAY_CARD_WIDTH, gap="small", key="today_review"):
                 today_review(view.due)
@@ -65,7 +66,8 @@ def today_block() -> None:
 
 def today_review(due: today_model.DueNow) -> None:
     if not due.total:
-        st.markdown(f":material/school: **{_('Review')}** · {_('nothing due now')}")
+        title, line = _("Review"), _("nothing due now")
+        st.markdown(f":material/school: **{title}** · {line}")
         return
     if due.notes:
         parts = _("{new} new · {learning} learning · {review} review · {notes}").format(
@@ -88,7 +90,8 @@ def today_entry(view: today_model.Today) -> None:
         return
     line = (_("Streak {streak} (write today to keep it)") if view.streak_at_risk else _("Streak {streak}")).format(
         streak=streak)
-    st.markdown(f":material/edit_note: **{_('No journal entry yet today')}**  \n:small[:gray[{line}]]")
+    title = _("No journal entry yet today")
+    st.markdown(f":material/edit_note: **{title}**  \n:small[:gray[{line}]]")
     if not notes_folder.readonly():
         st.page_link(WRITE_PAGE, label=_("Write today's TIL"), icon=":material/add:",
                      query_params={"new": today_model.TIL_TEMPLATE})
@@ -96,8 +99,8 @@ def today_entry(view: today_model.Today) -> None:
 
 def today_run(run: today_model.LastRun | None) -> None:
     if run is None:
-        st.markdown(f":material/biotech: **{_('Last lab run')}** · {_('none recorded yet')}  \n"
-                    f":small[:gray[{_('*Record this run* in a lab keeps one here.')}]]")
+        title, line, hint = _("Last lab run"), _("none recorded yet"), _("*Record this run* in a lab keeps one here.")
+        st.markdown(f":material/biotech: **{title}** · {line}  \n:small[:gray[{hint}]]")
         return
     day = run.date.isoformat() if run.date else _("undated")
     title = _("Last lab run")
@@ -125,7 +128,7 @@ def calendar() -> None:
     latest_year = max(per_day).year if per_day else today.year
     year = st.selectbox(_("Calendar year"), years, index=years.index(latest_year), key="dashboard_year", width=160)
     widgets.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark",
-                  on_select=open_day, select_key="dashboard_calendar")
+                  on_select=open_day, select_key="dashboard_calendar", language=messages.language())
     st.caption(_("Click a day to open its notes."))
     picked = st.session_state.pop(PICKED_DAY, None)
     if picked:
@@ -172,7 +175,7 @@ def recent_entries() -> None:
 
 
 def notes_by_type() -> None:
-    widgets.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
+    widgets.chart(charts.type_bar_chart, stats.counts_by_type(library.notes), language=messages.language())
 
 
 def recent_experiments() -> None:

@@ -228,7 +228,7 @@ status = repo.status(folder)
 state_line(status)
 branch_column, remote_column, changes_column = st.columns([1, 3, 1])
 branch_column.metric(_("Branch"), status.branch)
-remote_column.markdown(f"**{_('Remote')}** " + (f"`{status.remote}`" if status.remote else _("none")))
+remote_column.markdown("**" + _("Remote") + "** " + (f"`{status.remote}`" if status.remote else _("none")))
 remote_column.code(status.remote_url or _("not set"), language=None)
 if status.last_fetch:
     remote_column.caption(_("Last checked {when}").format(

@@ -84,10 +84,10 @@ def hunk_row(part: handmerge.Segment, parts: list[handmerge.Segment]) -> None:
         st.caption(_("Change {number} · from line {line} of yours").format(number=part.index + 1, line=part.mine_start))
         mine_column, theirs_column = st.columns(2)
         with mine_column, st.container(key=f"merge_mine_pane_{part.index}"):
-            st.markdown(f":blue-badge[{_('Yours')}]")
+            st.markdown(":blue-badge[" + _("Yours") + "]")
             pane(part.mine)
         with theirs_column, st.container(key=f"merge_theirs_pane_{part.index}"):
-            st.markdown(f":orange-badge[{_('Theirs')}]")
+            st.markdown(":orange-badge[" + _("Theirs") + "]")
             pane(part.theirs)
         st.segmented_control(_("Keep"), list(CHOICE_LABELS), key=f"merge_choice_{part.index}", default=handmerge.MINE,
                              required=True, format_func=lambda choice: _(CHOICE_LABELS[choice]), on_change=rebuild,

@@ -254,7 +254,7 @@ def note_block(block: Block, note: Note) -> None:
                        icon=":material/warning:")
             return
         with st.container(border=True):
-            st.markdown(f":material/quiz: **{_('Quiz')}** · {quiz.question}")
+            st.markdown(":material/quiz: **" + _("Quiz") + f"** · {quiz.question}")
             if quiz.choices:
                 st.markdown("\n".join(f"- {choice}" for choice in quiz.choices))
             with st.expander(_("Answer")):
@@ -272,7 +272,7 @@ def note_block(block: Block, note: Note) -> None:
             name=name, known=known), icon=":material/warning:")
         return
     with st.container(border=True):
-        st.markdown(f":material/calculate: **{_('Practice')}** · {_(practice.GENERATORS[name].title)}")
+        st.markdown(":material/calculate: **" + _("Practice") + f"** · {_(practice.GENERATORS[name].title)}")
         practice_widget(name, f"note-practice-{note.slug}-{block.line}", note_path=note.path,
                         review_settings=settings()[0])
 

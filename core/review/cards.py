@@ -51,7 +51,7 @@ from typing import Collection, Iterable
 
 from core.journal import notes as notes_lib
 from core.journal.notes import Library, LineError, Note, Problem
-from core.messages import _
+from core.messages import N_, _
 
 BLOCK_KINDS = ("quiz", "practice")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)")
@@ -275,6 +275,7 @@ class _CardReader:
         self.lines = note.body.split("\n")
         self.cards: list[Card] = []
         self.problems: list[Problem] = []
+        self._said: dict[str, str] = {}
 
     def line_of(self, index: int) -> int:
         return self.note.body_line + index
@@ -292,15 +293,23 @@ class _CardReader:
             elif _QUESTION.match(line):
                 index = self._question(index)
             elif _ANSWER.match(line):
-                self._problem(_("an 'A:' line with no 'Q:' line right above it; the card is skipped"), index)
+                self._problem(self._text(N_("an 'A:' line with no 'Q:' line right above it; the card is skipped")),
+                              index)
                 index = self._skip_answer(index + 1)
             else:
                 index += 1
 
+    def _text(self, message: str) -> str:
+        """`message` (marked with N_) in the interface language, looked up once per note: a body
+        may hold thousands of malformed cards, and each lookup checks the catalogue file."""
+        if message not in self._said:
+            self._said[message] = _(message)
+        return self._said[message]
+
     def _problem(self, reason: str, index: int | None) -> None:
         line = self.line_of(index) if index is not None else None
-        self.problems.append(Problem(self.note.path, _("review card: {reason}").format(reason=reason), line,
-                                     kind="card"))
+        self.problems.append(Problem(self.note.path, self._text(N_("review card: {reason}")).format(reason=reason),
+                                     line, kind="card"))
 
     def _card(self, card_id_: str, kind: str, question: str, answer: str, index: int, **extra) -> None:
         self.cards.append(Card(card_id_, kind, question, answer, self.note.path, self.note.slug, self.note.title,
@@ -313,17 +322,17 @@ class _CardReader:
             question.append(self.lines[cursor].strip())
             cursor += 1
         if cursor >= len(self.lines) or not _ANSWER.match(self.lines[cursor]):
-            self._problem(_("a 'Q:' card without an 'A:' line (the answer must follow the question directly); "
-                            "the card is skipped"), index)
+            self._problem(self._text(N_("a 'Q:' card without an 'A:' line (the answer must follow the question "
+                                        "directly); the card is skipped")), index)
             return cursor
         answer = [_ANSWER.match(self.lines[cursor]).group(1).strip()]
         end = self._skip_answer(cursor + 1)
         answer += [line.rstrip() for line in self.lines[cursor + 1:end]]
         question_text, answer_text = "\n".join(question).strip(), "\n".join(answer).strip()
         if not question_text:
-            self._problem(_("a 'Q:' line with no question after it; the card is skipped"), index)
+            self._problem(self._text(N_("a 'Q:' line with no question after it; the card is skipped")), index)
         elif not answer_text:
-            self._problem(_("an 'A:' line with no answer after it; the card is skipped"), cursor)
+            self._problem(self._text(N_("an 'A:' line with no answer after it; the card is skipped")), cursor)
         else:
             self._card(card_id(question_text), "card", question_text, answer_text, index)
         return end
@@ -335,9 +344,10 @@ class _CardReader:
 
     def _block(self, kind: str, opening: int, end: int) -> None:
         if end >= len(self.lines):
-            unclosed = (_("the quiz block is never closed (add a closing fence); the card is skipped") if kind == "quiz"
-                        else _("the practice block is never closed (add a closing fence); the card is skipped"))
-            self._problem(unclosed, opening)
+            unclosed = (N_("the quiz block is never closed (add a closing fence); the card is skipped")
+                        if kind == "quiz" else
+                        N_("the practice block is never closed (add a closing fence); the card is skipped"))
+            self._problem(self._text(unclosed), opening)
             return
         content = "\n".join(self.lines[opening + 1:end])
         try:
@@ -348,7 +358,8 @@ class _CardReader:
                 name = parse_practice(content)
                 self._card(practice_card_id(name), "practice", name, "", opening, generator=name)
         except CardError as err:
-            self._problem(_("{reason}; the card is skipped").format(reason=err.reason), opening + (err.line or 0))
+            self._problem(self._text(N_("{reason}; the card is skipped")).format(reason=err.reason),
+                          opening + (err.line or 0))
 
 
 def _continues(line: str) -> bool:
