@@ -6,11 +6,13 @@ show the same comparison."""
 import streamlit as st
 
 from core import messages
+from core.conv import state as conv_state
 from core.experiments import charts as experiment_charts
 from core.experiments import records as experiments
 from core.journal import storage
 from core.journal.render import escape_markdown, note_url
 from core.messages import _
+from core.rnn import state as rnn_state
 from ui import frame, i18n, lab_state, notes_folder, widgets
 
 frame.app_frame()
@@ -44,6 +46,12 @@ def trash_run(rel_path: str, title: str) -> None:
 
 
 TABLE_VERSION, SEEN = "_experiments_table_version", "_experiments_runs_seen"
+TAB_TITLES = {**conv_state.VIEWS, **rnn_state.TABS}
+"""A recorded run's tab (its lab's URL value) -> the tab's title in the lab (English; shown translated)."""
+
+
+def tab_title(tab: str) -> str:
+    return _(TAB_TITLES[tab]) if tab in TAB_TITLES else tab
 
 
 def wanted_runs() -> list[str]:
@@ -79,7 +87,7 @@ lab_filter, tab_filter, tag_filter = st.columns(3)
 labs = lab_filter.multiselect(_("Lab"), sorted({run.lab for run in all_runs}), key="experiments_labs",
                               format_func=lambda lab: _(lab_state.lab_title(lab)), placeholder=_("Choose options"))
 tabs = tab_filter.multiselect(_("Tab"), sorted({run.tab for run in all_runs if run.tab}), key="experiments_tabs",
-                              placeholder=_("Choose options"))
+                              format_func=tab_title, placeholder=_("Choose options"))
 tags = tag_filter.multiselect(_("Tags"), sorted({tag for run in all_runs for tag in run.tags}), key="experiments_tags",
                               placeholder=_("Choose options"))
 runs = [
