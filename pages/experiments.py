@@ -13,7 +13,7 @@ from core.journal import storage
 from core.journal.render import escape_markdown, note_url
 from core.messages import _
 from core.rnn import state as rnn_state
-from ui import frame, i18n, lab_state, notes_folder, widgets
+from ui import frame, lab_state, notes_folder, widgets
 
 frame.app_frame()
 
@@ -33,7 +33,6 @@ if not all_runs:
 
 
 def trash_run(rel_path: str, title: str) -> None:
-    messages.set_language(st.session_state.get(i18n.SESSION_KEY))  # a callback: before app.py sets it
     try:
         storage.trash_note(notes_folder.notes_dir(), rel_path)
     except storage.StorageError as err:

@@ -45,7 +45,6 @@ def unpin() -> None:
 
 
 def grade_card(card: Card, grade: int, interval: str) -> None:
-    review_ui.in_session_language()
     shown = st.session_state.get(SHOWN)
     started = shown[1] if shown and shown[0] == card.id else None
     error = review_ui.record(card.id, card.kind, card.note_path, grade, settings, started)
@@ -168,7 +167,6 @@ def empty_state() -> None:
 
 
 def save_settings() -> None:
-    review_ui.in_session_language()
     try:
         chosen = ReviewSettings(
             desired_retention=float(st.session_state["settings_retention"]),

@@ -10,7 +10,7 @@ from core.journal import storage
 from core.journal.render import escape_markdown
 from core.messages import N_, _
 from core.sync import conflicts, gitcli, merge, peers, repo
-from ui import frame, i18n, merge_screen, notes_folder, widgets
+from ui import frame, merge_screen, notes_folder, widgets
 from ui.review import sync_mergers
 
 frame.app_frame()
@@ -44,8 +44,7 @@ LAST_FAILURE = "_sync_last_failure"
 def run(action, success: str, *, remote: bool = False) -> None:
     """Run a git action from a button; its outcome is shown on the next run. A failed exchange
     with the remote (`remote`) becomes the page's one state line until the next attempt. `success`
-    is already in the interface language; a callback speaks the session's language first."""
-    messages.set_language(st.session_state.get(i18n.SESSION_KEY))
+    is already in the interface language."""
     failures = st.session_state.setdefault(LAST_FAILURE, {})
     try:
         outcome = action()
@@ -122,7 +121,6 @@ EXAMPLE_REMOTE, EXAMPLE_PEER, EXAMPLE_PEER_URL = "https://github.com/you/til.git
 
 
 def save_remote() -> None:
-    messages.set_language(st.session_state.get(i18n.SESSION_KEY))  # a callback: see run
     url = st.session_state.sync_remote_url.strip()
     if not url:
         widgets.flash("error", _("Type the remote's URL first."))

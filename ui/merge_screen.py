@@ -17,7 +17,7 @@ from core.journal import handmerge, storage
 from core.journal.render import escape_markdown
 from core.messages import N_, _
 from core.sync import conflicts
-from ui import i18n, notes_folder, widgets
+from ui import notes_folder, widgets
 
 CHOICE_LABELS = {handmerge.MINE: N_("Take yours"), handmerge.THEIRS: N_("Take theirs"), handmerge.BOTH: N_("Both")}
 PHONE = 640  # px: below this Streamlit stacks columns, and the screen shows one side at a time
@@ -110,7 +110,6 @@ def rebuild(parts: list[handmerge.Segment]) -> None:
 
 
 def save_merge(folder: Path, pair: conflicts.ConflictPair, merged_from: tuple[str, str]) -> None:
-    messages.set_language(st.session_state.get(i18n.SESSION_KEY))  # a callback: before app.py sets it
     try:
         conflicts.resolve_with_text(folder, pair, st.session_state.get(RESULT, ""), merged_from)
     except (storage.StorageError, ValueError, OSError) as err:

@@ -38,7 +38,7 @@ from core.review.cards import (
 )
 from core.review.log import Review
 from core.review.schedule import ReviewBook, ReviewSettings, ReviewStore
-from ui import i18n, notes_folder, widgets
+from ui import notes_folder, widgets
 
 REVIEW_PAGE = "pages/review.py"
 WRITE_PAGE = "pages/write.py"
@@ -52,12 +52,6 @@ WRAPPING_ROW_HEIGHT = 72  # px, three lines of a cell's text
 def grade_label(grade: int) -> str:
     """A grade's name in the interface language: Again, Hard, Good, Easy."""
     return _(GRADE_LABELS[grade])
-
-
-def in_session_language() -> None:
-    """For a callback: speak this session's language. Callbacks run before app.py chooses the
-    run's language (ui.i18n.choose), in a thread that has not been told it yet."""
-    messages.set_language(st.session_state.get(i18n.SESSION_KEY))
 
 
 # The review log's reasons for a damaged line (core.review.log.parse_line) stay English where
@@ -208,7 +202,6 @@ def practice_widget(generator: str, key: str, *, note_path: str | None, review_s
 
 def _check_practice(exercise: practice.Exercise, key: str, note_path: str | None,
                     review_settings: ReviewSettings) -> None:
-    in_session_language()
     outcome = practice.check(exercise, st.session_state.get(f"{key}-answer") or "")
     if not outcome.readable:
         st.session_state[f"{key}-unread"] = outcome.message

@@ -108,6 +108,34 @@ def test_catalogue_speaks_the_language_of_the_thread():
     assert messages.normalize("ko-KR") == "ko" and messages.normalize("fr") is None
 
 
+def test_a_thread_never_told_its_language_asks_the_fallback():
+    """A widget callback runs before the run chooses its language: it speaks the session's."""
+    import threading
+
+    heard = {}
+
+    def callback():
+        heard["text"] = messages.gettext("Notes")
+
+    previous = messages._fallback
+    messages.set_fallback(lambda: "ko-KR")
+    try:
+        thread = threading.Thread(target=callback)
+        thread.start()
+        thread.join()
+    finally:
+        messages.set_fallback(previous)
+    assert heard["text"] == "노트"
+    thread = threading.Thread(target=callback)  # the fallback gone (no session): English
+    messages.set_fallback(None)
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        messages.set_fallback(previous)
+    assert heard["text"] == "Notes"
+
+
 def unwrapped_strings(path: Path) -> list[tuple[int, str]]:
     """(line, text) of every string literal with letters that goes straight to the page: the
     first argument, or a label/help/placeholder keyword, of a `st.*` display or widget call (f-strings
