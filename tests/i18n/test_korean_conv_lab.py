@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -174,3 +175,37 @@ def _without_answer(message: str, answer: str) -> str:
 def test_the_checker_still_speaks_english_by_default():
     problem = practice.draw("conv1d-output", 3)
     assert exercise.check(problem, "inf").message == "Could not read 'inf': type a finite number."
+
+
+def test_upload_errors_and_size_sentences_in_korean(korean):
+    import io
+
+    from PIL import Image
+
+    from core import conv
+    from core.conv import inputs, lecture, view
+
+    def refusal(call) -> str:
+        with pytest.raises(ValueError) as caught:
+            call()
+        return str(caught.value)
+
+    tiny = io.BytesIO()
+    Image.new("L", (2, 2)).save(tiny, format="PNG")
+    sentences = [
+        refusal(lambda: inputs.image_from_upload(b"")),
+        refusal(lambda: inputs.image_from_upload(b"not an image at all")),
+        refusal(lambda: inputs.image_from_upload(tiny.getvalue()[:40])),
+        refusal(lambda: inputs.image_from_upload(b"x" * (inputs.UPLOAD_BYTES + 1))),
+        refusal(lambda: conv.output_size(3, 5)),
+        refusal(lambda: conv.output_size(5, 3, dilation=4)),
+        refusal(lambda: conv.conv(np.zeros((1, 5, 5)), np.zeros((1, 1, 3, 3)), dilation=4)),
+        refusal(lambda: conv.conv(np.zeros((1, 4, 5, 5)), np.zeros((1, 1, 3, 3, 3)), dilation=(1, 2, 3))),
+        refusal(lambda: lecture.lecture_example([1, 2, 3, 4, 5], [1, 2, 3], [1])),
+        refusal(lambda: lecture.lecture_example([1, float("nan"), 3, 4, 5], [1, 2, 3], [1, 1, 1])),
+        *view.dropped_messages((28, 28), (3, 3), stride=4, padding=1, dilation=1),
+        *view.dropped_messages((10, 10, 10), (3, 3, 3), stride=3, padding=2, dilation=1),
+        view.shape_summary((3, 28, 28), (2, 26, 26), (2, 3, 3, 3)),
+    ]
+    for sentence in sentences:
+        assert re.search("[가-힣]", sentence) and english_words(sentence) == [], sentence
