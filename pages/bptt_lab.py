@@ -51,8 +51,8 @@ def rerun(*fragments: str):
 def assignment_controls() -> None:
     pictures, both = rerun("bptt_assign_pictures"), rerun("bptt_assign_controls", "bptt_assign_pictures")
     kept = dict(persist_state="session", on_change=pictures)
-    st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", **kept)
-    st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", **kept)
+    for weight in ("w_x", "w_rec"):  # the weights' names in the assignment's code, in every language
+        st.slider(weight, -3.0, 3.0, step=0.01, key=f"bptt_{weight}", **kept)
     # The step-by-step part runs the sequence typed beside it: T, the batch, the seed and K are the other parts'.
     own = st.session_state.get("bptt_assign_part") == STEP_BY_STEP
     T = st.slider(_("sequence length T"), 1, 1000, key="bptt_T", persist_state="session", on_change=both, disabled=own)

@@ -127,7 +127,7 @@ def show_flash() -> str | None:
     (st.error if kind == "error" else st.success)(text)
     if slug:
         st.page_link(
-            NOTES_PAGE, label="See it on the Notes page", icon=":material/menu_book:", query_params={"note": slug}
+            NOTES_PAGE, label=_("See it on the Notes page"), icon=":material/menu_book:", query_params={"note": slug}
         )
     return kind
 
@@ -140,13 +140,14 @@ def scroll_to(key: str) -> None:
 def verified_badge(label: str, max_error: float, tolerance: float, detail: str = "") -> bool:
     """A green 'verified' or red 'mismatch' line with the measured error; returns whether it passed."""
     passed = bool(max_error <= tolerance)
-    text = f"{label}: largest difference {max_error:.2e} (tolerance {tolerance:.0e})"
+    text = _("{label}: largest difference {error} (tolerance {tolerance})").format(
+        label=label, error=f"{max_error:.2e}", tolerance=f"{tolerance:.0e}")
     if detail:
         text += f" · {detail}"
     if passed:
-        st.success(f"Verified · {text}", icon=":material/verified:")
+        st.success(_("Verified · {text}").format(text=text), icon=":material/verified:")
     else:
-        st.error(f"Mismatch · {text}", icon=":material/error:")
+        st.error(_("Mismatch · {text}").format(text=text), icon=":material/error:")
     return passed
 
 

@@ -379,14 +379,14 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
         pd.DataFrame({"t": steps, "norm": truncated.step_norms, "series": f"truncated (K={K})"}),
         pd.DataFrame({"t": steps, "norm": randomized.step_norms[0], "series": "one randomized draw"}),
     ], ignore_index=True)
-    count = np.arange(1, draws + 1)
-    running_mean = np.cumsum(samples, axis=0) / count[:, None]
+    so_far = np.arange(1, draws + 1)  # not `count`: pybabel would read `count = f(...)` as a messages.count() call
+    running_mean = np.cumsum(samples, axis=0) / so_far[:, None]
     scale = max(np.linalg.norm(full_vec), 1e-300)
     per_draw_sq = np.sum((samples - full_vec) ** 2, axis=1) / scale**2
     monte_carlo = pd.DataFrame({
-        "draws": count,
+        "draws": so_far,
         "running_error": np.linalg.norm(running_mean - full_vec, axis=1) / scale,
-        "expected_error": np.sqrt(np.cumsum(per_draw_sq) / count / count),
+        "expected_error": np.sqrt(np.cumsum(per_draw_sq) / so_far / so_far),
     })
     W_hh = params["W_hh"]
     return DeepView(tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh),

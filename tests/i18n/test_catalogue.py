@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "count": (2, 3)}
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 # Files whose every string on the page goes through the catalogue; the wrapping pass adds to it.
-WRAPPED = ("app.py", "ui/i18n.py", "ui/frame.py")
+WRAPPED = ("app.py", "ui/i18n.py", "ui/frame.py", "pages/bptt_lab.py", "ui/bptt_lab.py", "ui/lab_state.py")
 # st.* calls whose first argument (or label/help/placeholder keyword) reaches the page.
 SHOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "text", "info", "warning", "error",
                "success", "toast", "button", "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect",
