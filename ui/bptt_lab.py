@@ -325,7 +325,8 @@ STEP_COLUMNS = ("k", "X_k", "S_k-1", "S_k", "dL/dS_k", N_("dL/dw_x so far"), N_(
 def record(tab: str, title: str, measure) -> None:
     """The tab's "Record this run" button (results are measured only when it is pressed)."""
     values = {key: st.session_state[key] for key in DEFAULTS if st.session_state.get(key) is not None}
-    lab_state.record_run_button("bptt", tab, title, bptt_state.tab_query(tab, values), measure)
+    lab_state.record_run_button("bptt", tab, title, bptt_state.tab_query(tab, values), measure,
+                                bptt_records.result_label)
 
 
 def deep_settings() -> tuple:

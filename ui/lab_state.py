@@ -184,13 +184,15 @@ def lab_runs(lab: str, limit: int = 5) -> None:
 
 
 def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
-                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]]) -> None:
+                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]],
+                      result_label: Callable[[str], str] = _) -> None:
     """A "Record this run" button that asks for a comment and saves the run as a journal note.
 
     `query` is the lab's complete URL state for `tab` (every control, defaults included);
     `measure()` returns the results (a few numbers) and the series behind the main chart (x name,
     y name, DataFrame x, y[, line]); it runs only when the button is pressed. Hidden when the
-    journal is read-only.
+    journal is read-only. `result_label` shows a result's name (English, as recorded) in the
+    reader's language in the dialog.
     """
     if notes_folder.readonly():
         return
@@ -208,19 +210,19 @@ def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
                                                         results=results, series=shown)
     pending = st.session_state.get(_RECORDING)
     if pending is not None and (pending.lab, pending.tab) == (lab, tab):
-        _record_dialog(pending)
+        _record_dialog(pending, result_label)
 
 
 def _stop_recording() -> None:
     st.session_state.pop(_RECORDING, None)
 
 
-def _record_dialog(run: experiments.Run) -> None:
+def _record_dialog(run: experiments.Run, result_label: Callable[[str], str]) -> None:
     """The record dialog, titled in this run's language."""
-    st.dialog(_("Record this run"), width="large", on_dismiss=_stop_recording)(_record_form)(run)
+    st.dialog(_("Record this run"), width="large", on_dismiss=_stop_recording)(_record_form)(run, result_label)
 
 
-def _record_form(run: experiments.Run) -> None:
+def _record_form(run: experiments.Run, result_label: Callable[[str], str]) -> None:
     """Asks for a title, a comment and the notes the run was made for; stays open (the run waits
     in the session) until it is saved, cancelled or dismissed."""
     library = notes_folder.load_library()
@@ -236,7 +238,10 @@ def _record_form(run: experiments.Run) -> None:
     # A caption between them: the table's toolbar (shown above it on hover) overlaps the caption's
     # empty right side instead of the multiselect's chips.
     st.caption(_("Results of this run"))
-    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch", key="record_results")
+    results = experiments.results_frame(run.results)
+    results = results.assign(quantity=results["quantity"].map(result_label)).rename(
+        columns={"quantity": _("quantity"), "value": _("value")})
+    st.dataframe(results, hide_index=True, width="stretch", key="record_results")
     save, cancel = st.columns(2)
     if save.button(_("Save to the journal"), type="primary", icon=":material/save:", key="record_save"):
         try:

@@ -8,7 +8,7 @@ import pytest
 
 from core import messages
 from core.journal.notes import load_library
-from tests.i18n.korean_text import english_left
+from tests.i18n.korean_text import english_left, english_words
 from tests.pages.apptest import opened
 from ui import frame, i18n, lab_state
 
@@ -74,6 +74,8 @@ def test_the_record_dialog_and_the_recorded_run_are_korean(notes_dir, tab):
     assert not at.exception, at.exception
     assert at.button(key="record_save").label == "일지에 저장"
     dialog = left(at, notes_dir)
+    [results] = [frame.value for frame in at.dataframe if "값의 종류" in frame.value.columns]
+    assert not [name for name in results["값의 종류"] if english_words(name, NOTATION)], results
     # The proposed title is the note's (it goes into the file, in English): the student names it here.
     at.text_input(key="record_title").input("기울기 실험").run()
     at.text_area(key="record_comment").input("기울기가 사라진다.").run()
