@@ -62,7 +62,7 @@ def assignment_controls() -> None:
     st.slider(_("truncation window K"), 1, max(T, 2), key="bptt_K", disabled=T == 1 or own, **kept)
     st.multiselect(_("compare with w_rec"), bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
                    help=_("Draw the gradient over time for these w_rec too (dashed)"), disabled=own,
-                   placeholder=_("Choose values of w_rec"), **kept)
+                   placeholder=_("Choose options"), **kept)
     if own:
         st.caption(_("Step by step runs the one sequence typed beside it with full BPTT; T, the batch, the seed, "
                      "K and the compared w_rec are for the other parts."))

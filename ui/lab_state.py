@@ -234,7 +234,7 @@ def _record_form(run: experiments.Run, result_label: Callable[[str], str]) -> No
                            height=110, key="record_comment")
     made_for = st.multiselect(_("Made for these notes"), [note.slug for note in library.notes], default=paired,
                               format_func=lambda slug: library.by_slug[slug].title, key="record_made_for",
-                              placeholder=_("Choose notes"))
+                              placeholder=_("Choose options"))
     # A caption between them: the table's toolbar (shown above it on hover) overlaps the caption's
     # empty right side instead of the multiselect's chips.
     st.caption(_("Results of this run"))
