@@ -26,7 +26,7 @@ WRAPPED = ("app.py", "ui/i18n.py", "ui/frame.py",
            "ui/notes_folder.py", "ui/widgets.py", "ui/access.py", "ui/components.py",
            "pages/dashboard.py", "pages/review.py", "pages/sync.py", "pages/experiments.py",
            "ui/review.py", "ui/merge_screen.py", "ui/today.py",
-           "pages/conv_lab.py", "ui/conv_lab.py")
+           "pages/conv_lab.py", "ui/conv_lab.py", "pages/bptt_lab.py", "ui/bptt_lab.py", "ui/lab_state.py")
 # st.* calls whose first argument (or label/help/placeholder keyword) reaches the page.
 SHOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "text", "info", "warning", "error",
                "success", "toast", "button", "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect",
