@@ -9,11 +9,11 @@ from core import messages, practice
 from core.journal import storage
 from core.journal.render import escape_markdown, link_wikilinks
 from core.messages import N_, _
+from core.review import cards, schedule
 from core.review import queue as review_queue
-from core.review import schedule
 from core.review.cards import Card, practice_card_id
 from core.review.schedule import ReviewSettings
-from ui import frame, notes_folder, rendering, widgets
+from ui import frame, i18n, notes_folder, rendering, widgets
 from ui import review as review_ui
 
 frame.app_frame()
@@ -78,8 +78,8 @@ def grade_buttons(card: Card) -> None:
 def note_line(card: Card) -> None:
     note = library.by_slug.get(card.note_slug)
     if note is not None and card.kind != "note":
-        st.page_link(widgets.NOTES_PAGE, label=_("From: {title}").format(title=note.title), icon=":material/menu_book:",
-                     query_params={"note": note.slug})
+        st.page_link(widgets.NOTES_PAGE, label=_("From: {title}").format(title=rendering.shown_title(note)),
+                     icon=":material/menu_book:", query_params={"note": note.slug})
 
 
 def reveal(card: Card) -> None:
@@ -116,6 +116,7 @@ def show_note(card: Card) -> None:
     if note is None:
         st.warning(_("This note is no longer in the notes folder."))
         return
+    note = library.in_language(note, i18n.language())  # a translation pair is one note: read in this language
     st.markdown(f"### {escape_markdown(note.title)}")
     st.markdown(rendering.chips(note))
     st.page_link(widgets.NOTES_PAGE, label=_("Open the note"), icon=":material/menu_book:",
@@ -227,7 +228,7 @@ def review_tab() -> None:
     if card is None:
         empty_state()
     else:
-        review_item(card)
+        review_item(cards.in_language(card, library, i18n.language()))  # a translated note's own wording
         st.caption(keys_text(card))
 
 

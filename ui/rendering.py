@@ -26,7 +26,7 @@ from core.journal.render import (
 )
 from core.messages import _
 from core.review.cards import BLOCK_KINDS, mark_cards, split_blocks
-from ui import i18n, review, widgets
+from ui import i18n, notes_folder, review, widgets
 
 NOTE_BLOCKS = (*BLOCK_KINDS, "lab")
 MAX_LAB_BLOCKS = 20
@@ -210,20 +210,32 @@ def related_notes(heading: str, notes: list[Note], owner: str | None = None) -> 
         st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {note_anchor(note, owner=owner)}" for note in notes))
 
 
+def shown_title(note: Note) -> str:
+    """`note`'s title in the interface language: its translation's when the pair has a side in
+    that language (a translation pair is one note: the link opens it in that language too)."""
+    library = notes_folder.load_library()
+    own = library.by_slug.get(note.slug)
+    if own is None or note.slug not in library.translations:
+        return note.title
+    return library.in_language(own, i18n.language()).title
+
+
 def note_anchor(note: Note, *, dated: bool = True, owner: str | None = None) -> str:
     """A markdown link that opens `note` on the Notes page in the same tab (see ui_hooks),
     with its type icon, and its date before the title when `dated`; in peer `owner`'s journal."""
     day = (note.date.isoformat() if note.date else _("undated")) + " · " if dated else ""
     url = note_url(note.slug, owner)
-    return f"{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} [{day}{escape_markdown(note.title)}]({url})"
+    title = note.title if owner else shown_title(note)
+    return f"{widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON)} [{day}{escape_markdown(title)}]({url})"
 
 
 def note_link(note: Note, *, dated: bool = True) -> None:
     """An in-app link that opens `note` on the Notes page (its title, after its date if `dated`)."""
-    label = (note.date.isoformat() if note.date else _("undated")) + f" · {note.title}" if dated else note.title
+    title = shown_title(note)
+    label = (note.date.isoformat() if note.date else _("undated")) + f" · {title}" if dated else title
     st.page_link(
         widgets.NOTES_PAGE, label=label, icon=widgets.TYPE_ICONS.get(note.type, widgets.DEFAULT_ICON),
-        query_params={"note": note.slug}, help=note.title,  # the whole title, where a long one is cut short
+        query_params={"note": note.slug}, help=title,  # the whole title, where a long one is cut short
     )
 
 

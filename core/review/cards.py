@@ -267,6 +267,24 @@ def parse_cards(note: Note) -> tuple[list[Card], list[Problem]]:
     return reader.cards, reader.problems
 
 
+def in_language(card: Card, library: Library, lang: str) -> Card:
+    """`card` as its note's translation in `lang` words it: the card at the same place among
+    that side's cards, when it is of the same kind. The id, note path and slug stay the listed
+    side's (a translation pair is one note: one card, one review history).
+    Cards of notes without such a translation, and practice and note cards, come back as they are."""
+    note = library.by_slug.get(card.note_slug)
+    if note is None or card.kind in ("practice", "note"):
+        return card
+    side = library.in_language(note, lang)
+    if side is note:
+        return card
+    own, theirs = parse_cards(note)[0], parse_cards(side)[0]
+    place = next((i for i, mine in enumerate(own) if mine.id == card.id), None)
+    if place is None or place >= len(theirs) or theirs[place].kind != card.kind:
+        return card
+    return replace(theirs[place], id=card.id, note_path=card.note_path, note_slug=card.note_slug)
+
+
 class _CardReader:
     """One pass over a note body; `line_of(i)` turns a body index into a file line."""
 
