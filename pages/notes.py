@@ -309,7 +309,7 @@ with note_column, st.container(key=widgets.OPEN_NOTE_KEY):
     if note.conflict_of:
         conflict_notice(note)
     search_bar(query, matching=any(match.slug == note.slug for match in matches))
-    with st.container(border=True):
+    with st.container(border=True, key="note_body"):  # the student's own writing (tests tell it from the interface)
         rendering.render_note(shown, library, terms=search.match_terms(query), owner=owner)
     if owner:
         st.caption(_("File: `{path}` in {name}'s journal").format(path=shown.path, name=escape_markdown(owner)))
