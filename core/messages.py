@@ -120,3 +120,47 @@ def format_number(value: float, decimals: int | None = None) -> str:
 def count(value: int, singular: str, plural: str) -> str:
     """`ngettext` with the number filled in: count(3, '{count} note', '{count} notes') -> '3 notes'."""
     return ngettext(singular, plural, value).format(count=format_number(value))
+
+
+class Message:
+    """A message kept language-neutral and translated when it is read: its msgid (mark it with
+    ``N_`` so the catalogue has it) and its placeholders' values.
+
+    For text that is made once and shown to many sessions: the notes library is parsed once and
+    shared by every session (whatever each one's language), so a note's warnings and a file's
+    problem are kept as Messages and put into words only where they are shown: ``str(message)``
+    (or ``format``, an f-string, ``"{reason}".format(reason=message)``) gives them in this
+    thread's language. A value that is a Message itself is translated too (a file's kind inside
+    a sentence); other values are filled in as they are.
+    """
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object):
+        self.msgid = msgid
+        self.params = tuple(sorted(params.items()))
+
+    def __str__(self) -> str:
+        values = {name: str(value) if isinstance(value, Message) else value for name, value in self.params}
+        return gettext(self.msgid).format(**values)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        params = "".join(f", {name}={value!r}" for name, value in self.params)
+        return f"Message({self.msgid!r}{params})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.params))
+
+    def __reduce__(self):
+        return _message, (self.msgid, self.params)
+
+
+def _message(msgid: str, params: tuple) -> Message:
+    return Message(msgid, **dict(params))
+

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import altair as alt
 import streamlit as st
 
+from core import messages
 from core.chartspec import spec_with_frames, with_description
 from core.messages import N_, _
 
@@ -65,7 +66,9 @@ def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: s
     as tables (the labs' "show as tables" switch: `tables_toggle`). Every chart has a text
     alternative: its spec's `description` (core.chartspec.describe), read out as its label.
     """
-    digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs))).hexdigest()
+    # The interface language is part of the key: a spec holds its titles and description in words.
+    digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs,
+                                          messages.language()))).hexdigest()
     spec = readable_axes(_chart_spec(digest, builder, args, kwargs))
     if on_select == "ignore":
         st.vega_lite_chart(spec, width=width)
