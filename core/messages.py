@@ -141,8 +141,11 @@ class Message:
         self.params = tuple(sorted(params.items()))
 
     def __str__(self) -> str:
-        values = {name: str(value) if isinstance(value, Message) else value for name, value in self.params}
-        return gettext(self.msgid).format(**values)
+        translated = gettext(self.msgid)
+        if not self.params:  # a message without placeholders is shown as it is (braces and all)
+            return translated
+        return translated.format(**{name: str(value) if isinstance(value, Message) else value
+                                    for name, value in self.params})
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
