@@ -6,6 +6,8 @@ module-level constant that is translated where it is shown (``_(SECTION)``). The
 live in ``locales/<lang>/LC_MESSAGES/messages.po`` (in the repository); they are compiled in
 memory on first use and again whenever a ``.po`` file changes, so there is no build step.
 ``make messages`` (pybabel extract + update, configured in babel.cfg) finds new strings.
+Text made once and read by many sessions (a cached library's reasons) is a ``Message``: the msgid
+and its values, translated each time it is read (``str(message)``).
 
 The language is set once per Streamlit run by ``ui.i18n`` (``set_language``) and read here
 per thread: each session's script run has its own thread, so two sessions never see each
