@@ -22,6 +22,7 @@ import datetime as dt
 import gettext as _gettext
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale, dates, numbers
@@ -53,9 +54,22 @@ def set_language(lang: str | None) -> str:
     return chosen
 
 
+_fallback: Callable[[], str | None] | None = None
+
+
+def set_fallback(resolver: Callable[[], str | None] | None) -> None:
+    """Where a thread that was never told its language asks for it (ui.i18n registers the
+    session's choice: a widget callback runs before the run has chosen its language)."""
+    global _fallback
+    _fallback = resolver
+
+
 def language() -> str:
-    """This thread's language ('en' until set)."""
-    return getattr(_state, "lang", DEFAULT)
+    """This thread's language: as set, else the fallback's answer, else English."""
+    chosen = getattr(_state, "lang", None)
+    if chosen is None and _fallback is not None:
+        chosen = normalize(_fallback())
+    return chosen or DEFAULT
 
 
 def po_path(lang: str) -> Path:

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from core.messages import N_, _
+
 Value = Any
 MAX_LIST = 12
 MAX_MATRIX_SIDE = 7
@@ -43,23 +45,38 @@ class Param:
     size: tuple[int, int] = (0, MAX_LIST)
 
     def describe(self) -> str:
-        """What the parameter accepts, for a student."""
+        """What the parameter accepts, for a student (in the interface language)."""
         if self.kind in ("choice", "choices"):
             listed = ", ".join(self.codes)
-            return f"one of {listed}" if self.kind == "choice" else f"a comma-separated list of {listed}"
+            return (_("one of {listed}") if self.kind == "choice"
+                    else _("a comma-separated list of {listed}")).format(listed=listed)
         if self.kind == "bool":
-            return "true or false"
+            return _("true or false")
         if self.kind == "text":
-            return f"text of at most {self.size[1]} characters"
-        bounds = f" from {self.low:g} to {self.high:g}" if self.low is not None and self.high is not None else ""
-        return {
-            "int": f"a whole number{bounds}",
-            "float": f"a number{bounds}",
-            "floats": f"a comma-separated list of numbers{bounds}",
-            "ints": f"a comma-separated list of whole numbers{bounds}",
-            "matrix": f"rows of numbers{bounds}, numbers split by ',' and rows by ';' (at most "
-                      f"{MAX_MATRIX_SIDE}×{MAX_MATRIX_SIDE})",
-        }.get(self.kind, self.kind)
+            return _("text of at most {count} characters").format(count=self.size[1])
+        bounded = self.low is not None and self.high is not None
+        texts = _BOUNDED_KINDS if bounded else _KINDS
+        if self.kind not in texts:
+            return self.kind
+        return _(texts[self.kind]).format(low=f"{self.low:g}" if bounded else "", high=f"{self.high:g}" if bounded
+                                          else "", side=MAX_MATRIX_SIDE)
+
+
+# What a number parameter accepts, without and with bounds (Param.describe).
+_KINDS = {
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "floats": N_("a comma-separated list of numbers"),
+    "ints": N_("a comma-separated list of whole numbers"),
+    "matrix": N_("rows of numbers, numbers split by ',' and rows by ';' (at most {side}×{side})"),
+}
+_BOUNDED_KINDS = {
+    "int": N_("a whole number from {low} to {high}"),
+    "float": N_("a number from {low} to {high}"),
+    "floats": N_("a comma-separated list of numbers from {low} to {high}"),
+    "ints": N_("a comma-separated list of whole numbers from {low} to {high}"),
+    "matrix": N_("rows of numbers from {low} to {high}, numbers split by ',' and rows by ';' (at most {side}×{side})"),
+}
 
 
 class ParamError(ValueError):
@@ -83,15 +100,18 @@ def parse(query: Mapping[str, str | list[str]], params: Iterable[Param],
         param = by_name.get(name)
         if param is None:
             if name not in ignored:
-                notices.append(f"The link's parameter '{name}' is not a setting of this lab, so it was ignored.")
+                notices.append(_("The link's parameter '{name}' is not a setting of this lab, so it was ignored.")
+                               .format(name=name))
             continue
         try:
             values[param.key] = read(param, str(text))
         except ParamError as err:
             default = write(param, param.default) if param.default is not None else ""
-            kept = f"It stays at {default}." if default else "It stays at the lab's default."
-            notices.append(f"The link's {name}={_shown(str(text))} could not be used ({err}); "
-                           f"{name} is {param.describe()}. {kept}")
+            kept = (_("It stays at {default}.").format(default=default) if default
+                    else _("It stays at the lab's default."))
+            notice = _("The link's {name}={value} could not be used ({reason}); {name} is {accepts}. {kept}")
+            notices.append(notice.format(name=name, value=_shown(str(text)), reason=err, accepts=param.describe(),
+                                         kept=kept))
     return values, notices
 
 
@@ -115,9 +135,9 @@ def read(param: Param, text: str) -> Value:
     text = text.strip()
     if param.kind == "text":
         if len(text) > param.size[1]:
-            raise ParamError(f"longer than {param.size[1]} characters")
+            raise ParamError(_("longer than {count} characters").format(count=param.size[1]))
         if not text.isprintable():
-            raise ParamError("it holds characters that are not text")
+            raise ParamError(_("it holds characters that are not text"))
         return text
     if param.kind == "bool":
         lowered = text.lower()
@@ -125,16 +145,16 @@ def read(param: Param, text: str) -> Value:
             return True
         if lowered in ("false", "0", "no", "off"):
             return False
-        raise ParamError("not true or false")
+        raise ParamError(_("not true or false"))
     if param.kind == "choice":
         if text not in param.codes:
-            raise ParamError("not one of the choices")
+            raise ParamError(_("not one of the choices"))
         return param.codes[text]
     if param.kind == "choices":
         items = [item.strip() for item in text.split(",") if item.strip()] if text else []
         unknown = [item for item in items if item not in param.codes]
         if unknown:
-            raise ParamError(f"'{_shown(unknown[0])}' is not one of the choices")
+            raise ParamError(_("'{value}' is not one of the choices").format(value=_shown(unknown[0])))
         items = list(dict.fromkeys(items))  # a repeated choice counts once
         _check_length(param, items)
         return [param.codes[item] for item in items]
@@ -147,7 +167,7 @@ def read(param: Param, text: str) -> Value:
         matrix = [[_number(param, item, whole=False) for item in row.split(",")] for row in rows]
         if not matrix or len(matrix) > MAX_MATRIX_SIDE or any(len(row) != len(matrix[0]) for row in matrix) \
                 or len(matrix[0]) > MAX_MATRIX_SIDE:
-            raise ParamError("the rows must all have the same length, at most 7 numbers in at most 7 rows")
+            raise ParamError(_("the rows must all have the same length, at most 7 numbers in at most 7 rows"))
         return matrix
     return _number(param, text, whole=param.kind == "int")
 
@@ -173,27 +193,28 @@ def _number(param: Param, text: str, *, whole: bool) -> float | int:
     try:
         number = float(text.strip())
     except ValueError:
-        raise ParamError("not a number") from None
+        raise ParamError(_("not a number")) from None
     if not math.isfinite(number):
-        raise ParamError("not a finite number")
+        raise ParamError(_("not a finite number"))
     if whole:
         if number != int(number):
-            raise ParamError("not a whole number")
+            raise ParamError(_("not a whole number"))
         number = int(number)
         if param.step and param.low is not None and (number - param.low) % param.step:
-            raise ParamError(f"not on the slider's steps ({_number_text(param.low)}, "
-                             f"{_number_text(param.low + param.step)}, {_number_text(param.low + 2 * param.step)}, …)")
+            raise ParamError(_("not on the slider's steps ({first}, {second}, {third}, …)").format(
+                first=_number_text(param.low), second=_number_text(param.low + param.step),
+                third=_number_text(param.low + 2 * param.step)))
     elif param.step:
         number = round(round(number / param.step) * param.step, 10)
     if (param.low is not None and number < param.low) or (param.high is not None and number > param.high):
-        raise ParamError("out of range")
+        raise ParamError(_("out of range"))
     return number
 
 
 def _check_length(param: Param, items: list) -> None:
     low, high = param.size
     if not low <= len(items) <= high:
-        raise ParamError(f"a list of {len(items)}, not {low} to {high} items")
+        raise ParamError(_("a list of {count}, not {low} to {high} items").format(count=len(items), low=low, high=high))
 
 
 def _code(param: Param, value: Value) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from core.messages import N_, _
 from core.rnn import records as bptt_records
 from core.rnn import state as bptt_state
 from core.rnn import view as rnn_view
@@ -50,25 +51,26 @@ def rerun(*fragments: str):
 def assignment_controls() -> None:
     pictures, both = rerun("bptt_assign_pictures"), rerun("bptt_assign_controls", "bptt_assign_pictures")
     kept = dict(persist_state="session", on_change=pictures)
-    st.slider("w_x", -3.0, 3.0, step=0.01, key="bptt_w_x", **kept)
-    st.slider("w_rec", -3.0, 3.0, step=0.01, key="bptt_w_rec", **kept)
+    for weight in ("w_x", "w_rec"):  # the weights' names in the assignment's code, in every language
+        st.slider(weight, -3.0, 3.0, step=0.01, key=f"bptt_{weight}", **kept)
     # The step-by-step part runs the sequence typed beside it: T, the batch, the seed and K are the other parts'.
     own = st.session_state.get("bptt_assign_part") == STEP_BY_STEP
-    T = st.slider("sequence length T", 1, 1000, key="bptt_T", persist_state="session", on_change=both, disabled=own)
-    st.slider("batch size", 1, 256, key="bptt_batch", disabled=own, **kept)
-    st.number_input("seed", 0, 10_000, key="bptt_seed", disabled=own, **kept)
+    T = st.slider(_("sequence length T"), 1, 1000, key="bptt_T", persist_state="session", on_change=both, disabled=own)
+    st.slider(_("batch size"), 1, 256, key="bptt_batch", disabled=own, **kept)
+    st.number_input(_("seed"), 0, 10_000, key="bptt_seed", disabled=own, **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
-    st.slider("truncation window K", 1, max(T, 2), key="bptt_K", disabled=T == 1 or own, **kept)
-    st.multiselect("compare with w_rec", bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
-                   help="Draw the gradient over time for these w_rec too (dashed)", disabled=own, **kept)
+    st.slider(_("truncation window K"), 1, max(T, 2), key="bptt_K", disabled=T == 1 or own, **kept)
+    st.multiselect(_("compare with w_rec"), bptt_state.COMPARE_RATES, key="bptt_compare", max_selections=4,
+                   help=_("Draw the gradient over time for these w_rec too (dashed)"), disabled=own,
+                   placeholder=_("Choose options"), **kept)
     if own:
-        st.caption("Step by step runs the one sequence typed beside it with full BPTT; T, the batch, the seed, "
-                   "K and the compared w_rec are for the other parts.")
+        st.caption(_("Step by step runs the one sequence typed beside it with full BPTT; T, the batch, the seed, "
+                     "K and the compared w_rec are for the other parts."))
 
 
 def sub_view(options: list[str], key: str, on_change=None) -> str:
     """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
-    return st.segmented_control("Part", options, key=key, required=True, on_change=on_change,
+    return st.segmented_control(_("Part"), options, key=key, required=True, on_change=on_change, format_func=_,
                                 label_visibility="collapsed", persist_state="session") or options[0]
 
 
@@ -98,7 +100,7 @@ def assignment_pictures() -> None:
         bptt_lab.training_section(T, batch, seed)
     stored = st.session_state.get("bptt_runs")
     runs = stored["runs"] if part == ASSIGNMENT_VIEWS[2] and stored and stored["data"] == (T, batch, seed) else None
-    bptt_lab.record("assignment", f"Counting RNN, w_rec = {w_rec:g}, T = {T}, K = {K}",
+    bptt_lab.record("assignment", f"Counting RNN, w_rec = {w_rec:g}, T = {T}, K = {K}",  # a record's title: English
                     lambda: bptt_records.assignment_record(view, w_rec, runs,
                                                            bptt_lab.compared(w_x, T, batch, seed, K)))
 
@@ -107,18 +109,18 @@ def assignment_pictures() -> None:
 def deep_controls() -> None:
     pictures, both = rerun("bptt_deep_pictures"), rerun("bptt_deep_controls", "bptt_deep_pictures")
     kept = dict(persist_state="session", on_change=pictures)
-    st.slider("spectral radius of W_hh", 0.1, 3.0, step=0.05, key="bptt_radius", **kept)
-    st.slider("hidden size H", 4, 64, key="bptt_H", **kept)
-    T = st.slider("sequence length T", 10, 500, key="bptt_deep_T", persist_state="session", on_change=both)
-    st.number_input("seed", 0, 10_000, key="bptt_deep_seed", **kept)
+    st.slider(_("spectral radius of W_hh"), 0.1, 3.0, step=0.05, key="bptt_radius", **kept)
+    st.slider(_("hidden size H"), 4, 64, key="bptt_H", **kept)
+    T = st.slider(_("sequence length T"), 10, 500, key="bptt_deep_T", persist_state="session", on_change=both)
+    st.number_input(_("seed"), 0, 10_000, key="bptt_deep_seed", **kept)
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
     # K, p and the draws change only the Truncation and Monte Carlo parts.
     idle = st.session_state.get("bptt_deep_part", DEEP_VIEWS[0]) in ("Decay", "Two paths")
-    st.slider("truncation window K", 1, T, key="bptt_deep_K", disabled=idle, **kept)
-    st.slider("randomized: continuation probability p", 0.5, 0.99, step=0.01, key="bptt_p", disabled=idle, **kept)
-    st.slider("Monte Carlo draws", 10, 400, step=10, key="bptt_draws", disabled=idle, **kept)
+    st.slider(_("truncation window K"), 1, T, key="bptt_deep_K", disabled=idle, **kept)
+    st.slider(_("randomized: continuation probability p"), 0.5, 0.99, step=0.01, key="bptt_p", disabled=idle, **kept)
+    st.slider(_("Monte Carlo draws"), 10, 400, step=10, key="bptt_draws", disabled=idle, **kept)
     if idle:
-        st.caption("K, p and the draws are used by the Truncation and Monte Carlo parts.")
+        st.caption(_("K, p and the draws are used by the Truncation and Monte Carlo parts."))
 
 
 @st.fragment(key="bptt_deep_pictures")
@@ -142,11 +144,11 @@ def deep_pictures() -> None:
 @st.fragment(key="bptt_gated_controls")
 def gated_controls() -> None:
     kept = dict(persist_state="session", on_change=rerun("bptt_gated_pictures"))
-    st.slider("forget / update gate bias", -3.0, 6.0, step=0.25, key="bptt_gate_bias", **kept)
-    st.slider("hidden size H", 4, 64, key="bptt_gated_H", **kept)
-    st.slider("sequence length T", 10, 500, key="bptt_gated_T", **kept)
-    st.slider("recurrent scale", 0.5, 2.0, step=0.05, key="bptt_gated_radius", **kept)
-    st.number_input("seed", 0, 10_000, key="bptt_gated_seed", **kept)
+    st.slider(_("forget / update gate bias"), -3.0, 6.0, step=0.25, key="bptt_gate_bias", **kept)
+    st.slider(_("hidden size H"), 4, 64, key="bptt_gated_H", **kept)
+    st.slider(_("sequence length T"), 10, 500, key="bptt_gated_T", **kept)
+    st.slider(_("recurrent scale"), 0.5, 2.0, step=0.05, key="bptt_gated_radius", **kept)
+    st.number_input(_("seed"), 0, 10_000, key="bptt_gated_seed", **kept)
 
 
 @st.fragment(key="bptt_gated_pictures")
@@ -157,37 +159,37 @@ def gated_pictures() -> None:
     slow = T * H * H > bptt_lab.SLOW
     part = sub_view(GATED_VIEWS, "bptt_gated_part")
     if part == "Decay":
-        curves = bptt_lab.computed("Running the tanh RNN, LSTM and GRU…" if slow else None, "gated_curves", H, T,
+        curves = bptt_lab.computed(_("Running the tanh RNN, LSTM and GRU…") if slow else None, "gated_curves", H, T,
                                    seed, bias, radius)
-        bptt_lab.draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", "cell")
-        st.caption(f"Gate bias {bias:g}: the forget gate (LSTM) and update gate (GRU) start near "
-                   f"sigmoid({bias:g}) = {1 / (1 + np.exp(-bias)):.3f}.")
+        bptt_lab.draw("step_norms_chart", curves, "||dL/dh_t||: tanh RNN, LSTM, GRU", _("cell"))
+        st.caption(_("Gate bias {bias}: the forget gate (LSTM) and update gate (GRU) start near "
+                     "sigmoid({bias}) = {value}.").format(bias=f"{bias:g}", value=f"{1 / (1 + np.exp(-bias)):.3f}"))
         bptt_lab.dropped_caption(curves, "norm", "series", "t",
-                                 "Norms beyond float64, or exactly 0, cannot sit on a log axis.")
+                                 _("Norms beyond float64, or exactly 0, cannot sit on a log axis."))
     else:
-        sweep = bptt_lab.computed(f"Running LSTM and GRU for {len(rnn_view.GATE_BIASES)} gate biases through T = {T} "
-                                  "steps…" if slow else None, "gate_bias_sweep", H, T, seed, radius)
+        sweep = bptt_lab.computed(_("Running LSTM and GRU for {count} gate biases through T = {T} steps…").format(
+            count=len(rnn_view.GATE_BIASES), T=T) if slow else None, "gate_bias_sweep", H, T, seed, radius)
         bptt_lab.draw("gate_bias_chart", sweep, bias)
-        st.caption("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours.")
+        st.caption(_("||dL/dh_0|| / ||dL/dh_T|| for each gate bias; the dashed line is yours."))
         bptt_lab.dropped_caption(sweep, "surviving", "cell", "bias",
-                                 "A ratio beyond float64, or exactly 0, cannot sit on a log axis.")
-    bptt_lab.badge(bptt_lab.computed("Checking the gradients…" if slow else None, "verify_gated", H, T, seed, bias,
+                                 _("A ratio beyond float64, or exactly 0, cannot sit on a log axis."))
+    bptt_lab.badge(bptt_lab.computed(_("Checking the gradients…") if slow else None, "verify_gated", H, T, seed, bias,
                                      radius))
     bptt_lab.record("gated", f"Gated cells, gate bias {bias:g}, H = {H}, T = {T}",
                     lambda: bptt_records.gated_record(bptt_lab.compute("gated_curves", H, T, seed, bias, radius), bias))
 
 
-ASSIGNMENT_INTRO = (
+ASSIGNMENT_INTRO = N_(
     "The assignment's RNN has one weight for the input and one for the recurrence: "
     "$S_k = w_{rec} S_{k-1} + w_x X_k$ ($X_k$ is the input read at step $k = 1, \\dots, T$; $S_0 = 0$), trained "
     "so that $S_T$ counts the ones in a binary sequence (loss: mean of $(S_T - \\text{count})^2$; the answer is "
     "$w_x = w_{rec} = 1$)."
 )
-DEEP_INTRO = (
+DEEP_INTRO = N_(
     "A tanh RNN $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$ with a loss on the last step. "
     "Each step back multiplies the gradient by $W_{hh}^\\top \\operatorname{diag}(1 - h_t^2)$."
 )
-GATED_INTRO = (
+GATED_INTRO = N_(
     "The LSTM's cell state has a path back that only multiplies by the forget gate "
     "($\\partial c_{t-1} = f \\odot \\partial c_t$ plus the gates' own terms), the GRU's state one "
     "through $z$: biasing those gates towards 1 (sigmoid of a large bias) keeps the gradient alive where the "
@@ -202,20 +204,21 @@ def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) 
     with left:
         controls()
     with right:
-        st.markdown(intro)
+        st.markdown(_(intro))
         pictures()
 
 
-st.title("BPTT gradient explorer", anchor=False)
+st.title(_("BPTT gradient explorer"), anchor=False)
 widgets.show_flash()
-st.caption("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
-           "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite differences.")
+st.caption(_("Gradients through time for the assignment's linear RNN, a tanh RNN and gated cells, computed live "
+             "with NumPy (`core.rnn.linear`, `core.rnn.tanh`, `core.rnn.gated`) and checked against finite "
+             "differences."))
 with st.sidebar:
     widgets.tables_toggle(bptt_lab.TABLES_KEY)
-    lab_state.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading="Notes for this lab")
+    lab_state.paired_notes(tags={"rnn", "bptt"}, labs={"bptt"}, heading=_("Notes for this lab"))
     lab_state.lab_runs("bptt")
 lab_state.url_notices("bptt")
-chosen = st.segmented_control("View", TABS, key="bptt_tab", required=True,
+chosen = st.segmented_control(_("View"), TABS, key="bptt_tab", required=True, format_func=_,
                               label_visibility="collapsed")
 TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
              TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),

@@ -17,6 +17,7 @@ from core import conv
 from core.conv import inputs as conv_inputs
 from core.conv import state as conv_state
 from core.conv import view as conv_view
+from core.messages import N_, _
 from ui import conv_lab, frame, lab_state, widgets
 
 frame.app_frame()
@@ -36,8 +37,8 @@ def custom_kernel(ndim: int) -> np.ndarray:
     st.session_state.setdefault("conv_custom_rows", 3 if linked is None else len(linked))
     st.session_state.setdefault("conv_custom_cols", 3 if linked is None else len(linked[0]))
     left, right = st.columns(2)
-    rows = 1 if ndim == 1 else left.number_input("Rows", 1, 7, key="conv_custom_rows", persist_state="session")
-    cols = right.number_input("Columns", 1, 7, key="conv_custom_cols", persist_state="session")
+    rows = 1 if ndim == 1 else left.number_input(_("Rows"), 1, 7, key="conv_custom_rows", persist_state="session")
+    cols = right.number_input(_("Columns"), 1, 7, key="conv_custom_cols", persist_state="session")
     start = np.zeros((rows, cols))
     shared = DEFAULT_CUSTOM[: min(rows, 3), : min(cols, 3)] if ndim == 2 else np.array([[1.0, 0, -1]])[:, :cols]
     if linked is not None:
@@ -51,7 +52,7 @@ def custom_kernel(ndim: int) -> np.ndarray:
     )
     values = frame.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(values).any():
-        st.warning("The custom kernel has an empty cell; it counts as 0 until you fill it in.")
+        st.warning(_("The custom kernel has an empty cell; it counts as 0 until you fill it in."))
         values = np.nan_to_num(values, nan=0.0)
     return values[0] if ndim == 1 else values
 
@@ -66,8 +67,9 @@ def apply_link() -> None:
         if cell is not None and len(cell) == ndim + 1:
             conv_lab.set_cell(tuple(cell))
         elif cell is not None:
-            lab_state.add_url_notices("conv", [f"The link's cell names {len(cell)} numbers; a cell of this input has "
-                                        f"{ndim + 1} (the output channel, then one index per axis)."])
+            lab_state.add_url_notices("conv", [_("The link's cell names {count} numbers; a cell of this input has "
+                                                 "{wanted} (the output channel, then one index per axis).").format(
+                count=len(cell), wanted=ndim + 1)])
         st.session_state["conv_custom_start"] = st.session_state.get(conv_state.CUSTOM_KEY)
         for key in ("conv_custom_rows", "conv_custom_cols"):
             st.session_state.pop(key, None)
@@ -91,18 +93,19 @@ def redraw() -> None:
 
 def input_controls() -> int:
     """Input picker: a built-in input and its size, or an upload. Returns the spatial axes."""
-    choice = st.selectbox("Input", list(INPUTS), key="conv_input", persist_state="session")
+    choice = st.selectbox(_("Input"), list(INPUTS), format_func=_, key="conv_input", persist_state="session")
     ndim, source = INPUTS[choice]
     if source == "upload":
-        uploaded = st.file_uploader(f"PNG or JPEG (shrunk to at most {conv_inputs.UPLOAD_SIDE} px a side)",
+        uploaded = st.file_uploader(_("PNG or JPEG (shrunk to at most {side} px a side)").format(
+                                        side=conv_inputs.UPLOAD_SIDE),
                                     type=["png", "jpg", "jpeg"], key="conv_upload")
-        st.checkbox("Keep colour (3 channels)", key="conv_upload_colour", persist_state="session", on_change=redraw)
+        st.checkbox(_("Keep colour (3 channels)"), key="conv_upload_colour", persist_state="session", on_change=redraw)
         if uploaded is None:
-            st.info("No file yet: showing the digit until you upload one.")
+            st.info(_("No file yet: showing the digit until you upload one."))
     else:
         low, high, default = conv_view.SIZE_RANGES[ndim]
         st.session_state.setdefault(f"conv_size_{ndim}d", default)
-        st.slider("Input size", low, high, key=f"conv_size_{ndim}d", persist_state="session", on_change=redraw)
+        st.slider(_("Input size"), low, high, key=f"conv_size_{ndim}d", persist_state="session", on_change=redraw)
     return ndim
 
 
@@ -118,8 +121,8 @@ def kernel_controls(ndim: int) -> None:
             redraw()
 
     st.session_state.setdefault(key, [conv_view.DEFAULT_KERNELS[ndim]])
-    chosen = st.multiselect("Kernels (one output channel each)", options, key=key, persist_state="session",
-                            on_change=changed)
+    chosen = st.multiselect(_("Kernels (one output channel each)"), options, format_func=_, key=key,
+                            persist_state="session", on_change=changed)
     if CUSTOM in chosen:
         st.session_state["conv_custom_values"] = custom_kernel(ndim)
 
@@ -130,16 +133,16 @@ def controls() -> None:
     ndim = input_controls()
     kernel_controls(ndim)
     kept = dict(persist_state="session", on_change=redraw)
-    st.slider("Padding", 0, 6, key="conv_padding", help="zeros added on each side", **kept)
-    st.slider("Stride", 1, 4, key="conv_stride", help="step between windows", **kept)
-    st.slider("Dilation", 1, 4, key="conv_dilation", help="gap between kernel taps", **kept)
-    st.number_input("Bias (every channel)", min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, step=0.1,
+    st.slider(_("Padding"), 0, 6, key="conv_padding", help=_("zeros added on each side"), **kept)
+    st.slider(_("Stride"), 1, 4, key="conv_stride", help=_("step between windows"), **kept)
+    st.slider(_("Dilation"), 1, 4, key="conv_dilation", help=_("gap between kernel taps"), **kept)
+    st.number_input(_("Bias (every channel)"), min_value=-KERNEL_LIMIT, max_value=KERNEL_LIMIT, step=0.1,
                     key="conv_bias", **kept)
-    st.toggle("Flip kernel (convolution)", key="conv_flip", **kept,
-              help="Deep-learning libraries compute cross-correlation, out[p] = Σₖ w[k]·x[p·s + k·d] on the "
-                   "zero-padded input (stride s, dilation d; x[p+k] for the lecture's s = d = 1, no padding); the "
-                   "convolution of the lecture turns the kernel 180° first, w[k] → w[K−1−k]. Symmetric kernels "
-                   "(box, Gaussian, Laplacian) give the same output either way.")
+    st.toggle(_("Flip kernel (convolution)"), key="conv_flip", **kept,
+              help=_("Deep-learning libraries compute cross-correlation, out[p] = Σₖ w[k]·x[p·s + k·d] on the "
+                     "zero-padded input (stride s, dilation d; x[p+k] for the lecture's s = d = 1, no padding); the "
+                     "convolution of the lecture turns the kernel 180° first, w[k] → w[K−1−k].") + " "
+              + _("Symmetric kernels (box, Gaussian, Laplacian) give the same output either way."))
 
 
 def chosen_input() -> np.ndarray | None:
@@ -170,15 +173,15 @@ def chosen_kernels(ndim: int) -> tuple[np.ndarray, tuple[str, ...]] | None:
     names = [name for name in chosen if name in presets]
     if CUSTOM in chosen and "conv_custom_values" in st.session_state:
         kernels.append(st.session_state["conv_custom_values"])
-        names.append("custom")
+        names.append(N_("custom"))
     if not kernels:
-        st.warning("Choose at least one kernel.")
+        st.warning(_("Choose at least one kernel."))
         return None
     stacked, resized = conv_inputs.stack_kernels(kernels)
     if resized:
         common = "×".join(map(str, stacked.shape[1:]))
-        st.caption(f"Kernels of different sizes are centred in zeros to a common {common}, "
-                   "so every output channel has the same size.")
+        st.caption(_("Kernels of different sizes are centred in zeros to a common {common}, "
+                     "so every output channel has the same size.").format(common=common))
     return stacked, tuple(names)
 
 
@@ -199,10 +202,10 @@ def computed_lab() -> conv_lab.Lab | None:
     try:
         output, partials = conv_lab.forward(x, w, b, stride, padding, dilation)
     except ValueError as error:
-        st.error(f"No output for these settings: {error}.", icon=":material/block:")
+        st.error(_("No output for these settings: {reason}.").format(reason=error), icon=":material/block:")
         return None
     if flip:
-        st.caption("Convolution: the kernel is turned 180° before it slides.")
+        st.caption(_("Convolution: the kernel is turned 180° before it slides."))
     conv_lab.apply_pick(output.shape)
     cell = conv_lab.current_cell(output.shape)
     field = conv.window_products(x, w, b, cell[0], cell[1:], stride=stride, padding=padding, dilation=dilation)
@@ -221,7 +224,8 @@ SECTIONS = {"Output": conv_lab.output_view, "Channels": conv_lab.channels_view,
 
 @st.fragment(key=PICTURES)
 def pictures() -> None:
-    view = st.segmented_control("View", VIEWS, key="conv_tab", required=True, label_visibility="collapsed")
+    view = st.segmented_control(_("View"), VIEWS, format_func=_, key="conv_tab", required=True,
+                                label_visibility="collapsed")
     if view == conv_state.VIEWS["1d"]:
         address(None)
         conv_lab.one_d_picture_view(one_d_settings())
@@ -229,7 +233,7 @@ def pictures() -> None:
     lab = computed_lab()
     address(lab)
     if lab is None:
-        st.caption("The pictures come back when the settings on the left give an output.")
+        st.caption(_("The pictures come back when the settings on the left give an output."))
         return
     SECTIONS[view or "Output"](lab)
     conv_lab.output_size(lab)
@@ -238,17 +242,17 @@ def pictures() -> None:
 
 
 apply_link()
-st.title("Convolution lab", anchor=False)
+st.title(_("Convolution lab"), anchor=False)
 widgets.show_flash()
 st.caption(
-    "Kernels slide over an input; each output value is the sum of a window times the kernel, plus a bias. "
-    "Every number is computed by `core.conv` (strided windows + one matrix product) and checked below "
-    "against a plain loop and finite differences."
+    _("Kernels slide over an input; each output value is the sum of a window times the kernel, plus a bias.") + " "
+    + _("Every number is computed by `core.conv` (strided windows + one matrix product) and checked below "
+        "against a plain loop and finite differences.")
 )
 lab_state.url_notices("conv")
 with st.sidebar:
     widgets.tables_toggle(conv_lab.TABLES_KEY)
-    lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading="Notes for this lab")
+    lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading=_("Notes for this lab"))
     lab_state.lab_runs("conv")
 controls_column, pictures_column = lab_state.lab_columns()
 with controls_column:

@@ -7,9 +7,12 @@ function and one line at the bottom.
 """
 
 import streamlit as st
+from babel import dates
 
+from core import messages
 from core.journal import charts, stats
 from core.journal.render import escape_markdown
+from core.messages import N_, _
 from ui import frame, lab_state, notes_folder, rendering, widgets
 from ui import review as review_ui
 from ui import today as today_model
@@ -20,9 +23,14 @@ RECENT_ENTRIES = 8
 RECENT_EXPERIMENTS = 5
 METRIC_WIDTH = 150
 LAB_BLURBS = {
-    "conv": "Slide kernels over images, see output sizes, receptive fields and the backward pass.",
-    "bptt": "Watch gradients vanish or explode through time; truncation, clipping and gated cells.",
+    "conv": N_("Slide kernels over images, see output sizes, receptive fields and the backward pass."),
+    "bptt": N_("Watch gradients vanish or explode through time; truncation, clipping and gated cells."),
 }
+WRITE_PAGE, SYNC_PAGE = "pages/write.py", "pages/sync.py"
+
+
+def days(number: int) -> str:
+    return messages.count(number, "{count} day", "{count} days")
 
 library = notes_folder.load_library()
 today = widgets.today()
@@ -30,11 +38,12 @@ queue = review_ui.queue_now(library)  # built once: the Today block and the revi
 per_day = stats.entries_per_day(library.notes)
 journal_days = stats.journal_days(library.notes)
 TODAY_CARD_WIDTH = 270
+STUDYLAB = "studylab"  # the app's name, the same in every language
 
 
 def header() -> None:
-    st.title("studylab", anchor=False)
-    st.caption("Your deep-learning math journal and the labs that go with it.")
+    st.title(STUDYLAB, anchor=False)
+    st.caption(_("Your deep-learning math journal and the labs that go with it."))
 
 
 def today_block() -> None:
@@ -43,7 +52,9 @@ def today_block() -> None:
     the streak of journal entries, and the last recorded lab run (Reopen)."""
     view = today_model.today_view(library.notes, today, queue)
     with st.container(border=True, key="today_block", gap="small"):
-        st.markdown(f"**:material/today: Today** · {today.strftime('%a')} {today.isoformat()}")
+        weekday = dates.format_date(today, "EEE", locale=messages.locale())
+        title = _("Today")
+        st.markdown(f"**:material/today: {title}** · {weekday} {today.isoformat()}")
         with st.container(horizontal=True, gap="small"):
             with st.container(width=TODAY_CARD_WIDTH, gap="small", key="today_review"):
                 today_review(view.due)
@@ -55,59 +66,70 @@ def today_block() -> None:
 
 def today_review(due: today_model.DueNow) -> None:
     if not due.total:
-        st.markdown(":material/school: **Review** · nothing due now")
+        title, line = _("Review"), _("nothing due now")
+        st.markdown(f":material/school: **{title}** · {line}")
         return
-    parts = [f"{due.new} new", f"{due.learning} learning", f"{due.review} review"]
     if due.notes:
-        parts.append(widgets.plural(due.notes, "note", "notes"))
-    st.markdown(f":material/school: **{due.total} due now**  \n:small[:gray[{' · '.join(parts)}]]")
-    st.page_link(review_ui.REVIEW_PAGE, label="Review now", icon=":material/play_arrow:")
+        parts = _("{new} new · {learning} learning · {review} review · {notes}").format(
+            new=due.new, learning=due.learning, review=due.review,
+            notes=messages.count(due.notes, "{count} note", "{count} notes"))
+    else:
+        parts = _("{new} new · {learning} learning · {review} review").format(
+            new=due.new, learning=due.learning, review=due.review)
+    headline = _("{count} due now").format(count=due.total)
+    st.markdown(f":material/school: **{headline}**  \n:small[:gray[{parts}]]")
+    st.page_link(review_ui.REVIEW_PAGE, label=_("Review now"), icon=":material/play_arrow:")
 
 
 def today_entry(view: today_model.Today) -> None:
-    streak = widgets.days(view.streak)
+    streak = days(view.streak)
     if view.written:
         links = " · ".join(rendering.note_anchor(note, dated=False) for note in view.entries)
-        st.markdown(f":material/check_circle: **Today's entry** · streak {streak}  \n:small[{links}]")
+        title, line = _("Today's entry"), _("streak {streak}").format(streak=streak)
+        st.markdown(f":material/check_circle: **{title}** · {line}  \n:small[{links}]")
         return
-    keep = " (write today to keep it)" if view.streak_at_risk else ""
-    st.markdown(f":material/edit_note: **No journal entry yet today**  \n:small[:gray[Streak {streak}{keep}]]")
+    line = (_("Streak {streak} (write today to keep it)") if view.streak_at_risk else _("Streak {streak}")).format(
+        streak=streak)
+    title = _("No journal entry yet today")
+    st.markdown(f":material/edit_note: **{title}**  \n:small[:gray[{line}]]")
     if not notes_folder.readonly():
-        st.page_link("pages/write.py", label="Write today's TIL", icon=":material/add:",
+        st.page_link(WRITE_PAGE, label=_("Write today's TIL"), icon=":material/add:",
                      query_params={"new": today_model.TIL_TEMPLATE})
 
 
 def today_run(run: today_model.LastRun | None) -> None:
     if run is None:
-        st.markdown(":material/biotech: **Last lab run** · none recorded yet  \n"
-                    ":small[:gray[*Record this run* in a lab keeps one here.]]")
+        title, line, hint = _("Last lab run"), _("none recorded yet"), _("*Record this run* in a lab keeps one here.")
+        st.markdown(f":material/biotech: **{title}** · {line}  \n:small[:gray[{hint}]]")
         return
-    day = run.date.isoformat() if run.date else "undated"
-    st.markdown(f":material/biotech: **Last lab run** · {day}  \n"
-                f":small[[{escape_markdown(run.title)}](notes?note={run.slug})]")
+    day = run.date.isoformat() if run.date else _("undated")
+    title = _("Last lab run")
+    link = f"[{escape_markdown(run.title)}](notes?note={run.slug})"
+    st.markdown(f":material/biotech: **{title}** · {day}  \n:small[{link}]")
     if run.lab in widgets.LAB_PAGES:
-        st.page_link(widgets.LAB_PAGES[run.lab][0], label=f"Reopen in the {lab_state.lab_title(run.lab)}",
+        st.page_link(widgets.LAB_PAGES[run.lab][0],
+                     label=_("Reopen in the {lab}").format(lab=_(lab_state.lab_title(run.lab))),
                      icon=":material/open_in_new:", query_params=run.query)
 
 
 def metrics() -> None:
     """Four numbers in a row that wraps to two rows of two on a phone."""
     with st.container(horizontal=True, gap="medium"):
-        st.metric("Notes", len(stats.entries(library.notes)), width=METRIC_WIDTH)
-        st.metric("Current streak", widgets.days(stats.current_streak(journal_days, today)), width=METRIC_WIDTH,
-                  help="Days in a row with a journal entry; a recorded lab run does not count.")
-        st.metric("Longest streak", widgets.days(stats.longest_streak(journal_days)), width=METRIC_WIDTH)
-        st.metric("Study days", len(per_day), width=METRIC_WIDTH)
+        st.metric(_("Notes"), len(stats.entries(library.notes)), width=METRIC_WIDTH)
+        st.metric(_("Current streak"), days(stats.current_streak(journal_days, today)), width=METRIC_WIDTH,
+                  help=_("Days in a row with a journal entry; a recorded lab run does not count."))
+        st.metric(_("Longest streak"), days(stats.longest_streak(journal_days)), width=METRIC_WIDTH)
+        st.metric(_("Study days"), len(per_day), width=METRIC_WIDTH)
 
 
 def calendar() -> None:
     """The year's calendar, in the palette of the theme the browser reported for this run."""
     years = stats.calendar_years(per_day, today)
     latest_year = max(per_day).year if per_day else today.year
-    year = st.selectbox("Calendar year", years, index=years.index(latest_year), key="dashboard_year", width=160)
+    year = st.selectbox(_("Calendar year"), years, index=years.index(latest_year), key="dashboard_year", width=160)
     widgets.chart(charts.calendar_heatmap, per_day, year, dark=st.context.theme.type == "dark",
-                  on_select=open_day, select_key="dashboard_calendar")
-    st.caption("Click a day to open its notes.")
+                  on_select=open_day, select_key="dashboard_calendar", language=messages.language())
+    st.caption(_("Click a day to open its notes."))
     picked = st.session_state.pop(PICKED_DAY, None)
     if picked:
         st.switch_page(widgets.NOTES_PAGE, query_params={"day": picked})
@@ -126,39 +148,41 @@ def open_day() -> None:
 def lab_cards() -> None:
     """One card per lab; its last use is the latest note that pairs with it (`labs:` in the
     front matter), because a note is where a student records what they did in a lab."""
-    st.subheader("Labs", anchor=False)
+    st.subheader(_("Labs"), anchor=False)
     for column, (lab, (path, title)) in zip(st.columns(len(widgets.LAB_PAGES)), widgets.LAB_PAGES.items(), strict=True):
         with column.container(border=True, height="stretch"):
-            st.page_link(path, label=title, icon=":material/biotech:")
-            st.caption(LAB_BLURBS.get(lab, ""))
+            st.page_link(path, label=_(title), icon=":material/biotech:")
+            st.caption(_(LAB_BLURBS[lab]) if lab in LAB_BLURBS else "")
             used = stats.last_use(library.notes, lab)
             if used is None:
-                st.caption("Last used: no note pairs with this lab yet (add `labs: [" + lab + "]` to one).")
+                st.caption(_("Last used: no note pairs with this lab yet (add `{front_matter}` to one).").format(
+                    front_matter=f"labs: [{lab}]"))
             else:
-                st.markdown(f":small[Last used {used.date.isoformat()} · {rendering.note_anchor(used, dated=False)}]")
+                line = _("Last used {day}").format(day=used.date.isoformat())
+                st.markdown(f":small[{line} · {rendering.note_anchor(used, dated=False)}]")
 
 
 def recent_entries() -> None:
-    st.subheader("Recent entries", anchor=False)
+    st.subheader(_("Recent entries"), anchor=False)
     recent = stats.recent_entries(library.notes, RECENT_ENTRIES)
     if not recent:
-        st.caption("The journal is empty. Your entries appear here as soon as you save them.")
+        st.caption(_("The journal is empty. Your entries appear here as soon as you save them."))
         if not notes_folder.readonly():
-            st.page_link("pages/write.py", label="Write your first entry", icon=":material/edit_note:",
+            st.page_link(WRITE_PAGE, label=_("Write your first entry"), icon=":material/edit_note:",
                          query_params={"new": "til"})
         return
     st.markdown("\n".join(f"- {rendering.note_anchor(note)}" for note in recent))
 
 
 def notes_by_type() -> None:
-    widgets.chart(charts.type_bar_chart, stats.counts_by_type(library.notes))
+    widgets.chart(charts.type_bar_chart, stats.counts_by_type(library.notes), language=messages.language())
 
 
 def recent_experiments() -> None:
     """Experiment records (notes of type `experiment`), once there are some."""
     experiments = stats.recent_of_type(library.notes, "experiment", RECENT_EXPERIMENTS)
     if experiments:
-        st.subheader("Recent experiments", anchor=False)
+        st.subheader(_("Recent experiments"), anchor=False)
         st.markdown("\n".join(f"- {rendering.note_anchor(note)}" for note in experiments))
 
 
@@ -168,10 +192,13 @@ def sync_conflicts() -> None:
     if not copies:
         return
     with st.container(border=True):
-        st.warning(f"{len(copies)} note(s) were changed on two machines; the other machine's text is kept beside "
-                   "yours as a conflict copy until you resolve it.", icon=":material/call_split:")
+        st.warning(messages.ngettext(
+            "{count} note was changed on two machines; the other machine's text is kept beside yours as a conflict "
+            "copy until you resolve it.",
+            "{count} notes were changed on two machines; the other machine's text is kept beside yours as a conflict "
+            "copy until you resolve it.", len(copies)).format(count=len(copies)), icon=":material/call_split:")
         st.markdown("\n".join(f"- {rendering.note_anchor(note, dated=False)}" for note in copies))
-        st.page_link("pages/sync.py", label="Resolve them on the Sync page", icon=":material/sync:")
+        st.page_link(SYNC_PAGE, label=_("Resolve them on the Sync page"), icon=":material/sync:")
 
 
 def problems() -> None:
@@ -180,12 +207,18 @@ def problems() -> None:
     found = review_ui.journal_problems(library)
     if not found:
         return
-    st.subheader("Notes-folder problems", anchor=False)
+    st.subheader(_("Notes-folder problems"), anchor=False)
     unreadable = sum(problem.kind == "file" for problem in found)
-    parts = [widgets.plural(unreadable, "file could not be read as a note", "files could not be read as notes")]
-    parts += [widgets.plural(len(found) - unreadable, "review card cannot be used", "review cards cannot be used")]
-    shown = " and ".join(part for part in parts if not part.startswith("0 "))
-    st.warning(f"{review_ui.problems_text(found)}: {shown}. The rest of the journal loaded normally.")
+    cards = len(found) - unreadable
+    files = messages.count(unreadable, "{count} file could not be read as a note",
+                           "{count} files could not be read as notes")
+    unusable = messages.count(cards, "{count} review card cannot be used", "{count} review cards cannot be used")
+    if unreadable and cards:
+        shown = _("{files} and {cards}").format(files=files, cards=unusable)
+    else:
+        shown = files if unreadable else unusable
+    st.warning(_("{problems}: {what}. The rest of the journal loaded normally.").format(
+        problems=review_ui.problems_text(found), what=shown))
     review_ui.problems_table(found)
 
 

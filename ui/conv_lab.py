@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import conv
+from core import conv, messages
 from core.conv import charts as conv_charts
 from core.conv import formulas as conv_formulas
 from core.conv import inputs as conv_inputs
@@ -26,7 +26,7 @@ from core.conv import lecture
 from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.conv import view as conv_view
-from core.messages import _
+from core.messages import N_, _, ngettext
 from ui import lab_state, widgets
 
 CUSTOM = conv_state.CUSTOM
@@ -71,6 +71,7 @@ class Lab:
 
 
 TABLES_KEY = "conv_as_tables"
+CHANNEL = N_("channel")  # the first index of an output cell, beside the axes (conv_view.AXES)
 
 
 def draw(builder: str, *args, width: str = "content", **kwargs) -> None:
@@ -141,30 +142,30 @@ def channel_picker(lab: Lab) -> None:
         return
     key = f"conv_channel_{pick_round()}"
     st.segmented_control(
-        "Output channel", list(range(lab.w.shape[0])), default=lab.cell[0], key=key, required=True,
-        format_func=lambda o: f"{o}: {lab.names[o]}" if o < len(lab.names) else str(o),
+        _("Output channel"), list(range(lab.w.shape[0])), default=lab.cell[0], key=key, required=True,
+        format_func=lambda o: f"{o}: {_(lab.names[o])}" if o < len(lab.names) else str(o),
         on_change=lambda: set_cell((st.session_state[key], *lab.cell[1:])))
 
 
 def index_inputs(lab: Lab) -> None:
     """The inspected cell by index, for the keyboard (the same cell a click on a map picks)."""
     columns = st.columns(lab.ndim + 1)
-    names = ("channel",) + AXES[lab.ndim]
+    names = (CHANNEL,) + AXES[lab.ndim]
     keys = [f"conv_index_{name}_{pick_round()}" for name in names]
 
     def typed() -> None:
         set_cell(tuple(st.session_state.get(key, index) for key, index in zip(keys, lab.cell, strict=True)))
 
     for column, name, key, index, size in zip(columns, names, keys, lab.cell, lab.output.shape, strict=True):
-        column.number_input(f"Output {name}", 0, size - 1, index, key=key, on_change=typed)
+        column.number_input(_("Output {name}").format(name=_(name)), 0, size - 1, index, key=key, on_change=typed)
     announce_cell(lab)
 
 
 def announce_cell(lab: Lab) -> None:
     """A polite live region naming the inspected cell and its value: a screen reader hears the
     new cell whenever the index inputs (or a click on the map) move it."""
-    names = ("channel",) + AXES[lab.ndim]
-    where = ", ".join(f"{name} {index}" for name, index in zip(names, lab.cell, strict=True))
+    names = (CHANNEL,) + AXES[lab.ndim]
+    where = ", ".join(f"{_(name)} {index}" for name, index in zip(names, lab.cell, strict=True))
     value = float(lab.output[tuple(lab.cell)])
     text = html.escape(_("Inspected output cell: {where}; value {value}").format(where=where, value=f"{value:.4g}"))
     # Read out by screen readers when the cell changes; the number inputs above already show it on
@@ -180,7 +181,8 @@ def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
     values = lab.output[channel] if lab.ndim == 2 else lab.output[channel, depth]
     selected = lab.cell[1:] if lab.ndim == 2 else (lab.cell[2:] if lab.cell[1] == depth else None)
     where = dict(channel=channel) if lab.ndim == 2 else dict(channel=channel, depth=depth)
-    title = f"output channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "") + " · click a cell"
+    title = (_("output channel {channel}, depth {depth} · click a cell") if lab.ndim == 3
+             else _("output channel {channel} · click a cell")).format(channel=channel, depth=depth)
     draw("heatmap", values, title=title, selected=selected, max_width=MAP_WIDTH, pick=where,
          on_select="rerun", select_key=pick_key(name))
 
@@ -188,18 +190,21 @@ def output_map(lab: Lab, depth: int = 0, *, name: str = "output") -> None:
 def input_map(lab: Lab, channel: int, depth: int = 0) -> None:
     """One input channel with the inspected cell's window outlined; with padding, the input is drawn
     inside its ring of padding zeros (as CNN Explainer does) and the window may reach into it."""
-    _, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
+    _inside, on_padding = conv_view.window_in_input(lab.field.cells, lab.padding, lab.x.shape[1:])
     pad = lab.padding
     window = [tuple(int(i) for i in cell) for cell in lab.field.cells]  # padded-input indices
     if lab.ndim == 3:
         window = [cell[1:] for cell in window if cell[0] - pad == depth]
     values = lab.x[channel] if lab.ndim == 2 else lab.x[channel, depth]
     values = np.pad(values, pad)
-    title = f"input channel {channel}" + (f", depth {depth}" if lab.ndim == 3 else "") + \
-        (f" · padding {pad} (grey ring)" if pad else "")
+    title = (_("input channel {channel}, depth {depth}") if lab.ndim == 3
+             else _("input channel {channel}")).format(channel=channel, depth=depth)
+    if pad:
+        title = _("{title} · padding {padding} (grey ring)").format(title=title, padding=pad)
     draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH, padding=pad)
     if on_padding:
-        st.caption(f"{on_padding} of the window's {len(lab.field.cells)} taps fall on padding zeros.")
+        st.caption(_("{count} of the window's {total} taps fall on padding zeros.").format(
+            count=on_padding, total=len(lab.field.cells)))
 
 
 def products_and_sum(lab: Lab, channel: int = 0) -> None:
@@ -210,18 +215,20 @@ def products_and_sum(lab: Lab, channel: int = 0) -> None:
     if lab.ndim == 3:
         middle = lab.w.shape[2] // 2
         parts = tuple(part[middle] for part in parts)
-        st.caption(f"Kernel depth slice {middle} of {lab.w.shape[2]}; the Receptive field view shows every slice.")
+        st.caption(_("Kernel depth slice {middle} of {depth}; the Receptive field view shows every slice.").format(
+            middle=middle, depth=lab.w.shape[2]))
     elif lab.ndim == 1:
         parts = tuple(part[None] for part in parts)
     if lab.x.shape[0] > 1:
-        st.caption(f"Input channel {channel} of {lab.x.shape[0]}; the sum runs over every channel.")
+        st.caption(_("Input channel {channel} of {count}; the sum runs over every channel.").format(
+            channel=channel, count=lab.x.shape[0]))
     window_kernel_products(*parts)
 
 
 def window_kernel_products(window: np.ndarray, kernel: np.ndarray, products: np.ndarray) -> None:
     """Three small maps in a row (stacked on a phone): the window, the kernel, their products."""
     for column, values, title, kind in zip(st.columns(3), (window, kernel, products),
-                                           ("window", "× kernel", "= products"), ("image", "signed", "signed"),
+                                           (_("window"), _("× kernel"), _("= products")), ("image", "signed", "signed"),
                                            strict=True):
         with column:
             draw("heatmap", values, title=title, kind=kind, max_width=SMALL_MAP_WIDTH)
@@ -232,7 +239,7 @@ def depth_slider(lab: Lab) -> int:
     if lab.output.shape[1] == 1:
         return 0
     key = f"conv_depth_{pick_round()}"
-    st.slider("Output depth slice (the inspected cell's depth)", 0, lab.output.shape[1] - 1, lab.cell[1], key=key,
+    st.slider(_("Output depth slice (the inspected cell's depth)"), 0, lab.output.shape[1] - 1, lab.cell[1], key=key,
               on_change=lambda: set_cell((lab.cell[0], st.session_state[key], *lab.cell[2:])))
     return lab.cell[1]
 
@@ -250,14 +257,15 @@ def output_view(lab: Lab) -> None:
         depth_in = min(max(centre, 0), lab.x.shape[1] - 1)
     shown_channel = 0
     if lab.x.shape[0] > 1:
-        shown_channel = st.segmented_control("Input channel shown", list(range(lab.x.shape[0])),
+        shown_channel = st.segmented_control(_("Input channel shown"), list(range(lab.x.shape[0])),
                                              format_func=lambda c: "RGB"[c] if lab.x.shape[0] == 3 else str(c),
                                              key="conv_in_channel", required=True, persist_state="session") or 0
     left, right = st.columns(2, gap="medium")
     with left:
         input_map(lab, shown_channel, depth_in)
         if lab.ndim == 3:
-            st.caption(f"Input depth slice {depth_in}: the middle of the inspected cell's window.")
+            st.caption(_("Input depth slice {depth}: the middle of the inspected cell's window.").format(
+                depth=depth_in))
     with right:
         output_map(lab, depth_out)
     products_and_sum(lab, shown_channel)
@@ -265,40 +273,42 @@ def output_view(lab: Lab) -> None:
 
 def one_d_signals(lab: Lab) -> None:
     """1D: input and outputs on one axis, outputs at their windows' centres; click an output point."""
-    series = {f"input ch {c}": lab.x[c] for c in range(lab.x.shape[0])}
-    outputs = {f"output ch {o} ({lab.names[o] if o < len(lab.names) else o})": lab.output[o]
+    series = {_("input ch {channel}").format(channel=c): lab.x[c] for c in range(lab.x.shape[0])}
+    outputs = {_("output ch {channel} ({kernel})").format(channel=o, kernel=_(lab.names[o]) if o < len(lab.names)
+                                                           else o): lab.output[o]
                for o in range(lab.output.shape[0])}
     centres = (np.arange(lab.output.shape[1]) * lab.stride - lab.padding
                + lab.dilation * (lab.w.shape[2] - 1) / 2)
     start = lab.field.corner[0] - lab.padding
     window = (start, start + lab.dilation * (lab.w.shape[2] - 1))
     names = list(outputs)
-    draw("signal_chart", series | outputs, title="Input and output · click an output point", highlight=window,
+    draw("signal_chart", series | outputs, title=_("Input and output · click an output point"), highlight=window,
          positions={name: centres for name in outputs}, pick={name: o for o, name in enumerate(names)},
          selected=(names[lab.cell[0]], lab.cell[1]), width="stretch", on_select="rerun",
          select_key=pick_key("signal"))
-    st.caption("Each output value is drawn at the centre of its window, in input positions "
-               "(output p reads from input position p·stride − padding on). Shaded: the inspected cell's window.")
+    st.caption(_("Each output value is drawn at the centre of its window, in input positions "
+                 "(output p reads from input position p·stride − padding on). Shaded: the inspected cell's window."))
 
 
 def channels_view(lab: Lab) -> None:
     st.markdown(
-        f"Each kernel has one slice per input channel (here {lab.x.shape[0]}). Output channel o is the **sum** "
-        "of the input channels' partial results, **plus the bias**: $O_o = \\sum_c X_c \\star W_{o,c} + b_o$. "
-        f"{lab.w.shape[0]} kernel(s) give {lab.w.shape[0]} output channel(s)."
+        _("Each kernel has one slice per input channel (here {channels}). Output channel o is the **sum** of the "
+          "input channels' partial results, **plus the bias**: {formula}.").format(
+            channels=lab.x.shape[0], formula="$O_o = \\sum_c X_c \\star W_{o,c} + b_o$")
+        + " " + _("{count} kernel(s) give {count} output channel(s).").format(count=lab.w.shape[0])
     )
     depth = lab.output.shape[1] // 2 if lab.ndim == 3 else 0
     for o in range(lab.output.shape[0]):
-        st.markdown(f"**Output channel {o}**")
+        st.markdown(_("**Output channel {channel}**").format(channel=o))
         columns = st.columns(min(lab.x.shape[0] + 1, 4))
-        maps = [(lab.partials[o, c], f"channel {c} partial") for c in range(lab.x.shape[0])]
-        maps.append((lab.output[o], f"sum + bias ({lab.b[o]:g})"))
+        maps = [(lab.partials[o, c], _("channel {channel} partial").format(channel=c)) for c in range(lab.x.shape[0])]
+        maps.append((lab.output[o], _("sum + bias ({bias})").format(bias=f"{lab.b[o]:g}")))
         width = MAP_WIDTH if len(columns) <= 2 else 200
         for index, (values, title) in enumerate(maps):
             with columns[index % len(columns)]:
                 spatial_map(values, title, depth=depth, max_width=width)
         gap = float(np.max(np.abs(lab.partials[o].sum(axis=0) + lab.b[o] - lab.output[o])))
-        st.caption(f"max |Σ partials + bias − output| = {gap:.1e}")
+        st.caption(_("max |Σ partials + bias − output| = {gap}").format(gap=f"{gap:.1e}"))
 
 
 def spatial_map(values: np.ndarray, title: str, *, kind: str = "auto", depth: int = 0, max_width: int = MAP_WIDTH,
@@ -315,7 +325,8 @@ def spatial_map(values: np.ndarray, title: str, *, kind: str = "auto", depth: in
     elif values.ndim == 2:
         draw("heatmap", values, title=title, kind=kind, highlight=highlight, max_width=max_width, padding=padding)
     else:
-        draw("heatmap", values[depth], title=f"{title}, depth slice {depth}", kind=kind, highlight=highlight,
+        draw("heatmap", values[depth], title=_("{title}, depth slice {depth}").format(title=title, depth=depth),
+             kind=kind, highlight=highlight,
              max_width=max_width, padding=padding)
 
 
@@ -324,9 +335,12 @@ def receptive_field_view(lab: Lab) -> None:
     field, cell = lab.field, lab.cell
     cell_name = ", ".join(str(p) for p in cell[1:])
     corner_name = ", ".join(str(p) for p in field.corner)
-    steps = "neighbouring entries" if lab.dilation == 1 else f"every {lab.dilation}-th entry (dilation {lab.dilation})"
+    steps = (_("neighbouring entries") if lab.dilation == 1
+             else _("every {dilation}-th entry (dilation {dilation})").format(dilation=lab.dilation))
     padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
-    padded_title = "padded input channel 0" + (f" · padding {lab.padding} (grey ring)" if lab.padding else "")
+    padded_title = _("padded input channel 0")
+    if lab.padding:
+        padded_title = _("{title} · padding {padding} (grey ring)").format(title=padded_title, padding=lab.padding)
     window_cells = [tuple(int(i) for i in c) for c in field.cells]
     left, right = st.columns(2, gap="medium")
     with left:
@@ -346,69 +360,75 @@ def receptive_field_view(lab: Lab) -> None:
         else:
             output_map(lab, lab.cell[1] if lab.ndim == 3 else 0, name="field")
     # Under the pictures, so that they stay in the first screen beside the controls.
-    st.markdown(
-        f"Output channel {cell[0]} at ({cell_name}) reads the window of the "
-        f"{'zero-padded ' if lab.padding else ''}input that starts at ({corner_name}) (= output index × stride "
-        f"{lab.stride}) and takes {steps}. It is outlined in green; click a cell of the output to inspect another."
-    )
+    reads = (_("Output channel {channel} at ({cell}) reads the window of the zero-padded input that starts at "
+               "({corner}) (= output index × stride {stride}) and takes {steps}.") if lab.padding else
+             _("Output channel {channel} at ({cell}) reads the window of the input that starts at ({corner}) "
+               "(= output index × stride {stride}) and takes {steps}."))
+    st.markdown(reads.format(channel=cell[0], cell=cell_name, corner=corner_name, stride=lab.stride, steps=steps)
+                + " " + _("It is outlined in green; click a cell of the output to inspect another."))
     for c in range(lab.x.shape[0]):
         parts = (field.window[c], field.kernel[c], field.products[c])
         if lab.ndim < 3:
-            st.markdown(f"**Input channel {c}**: window × kernel = products")
+            st.markdown(_("**Input channel {channel}**: window × kernel = products").format(channel=c))
             window_kernel_products(*(part if lab.ndim == 2 else part[None] for part in parts))
         for depth in range(parts[0].shape[0] if lab.ndim == 3 else 0):
-            st.markdown(f"**Input channel {c}, kernel depth {depth}**: window × kernel = products")
+            st.markdown(_("**Input channel {channel}, kernel depth {depth}**: window × kernel = products").format(
+                channel=c, depth=depth))
             window_kernel_products(*(part[depth] for part in parts))
     value = float(lab.output[cell])
     st.latex(conv_view.sum_latex(field, cell, value))
-    st.caption(f"Difference between the sum and the output: {abs(field.value - value):.1e}")
+    st.caption(_("Difference between the sum and the output: {gap}").format(gap=f"{abs(field.value - value):.1e}"))
 
 
 def backward_view(lab: Lab) -> None:
-    kind = st.radio("Upstream gradient dL/dO", conv_inputs.UPSTREAM_KINDS, horizontal=True,
+    kind = st.radio(_("Upstream gradient dL/dO"), conv_inputs.UPSTREAM_KINDS, horizontal=True, format_func=_,
                     key="conv_upstream", persist_state="session",
-                    help="one-hot: dL/dX is the kernel put back on the inspected cell's window (its taps "
-                         "dilation apart; taps that fall on the padding are dropped)")
+                    help=_("one-hot: dL/dX is the kernel put back on the inspected cell's window (its taps "
+                           "dilation apart; taps that fall on the padding are dropped)"))
     grad_out = conv_inputs.upstream_gradient(kind, lab.output.shape, lab.cell)
     grads = backward(lab.x, lab.w, grad_out, lab.stride, lab.padding, lab.dilation)
     st.markdown(
-        "With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
-        "δ × kernel back to its window of the input, and δ × window to the kernel. "
-        f"dL/db = Σ δ per channel = {', '.join(f'{v:.3g}' for v in grads.grad_b)}."
+        _("With $L = \\sum O \\cdot \\delta$ for the upstream gradient $\\delta$: every output sends "
+          "δ × kernel back to its window of the input, and δ × window to the kernel.")
+        + " " + _("dL/db = Σ δ per channel = {values}.").format(values=", ".join(f"{v:.3g}" for v in grads.grad_b))
     )
     channel = lab.cell[0]
     depth = lab.x.shape[1] // 2 if lab.ndim == 3 else 0
     columns = st.columns(2, gap="medium")
     with columns[0]:
-        spatial_map(grad_out[channel], f"δ = dL/dO, channel {channel}", kind="signed",
+        spatial_map(grad_out[channel], _("δ = dL/dO, channel {channel}").format(channel=channel), kind="signed",
                     depth=min(depth, grad_out.shape[1] - 1) if lab.ndim == 3 else 0)
     with columns[1]:
-        spatial_map(grads.grad_x[0], "dL/dX, input channel 0", kind="signed", depth=depth)
-    st.markdown("**dL/dW**, one map per kernel slice")
+        spatial_map(grads.grad_x[0], _("dL/dX, input channel 0"), kind="signed", depth=depth)
+    st.markdown(_("**dL/dW**, one map per kernel slice"))
     kernel_columns = st.columns(min(lab.w.shape[0] * lab.w.shape[1], 6))
     for index, (o, c) in enumerate(np.ndindex(lab.w.shape[0], lab.w.shape[1])):
         with kernel_columns[index % len(kernel_columns)]:
             spatial_map(grads.grad_w[o, c], f"dL/dW[{o}, {c}]", kind="signed", depth=lab.w.shape[2] // 2,
                         max_width=160)
     shown = conv_formulas.backward_formulas(lab.stride, lab.padding, lab.dilation)
-    st.markdown(f"**The gradients are convolutions too**, here for stride {lab.stride}, padding {lab.padding} and "
-                f"dilation {lab.dilation} (computed this second way and compared with the fast path)")
+    st.markdown(_("**The gradients are convolutions too**, here for stride {stride}, padding {padding} and "
+                  "dilation {dilation} (computed this second way and compared with the fast path)").format(
+        stride=lab.stride, padding=lab.padding, dilation=lab.dilation))
     st.latex(shown.input_latex)
     st.latex(shown.weight_latex)
-    st.markdown(f"- {shown.input_words} Measured: max difference **{grads.input_gap:.1e}**\n"
-                f"- {shown.weight_words} Measured: max difference **{grads.weight_gap:.1e}**")
-    st.caption("⋆ is cross-correlation (⋆_d: the kernel's taps d apart); δ̃ and X̃ name the padded arrays; "
-               "dilate_s puts s − 1 zeros between "
-               "neighbouring entries; pad_q adds q zeros on each side; flip(W)^⊤ turns the kernel 180° and swaps "
-               "its input and output channels; [m + p] reads from position p on, [d·j] every d-th value. "
-               "With stride 1, no padding and dilation 1 these are the lecture's two formulas.")
+    measured = _("{words} Measured: max difference **{gap}**")
+    st.markdown(f"- {measured.format(words=shown.input_words, gap=f'{grads.input_gap:.1e}')}\n"
+                f"- {measured.format(words=shown.weight_words, gap=f'{grads.weight_gap:.1e}')}")
+    st.caption(_("⋆ is cross-correlation (⋆_d: the kernel's taps d apart); δ̃ and X̃ name the padded arrays; "
+                 "dilate_s puts s − 1 zeros between "
+                 "neighbouring entries; pad_q adds q zeros on each side; flip(W)^⊤ turns the kernel 180° and swaps "
+                 "its input and output channels; [m + p] reads from position p on, [d·j] every d-th value.")
+               + " " + _("With stride 1, no padding and dilation 1 these are the lecture's two formulas."))
     if lab.ndim < 3:
         spread = conv.stride_dilate(grad_out[channel], lab.stride, lab.ndim)
         left, right = st.columns(2, gap="medium")
         with left:
-            spatial_map(spread, f"δ channel {channel} dilated by stride {lab.stride}", kind="signed")
+            spatial_map(spread, _("δ channel {channel} dilated by stride {stride}").format(
+                channel=channel, stride=lab.stride), kind="signed")
         with right:
-            spatial_map(conv.flip_kernel(lab.w)[channel, 0], f"flipped kernel {channel}", kind="signed")
+            spatial_map(conv.flip_kernel(lab.w)[channel, 0], _("flipped kernel {channel}").format(channel=channel),
+                        kind="signed")
 
 
 def number_row(label: str, key: str, names: list[str], default: tuple[float, ...]) -> np.ndarray:
@@ -431,40 +451,44 @@ def number_row(label: str, key: str, names: list[str], default: tuple[float, ...
 def lecture_numbers(outputs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The example's three tables: five inputs, three weights, one upstream gradient per output;
     None after naming the empty cells."""
-    rows = (("**Inputs** (click a cell to type)", "conv_ex_x", "X", 5, EXAMPLE_INPUTS),
-            ("**Weights**", "conv_ex_w", "W", 3, EXAMPLE_WEIGHTS),
-            (f"**Upstream gradients** δ_i = dL/dO_i, one per output ({outputs})", "conv_ex_d", "δ", outputs,
-             EXAMPLE_GRADS))
+    rows = ((_("**Inputs** (click a cell to type)"), "conv_ex_x", "X", 5, EXAMPLE_INPUTS),
+            (_("**Weights**"), "conv_ex_w", "W", 3, EXAMPLE_WEIGHTS),
+            (_("**Upstream gradients** δ_i = dL/dO_i, one per output ({count})").format(count=outputs), "conv_ex_d",
+             "δ", outputs, EXAMPLE_GRADS))
     numbers, blank = [], []
     for label, key, letter, count, default in rows:
         names = [f"{letter}{i + 1}" for i in range(count)]
         numbers.append(number_row(label, key, names, default))
         blank += lecture.blank_cells(names, numbers[-1])
     if blank:
-        st.warning(f"Type a number in every cell: {', '.join(blank)} {'is' if len(blank) == 1 else 'are'} empty or "
-                   f"not a number the example can take (numbers up to ±{lecture.LIMIT:,.0f}).", icon=":material/edit:")
+        st.warning(ngettext("Type a number in every cell: {cells} is empty or not a number the example can take "
+                            "(numbers up to ±{limit}).",
+                            "Type a number in every cell: {cells} are empty or not a number the example can take "
+                            "(numbers up to ±{limit}).", len(blank)).format(
+            cells=", ".join(blank), limit=messages.format_number(lecture.LIMIT, 0)), icon=":material/edit:")
         return None
     return numbers[0], numbers[1], numbers[2]
 
 
 def one_d_picture_view(settings: dict[str, int]) -> None:
     st.markdown(
-        "The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O_i, **with your padding, stride and "
-        "dilation**. Each line is one term W_j·X_m of an output. Type your own numbers; the loss is "
-        "$L = \\sum_i \\delta_i O_i$, so $\\delta_i = \\partial L / \\partial O_i$."
+        _("The lecture's picture: inputs X1..X5, kernel W1..W3, outputs O_i, **with your padding, stride and "
+          "dilation**.") + " " + _("Each line is one term W_j·X_m of an output.") + " "
+        + _("Type your own numbers; the loss is $L = \\sum_i \\delta_i O_i$, so "
+            "$\\delta_i = \\partial L / \\partial O_i$.")
     )
-    st.caption("As in the lecture, O_i is a cross-correlation with no bias: the input, kernel, bias and "
-               "Flip controls on the left are for the other views.")
+    st.caption(_("As in the lecture, O_i is a cross-correlation with no bias: the input, kernel, bias and "
+                 "Flip controls on the left are for the other views."))
     try:
         outputs = lecture.output_count(5, 3, **settings)
     except ValueError as error:
-        st.error(f"The 5-input, 3-weight picture has no output for these settings: {error}.")
+        st.error(_("The 5-input, 3-weight picture has no output for these settings: {reason}.").format(reason=error))
         return
     links = conv.connections(5, 3, **settings)
     tables, picture = st.columns(2, gap="medium")
     with tables:
         numbers = lecture_numbers(outputs)
-        follow = st.segmented_control("Follow an input's paths", list(conv_state.FOLLOW.values()),
+        follow = st.segmented_control(_("Follow an input's paths"), list(conv_state.FOLLOW.values()),
                                       key="conv_ex_follow")
     example = None if numbers is None else lecture.lecture_example(*numbers, **settings)
     followed = None if follow is None else int(follow[1:]) - 1
@@ -474,9 +498,10 @@ def one_d_picture_view(settings: dict[str, int]) -> None:
              outputs=None if example is None else tuple(example.outputs))
         if example is not None and followed is not None:
             reached = ", ".join(f"O{i + 1}" for i in example.paths[followed])
-            st.caption(f"X{followed + 1} reaches {reached}; its gradient collects δ × weight along those lines:"
-                       if reached else f"X{followed + 1} reaches no output (the stride or the dilation skips it), so "
-                       "its gradient is 0:")
+            st.caption(_("X{input} reaches {outputs}; its gradient collects δ × weight along those lines:").format(
+                input=followed + 1, outputs=reached) if reached else
+                _("X{input} reaches no output (the stride or the dilation skips it), so its gradient is 0:").format(
+                    input=followed + 1))
             st.latex(lecture.grad_x_lines(example, per_row=3)[followed])
     if example is None:
         return
@@ -495,21 +520,22 @@ def record_example(example: lecture.LectureExample, settings: dict[str, int]) ->
 
 def lecture_sums(example: lecture.LectureExample, links: list) -> None:
     """The example's numbers in a table, then every sum that produces them."""
-    st.markdown("**Your numbers**")
+    st.markdown(_("**Your numbers**"))
     st.markdown(lecture_table(example))
-    st.markdown("**Which weight carries X_m into O_i**")
+    st.markdown(_("**Which weight carries X_m into O_i**"))
     st.dataframe(conv_charts.connection_table(links, 5))
-    sections = (("**Forward**: each output sums weight × input over its window", lecture.output_lines),
-                ("**dL/dX**: each input collects δ × weight from every output it reaches (the weights come in "
-                 "reverse order: the flipped kernel)", lecture.grad_x_lines),
-                ("**dL/dW**: each weight collects δ × the input it met, over every output", lecture.grad_w_lines))
+    sections = ((_("**Forward**: each output sums weight × input over its window"), lecture.output_lines),
+                (_("**dL/dX**: each input collects δ × weight from every output it reaches (the weights come in "
+                   "reverse order: the flipped kernel)"), lecture.grad_x_lines),
+                (_("**dL/dW**: each weight collects δ × the input it met, over every output"), lecture.grad_w_lines))
     for heading, lines in sections:
         st.markdown(heading)
         for line in lines(example, per_row=3):
             st.latex(line)
-    widgets.verified_badge("Every number = the sum written under it", lecture.sums_gap(example), 1e-9,
-                      "the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
-                      "term by term; the tests also compare them with a plain loop for random numbers and settings")
+    widgets.verified_badge(_("Every number = the sum written under it"), lecture.sums_gap(example), 1e-9,
+                           _("the numbers come from core.conv's conv1d and its backward pass, the sums are added up "
+                             "term by term; the tests also compare them with a plain loop for random numbers and "
+                             "settings"))
 
 
 def lecture_table(example: lecture.LectureExample) -> str:
@@ -527,11 +553,11 @@ def output_size(lab: Lab) -> None:
     st.markdown(conv_view.shape_summary(lab.x.shape, lab.output.shape, lab.w.shape))
     for message in conv_view.dropped_messages(lab.x.shape[1:], lab.w.shape[2:], **lab.settings):
         st.info(message, icon=":material/content_cut:")
-    formula = st.expander("How the output size is computed", key="conv_size_help", on_change="rerun")
+    formula = st.expander(_("How the output size is computed"), key="conv_size_help", on_change="rerun")
     if formula.open:  # drawn only while open: a closed expander costs nothing on each gesture
         with formula:
             st.latex(conv_charts.SIZE_FORMULA)
-            st.caption("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:")
+            st.caption(_("n input size, k kernel size, p padding on each side, s stride, d dilation; per axis:"))
             for axis, n, k in zip(AXES[lab.ndim], lab.x.shape[1:], lab.w.shape[2:], strict=False):
                 st.latex(conv_charts.size_formula_latex(n, k, axis=axis, **lab.settings))
 
@@ -539,12 +565,13 @@ def output_size(lab: Lab) -> None:
 def checks(lab: Lab) -> None:
     verification = check(lab.x, lab.w, lab.b, lab.stride, lab.padding, lab.dilation)
     shape = "×".join(map(str, verification.checked_input_shape[1:]))
-    where = (f"checked on the top-left {shape} crop of the {'×'.join(map(str, lab.x.shape[1:]))} input "
-             "(the loop reference is slow)" if verification.cropped else "checked on the whole input")
-    widgets.verified_badge("Fast path vs loop reference (output, dL/dX, dL/dW)", verification.max_reference_error,
-                      1e-9, where)
-    widgets.verified_badge("Backward pass vs central finite differences", verification.finite_difference_error, 1e-6,
-                      "directional derivatives along random directions of X and W")
+    where = (_("checked on the top-left {crop} crop of the {shape} input (the loop reference is slow)").format(
+        crop=shape, shape="×".join(map(str, lab.x.shape[1:]))) if verification.cropped
+        else _("checked on the whole input"))
+    widgets.verified_badge(_("Fast path vs loop reference (output, dL/dX, dL/dW)"), verification.max_reference_error,
+                           1e-9, where)
+    widgets.verified_badge(_("Backward pass vs central finite differences"), verification.finite_difference_error,
+                           1e-6, _("directional derivatives along random directions of X and W"))
 
 
 def record(lab: Lab, view: str) -> None:

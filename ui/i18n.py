@@ -46,6 +46,18 @@ STREAMLIT_OWN_TEXTS = (
 )
 
 
+def _session_language() -> str | None:
+    """The language this session chose on an earlier run (None outside a session)."""
+    try:
+        return st.session_state.get(SESSION_KEY)
+    except Exception:  # no script run context (a bare import, a worker thread)
+        return None
+
+
+# A widget callback runs before choose(), in a thread not yet told the language: it speaks the session's.
+messages.set_fallback(_session_language)
+
+
 def browser_language() -> str | None:
     """The browser's language if we have it, e.g. 'ko' for 'ko-KR' (None outside a browser)."""
     try:

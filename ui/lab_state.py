@@ -17,6 +17,7 @@ from core.journal.notes import Note
 from core.journal.render import (
     escape_markdown,
 )
+from core.messages import _, count
 from ui import notes_folder, rendering, widgets
 
 _RECORDING = "_studylab_recording"
@@ -59,23 +60,24 @@ def lab_columns():
 
 def lab_title(lab: str) -> str:
     """A lab's page title ("Convolution lab"), or the name itself for a lab that does not exist."""
-    return widgets.LAB_PAGES.get(lab, (None, lab))[1]
+    return _(widgets.LAB_PAGES.get(lab, (None, lab))[1])
 
 
 def lab_page_links() -> None:
     """One link to each lab's page."""
     for path, title in widgets.LAB_PAGES.values():
-        st.page_link(path, label=title, icon=":material/biotech:")
+        st.page_link(path, label=_(title), icon=":material/biotech:")
 
 
-def open_in_lab_link(lab: str, params: dict[str, Any], label: str = "Open in the lab") -> None:
-    """A link that opens `lab` with `params` (its URL state, tab included) (nothing for an unknown lab)."""
+def open_in_lab_link(lab: str, params: dict[str, Any], label: str | None = None) -> None:
+    """A link that opens `lab` with `params` (its URL state, tab included) (nothing for an unknown lab);
+    `label` (already translated) defaults to "Open in the lab"."""
     page = widgets.LAB_PAGES.get(lab)
     if page is None:
-        st.caption(f"unknown lab '{escape_markdown(lab)}'")
+        st.caption(_("unknown lab '{lab}'").format(lab=escape_markdown(lab)))
         return
     query = {name: url_value(value) for name, value in params.items()}
-    st.page_link(page[0], label=label, icon=":material/open_in_new:", query_params=query)
+    st.page_link(page[0], label=label or _("Open in the lab"), icon=":material/open_in_new:", query_params=query)
 
 
 def lab_url(lab: str, params: dict[str, Any]) -> str:
@@ -91,9 +93,10 @@ def url_value(value: Any) -> str:
     return str(value)
 
 
-def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this lab") -> list[Note]:
+def paired_notes(tags: set[str], labs: set[str], heading: str | None = None) -> list[Note]:
     """List notes carrying any of `tags` or pairing with any of `labs`, newest first, as links
-    (the runs recorded from a lab are listed apart, by `lab_runs`)."""
+    (the runs recorded from a lab are listed apart, by `lab_runs`); `heading` (already translated)
+    defaults to "Notes for this lab"."""
     library = notes_folder.load_library()
     wanted = {tag.casefold() for tag in tags}
     paired = [
@@ -102,9 +105,9 @@ def paired_notes(tags: set[str], labs: set[str], heading: str = "Notes for this 
         if note.type != experiments.EXPERIMENT_TYPE
         and (wanted & {tag.casefold() for tag in note.tags} or set(labs) & set(note.labs))
     ]
-    st.markdown(f"**{heading}**")
+    st.markdown(f"**{heading or _('Notes for this lab')}**")
     if not paired:
-        st.caption("No notes are tagged for this lab yet.")
+        st.caption(_("No notes are tagged for this lab yet."))
     for note in paired:
         rendering.note_link(note, dated=False)
     return paired
@@ -142,7 +145,7 @@ def url_notices(lab: str) -> None:
     """The warning naming the link's parameters that could not be used (once, after a link)."""
     notices = st.session_state.pop(f"_url_notices_{lab}", [])
     if notices:
-        st.warning("This link asked for settings the lab cannot use:\n\n" + "\n".join(
+        st.warning(_("This link asked for settings the lab cannot use:") + "\n\n" + "\n".join(
             f"- {escape_markdown(notice)}" for notice in notices), icon=":material/link_off:")
 
 
@@ -169,34 +172,37 @@ def lab_runs(lab: str, limit: int = 5) -> None:
     """The runs recorded from `lab`, newest first, as links (and a link to the Experiments page)."""
     runs = [note for note in notes_folder.load_library().notes
             if note.type == experiments.EXPERIMENT_TYPE and note.meta.get("lab") == lab]
-    st.markdown("**Runs recorded here**")
+    st.markdown(_("**Runs recorded here**"))
     if not runs:
-        st.caption("None yet: **Record this run** keeps the current settings and results in your journal.")
+        st.caption(_("None yet: **Record this run** keeps the current settings and results in your journal."))
     for note in runs[:limit]:
         rendering.note_link(note, dated=False)  # two lines at most, the full title on hover (frame.PAGE_CSS)
     if runs:
-        st.page_link(widgets.EXPERIMENTS_PAGE, label=f"Compare all {len(runs)} on the Experiments page",
+        st.page_link(widgets.EXPERIMENTS_PAGE, label=count(len(runs), "Compare it on the Experiments page",
+                                                           "Compare all {count} on the Experiments page"),
                      icon=":material/compare_arrows:")
 
 
 def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
-                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]]) -> None:
+                      measure: Callable[[], tuple[dict[str, Any], tuple[str, str, Any] | None]],
+                      result_label: Callable[[str], str] = _) -> None:
     """A "Record this run" button that asks for a comment and saves the run as a journal note.
 
     `query` is the lab's complete URL state for `tab` (every control, defaults included);
     `measure()` returns the results (a few numbers) and the series behind the main chart (x name,
     y name, DataFrame x, y[, line]); it runs only when the button is pressed. Hidden when the
-    journal is read-only.
+    journal is read-only. `result_label` shows a result's name (English, as recorded) in the
+    reader's language in the dialog.
     """
     if notes_folder.readonly():
         return
     params = {name: experiments.typed(text) for name, text in query.items()}
     done = st.session_state.get(_RECORDED) == (lab, tab, params)
-    label, icon = ("Recorded · record again", ":material/bookmark_added:") if done else \
-        ("Record this run", ":material/bookmark_add:")
+    label, icon = (_("Recorded · record again"), ":material/bookmark_added:") if done else \
+        (_("Record this run"), ":material/bookmark_add:")
     if st.button(label, key=f"{lab}_record_{tab}", icon=icon,
-                 help="These settings are in your journal already; record them again with another comment" if done
-                 else "Keep these settings and results as an experiment note in your journal"):
+                 help=_("These settings are in your journal already; record them again with another comment") if done
+                 else _("Keep these settings and results as an experiment note in your journal")):
         results, series = measure()
         params = {name: experiments.typed(text) for name, text in query.items()}
         shown = experiments.Series(*series) if series is not None else None
@@ -204,31 +210,40 @@ def record_run_button(lab: str, tab: str, title: str, query: dict[str, str],
                                                         results=results, series=shown)
     pending = st.session_state.get(_RECORDING)
     if pending is not None and (pending.lab, pending.tab) == (lab, tab):
-        _record_dialog(pending)
+        _record_dialog(pending, result_label)
 
 
 def _stop_recording() -> None:
     st.session_state.pop(_RECORDING, None)
 
 
-@st.dialog("Record this run", width="large", on_dismiss=_stop_recording)
-def _record_dialog(run: experiments.Run) -> None:
+def _record_dialog(run: experiments.Run, result_label: Callable[[str], str]) -> None:
+    """The record dialog, titled in this run's language."""
+    st.dialog(_("Record this run"), width="large", on_dismiss=_stop_recording)(_record_form)(run, result_label)
+
+
+def _record_form(run: experiments.Run, result_label: Callable[[str], str]) -> None:
     """Asks for a title, a comment and the notes the run was made for; stays open (the run waits
     in the session) until it is saved, cancelled or dismissed."""
     library = notes_folder.load_library()
     paired = [note.slug for note in library.notes
               if run.lab in note.labs and note.type != experiments.EXPERIMENT_TYPE]
-    title = st.text_input("Title", value=run.title, max_chars=120, key="record_title")
-    comment = st.text_area("What did you find?", placeholder="e.g. with K = 5 the truncated gradient is 40% off",
+    title = st.text_input(_("Title"), value=run.title, max_chars=120, key="record_title")
+    comment = st.text_area(_("What did you find?"),
+                           placeholder=_("e.g. with K = 5 the truncated gradient is 40% off"),
                            height=110, key="record_comment")
-    made_for = st.multiselect("Made for these notes", [note.slug for note in library.notes], default=paired,
-                              format_func=lambda slug: library.by_slug[slug].title, key="record_made_for")
+    made_for = st.multiselect(_("Made for these notes"), [note.slug for note in library.notes], default=paired,
+                              format_func=lambda slug: library.by_slug[slug].title, key="record_made_for",
+                              placeholder=_("Choose options"))
     # A caption between them: the table's toolbar (shown above it on hover) overlaps the caption's
     # empty right side instead of the multiselect's chips.
-    st.caption("Results of this run")
-    st.dataframe(experiments.results_frame(run.results), hide_index=True, width="stretch", key="record_results")
+    st.caption(_("Results of this run"))
+    results = experiments.results_frame(run.results)
+    results = results.assign(quantity=results["quantity"].map(result_label)).rename(
+        columns={"quantity": _("quantity"), "value": _("value")})
+    st.dataframe(results, hide_index=True, width="stretch", key="record_results")
     save, cancel = st.columns(2)
-    if save.button("Save to the journal", type="primary", icon=":material/save:", key="record_save"):
+    if save.button(_("Save to the journal"), type="primary", icon=":material/save:", key="record_save"):
         try:
             saved = save_run(run, title, comment, made_for)
         except storage.StorageError as err:
@@ -237,12 +252,13 @@ def _record_dialog(run: experiments.Run) -> None:
         _stop_recording()
         for key in ("record_title", "record_comment", "record_made_for"):
             st.session_state.pop(key, None)
-        widgets.flash("success", f"Recorded “{title.strip() or run.title}” in your journal.",
+        widgets.flash("success", _("Recorded “{title}” in your journal.").format(title=title.strip() or run.title),
                       notes_folder.slug_of(saved.rel_path))
         st.session_state[_RECORDED] = (run.lab, run.tab, run.params)
-        st.session_state[widgets.TOAST_KEY] = (f"Recorded “{title.strip() or run.title}”", ":material/bookmark_added:")
+        st.session_state[widgets.TOAST_KEY] = (_("Recorded “{title}”").format(title=title.strip() or run.title),
+                                               ":material/bookmark_added:")
         st.rerun()
-    if cancel.button("Cancel", key="record_cancel"):
+    if cancel.button(_("Cancel"), key="record_cancel"):
         _stop_recording()
         st.rerun()
 

@@ -12,23 +12,25 @@ from pathlib import Path
 
 import streamlit as st
 
+from core import messages
 from core.journal import handmerge, storage
 from core.journal.render import escape_markdown
+from core.messages import N_, _
 from core.sync import conflicts
 from ui import notes_folder, widgets
 
-CHOICE_LABELS = {handmerge.MINE: "Take yours", handmerge.THEIRS: "Take theirs", handmerge.BOTH: "Both"}
+CHOICE_LABELS = {handmerge.MINE: N_("Take yours"), handmerge.THEIRS: N_("Take theirs"), handmerge.BOTH: N_("Both")}
 PHONE = 640  # px: below this Streamlit stacks columns, and the screen shows one side at a time
-SIDES = {"yours": "Yours", "theirs": "Theirs"}
+SIDES = {"yours": N_("Yours"), "theirs": N_("Theirs")}
 RESULT, STARTED = "merge_result", "_merge_started"
 
 
 def merge_screen(folder: Path, copy: str, back_page: str) -> None:
     """Draw the merge screen for conflict copy `copy` of the notes folder `folder`."""
-    st.page_link(back_page, label="Back to Sync", icon=":material/arrow_back:")
+    st.page_link(back_page, label=_("Back to Sync"), icon=":material/arrow_back:")
     if conflicts.CONFLICT_MARK not in copy or not (folder / copy).is_file():
-        st.warning(f"There is no conflict copy named `{escape_markdown(copy)}` to merge; it may be resolved already.",
-                   icon=":material/call_split:")
+        st.warning(_("There is no conflict copy named `{copy}` to merge; it may be resolved already.").format(
+            copy=escape_markdown(copy)), icon=":material/call_split:")
         return
     pair = conflicts.pair(folder, copy)
     mine, theirs = conflicts.texts(folder, pair)
@@ -42,23 +44,28 @@ def merge_screen(folder: Path, copy: str, back_page: str) -> None:
     parts = handmerge.segments(mine, theirs)
     mine_from = pair.copy_from if pair.copy_is_mine else pair.original_from
     theirs_from = pair.original_from if pair.copy_is_mine else pair.copy_from
-    st.subheader(f"Merge `{pair.original.replace('`', '')}` by hand", anchor=False)
-    st.caption(f"**Yours** was typed on {escape_markdown(mine_from)}; **theirs** on {escape_markdown(theirs_from)}. "
-               f"{widgets.plural(handmerge.hunk_count(parts), 'place differs', 'places differ')}: for each, take "
-               "yours, theirs or both (yours first). The result below follows your choices and stays editable.")
+    st.subheader(_("Merge `{note}` by hand").format(note=pair.original.replace("`", "")), anchor=False)
+    st.caption(messages.ngettext(
+        "**Yours** was typed on {mine}; **theirs** on {theirs}. {count} place differs: for each, take yours, theirs "
+        "or both (yours first). The result below follows your choices and stays editable.",
+        "**Yours** was typed on {mine}; **theirs** on {theirs}. {count} places differ: for each, take yours, theirs "
+        "or both (yours first). The result below follows your choices and stays editable.",
+        handmerge.hunk_count(parts)).format(mine=escape_markdown(mine_from), theirs=escape_markdown(theirs_from),
+                                            count=handmerge.hunk_count(parts)))
     side = phone_switch()
     for part in parts:
         if part.changed:
             hunk_row(part, parts)
         else:
-            st.caption(f":material/unfold_less: {widgets.plural(len(part.mine), 'line', 'lines')} the same on "
-                       "both sides")
-    st.text_area("Result", key=RESULT, height=320,
-                 help="What the note will hold. Choosing again above rebuilds it from the choices.")
+            same = messages.count(len(part.mine), "{count} line the same on both sides",
+                                  "{count} lines the same on both sides")
+            st.caption(f":material/unfold_less: {same}")
+    st.text_area(_("Result"), key=RESULT, height=320,
+                 help=_("What the note will hold. Choosing again above rebuilds it from the choices."))
     save_column, cancel_column = st.columns(2)
-    save_column.button("Save the merge and resolve", key="merge_save", type="primary", icon=":material/merge:",
+    save_column.button(_("Save the merge and resolve"), key="merge_save", type="primary", icon=":material/merge:",
                        on_click=save_merge, args=(folder, pair, (mine, theirs)), disabled=notes_folder.readonly())
-    cancel_column.page_link(back_page, label="Cancel: keep both for now", icon=":material/close:")
+    cancel_column.page_link(back_page, label=_("Cancel: keep both for now"), icon=":material/close:")
     st.html(f"<style>@media (max-width: {PHONE}px) {{ [class*='st-key-merge_{'theirs' if side == 'yours' else 'mine'}"
             "_pane_'] { display: none; } }</style>")
 
@@ -67,24 +74,24 @@ def phone_switch() -> str:
     """On a phone (CSS hides it on a wide screen) the side to show: yours or theirs."""
     st.html(f"<style>@media (min-width: {PHONE + 1}px) {{ .st-key-merge_side_switch {{ display: none; }} }}</style>")
     with st.container(key="merge_side_switch"):
-        chosen = st.segmented_control("Show", list(SIDES), key="merge_side", format_func=SIDES.get,
+        chosen = st.segmented_control(_("Show"), list(SIDES), key="merge_side", format_func=lambda side: _(SIDES[side]),
                                       default="yours", required=True)
     return chosen or "yours"
 
 
 def hunk_row(part: handmerge.Segment, parts: list[handmerge.Segment]) -> None:
     with st.container(border=True, key=f"merge_hunk_{part.index}", gap="small"):
-        st.caption(f"Change {part.index + 1} · from line {part.mine_start} of yours")
+        st.caption(_("Change {number} · from line {line} of yours").format(number=part.index + 1, line=part.mine_start))
         mine_column, theirs_column = st.columns(2)
         with mine_column, st.container(key=f"merge_mine_pane_{part.index}"):
-            st.markdown(":blue-badge[Yours]")
+            st.markdown(":blue-badge[" + _("Yours") + "]")
             pane(part.mine)
         with theirs_column, st.container(key=f"merge_theirs_pane_{part.index}"):
-            st.markdown(":orange-badge[Theirs]")
+            st.markdown(":orange-badge[" + _("Theirs") + "]")
             pane(part.theirs)
-        st.segmented_control("Keep", list(CHOICE_LABELS), key=f"merge_choice_{part.index}", default=handmerge.MINE,
-                             required=True, format_func=CHOICE_LABELS.get, on_change=rebuild, args=(parts,),
-                             label_visibility="collapsed")
+        st.segmented_control(_("Keep"), list(CHOICE_LABELS), key=f"merge_choice_{part.index}", default=handmerge.MINE,
+                             required=True, format_func=lambda choice: _(CHOICE_LABELS[choice]), on_change=rebuild,
+                             args=(parts,), label_visibility="collapsed")
 
 
 def pane(lines: tuple[str, ...]) -> None:
@@ -92,7 +99,7 @@ def pane(lines: tuple[str, ...]) -> None:
     if text:
         st.code(text, language=None, wrap_lines=True)
     else:
-        st.caption("(no lines here on this side: the other side adds its lines)")
+        st.caption(_("(no lines here on this side: the other side adds its lines)"))
 
 
 def rebuild(parts: list[handmerge.Segment]) -> None:
@@ -106,10 +113,10 @@ def save_merge(folder: Path, pair: conflicts.ConflictPair, merged_from: tuple[st
     try:
         conflicts.resolve_with_text(folder, pair, st.session_state.get(RESULT, ""), merged_from)
     except (storage.StorageError, ValueError, OSError) as err:
-        widgets.flash("error", f"The merge was not saved: {err}.")
+        widgets.flash("error", _("The merge was not saved: {reason}.").format(reason=err))
         return
     st.session_state.pop(STARTED, None)
     notes_folder.refresh_library()
     st.query_params.pop("merge", None)
-    widgets.flash("success", f"Merged: {pair.original} now holds the merged text; the conflict copy is in the trash "
-                             "(Trash & history can restore it).")
+    widgets.flash("success", _("Merged: {note} now holds the merged text; the conflict copy is in the trash "
+                               "(Trash & history can restore it).").format(note=pair.original))

@@ -66,7 +66,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: s
     as tables (the labs' "show as tables" switch: `tables_toggle`). Every chart has a text
     alternative: its spec's `description` (core.chartspec.describe), read out as its label.
     """
-    # The interface language is part of the key: a spec holds its titles and description in words.
+    # The language is part of the key: builders write titles, tooltips and descriptions in it.
     digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs,
                                           messages.language()))).hexdigest()
     spec = readable_axes(_chart_spec(digest, builder, args, kwargs))

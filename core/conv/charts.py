@@ -1,5 +1,8 @@
 """Charts and formula text for the convolution lab: data in, Altair chart / string / DataFrame out.
 
+Titles, axis and tooltip titles and each chart's `description` (its text alternative) are in the
+interface language (core.messages); the callers pass titles already translated.
+
 No streamlit here, so tests can inspect every chart (`chart.to_dict()`, `chart.data`).
 Arrays are NumPy; a heatmap takes one 2D slice (H, W), a signal chart 1D arrays (L,).
 """
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.conv.ops import Connection
+from core.messages import _
 
 HIGHLIGHT = "#00c853"  # green: visible on the grey, red-blue and viridis maps alike
 SELECTED = "#ff6d00"   # orange: the inspected output cell
@@ -95,8 +99,9 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
                       "legend": {"title": None, "orient": "bottom", "direction": "horizontal", "format": NUMBER_FORMAT,
                                  "gradientLength": max(60, min(width, 320)), "labelOverlap": "greedy",
                                  "tickCount": 5}},
-            "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal", "title": "column"},
-                        {"field": "value", "type": "quantitative", "format": ".5~g"}],
+            "tooltip": [{"field": "row", "type": "ordinal", "title": _("row")},
+                        {"field": "col", "type": "ordinal", "title": _("column")},
+                        {"field": "value", "type": "quantitative", "format": ".5~g", "title": _("value")}],
         },
     }
     if pick is not None:
@@ -113,12 +118,12 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
     if pad_rows or pad_cols:
         ring = [(r, c) for r in range(rows) for c in range(cols)
                 if r < pad_rows or r >= rows - pad_rows or c < pad_cols or c >= cols - pad_cols]
-        datasets[f"{name}-padding"] = pd.DataFrame(ring, columns=["row", "col"]).assign(value="padding zero")
+        datasets[f"{name}-padding"] = pd.DataFrame(ring, columns=["row", "col"]).assign(value=_("padding zero"))
         layers.append({"data": {"name": f"{name}-padding"},
                        "mark": {"type": "rect", "fill": PADDING, "fillOpacity": 0.45, "stroke": PADDING,
                                 "strokeDash": [3, 2], "strokeWidth": 1},
                        "encoding": {**position,
-                                    "tooltip": [{"field": "value", "type": "nominal", "title": "padding"}]}})
+                                    "tooltip": [{"field": "value", "type": "nominal", "title": _("padding")}]}})
     outlines = [(int(r), int(c), "window") for r, c in highlight]
     if selected is not None:
         outlines.append((int(selected[0]), int(selected[1]), "inspected"))
@@ -133,6 +138,8 @@ def heatmap(values: np.ndarray, *, title: str = "", highlight: Iterable[tuple[in
             "layer": layers, "resolve": {"scale": {"color": "independent"}}, "datasets": datasets, "usermeta": CANVAS}
     if title:
         spec["title"] = title
+    # no sizes or numbers in it: new numbers change the data, never the spec
+    spec["description"] = _("{title}: heat map").format(title=title) if title else _("Heat map")
     return spec
 
 
@@ -208,13 +215,14 @@ def signal_chart(series: dict[str, np.ndarray], *, title: str = "", highlight: t
               else frame.iloc[:0])
     datasets = {"signal": frame, "band": band, "ring": chosen.reset_index(drop=True)}
     encoding = {
-        "x": {"field": "position", "type": "quantitative", "title": "position"},
+        "x": {"field": "position", "type": "quantitative", "title": _("position")},
         "y": {"field": "value", "type": "quantitative", "title": None},
         "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series),
                   "legend": {"orient": "top", "labelLimit": 260}},
-        "tooltip": [{"field": "series", "type": "nominal"}, {"field": "index", "type": "quantitative"},
-                    {"field": "position", "type": "quantitative"},
-                    {"field": "value", "type": "quantitative", "format": ".5~g"}],
+        "tooltip": [{"field": "series", "type": "nominal", "title": _("series")},
+                    {"field": "index", "type": "quantitative", "title": _("index")},
+                    {"field": "position", "type": "quantitative", "title": _("position")},
+                    {"field": "value", "type": "quantitative", "format": ".5~g", "title": _("value")}],
     }
     data = {"name": "signal"}
     layers = [
@@ -240,6 +248,9 @@ def signal_chart(series: dict[str, np.ndarray], *, title: str = "", highlight: t
             "datasets": datasets, "usermeta": CANVAS}
     if title:
         spec["title"] = title
+    names = ", ".join(series)
+    spec["description"] = (_("{title}: line chart of {names} against the position").format(title=title, names=names)
+                           if title else _("Line chart of {names} against the position").format(names=names))
     return spec
 
 
@@ -291,21 +302,23 @@ def connection_chart(links: Sequence[Connection], n: int, k: int, *, follow: int
     lines = alt.Chart(edges).mark_rule().encode(
         x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None),
         x2="x2:Q", y2="y2:Q",
-        color=alt.Color("weight:N", title="weight", scale=alt.Scale(scheme="category10"),
+        color=alt.Color("weight:N", title=_("weight"), scale=alt.Scale(scheme="category10"),
                         sort=[f"W{j + 1}" for j in range(k)]),
         opacity=alt.Opacity("opacity:Q", scale=None), strokeWidth=alt.StrokeWidth("width:Q", scale=None),
-        tooltip=["term:N"],
+        tooltip=[alt.Tooltip("term:N", title=_("term"))],
     )
     circles = alt.Chart(nodes).mark_circle(size=900, opacity=1).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
         color=alt.Color("fill:N", scale=None),
-        tooltip=["label:N", "value:N"],
+        tooltip=[alt.Tooltip("label:N", title=_("node")), alt.Tooltip("value:N", title=_("value"))],
     )
     text = alt.Chart(nodes).mark_text(fontSize=13, fontWeight="bold").encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="label:N")
     values = alt.Chart(nodes).mark_text(fontSize=12, color="#31333f").encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("value_y:Q", scale=y_scale), text="value:N")
-    return alt.LayerChart(layer=[lines, circles, text, values], height=230,
+    description = _("The lecture's 1D picture: {n} inputs joined to {m} outputs, one line per term, coloured by "
+                    "the weight").format(n=n, m=len(output_ids))
+    return alt.LayerChart(layer=[lines, circles, text, values], height=230, description=description,
                           resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
 
 
@@ -324,7 +337,7 @@ def connection_table(links: Sequence[Connection], n: int) -> pd.DataFrame:
     for link in links:
         if 0 <= link.source < n:
             table.loc[f"X{link.source + 1}", f"O{link.output + 1}"] = f"W{link.weight + 1}"
-    table.index.name = "input"
+    table.index.name = _("input")
     return table
 
 
@@ -336,4 +349,4 @@ def _output_x(output: int, outputs: list[int], sources: list[int]) -> float:
 
 
 def _x_name(source: int, n: int) -> str:
-    return f"X{source + 1}" if 0 <= source < n else "0 (padding)"
+    return f"X{source + 1}" if 0 <= source < n else _("0 (padding)")

@@ -27,6 +27,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from core.conv import ops
+from core.messages import _
 
 DELTA = r"\delta"
 
@@ -144,23 +145,32 @@ _RENDER = {
 }
 
 
+# The two sentences are in the interface language; each optional part is a phrase of its own,
+# placed by the sentence's translation (Korean puts the modifiers before the noun).
 def _input_words(stride: int, padding: int, dilation: int) -> str:
-    spread = "" if stride == 1 else f" with {stride - 1} zero(s) put between neighbouring entries (stride {stride})"
+    spread = "" if stride == 1 else _(
+        " with {count} zero(s) put between neighbouring entries (stride {stride})").format(count=stride - 1,
+                                                                                            stride=stride)
     width = "k−1" if dilation == 1 else f"{dilation}·(k−1)"
-    taps = "" if dilation == 1 else f" whose taps are {dilation} apart (dilation {dilation})"
-    read = ("read the first n values" if padding == 0 else
-            f"read n values from position {padding} on (the first {padding} belong to the padding)")
-    return (f"dL/dX: take δ{spread}, pad it with {width} zeros on each side, correlate it with the flipped "
-            f"kernel{taps} (input and output channels swapped), and {read}; positions no window reached read 0.")
+    taps = "" if dilation == 1 else _(" whose taps are {dilation} apart (dilation {dilation})").format(
+        dilation=dilation)
+    read = (_("read the first n values") if padding == 0 else
+            _("read n values from position {padding} on (the first {padding} belong to the padding)").format(
+                padding=padding))
+    sentence = _("dL/dX: take δ{spread}, pad it with {width} zeros on each side, correlate it with the flipped "
+                 "kernel{taps} (input and output channels swapped), and {read}; positions no window reached read 0.")
+    return sentence.format(spread=spread, width=width, taps=taps, read=read)
 
 
 def _weight_words(stride: int, padding: int, dilation: int) -> str:
-    source = "the input" if padding == 0 else f"the input padded with {padding} zero(s) on each side"
-    spread = "δ" if stride == 1 else f"δ spread out by the stride ({stride - 1} zero(s) between neighbouring entries)"
-    keep = ("keep the first k values" if dilation == 1 else
-            f"keep one value in every {dilation} (dilation {dilation}): positions 0, {dilation}, …, "
-            f"{dilation}·(k−1)")
-    return f"dL/dW: correlate {source} with {spread}, then {keep}."
+    source = _("the input") if padding == 0 else _("the input padded with {padding} zero(s) on each side").format(
+        padding=padding)
+    spread = "δ" if stride == 1 else _(
+        "δ spread out by the stride ({count} zero(s) between neighbouring entries)").format(count=stride - 1)
+    keep = (_("keep the first k values") if dilation == 1 else
+            _("keep one value in every {dilation} (dilation {dilation}): positions 0, {dilation}, …, "
+              "{dilation}·(k−1)").format(dilation=dilation))
+    return _("dL/dW: correlate {source} with {spread}, then {keep}.").format(source=source, spread=spread, keep=keep)
 
 
 def evaluate_input_chain(chain: Sequence[Step], grad_out: np.ndarray, w: np.ndarray,

@@ -12,8 +12,10 @@ from typing import Sequence
 
 import numpy as np
 
+from core.messages import N_, _
+
 IMAGE_NAMES = ("digit", "checkerboard", "circle", "gradient", "stripes")
-UPSTREAM_KINDS = ("all ones", "random", "one-hot at the inspected cell")
+UPSTREAM_KINDS = (N_("all ones"), N_("random"), N_("one-hot at the inspected cell"))  # values; shown as _(kind)
 
 
 def builtin_image(name: str, size: int = 28) -> np.ndarray:
@@ -83,60 +85,64 @@ def image_from_upload(data: bytes | None, *, max_side: int = UPLOAD_SIDE, colour
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise ValueError("The file is empty (0 bytes). Choose a PNG or JPEG photo.")
+        raise ValueError(_("The file is empty (0 bytes). Choose a PNG or JPEG photo."))
     if len(data) > UPLOAD_BYTES:
-        raise ValueError(f"The file is {len(data) / 2**20:.0f} MB; the lab reads images up to "
-                         f"{UPLOAD_BYTES // 2**20} MB. Save a smaller copy and try again.")
+        raise ValueError(_("The file is {size} MB; the lab reads images up to {limit} MB. Save a smaller copy and "
+                           "try again.").format(size=f"{len(data) / 2**20:.0f}", limit=UPLOAD_BYTES // 2**20))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
                 width, height = image.size
                 if width == 0 or height == 0:
-                    raise ValueError(f"This image is {width}x{height} pixels: it has no pixels to convolve.")
+                    raise ValueError(_("This image is {width}x{height} pixels: it has no pixels to convolve.").format(
+                        width=width, height=height))
                 if width * height > UPLOAD_PIXELS:
-                    raise ValueError(
-                        f"This image claims {width}x{height} pixels ({width * height / 1e6:.0f} million), too many "
-                        f"to open safely; the lab opens up to {UPLOAD_PIXELS // 1_000_000} million. "
-                        "Save a smaller copy and try again.")
+                    raise ValueError(_(
+                        "This image claims {width}x{height} pixels ({millions} million), too many to open safely; "
+                        "the lab opens up to {limit} million. Save a smaller copy and try again.").format(
+                        width=width, height=height, millions=f"{width * height / 1e6:.0f}",
+                        limit=UPLOAD_PIXELS // 1_000_000))
                 image.draft("RGB" if colour else "L", (max_side, max_side))  # JPEG: decode at a reduced size
                 image.thumbnail((max_side, max_side))
                 pixels = np.asarray(image.convert("RGB" if colour else "L"), dtype=np.float64) / 255.0
     except UnidentifiedImageError:
-        raise ValueError("This file is not a PNG or JPEG image. Choose a .png or .jpg photo.") from None
+        raise ValueError(_("This file is not a PNG or JPEG image. Choose a .png or .jpg photo.")) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError("This image has too many pixels to open safely. Save a smaller copy and try again.") from None
+        raise ValueError(_("This image has too many pixels to open safely. Save a smaller copy and try again.")) \
+            from None
     except (OSError, SyntaxError, EOFError):
-        raise ValueError("This image file is damaged or cut short, so it cannot be read. "
-                         "Try saving it again as PNG or JPEG.") from None
+        raise ValueError(_("This image file is damaged or cut short, so it cannot be read. "
+                           "Try saving it again as PNG or JPEG.")) from None
     return pixels.transpose(2, 0, 1) if colour else pixels[None]
 
 
 def kernel_presets(ndim: int) -> dict[str, np.ndarray]:
-    """Named kernels for 1, 2 or 3 spatial axes, each shaped K (no channel axes)."""
+    """Named kernels for 1, 2 or 3 spatial axes, each shaped K (no channel axes). The English names
+    are the values (session state, URL codes, records); the page shows them translated (`_(name)`)."""
     smooth, derivative = np.array([1.0, 2.0, 1.0]), np.array([-1.0, 0.0, 1.0])
     if ndim == 1:
         return {
-            "identity": np.array([0.0, 1.0, 0.0]),
-            "box blur": np.full(3, 1 / 3),
-            "Gaussian": smooth / 4,
-            "sharpen": np.array([-1.0, 3.0, -1.0]),
-            "derivative": derivative / 2,
-            "Laplacian": np.array([1.0, -2.0, 1.0]),
-            "[1, -1] edge": np.array([1.0, -1.0]),
+            N_("identity"): np.array([0.0, 1.0, 0.0]),
+            N_("box blur"): np.full(3, 1 / 3),
+            N_("Gaussian"): smooth / 4,
+            N_("sharpen"): np.array([-1.0, 3.0, -1.0]),
+            N_("derivative"): derivative / 2,
+            N_("Laplacian"): np.array([1.0, -2.0, 1.0]),
+            N_("[1, -1] edge"): np.array([1.0, -1.0]),
         }
     if ndim == 2:
         sobel_x = np.outer(smooth, derivative)
         return {
-            "identity": np.pad([[1.0]], 1),
-            "box blur": np.full((3, 3), 1 / 9),
-            "Gaussian": np.outer(smooth, smooth) / 16,
-            "sharpen": np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-            "Sobel x": sobel_x,
-            "Sobel y": sobel_x.T.copy(),
-            "Laplacian": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-            "emboss": np.array([[-2.0, -1, 0], [-1, 1, 1], [0, 1, 2]]),
-            "[1, -1] edge": np.array([[1.0, -1.0]]),
+            N_("identity"): np.pad([[1.0]], 1),
+            N_("box blur"): np.full((3, 3), 1 / 9),
+            N_("Gaussian"): np.outer(smooth, smooth) / 16,
+            N_("sharpen"): np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+            N_("Sobel x"): sobel_x,
+            N_("Sobel y"): sobel_x.T.copy(),
+            N_("Laplacian"): np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+            N_("emboss"): np.array([[-2.0, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+            N_("[1, -1] edge"): np.array([[1.0, -1.0]]),
         }
     if ndim == 3:
         laplacian = np.zeros((3, 3, 3))
@@ -147,14 +153,14 @@ def kernel_presets(ndim: int) -> dict[str, np.ndarray]:
                 laplacian[tuple(index)] = 1.0
         laplacian[1, 1, 1] = -6.0
         return {
-            "identity": np.pad([[[1.0]]], 1),
-            "box blur": np.full((3, 3, 3), 1 / 27),
-            "Gaussian": np.einsum("i,j,k->ijk", smooth, smooth, smooth) / 64,
-            "Sobel z": np.einsum("i,j,k->ijk", derivative, smooth, smooth),
-            "Sobel y": np.einsum("i,j,k->ijk", smooth, derivative, smooth),
-            "Sobel x": np.einsum("i,j,k->ijk", smooth, smooth, derivative),
-            "Laplacian": laplacian,
-            "[1, -1] edge": np.array([[[1.0, -1.0]]]),
+            N_("identity"): np.pad([[[1.0]]], 1),
+            N_("box blur"): np.full((3, 3, 3), 1 / 27),
+            N_("Gaussian"): np.einsum("i,j,k->ijk", smooth, smooth, smooth) / 64,
+            N_("Sobel z"): np.einsum("i,j,k->ijk", derivative, smooth, smooth),
+            N_("Sobel y"): np.einsum("i,j,k->ijk", smooth, derivative, smooth),
+            N_("Sobel x"): np.einsum("i,j,k->ijk", smooth, smooth, derivative),
+            N_("Laplacian"): laplacian,
+            N_("[1, -1] edge"): np.array([[[1.0, -1.0]]]),
         }
     raise ValueError(f"kernels exist for 1, 2 or 3 spatial axes, not {ndim}")
 
@@ -194,9 +200,9 @@ def upstream_gradient(kind: str, shape: tuple[int, ...], cell: tuple[int, ...] |
     kind: "all ones" (L = sum of outputs), "random" (standard normal, seeded) or
     "one-hot at the inspected cell" (1 at `cell` = (channel, *position), else 0).
     """
-    if kind == "all ones":
+    if kind == UPSTREAM_KINDS[0]:
         return np.ones(shape)
-    if kind == "random":
+    if kind == UPSTREAM_KINDS[1]:
         return np.random.default_rng(seed).standard_normal(shape)
     if kind == UPSTREAM_KINDS[2]:
         if cell is None or len(cell) != len(shape):

@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from core.conv import ops
+from core.messages import N_, _
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,13 @@ def lecture_example(x: Sequence[float], w: Sequence[float], delta: Sequence[floa
     Raises ValueError with a sentence for the student when the lengths do not fit or a value
     is not a finite number.
     """
-    x, w, delta = (_finite(name, values) for name, values in (("inputs", x), ("weights", w), ("gradients", delta)))
+    x, w, delta = (_finite(name, values) for name, values in ((N_("inputs"), x), (N_("weights"), w),
+                                                               (N_("gradients"), delta)))
     n, k = len(x), len(w)
     m = output_count(n, k, stride=stride, padding=padding, dilation=dilation)
     if len(delta) != m:
-        raise ValueError(f"{n} inputs and {k} weights give {m} outputs, so type {m} upstream gradients "
-                         f"(one per output); got {len(delta)}")
+        raise ValueError(_("{n} inputs and {k} weights give {m} outputs, so type {m} upstream gradients "
+                           "(one per output); got {got}").format(n=n, k=k, m=m, got=len(delta)))
     settings = dict(stride=stride, padding=padding, dilation=dilation)
     links = ops.connections(n, k, **settings)
     outputs = ops.conv1d(x[None], w[None, None], **settings)[0]
@@ -214,9 +216,9 @@ def _finite(name: str, values: Sequence[float]) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"the {name} must be numbers") from None
+        raise ValueError(_("the {name} must be numbers").format(name=_(name))) from None
     if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"the {name} must be a non-empty list of numbers")
+        raise ValueError(_("the {name} must be a non-empty list of numbers").format(name=_(name)))
     if not np.isfinite(array).all():
-        raise ValueError(f"the {name} must be finite numbers (no empty cell, inf or nan)")
+        raise ValueError(_("the {name} must be finite numbers (no empty cell, inf or nan)").format(name=_(name)))
     return array

@@ -34,10 +34,17 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from core.conv import lowering
+from core.messages import N_, _
 
 IntOrTuple = int | Sequence[int]
 
-_AXIS_WORDS = {1: ("long",), 2: ("tall", "wide"), 3: ("deep", "tall", "wide")}
+_AXIS_WORDS = {1: (N_("long"),), 2: (N_("tall"), N_("wide")), 3: (N_("deep"), N_("tall"), N_("wide"))}
+# The sentences when a kernel does not fit (in the interface language); {spans} is empty or SPANS.
+NO_FIT_1D = N_("a kernel of size {k}{spans} does not fit an input of size {n} with padding {padding}: "
+               "the output would be {size} {word}")
+NO_FIT = N_("a {kernel} kernel{spans} does not fit a {input} input with padding {padding}: "
+            "the output would be {size} {word}")
+SPANS = N_(" with dilation {dilation} (it spans {span})")
 _LAYOUTS = {1: "L", 2: "H, W", 3: "D, H, W"}
 _KERNEL_LAYOUTS = {1: "kL", 2: "kH, kW", 3: "kD, kH, kW"}
 
@@ -54,11 +61,8 @@ def output_size(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: 
     size = _raw_output_size(n, k, padding, stride, dilation)
     if size < 1:
         span = dilation * (k - 1) + 1
-        spans = f" with dilation {dilation} (it spans {span})" if dilation > 1 else ""
-        raise ValueError(
-            f"a kernel of size {k}{spans} does not fit an input of size {n} with padding "
-            f"{padding}: the output would be {size} long"
-        )
+        spans = _(SPANS).format(dilation=dilation, span=span) if dilation > 1 else ""
+        raise ValueError(_(NO_FIT_1D).format(k=k, spans=spans, n=n, padding=padding, size=size, word=_("long")))
     return size
 
 
@@ -421,10 +425,9 @@ def _does_not_fit(spatial, kernel, padding, dilation, size: int, axis: int) -> s
     spans = ""
     if any(d > 1 for d in dilation):
         span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=False))
-        spans = f" with dilation {setting(dilation)} (it spans {shape(span)})"
-    word = _AXIS_WORDS[len(spatial)][axis]
+        spans = _(SPANS).format(dilation=setting(dilation), span=shape(span))
+    word = _(_AXIS_WORDS[len(spatial)][axis])
     if len(spatial) == 1:
-        return (f"a kernel of size {kernel[0]}{spans} does not fit an input of size {spatial[0]} with padding "
-                f"{padding[0]}: the output would be {size} {word}")
-    return (f"a {shape(kernel)} kernel{spans} does not fit a {shape(spatial)} input with padding "
-            f"{setting(padding)}: the output would be {size} {word}")
+        return _(NO_FIT_1D).format(k=kernel[0], spans=spans, n=spatial[0], padding=padding[0], size=size, word=word)
+    return _(NO_FIT).format(kernel=shape(kernel), spans=spans, input=shape(spatial), padding=setting(padding),
+                            size=size, word=word)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 
 from core.conv import inputs, lecture, view
+from core.messages import N_
 from core.urlparams import Param, encode
 
-VIEWS = {"output": "Output", "channels": "Channels", "field": "Receptive field", "backward": "Backward pass",
-         "1d": "1D picture"}
+# The values (English) are the widgets' values in session state; the page shows them translated (`_(value)`).
+VIEWS = {"output": N_("Output"), "channels": N_("Channels"), "field": N_("Receptive field"),
+         "backward": N_("Backward pass"), "1d": N_("1D picture")}
 INPUTS = {source: label for label, (_, source) in view.INPUTS.items()}
-CUSTOM = "custom (edit below)"
-UPSTREAM = {"ones": "all ones", "random": "random", "onehot": "one-hot at the inspected cell"}
+CUSTOM = N_("custom (edit below)")
+UPSTREAM = {"ones": inputs.UPSTREAM_KINDS[0], "random": inputs.UPSTREAM_KINDS[1], "onehot": inputs.UPSTREAM_KINDS[2]}
 KERNEL_LIMIT = 1e6  # larger weights only overflow float64 and teach nothing
 CUSTOM_KEY = "conv_custom_values"
 EXAMPLE_PARAMS = ("ex_x", "ex_w", "ex_d", "follow")

@@ -15,19 +15,23 @@ import numpy as np
 
 from core.conv import inputs, ops
 from core.conv.reference import Verification, verify
+from core.messages import N_, _
 
-INPUTS = {  # label -> (spatial axes, source name)
-    "digit “2”": (2, "digit"),
-    "checkerboard": (2, "checkerboard"),
-    "circle": (2, "circle"),
-    "gradient": (2, "gradient"),
-    "stripes": (2, "stripes"),
-    "RGB shapes (3 channels)": (2, "rgb"),
-    "your image (upload)": (2, "upload"),
-    "1D signal (sine + step + noise)": (1, "signal"),
-    "3D volume (ball and cube)": (3, "volume"),
+# label -> (spatial axes, source name). The English labels are the select box's values (session
+# state, URL codes, records); the page shows them translated (`_(label)`).
+INPUTS = {
+    N_("digit “2”"): (2, "digit"),
+    N_("checkerboard"): (2, "checkerboard"),
+    N_("circle"): (2, "circle"),
+    N_("gradient"): (2, "gradient"),
+    N_("stripes"): (2, "stripes"),
+    N_("RGB shapes (3 channels)"): (2, "rgb"),
+    N_("your image (upload)"): (2, "upload"),
+    N_("1D signal (sine + step + noise)"): (1, "signal"),
+    N_("3D volume (ball and cube)"): (3, "volume"),
 }
-AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+# The spatial axes' names: keys of session state (conv_cell_height); shown translated (`_(axis)`).
+AXES = {1: (N_("length"),), 2: (N_("height"), N_("width")), 3: (N_("depth"), N_("height"), N_("width"))}
 SIZE_RANGES = {1: (8, 256, 64), 2: (5, 64, 28), 3: (4, 16, 10)}  # (lowest, highest, default) input size
 DEFAULT_KERNELS = {1: "derivative", 2: "Sobel x", 3: "Sobel x"}
 CHECK_SIDE = {1: 128, 2: 16, 3: 6}  # the loop reference checks at most this many entries per axis
@@ -106,17 +110,19 @@ def check(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, padding: int
 
 def dropped_messages(input_sizes: tuple[int, ...], kernel_sizes: tuple[int, ...], *, stride: int, padding: int,
                      dilation: int) -> list[str]:
-    """One sentence per axis where the floor in the size formula drops positions of the padded input."""
+    """One sentence per axis where the floor in the size formula drops positions of the padded input
+    (in the interface language)."""
     ndim = len(input_sizes)
     messages = []
     for axis, n, k in zip(AXES[ndim], input_sizes, kernel_sizes, strict=False):
         dropped = ops.dropped_positions(n, k, stride=stride, padding=padding, dilation=dilation)
         if dropped:
             real = max(0, dropped - padding)
-            lost = (f"{real} of them real input values, which never affect the output" if real
-                    else "all of them padding zeros, so no input value is lost")
-            messages.append(f"Along the {axis}, the floor drops the last {dropped} position(s) of the padded input: "
-                            f"the last window ends before them ({lost}).")
+            lost = (_("{real} of them real input values, which never affect the output").format(real=real) if real
+                    else _("all of them padding zeros, so no input value is lost"))
+            messages.append(_("Along the {axis}, the floor drops the last {dropped} position(s) of the padded input: "
+                              "the last window ends before them ({lost}).").format(axis=_(axis), dropped=dropped,
+                                                                                    lost=lost))
     return messages
 
 
@@ -161,9 +167,10 @@ def window_in_input(cells: np.ndarray, padding: int, spatial: tuple[int, ...]) -
 def shape_summary(x_shape: tuple[int, ...], output_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> str:
     """One line of markdown with the input, output and parameter shapes (never truncated)."""
     kernel = "×".join(map(str, w_shape[2:]))
-    return (f"**Input** `{tuple(x_shape)}` → **output** `{tuple(output_shape)}` · "
-            f"**parameters** {int(np.prod(w_shape))} weights ({w_shape[0]} kernel(s) of "
-            f"{w_shape[1]}×{kernel}) + {w_shape[0]} bias")
+    return _("**Input** `{input}` → **output** `{output}` · **parameters** {weights} weights ({kernels} kernel(s) "
+             "of {channels}×{kernel}) + {kernels} bias").format(
+        input=tuple(x_shape), output=tuple(output_shape), weights=int(np.prod(w_shape)), kernels=w_shape[0],
+        channels=w_shape[1], kernel=kernel)
 
 
 def sum_latex(field: ops.WindowProducts, cell: tuple[int, ...], output_value: float) -> str:

@@ -1,4 +1,9 @@
-"""Chart builders for the journal pages: data in, `alt.Chart` out (no streamlit)."""
+"""Chart builders for the journal pages: data in, `alt.Chart` out (no streamlit).
+
+Titles, day and month names and descriptions follow the interface language (core.messages);
+the keyword `language` of each builder is not used to build the chart but names the language
+for ui.widgets.chart, which caches a spec per distinct input.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,13 @@ import datetime as dt
 
 import altair as alt
 import pandas as pd
+from babel import dates
+
+from core import messages
+from core.messages import _
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+"""In English; the charts name the days in the interface language (`weekday_names`)."""
 # Calendar tiles: "empty" for a day without entries, "ramp" from one entry to the busiest day.
 # Light: GitHub's contribution greens on a light-grey empty tile. Dark: a mid-grey empty tile
 # that stands out from Streamlit's dark background (#0e1117) without glaring, and greens that
@@ -19,23 +29,32 @@ CALENDAR_DARK = {"empty": "#2f353f", "ramp": ("#1b6b34", "#5fe07a")}
 CALENDAR_PICK = "pick"
 
 
+def weekday_names() -> list[str]:
+    """Monday to Sunday, short, in the interface language (WEEKDAYS in English)."""
+    monday = dt.date(2024, 1, 1)
+    return [dates.format_date(monday + dt.timedelta(days=offset), "EEE", locale=messages.locale())
+            for offset in range(7)]
+
+
 def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
     """One row per day of `year`: date, week (column index), weekday (row label), entries."""
     days = pd.date_range(dt.date(year, 1, 1), dt.date(year, 12, 31), freq="D")
     first_monday = days[0] - pd.Timedelta(days=days[0].day_of_week)
+    names = weekday_names()
     return pd.DataFrame(
         {
             "date": days.date,
             "week": ((days - first_monday).days // 7).astype(int),
-            "weekday": [WEEKDAYS[d] for d in days.day_of_week],
+            "weekday": [names[d] for d in days.day_of_week],
             "entries": [counts.get(day, 0) for day in days.date],
-            "label": days.strftime("%a %Y-%m-%d"),
+            "label": [f"{names[day.weekday()]} {day.isoformat()}" for day in days.date],
             "day": days.strftime("%Y-%m-%d"),
         }
     )
 
 
-def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) -> alt.Chart:
+def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False, *,
+                     language: str | None = None) -> alt.Chart:
     """A study calendar: one square per day of `year`, coloured by the number of entries,
     month names under the first week of each month.
 
@@ -51,11 +70,17 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) 
     most = max(2, int(frame["entries"].max()))
     first_days = frame[[day.day == 1 for day in frame["date"]]]
     month_of_week = " : ".join(
-        f"datum.value == {week} ? '{day.strftime('%b')}'"
+        f"datum.value == {week} ? '{dates.format_date(day, 'MMM', locale=messages.locale())}'"
         for week, day in zip(first_days["week"], first_days["date"], strict=False)
     )
+    title = _("Study calendar {year}").format(year=year)
+    studied = int((frame["entries"] > 0).sum())
+    description = messages.ngettext(
+        "{title}: a calendar with one square per day, greener for more entries; {count} study day.",
+        "{title}: a calendar with one square per day, greener for more entries; {count} study days.",
+        studied).format(title=title, count=studied)
     return (
-        alt.Chart(frame, title=f"Study calendar {year}")
+        alt.Chart(frame, title=title, description=description)
         .mark_rect(cornerRadius=2)
         .encode(
             x=alt.X(
@@ -66,7 +91,7 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) 
             ),
             y=alt.Y(
                 "weekday:N",
-                sort=WEEKDAYS,
+                sort=weekday_names(),
                 title=None,
                 scale=alt.Scale(paddingInner=0.18),
                 axis=alt.Axis(ticks=False, domain=False),
@@ -76,29 +101,32 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False) 
                 alt.value(palette["empty"]),
                 alt.Color(
                     "entries:Q",
-                    title="entries a day",
+                    title=_("entries a day"),
                     scale=alt.Scale(domain=[1, most], range=list(palette["ramp"])),
                     legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=120, tickMinStep=1,
                                       format="d"),
                 ),
             ),
-            tooltip=[alt.Tooltip("label:N", title="day"), alt.Tooltip("entries:Q", title="entries")],
+            tooltip=[alt.Tooltip("label:N", title=_("day")), alt.Tooltip("entries:Q", title=_("entries"))],
         )
         .add_params(alt.selection_point(name=CALENDAR_PICK, fields=["day"], on="click", clear=False))
         .properties(height=alt.Step(17))
     )
 
 
-def type_bar_chart(counts: dict[str, int]) -> alt.Chart:
+def type_bar_chart(counts: dict[str, int], *, language: str | None = None) -> alt.Chart:
     """Horizontal bars: number of notes of each type."""
     frame = pd.DataFrame({"type": list(counts), "notes": list(counts.values())})
+    title = _("Notes by type")
+    description = _("{title}: a bar chart, one bar per type of note; {count} notes in all.").format(
+        title=title, count=int(frame["notes"].sum()))
     return (
-        alt.Chart(frame, title="Notes by type")
+        alt.Chart(frame, title=title, description=description)
         .mark_bar()
         .encode(
-            x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("notes:Q", title=_("notes"), axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("type:N", sort="-x", title=None),
-            tooltip=["type:N", "notes:Q"],
+            tooltip=[alt.Tooltip("type:N", title=_("type")), alt.Tooltip("notes:Q", title=_("notes"))],
         )
         .properties(height=alt.Step(22))
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from core import conv
+from core.messages import N_, _
 from core.practice.exercise import Exercise, factor_text, number_text
 
 KERNEL_SIZES = (1, 2, 3, 4, 5, 7)
 DILATIONS = (1, 1, 1, 2, 3)
-WHOLE = "exact (a whole number)"
-EXACT = "exact (a whole number; 24 and 24x24 are both read as 24)"
-LECTURE_SETUP = (
+WHOLE = N_("exact (a whole number)")
+EXACT = N_("exact (a whole number; 24 and 24x24 are both read as 24)")
+LECTURE_SETUP = N_(
     "Input $X = (X_1, \\dots, X_5) = ({x})$, kernel $W = (W_1, W_2, W_3) = ({w})$ and "
     "$O_i = \\sum_{{j=1}}^{{3}} W_j X_{{i+j-1}}$ for $i = 1, 2, 3$ (cross-correlation, stride 1, no padding)."
 )
@@ -35,10 +36,10 @@ def conv_output_size(seed: int) -> Exercise:
             break
     size = conv.output_size(H, K, padding=P, stride=S, dilation=D)
     dropped = conv.dropped_positions(H, K, padding=P, stride=S, dilation=D)
-    question = (
-        f"A ${H} \\times {H}$ input goes through a 2D convolution with a ${K} \\times {K}$ kernel, "
-        f"padding {P} (zeros on each side), stride {S} and dilation {D}. The output is $O \\times O$: what is $O$?"
-    )
+    question = _(
+        "A ${H} \\times {H}$ input goes through a 2D convolution with a ${K} \\times {K}$ kernel, "
+        "padding {P} (zeros on each side), stride {S} and dilation {D}. The output is $O \\times O$: what is $O$?"
+    ).format(H=H, K=K, P=P, S=S, D=D)
     solution = (
         "$$\\begin{aligned} O &= \\left\\lfloor \\dfrac{H + 2P - D(K - 1) - 1}{S} \\right\\rfloor + 1 \\\\"
         f" &= \\left\\lfloor \\dfrac{{{H} + 2 \\cdot {P} - {D} \\cdot ({K} - 1) - 1}}{{{S}}} \\right\\rfloor + 1 \\\\"
@@ -46,16 +47,16 @@ def conv_output_size(seed: int) -> Exercise:
         " \\end{aligned}$$"
     )
     if dropped:
-        solution += (
-            f"\n\n${reach}/{S}$ is not whole, so the floor drops the last {dropped} position(s) of the padded "
+        solution += "\n\n" + _(
+            "${reach}/{S}$ is not whole, so the floor drops the last {dropped} position(s) of the padded "
             "input: no window reaches them."
-        )
-    slips = [(H - K + 1, "That is $H - K + 1$, which leaves out padding, stride and dilation."),
-             (reach / S + 1, "Without the floor: a window must fit entirely, so round the division down.")]
+        ).format(reach=reach, S=S, dropped=dropped)
+    slips = [(H - K + 1, _("That is $H - K + 1$, which leaves out padding, stride and dilation.")),
+             (reach / S + 1, _("Without the floor: a window must fit entirely, so round the division down."))]
     if D > 1:
-        slips.append((_no_dilation(H, K, P, S), "That ignores the dilation: a dilated kernel spans $D(K-1)+1$."))
+        slips.append((_no_dilation(H, K, P, S), _("That ignores the dilation: a dilated kernel spans $D(K-1)+1$.")))
     return Exercise(
-        generator="conv-output-size", seed=seed, question=question, expected=size, tolerance=EXACT,
+        generator="conv-output-size", seed=seed, question=question, expected=size, tolerance=_(EXACT),
         solution=solution, slips=tuple(slips), values={"H": H, "K": K, "P": P, "S": S, "D": D}, size=True,
     )
 
@@ -90,10 +91,10 @@ def conv1d_output(seed: int) -> Exercise:
     flipped = sum(W[2 - j] * X[i + j - 1] for j in range(3))
     return Exercise(
         generator="conv1d-output", seed=seed,
-        question=LECTURE_SETUP.format(x=_listed(X), w=_listed(W)) + f" What is $O_{i}$?",
-        expected=float(outputs[i - 1]), tolerance=WHOLE, abs_tol=1e-9, solution=solution,
-        slips=((flipped, "That flips the kernel (the textbook convolution); the lecture and the libraries "
-                          "compute the cross-correlation, $W_1$ meeting $X_i$."),),
+        question=_(LECTURE_SETUP).format(x=_listed(X), w=_listed(W)) + " " + _("What is $O_{i}$?").format(i=i),
+        expected=float(outputs[i - 1]), tolerance=_(WHOLE), abs_tol=1e-9, solution=solution,
+        slips=((flipped, _("That flips the kernel (the textbook convolution); the lecture and the libraries "
+                            "compute the cross-correlation, $W_1$ meeting $X_i$.")),),
         values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "i": i},
     )
 
@@ -105,32 +106,33 @@ def conv1d_gradient(seed: int) -> Exercise:
     X, W = _lecture_numbers(rng)
     delta = rng.integers(-2, 3, size=3).astype(np.float64)
     grad_x, grad_w = conv.conv1d_backward(X[None, :], W[None, None, :], delta[None, :])
-    setup = LECTURE_SETUP.format(x=_listed(X), w=_listed(W)) + (
-        f" The gradient from above is $\\delta = (\\delta_1, \\delta_2, \\delta_3) = ({_listed(delta)})$ with "
+    setup = _(LECTURE_SETUP).format(x=_listed(X), w=_listed(W)) + " " + _(
+        "The gradient from above is $\\delta = (\\delta_1, \\delta_2, \\delta_3) = ({delta})$ with "
         "$\\delta_i = \\partial L / \\partial O_i$."
-    )
+    ).format(delta=_listed(delta))
     if rng.random() < 0.5:
         m = int(rng.integers(1, 6))
         pairs = [(i, m - i + 1) for i in range(1, 4) if 1 <= m - i + 1 <= 3]
         symbols = " + ".join(f"\\delta_{i} W_{j}" for i, j in pairs)
         numbers = " + ".join(f"{factor_text(delta[i - 1])} \\cdot {factor_text(W[j - 1])}" for i, j in pairs)
         expected, target = float(grad_x[0, m - 1]), f"X_{m}"
-        rule = (f"$X_{m}$ reaches the outputs $O_i$ with $1 \\le {m} - i + 1 \\le 3$, through the weight "
-                f"$W_{{{m}-i+1}}$ (the kernel read backwards):")
+        rule = _("$X_{m}$ reaches the outputs $O_i$ with $1 \\le {m} - i + 1 \\le 3$, through the weight "
+                 "$W_{{{m}-i+1}}$ (the kernel read backwards):").format(m=m)
         unflipped = sum(delta[i - 1] * W[i - m + 2] for i in range(1, 4) if 1 <= i - m + 3 <= 3)
-        slips = ((unflipped, "The weights meet the deltas in reverse order (the flipped kernel)."),)
+        slips = ((unflipped, _("The weights meet the deltas in reverse order (the flipped kernel).")),)
     else:
         j = int(rng.integers(1, 4))
         pairs = [(i, i + j - 1) for i in range(1, 4)]
         symbols = " + ".join(f"\\delta_{i} X_{k}" for i, k in pairs)
         numbers = " + ".join(f"{factor_text(delta[i - 1])} \\cdot {factor_text(X[k - 1])}" for i, k in pairs)
         expected, target = float(grad_w[0, 0, j - 1]), f"W_{j}"
-        rule = f"$W_{j}$ is used by every output, $O_i$ multiplying it by $X_{{i+{j}-1}}$:"
+        rule = _("$W_{j}$ is used by every output, $O_i$ multiplying it by $X_{{i+{j}-1}}$:").format(j=j)
         slips = ()
     solution = f"{rule}\n\n$$\\frac{{\\partial L}}{{\\partial {target}}} = {symbols} = {numbers} = " \
                f"{number_text(expected)}$$"
     return Exercise(
-        generator="conv1d-gradient", seed=seed, question=setup + f" What is $\\partial L / \\partial {target}$?",
-        expected=expected, tolerance=WHOLE, abs_tol=1e-9, solution=solution, slips=slips,
+        generator="conv1d-gradient", seed=seed,
+        question=setup + " " + _("What is $\\partial L / \\partial {target}$?").format(target=target),
+        expected=expected, tolerance=_(WHOLE), abs_tol=1e-9, solution=solution, slips=slips,
         values={"X": tuple(X.tolist()), "W": tuple(W.tolist()), "delta": tuple(delta.tolist()), "target": target},
     )

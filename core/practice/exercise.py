@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from core.messages import N_, _
+
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
@@ -56,9 +58,9 @@ class Outcome:
     message: str
 
 
-EXPECTED_NUMBER = "type a number, e.g. 0.0008 or 1/1280"
-EXPECTED_SIZE = "type a whole number, e.g. 24 (or 24x24 for a square)"
-FINITE = "type a finite number"
+EXPECTED_NUMBER = N_("type a number, e.g. 0.0008 or 1/1280")
+EXPECTED_SIZE = N_("type a whole number, e.g. 24 (or 24x24 for a square)")
+FINITE = N_("type a finite number")
 MAX_ANSWER_CHARS = 1000
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2014": "-", "\ufe63": "-",
                           "\uff0d": "-", "\u00d7": "x", "X": "x", "\u2715": "x", "\u2a2f": "x"})
@@ -80,7 +82,7 @@ def parse_number(text: str, *, size: bool = False) -> float:
     sentence saying what is expected for anything else, and 'type a finite number' for values
     too large for a float ('1e400', a 400-digit fraction) and for inf or nan.
     """
-    hint = EXPECTED_SIZE if size else EXPECTED_NUMBER
+    hint = _(EXPECTED_SIZE if size else EXPECTED_NUMBER)
     if text is None or len(str(text)) > MAX_ANSWER_CHARS:
         raise ValueError(hint)
     cleaned = _SPACES.sub("", str(text)).translate(_MINUSES).lower()
@@ -89,16 +91,16 @@ def parse_number(text: str, *, size: bool = False) -> float:
     if cleaned.startswith("-(") and cleaned.endswith(")"):
         cleaned = "-" + cleaned[2:-1]
     if cleaned in _NOT_FINITE:
-        raise ValueError(FINITE)
+        raise ValueError(_(FINITE))
     if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     square = _SQUARE.fullmatch(cleaned)
     if square:
         if not size:
-            raise ValueError(f"{hint} (one number, not a size like 24x24)")
+            raise ValueError(_("{hint} (one number, not a size like 24x24)").format(hint=hint))
         first, second = (float(side) for side in square.groups())
         if first != second:
-            raise ValueError("the output is square: type its side once, e.g. 24, or the same side twice, 24x24")
+            raise ValueError(_("the output is square: type its side once, e.g. 24, or the same side twice, 24x24"))
         return _finite(first)
     if _NUMBER.fullmatch(cleaned):
         return _finite(float(cleaned))
@@ -106,18 +108,18 @@ def parse_number(text: str, *, size: bool = False) -> float:
     if fraction:
         numerator, denominator = (float(part) for part in fraction.groups())
         if not (math.isfinite(numerator) and math.isfinite(denominator)):
-            raise ValueError(FINITE)
+            raise ValueError(_(FINITE))
         if denominator == 0:
-            raise ValueError(f"{hint} (a fraction cannot divide by zero)")
+            raise ValueError(_("{hint} (a fraction cannot divide by zero)").format(hint=hint))
         return _finite(numerator / denominator)
     if "*" in cleaned:
-        raise ValueError(f"{hint}: work the product out and type the result")
+        raise ValueError(_("{hint}: work the product out and type the result").format(hint=hint))
     raise ValueError(hint)
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise ValueError(FINITE)
+        raise ValueError(_(FINITE))
     return value
 
 
@@ -135,18 +137,18 @@ def check(exercise: Exercise, answer: str | None) -> Outcome:
     text = "" if answer is None else str(answer).strip()
     if exercise.choices:
         if not text:
-            return Outcome(False, False, "Pick one of the answers first.")
+            return Outcome(False, False, _("Pick one of the answers first."))
         picked = next((choice for choice in exercise.choices if choice.casefold() == text.casefold()), None)
         if picked is None:
-            return Outcome(False, False, f"Pick one of: {', '.join(exercise.choices)}.")
+            return Outcome(False, False, _("Pick one of: {choices}.").format(choices=", ".join(exercise.choices)))
         correct = picked.casefold() == str(exercise.expected).casefold()
         return Outcome(True, correct, _verdict(correct, picked, str(exercise.expected), ""))
     if not text:
-        return Outcome(False, False, "Type an answer first.")
+        return Outcome(False, False, _("Type an answer first."))
     try:
         given = parse_number(text, size=exercise.size)
     except ValueError as err:
-        return Outcome(False, False, f"Could not read '{text[:40]}': {err}.")
+        return Outcome(False, False, _("Could not read '{answer}': {reason}.").format(answer=text[:40], reason=err))
     expected = float(exercise.expected)
     allowed = max(exercise.abs_tol, exercise.rel_tol * abs(expected))
     correct = abs(given - expected) <= allowed * (1 + 1e-9)
@@ -157,8 +159,9 @@ def check(exercise: Exercise, answer: str | None) -> Outcome:
 
 def _verdict(correct: bool, given: str, expected: str, slip: str) -> str:
     if correct:
-        return f"Right: {expected}."
-    return f"Not quite: you answered {given}, the answer is {expected}." + (f" {slip}" if slip else "")
+        return _("Right: {expected}.").format(expected=expected)
+    wrong = _("Not quite: you answered {given}, the answer is {expected}.").format(given=given, expected=expected)
+    return wrong + (f" {slip}" if slip else "")
 
 
 def number_text(value: float) -> str:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from core import rnn
+from core.messages import N_, _, ngettext
 from core.practice.exercise import Exercise, factor_text, is_whole, latex_number, number_text
 
 VANISH_BELOW = 1e-2
 EXPLODE_ABOVE = 1e2
 VERDICTS = ("vanishes", "explodes", "neither")
 LENGTHS = (5, 10, 20, 30, 50, 100)
-RELATIVE = "within 0.5 % of the answer: three significant digits are enough (a fraction such as -5/16 works too)"
-WHOLE = "exact (the answer is a whole number)"
+RELATIVE = N_("within 0.5 % of the answer: three significant digits are enough (a fraction such as -5/16 works too)")
+WHOLE = N_("exact (the answer is a whole number)")
 
 
 def _state_gradients(T: int, w_rec: float, grad_last: float, seed: int) -> np.ndarray:
@@ -41,27 +42,34 @@ def rnn_state_gradient(seed: int) -> Exercise:
     whole = is_whole(expected)
     if whole:
         expected = float(round(expected))
-    question = (
-        "The counting RNN $S_k = S_{k-1} w_{rec} + X_k w_x$ (linear: no activation) runs "
-        f"$T = {T}$ steps with $w_{{rec}} = {number_text(w_rec)}$. As in the assignment, the loss $L$ depends on "
-        f"the states only through the last one, $S_{{{T}}}$; the inputs $X_k$ and the weights are fixed numbers. "
-        f"The loss gradient at the last state is $\\partial L / \\partial S_{{{T}}} = {number_text(grad_last)}$. "
-        f"What is $\\partial L / \\partial S_{{{T - n}}}$, {n} step{'s' if n > 1 else ''} back (the total derivative, "
-        "through every later state)?"
-    )
+    question = ngettext(
+        "The counting RNN $S_k = S_{{k-1}} w_{{rec}} + X_k w_x$ (linear: no activation) runs "
+        "$T = {T}$ steps with $w_{{rec}} = {w_rec}$. As in the assignment, the loss $L$ depends on "
+        "the states only through the last one, $S_{{{T}}}$; the inputs $X_k$ and the weights are fixed numbers. "
+        "The loss gradient at the last state is $\\partial L / \\partial S_{{{T}}} = {grad_last}$. "
+        "What is $\\partial L / \\partial S_{{{earlier}}}$, {n} step back (the total derivative, "
+        "through every later state)?",
+        "The counting RNN $S_k = S_{{k-1}} w_{{rec}} + X_k w_x$ (linear: no activation) runs "
+        "$T = {T}$ steps with $w_{{rec}} = {w_rec}$. As in the assignment, the loss $L$ depends on "
+        "the states only through the last one, $S_{{{T}}}$; the inputs $X_k$ and the weights are fixed numbers. "
+        "The loss gradient at the last state is $\\partial L / \\partial S_{{{T}}} = {grad_last}$. "
+        "What is $\\partial L / \\partial S_{{{earlier}}}$, {n} steps back (the total derivative, "
+        "through every later state)?", n,
+    ).format(T=T, w_rec=number_text(w_rec), grad_last=number_text(grad_last), earlier=T - n, n=n)
     solution = (
-        "The loss reaches $S_{k-1}$ only through the next state $S_k$, so each step back multiplies by "
-        "$\\partial S_k / \\partial S_{k-1} = w_{rec}$:\n\n"
+        _("The loss reaches $S_{k-1}$ only through the next state $S_k$, so each step back multiplies by "
+          "$\\partial S_k / \\partial S_{k-1} = w_{rec}$:") + "\n\n"
         f"$$\\dfrac{{\\partial L}}{{\\partial S_{{{T - n}}}}} = \\dfrac{{\\partial L}}{{\\partial S_{{{T}}}}}"
         f" \\, w_{{rec}}^{{{n}}} = {factor_text(grad_last)} \\cdot {factor_text(w_rec)}^{{{n}}}"
         f" = {factor_text(grad_last)} \\cdot {factor_text(w_rec ** n)} = {number_text(expected)}$$"
     )
-    back = f"{n} steps back take {n}" if n > 1 else "1 step back takes 1"
-    slips = ((grad_last * w_rec ** (n - 1), f"That is {n - 1} factors of $w_{{rec}}$; {back}."),
-             (grad_last * w_rec ** (n + 1), f"That is {n + 1} factors of $w_{{rec}}$; {back}."))
+    slip = ngettext("That is {factors} factors of $w_{{rec}}$; {n} step back takes {n}.",
+                    "That is {factors} factors of $w_{{rec}}$; {n} steps back take {n}.", n)
+    slips = ((grad_last * w_rec ** (n - 1), slip.format(factors=n - 1, n=n)),
+             (grad_last * w_rec ** (n + 1), slip.format(factors=n + 1, n=n)))
     return Exercise(
         generator="rnn-state-gradient", seed=seed, question=question, expected=expected,
-        tolerance=WHOLE if whole else RELATIVE, solution=solution, abs_tol=1e-9 if whole else 0.0,
+        tolerance=_(WHOLE) if whole else _(RELATIVE), solution=solution, abs_tol=1e-9 if whole else 0.0,
         rel_tol=0.0 if whole else 5e-3, slips=slips,
         values={"w_rec": w_rec, "T": T, "n": n, "grad_last": grad_last},
     )
@@ -93,19 +101,19 @@ def vanish_or_explode(seed: int) -> Exercise:
         factor = growth(T, w_rec, seed)
         if verdict(factor) == wanted:
             break
-    question = (
-        f"The counting RNN runs $T = {T}$ steps with $w_{{rec}} = {number_text(w_rec)}$. Going back from "
-        f"$S_{{{T}}}$ to $S_0$, does the gradient **vanish** (shrink more than 100×), **explode** (grow more "
+    question = _(
+        "The counting RNN runs $T = {T}$ steps with $w_{{rec}} = {w_rec}$. Going back from "
+        "$S_{{{T}}}$ to $S_0$, does the gradient **vanish** (shrink more than 100×), **explode** (grow more "
         "than 100×) or **neither**?"
-    )
+    ).format(T=T, w_rec=number_text(w_rec))
     solution = (
         f"$$\\dfrac{{|\\partial L / \\partial S_0|}}{{|\\partial L / \\partial S_{{{T}}}|}} = |w_{{rec}}|^{{{T}}}"
         f" = {number_text(abs(w_rec))}^{{{T}}} \\approx {latex_number(factor)}$$\n\n"
-        + {"vanishes": "That is below 1/100: the gradient **vanishes** ($|w_{rec}| < 1$).",
-           "explodes": "That is above 100: the gradient **explodes** ($|w_{rec}| > 1$).",
-           "neither": f"That is between 1/100 and 100: **neither**, over {T} steps."}[wanted]
+        + {"vanishes": _("That is below 1/100: the gradient **vanishes** ($|w_{rec}| < 1$)."),
+           "explodes": _("That is above 100: the gradient **explodes** ($|w_{rec}| > 1$)."),
+           "neither": _("That is between 1/100 and 100: **neither**, over {T} steps.").format(T=T)}[wanted]
     )
     return Exercise(
-        generator="vanish-or-explode", seed=seed, question=question, expected=wanted, tolerance="pick one",
+        generator="vanish-or-explode", seed=seed, question=question, expected=wanted, tolerance=_("pick one"),
         solution=solution, choices=VERDICTS, values={"w_rec": w_rec, "T": T, "factor": factor},
     )

@@ -34,7 +34,9 @@ history, changing a word starts a new card. Practice cards are `practice:<genera
 cards `note:<path>`.
 
 A malformed card (a `Q:` without an `A:`, a quiz without an answer, an unclosed block) is a
-`Problem` of kind "card" with its line in the file; the note itself still loads.
+`Problem` of kind "card" with its line in the file; the note itself still loads. Its reason is in
+the interface language of the moment it is read (core.messages), so a page shows problems read
+in its own language (ui.review.journal_problems).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from typing import Collection, Iterable
 
 from core.journal import notes as notes_lib
 from core.journal.notes import Library, LineError, Note, Problem
+from core.messages import N_, _
 
 BLOCK_KINDS = ("quiz", "practice")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)")
@@ -206,37 +209,37 @@ def parse_quiz(content: str) -> Quiz:
         if match:
             current = match.group(1).lower()
             if current in fields:
-                raise CardError(f"quiz block has a second '{current}:' line", number)
+                raise CardError(_("quiz block has a second '{field}:' line").format(field=current), number)
             fields[current] = [match.group(2)]
         elif current is not None:
             fields[current].append(line)
         elif line.strip():
-            raise CardError("quiz block must start with a 'question:' line", number)
+            raise CardError(_("quiz block must start with a 'question:' line"), number)
     question, answer = ("\n".join(fields.get(key, [])).strip() for key in ("question", "answer"))
     if not question:
-        raise CardError("quiz block has no question (a 'question:' line)")
+        raise CardError(_("quiz block has no question (a 'question:' line)"))
     if not answer:
-        raise CardError("quiz block has no answer (an 'answer:' line)")
+        raise CardError(_("quiz block has no answer (an 'answer:' line)"))
     if "choices" not in fields:
         return Quiz(question, answer)
     choices = tuple(_choices(fields["choices"]))
     if len(choices) < 2:
-        raise CardError("quiz choices need at least two '- choice' lines under 'choices:'")
+        raise CardError(_("quiz choices need at least two '- choice' lines under 'choices:'"))
     if answer not in choices:
-        raise CardError(f"quiz answer '{answer}' is not one of its choices")
+        raise CardError(_("quiz answer '{answer}' is not one of its choices").format(answer=answer))
     return Quiz(question, answer, choices)
 
 
 def _choices(lines: list[str]) -> list[str]:
     if lines[0].strip():
-        raise CardError("put each choice on its own line under 'choices:', starting with '- '")
+        raise CardError(_("put each choice on its own line under 'choices:', starting with '- '"))
     choices = []
     for line in lines[1:]:
         if not line.strip():
             continue
         item = _LIST_ITEM.match(line)
         if item is None:
-            raise CardError(f"'{line.strip()}' is not a choice line ('- choice')")
+            raise CardError(_("'{line}' is not a choice line ('- choice')").format(line=line.strip()))
         choices.append(item.group(1).strip())
     return choices
 
@@ -246,10 +249,11 @@ def parse_practice(content: str) -> str:
     lines = [line.strip() for line in content.split("\n") if line.strip()]
     match = _PRACTICE_FIELD.match(lines[0]) if len(lines) == 1 else None
     if match is None:
-        raise CardError("practice block must be one line 'generator: <name>', e.g. 'generator: conv-output-size'", 1)
+        raise CardError(_("practice block must be one line 'generator: <name>', e.g. 'generator: conv-output-size'"), 1)
     name = match.group(1).strip()
     if not _GENERATOR_NAME.match(name):
-        raise CardError(f"practice generator '{name}' is not a name (lower-case letters, digits and '-')", 1)
+        raise CardError(_("practice generator '{name}' is not a name (lower-case letters, digits and '-')").format(
+            name=name), 1)
     return name
 
 
@@ -271,6 +275,7 @@ class _CardReader:
         self.lines = note.body.split("\n")
         self.cards: list[Card] = []
         self.problems: list[Problem] = []
+        self._said: dict[str, str] = {}
 
     def line_of(self, index: int) -> int:
         return self.note.body_line + index
@@ -288,14 +293,23 @@ class _CardReader:
             elif _QUESTION.match(line):
                 index = self._question(index)
             elif _ANSWER.match(line):
-                self._problem("an 'A:' line with no 'Q:' line right above it; the card is skipped", index)
+                self._problem(self._text(N_("an 'A:' line with no 'Q:' line right above it; the card is skipped")),
+                              index)
                 index = self._skip_answer(index + 1)
             else:
                 index += 1
 
+    def _text(self, message: str) -> str:
+        """`message` (marked with N_) in the interface language, looked up once per note: a body
+        may hold thousands of malformed cards, and each lookup checks the catalogue file."""
+        if message not in self._said:
+            self._said[message] = _(message)
+        return self._said[message]
+
     def _problem(self, reason: str, index: int | None) -> None:
         line = self.line_of(index) if index is not None else None
-        self.problems.append(Problem(self.note.path, f"review card: {reason}", line, kind="card"))
+        self.problems.append(Problem(self.note.path, self._text(N_("review card: {reason}")).format(reason=reason),
+                                     line, kind="card"))
 
     def _card(self, card_id_: str, kind: str, question: str, answer: str, index: int, **extra) -> None:
         self.cards.append(Card(card_id_, kind, question, answer, self.note.path, self.note.slug, self.note.title,
@@ -308,17 +322,17 @@ class _CardReader:
             question.append(self.lines[cursor].strip())
             cursor += 1
         if cursor >= len(self.lines) or not _ANSWER.match(self.lines[cursor]):
-            self._problem("a 'Q:' card without an 'A:' line (the answer must follow the question directly); "
-                          "the card is skipped", index)
+            self._problem(self._text(N_("a 'Q:' card without an 'A:' line (the answer must follow the question "
+                                        "directly); the card is skipped")), index)
             return cursor
         answer = [_ANSWER.match(self.lines[cursor]).group(1).strip()]
         end = self._skip_answer(cursor + 1)
         answer += [line.rstrip() for line in self.lines[cursor + 1:end]]
         question_text, answer_text = "\n".join(question).strip(), "\n".join(answer).strip()
         if not question_text:
-            self._problem("a 'Q:' line with no question after it; the card is skipped", index)
+            self._problem(self._text(N_("a 'Q:' line with no question after it; the card is skipped")), index)
         elif not answer_text:
-            self._problem("an 'A:' line with no answer after it; the card is skipped", cursor)
+            self._problem(self._text(N_("an 'A:' line with no answer after it; the card is skipped")), cursor)
         else:
             self._card(card_id(question_text), "card", question_text, answer_text, index)
         return end
@@ -330,7 +344,10 @@ class _CardReader:
 
     def _block(self, kind: str, opening: int, end: int) -> None:
         if end >= len(self.lines):
-            self._problem(f"the {kind} block is never closed (add a closing fence); the card is skipped", opening)
+            unclosed = (N_("the quiz block is never closed (add a closing fence); the card is skipped")
+                        if kind == "quiz" else
+                        N_("the practice block is never closed (add a closing fence); the card is skipped"))
+            self._problem(self._text(unclosed), opening)
             return
         content = "\n".join(self.lines[opening + 1:end])
         try:
@@ -341,7 +358,8 @@ class _CardReader:
                 name = parse_practice(content)
                 self._card(practice_card_id(name), "practice", name, "", opening, generator=name)
         except CardError as err:
-            self._problem(f"{err.reason}; the card is skipped", opening + (err.line or 0))
+            self._problem(self._text(N_("{reason}; the card is skipped")).format(reason=err.reason),
+                          opening + (err.line or 0))
 
 
 def _continues(line: str) -> bool:
@@ -358,7 +376,8 @@ def card_problems(notes: Iterable[Note]) -> list[Problem]:
         try:
             problems.extend(parse_cards(note)[1])
         except Exception as err:  # a strange body must never stop the journal from loading
-            problems.append(Problem(note.path, f"review cards could not be read ({type(err).__name__})", kind="card"))
+            problems.append(Problem(note.path, _("review cards could not be read ({error})").format(
+                error=type(err).__name__), kind="card"))
     return problems
 
 
@@ -397,8 +416,9 @@ def build_deck(library: Library, known_generators: Collection[str] | None = None
         for card in found:
             if known_generators is not None and card.kind == "practice" and card.generator not in known_generators:
                 known = ", ".join(sorted(known_generators))
-                problems.append(Problem(note.path, f"review card: unknown practice generator '{card.generator}' "
-                                        f"(known: {known})", card.line, kind="card"))
+                problems.append(Problem(note.path, _("review card: unknown practice generator '{name}' "
+                                                     "(known: {known})").format(name=card.generator, known=known),
+                                        card.line, kind="card"))
                 continue
             cards.setdefault(card.id, card)
     return Deck(tuple(cards.values()), tuple(problems), by_id=cards,

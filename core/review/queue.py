@@ -15,6 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from babel import dates
+
+from core import messages
+from core.messages import _
 from core.review.cards import Card, Deck
 from core.review.schedule import LEARN_AHEAD, ReviewBook, ReviewSettings
 
@@ -166,15 +170,18 @@ def _window(per_day: dict[dt.date, tuple[int, int]], today: dt.date, days: int) 
 
 def due_text(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo | None = None) -> str:
     """When `moment` is, for a student: 'now', 'today at 14:32 (in 8 min)', 'tomorrow (Tue 2024-05-07)',
-    'on Tue 2024-05-14 (in 7 days)'."""
+    'on Tue 2024-05-14 (in 7 days)' (in the interface language, core.messages)."""
     if moment <= now:
-        return "now"
+        return _("now")
     local, today = moment.astimezone(tz), local_day(now, tz)
     days = (local.date() - today).days
     if days == 0:
         minutes = max(1, round((moment - now).total_seconds() / 60))
-        wait = f"{minutes} min" if minutes < 60 else f"{minutes / 60:.1f} h"
-        return f"today at {local:%H:%M} (in {wait})"
+        wait = (_("{value} min").format(value=minutes) if minutes < 60
+                else _("{value} h").format(value=f"{minutes / 60:.1f}"))
+        return _("today at {time} (in {wait})").format(time=f"{local:%H:%M}", wait=wait)
+    day = f"{dates.format_date(local.date(), 'EEE', locale=messages.locale())} {local.date().isoformat()}"
     if days == 1:
-        return f"tomorrow ({local:%a %Y-%m-%d})"
-    return f"on {local:%a %Y-%m-%d} (in {days} days)"
+        return _("tomorrow ({day})").format(day=day)
+    return messages.ngettext("on {day} (in {count} day)", "on {day} (in {count} days)", days).format(
+        day=day, count=days)

@@ -25,6 +25,7 @@ from pathlib import Path
 import fsrs
 
 from core.journal import files, storage
+from core.messages import _
 from core.review import log as review_log
 from core.review.log import DamagedLine, Review
 
@@ -76,10 +77,11 @@ def parse_steps(text: str) -> tuple[int, ...]:
             continue
         match = _STEP.match(token.lower())
         if match is None:
-            raise SettingsError(f"'{token}' is not a step: write a number and a unit, e.g. 1m 10m 1h 1d")
+            raise SettingsError(_("'{token}' is not a step: write a number and a unit, e.g. 1m 10m 1h 1d").format(
+                token=token))
         seconds = round(float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
         if not 1 <= seconds <= MAX_STEP_SECONDS:
-            raise SettingsError(f"step '{token}' must be between 1 second and 7 days")
+            raise SettingsError(_("step '{token}' must be between 1 second and 7 days").format(token=token))
         steps.append(seconds)
     return tuple(steps)
 
@@ -96,12 +98,13 @@ def validated(settings: ReviewSettings) -> ReviewSettings:
     """`settings` if every value is in range, else SettingsError."""
     low, high = RETENTION_RANGE
     if not low <= settings.desired_retention <= high:
-        raise SettingsError(f"desired retention must be between {low:.2f} and {high:.2f}")
+        raise SettingsError(_("desired retention must be between {low} and {high}").format(low=f"{low:.2f}",
+                                                                                             high=f"{high:.2f}"))
     if not 0 <= settings.new_per_day <= MAX_NEW_PER_DAY:
-        raise SettingsError(f"new cards a day must be between 0 and {MAX_NEW_PER_DAY}")
+        raise SettingsError(_("new cards a day must be between 0 and {most}").format(most=MAX_NEW_PER_DAY))
     for steps in (settings.learning_steps, settings.relearning_steps):
         if len(steps) > MAX_STEPS or any(not 1 <= s <= MAX_STEP_SECONDS for s in steps):
-            raise SettingsError("at most 10 steps, each between 1 second and 7 days")
+            raise SettingsError(_("at most 10 steps, each between 1 second and 7 days"))
     return settings
 
 
@@ -118,7 +121,7 @@ def load_settings(notes_dir: Path) -> tuple[ReviewSettings, str | None]:
     try:
         data = files.read_json(settings_path(notes_dir), MAX_SETTINGS_BYTES)
         if not isinstance(data, dict):
-            raise SettingsError("it is not a JSON object")
+            raise SettingsError(_("it is not a JSON object"))
         settings = ReviewSettings(
             desired_retention=_finite(data["desired_retention"]),
             learning_steps=_steps(data["learning_steps"]),
@@ -129,34 +132,35 @@ def load_settings(notes_dir: Path) -> tuple[ReviewSettings, str | None]:
     except FileNotFoundError:
         return ReviewSettings(), None
     except (OSError, ValueError, TypeError, KeyError, OverflowError) as err:
-        reason = str(err) if isinstance(err, ValueError) else "the file is damaged"
-        return ReviewSettings(), f"Review settings in {review_log.STATE_DIR}/{SETTINGS_NAME} ignored ({reason}); " \
-                                 "using the defaults."
+        reason = str(err) if isinstance(err, ValueError) else _("the file is damaged")
+        return ReviewSettings(), _("Review settings in {path} ignored ({reason}); using the defaults.").format(
+            path=f"{review_log.STATE_DIR}/{SETTINGS_NAME}", reason=reason)
 
 
 def _finite(value: object) -> float:
     """A JSON number as a float; SettingsError for anything else, infinities and NaN included."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SettingsError(f"{str(value)[:40]!r} is not a finite number")
+        raise SettingsError(_("{value} is not a finite number").format(value=repr(str(value)[:40])))
     return float(value)
 
 
 def _steps(value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or len(value) > MAX_STEPS:
-        raise SettingsError(f"steps must be a list of at most {MAX_STEPS} numbers of seconds")
+        raise SettingsError(_("steps must be a list of at most {most} numbers of seconds").format(most=MAX_STEPS))
     return tuple(round(_finite(step)) for step in value)
 
 
 def save_settings(notes_dir: Path, settings: ReviewSettings) -> None:
     """Write the settings atomically to `.studylab/review-settings.json` (ReadOnlyError in read-only mode)."""
     if storage.is_readonly():
-        raise storage.ReadOnlyError("This journal is read-only (STUDYLAB_READONLY is set); settings are not saved.")
+        raise storage.ReadOnlyError(_("This journal is read-only (STUDYLAB_READONLY is set); settings are not saved."))
     data = json.dumps(asdict(validated(settings)), indent=2).encode("utf-8") + b"\n"
     folder = review_log.state_folder(Path(notes_dir))
     try:
         storage.atomic_write(folder / SETTINGS_NAME, data)
     except OSError as err:
-        raise storage.StorageError(f"Could not save the review settings: {err.strerror or err}.") from None
+        raise storage.StorageError(_("Could not save the review settings: {reason}.").format(
+            reason=err.strerror or err)) from None
 
 
 def fsrs_card_id(card: str) -> int:
@@ -301,15 +305,16 @@ def preview(scheduler: fsrs.Scheduler, card: str, progress: Progress | None,
 
 
 def interval_text(interval: dt.timedelta) -> str:
-    """A short interval for a button: '1 min', '10 min', '5 h', '3 d', '1.5 mo', '2.1 y'."""
+    """A short interval for a button: '1 min', '10 min', '5 h', '3 d', '1.5 mo', '2.1 y' (in the
+    interface language, core.messages)."""
     seconds = interval.total_seconds()
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
+        return _("{value} min").format(value=max(1, round(seconds / 60)))
     if seconds < 86400:
-        return f"{round(seconds / 3600)} h"
+        return _("{value} h").format(value=round(seconds / 3600))
     days = seconds / 86400
     if days < 30:
-        return f"{round(days)} d"
+        return _("{value} d").format(value=round(days))
     if days < 365:
-        return f"{days / 30:.1f} mo"
-    return f"{days / 365:.1f} y"
+        return _("{value} mo").format(value=f"{days / 30:.1f}")
+    return _("{value} y").format(value=f"{days / 365:.1f}")

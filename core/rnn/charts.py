@@ -15,9 +15,12 @@ it. The tests validate every spec against the Vega-Lite schema.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from core.messages import N_, _
 from core.rnn.linear import LossSurface
 
 TINY = 1e-300
@@ -25,8 +28,9 @@ HUGE = 1e300
 SEAM_OVERLAP = 1.3
 """Each loss-surface cell reaches 30% past its neighbour's edge: abutting rects leave anti-aliased
 white seams, overlapping ones do not."""
-METHOD_LABELS = {"gd": "gradient descent", "clipped_gd": "clipped GD", "rprop": "Rprop"}
+METHOD_LABELS = {"gd": N_("gradient descent"), "clipped_gd": N_("clipped GD"), "rprop": "Rprop"}
 METHOD_COLORS = {"gradient descent": "#d62728", "clipped GD": "#ff7f0e", "Rprop": "#2ca02c"}
+"""Keyed by the English label; a chart shows the label translated (`_method_scale`)."""
 CATEGORIES = {"scheme": "category10"}
 CELL_COLORS = {"tanh RNN": "#1f77b4", "LSTM": "#ff7f0e", "GRU": "#2ca02c"}
 """The first three category10 colours, so a cell keeps its colour across the gated tab's charts."""
@@ -75,6 +79,31 @@ def finite_positive(values: np.ndarray) -> np.ndarray:
         return np.isfinite(magnitude) & (magnitude > 0) & (magnitude <= HUGE)
 
 
+_SERIES_PATTERNS = (
+    (re.compile(r"truncated \(K=(?P<K>\d+)\)"), N_("truncated (K={K})")),
+    (re.compile(r"randomized, mean of (?P<count>\d+)"), N_("randomized, mean of {count}")),
+    (re.compile(r"radius (?P<radius>\S+)"), N_("radius {radius}")),
+)
+_SERIES_NAMES = (N_("full BPTT"), N_("one randomized draw"))
+
+
+def series_label(name: str) -> str:
+    """A line's name as the page shows it: the views name their lines in English (the names go
+    into recorded runs), the charts and captions show them in the reader's language."""
+    if name in _SERIES_NAMES:
+        return _(name)
+    for pattern, message in _SERIES_PATTERNS:
+        match = pattern.fullmatch(name)
+        if match:
+            return _(message).format(**match.groupdict())
+    return name
+
+
+def _method_scale() -> dict:
+    """The training methods' colour scale, on their labels as shown."""
+    return {"domain": [_(label) for label in METHOD_COLORS], "range": list(METHOD_COLORS.values())}
+
+
 def _log_y(title: str, field: str = "value") -> dict:
     return {"field": field, "type": "quantitative", "title": title,
             "scale": {"type": "log"}, "axis": {"format": SCIENTIFIC}}
@@ -84,8 +113,25 @@ def _layered(layers: list[dict], datasets: dict[str, pd.DataFrame], *, title: st
     # usermeta: drawn on a canvas; Streamlit would pick SVG (a DOM node per mark) for small data.
     # fit-x: as wide as the column, the height the plot's own (Streamlit's default "fit" would
     # take the legend below the plot out of that height and squash the plot).
-    return {"title": title, "height": height, "width": "container", "layer": layers, "datasets": datasets,
-            "autosize": {"type": "fit-x", "contains": "padding"}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    return {"title": title, "description": _description(title, layers), "height": height, "width": "container",
+            "layer": layers, "datasets": datasets, "autosize": {"type": "fit-x", "contains": "padding"},
+            "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+
+
+def _description(title: str, layers: list[dict]) -> str:
+    """The chart's text alternative in the reader's language (Vega renders it as the chart's
+    aria-label): its title and the titles of its axes."""
+    axes = {}
+    for layer in layers:
+        for channel in ("x", "y"):
+            encoding = layer.get("encoding", {}).get(channel)
+            if isinstance(encoding, dict) and isinstance(encoding.get("title"), str) and channel not in axes:
+                axes[channel] = encoding["title"]
+    if len(axes) == 2:
+        return _("Chart “{title}”: horizontal axis {x}, vertical axis {y}").format(title=title, **axes)
+    if "x" in axes:
+        return _("Chart “{title}”: horizontal axis {x}").format(title=title, x=axes["x"])
+    return _("Chart “{title}”").format(title=title)
 
 
 def gradient_over_time_chart(magnitude: np.ndarray, K: int, compared: dict[str, np.ndarray] | None = None) -> dict:
@@ -103,40 +149,40 @@ def gradient_over_time_chart(magnitude: np.ndarray, K: int, compared: dict[str, 
     kept = finite_positive(magnitude)
     curve = pd.DataFrame({"k": steps[kept], "value": magnitude[kept]})
     vanished = ~kept & (magnitude == 0)
-    edges = {"overflow": pd.DataFrame({"k": steps[~kept & ~vanished], "status": "beyond float64 (overflow)"}),
-             "underflow": pd.DataFrame({"k": steps[vanished], "status": "vanished to 0 (underflow)"})}
+    beyond, vanished_label = _("beyond float64 (overflow)"), _("vanished to 0 (underflow)")
+    edges = {"overflow": pd.DataFrame({"k": steps[~kept & ~vanished], "status": beyond}),
+             "underflow": pd.DataFrame({"k": steps[vanished], "status": vanished_label})}
     shade = pd.DataFrame({"start": [0] * (K < T), "end": [T - K] * (K < T),
-                          "label": [f"truncated: k < T-K = {T - K}"] * (K < T)})
-    x = {"field": "k", "type": "quantitative", "title": "step k", "scale": {"domain": [0, max(T, 1)]}}
+                          "label": [_("truncated: k < T-K = {step}").format(step=T - K)] * (K < T)})
+    x = {"field": "k", "type": "quantitative", "title": _("step k"), "scale": {"domain": [0, max(T, 1)]}}
     status = {"field": "status", "type": "nominal", "title": None, "legend": None,
-              "scale": {"domain": ["beyond float64 (overflow)", "vanished to 0 (underflow)"],
-                        "range": [OVERFLOW_COLOR, "#7f7f7f"]}}
+              "scale": {"domain": [beyond, vanished_label], "range": [OVERFLOW_COLOR, "#7f7f7f"]}}
+    mean = _("mean |dL/dS_k|")
     layers = [
         {"data": {"name": "shade"}, "mark": {"type": "rect", "color": "#bbbbbb", "opacity": 0.35},
          "encoding": {"x": {"field": "start", "type": "quantitative"}, "x2": {"field": "end"},
-                      "tooltip": {"field": "label", "type": "nominal", "title": "shaded"}}},
+                      "tooltip": {"field": "label", "type": "nominal", "title": _("shaded")}}},
         {"data": {"name": "curve"}, "mark": {"type": "line", "point": {"size": 16}, "color": "#1f77b4"},
-         "encoding": {"x": x, "y": _log_y("mean |dL/dS_k|"),
+         "encoding": {"x": x, "y": _log_y(mean),
                       "tooltip": [{"field": "k", "type": "quantitative"},
-                                  {"field": "value", "type": "quantitative", "format": ".4e",
-                                   "title": "mean |dL/dS_k|"}]}},
+                                  {"field": "value", "type": "quantitative", "format": ".4e", "title": mean}]}},
     ]
     for name, edge in (("overflow", 0), ("underflow", "height")):  # crosses along the top / the bottom
         layers.append({"data": {"name": name}, "mark": {"type": "point", "shape": "cross", "size": 40, "filled": True},
                        "encoding": {"x": {"field": "k", "type": "quantitative"}, "y": {"value": edge}, "color": status,
                                     "tooltip": [{"field": "k", "type": "quantitative"},
-                                                {"field": "status", "type": "nominal"}]}})
+                                                {"field": "status", "type": "nominal", "title": _("status")}]}})
     others = _compared_frame(compared or {}, steps)
     layers.append({"data": {"name": "compared"}, "mark": {"type": "line", "strokeDash": [5, 3]},
-                   "encoding": {"x": x, "y": _log_y("mean |dL/dS_k|"),
-                                "color": {"field": "label", "type": "nominal", "title": "compared",
+                   "encoding": {"x": x, "y": _log_y(mean),
+                                "color": {"field": "label", "type": "nominal", "title": _("compared"),
                                           "scale": {"range": COMPARED_COLORS},
                                           "legend": {"orient": "bottom"} if len(others) else None},
                                 "tooltip": [{"field": "label", "type": "nominal"},
                                             {"field": "k", "type": "quantitative"},
                                             {"field": "value", "type": "quantitative", "format": ".4e"}]}})
     spec = _layered(layers, {"shade": shade, "curve": curve, **edges, "compared": others},
-                    title="Gradient over time (log scale)", height=280)
+                    title=_("Gradient over time (log scale)"), height=280)
     # A shared colour scale would take the crosses' fixed domain and leave the compared lines uncoloured.
     spec["resolve"] = {"scale": {"color": "independent"}}
     return spec
@@ -159,10 +205,11 @@ def dropped_lines(frame: pd.DataFrame, value: str, series: str, x: str) -> dict[
     notes = {}
     for name, group in frame.assign(_kept=kept).groupby(series, sort=False):
         if not group["_kept"].any():
-            notes[str(name)] = "not drawn"
+            notes[str(name)] = _("not drawn")
         elif not group["_kept"].all():
             drawn = group.loc[group["_kept"], x]
-            notes[str(name)] = f"drawn for {x} = {drawn.min():g} to {drawn.max():g}"
+            notes[str(name)] = _("drawn for {x} = {low} to {high}").format(x=x, low=f"{drawn.min():g}",
+                                                                          high=f"{drawn.max():g}")
     return notes
 
 
@@ -178,25 +225,26 @@ def truncation_bias_chart(frame: pd.DataFrame, K: int) -> dict:
     usable = data[finite_positive(data["rel_error"].to_numpy(dtype=np.float64))]
     ends = usable.groupby("w_rec", sort=False).tail(1)
     broken = set(data.loc[~finite_positive(data["rel_error"].to_numpy(dtype=np.float64)), "w_rec"])
-    ends = ends[ends["w_rec"].isin(broken)].assign(note="overflow beyond this window")
+    ends = ends[ends["w_rec"].isin(broken)].assign(note=_("overflow beyond this window"))
     order = list(dict.fromkeys(data["w_rec"]))
     color = {"field": "w_rec", "type": "nominal", "title": "w_rec", "scale": w_rec_scale(order),
              "sort": order, "legend": {"orient": "bottom", "columns": 6}}
     layers = [
         {"data": {"name": "bias"}, "mark": {"type": "line"},
-         "encoding": {"x": {"field": "K", "type": "quantitative", "title": "window K (steps backpropagated)"},
-                      "y": _log_y("relative error", "rel_error"), "color": color,
+         "encoding": {"x": {"field": "K", "type": "quantitative", "title": _("window K (steps backpropagated)")},
+                      "y": _log_y(_("relative error"), "rel_error"), "color": color,
                       "tooltip": [{"field": "K", "type": "quantitative"}, {"field": "w_rec", "type": "nominal"},
                                   {"field": "rel_error", "type": "quantitative", "format": ".2e"}]}},
         {"data": {"name": "stops"}, "mark": {"type": "point", "shape": "cross", "size": 90, "filled": True,
                                              "color": OVERFLOW_COLOR},
          "encoding": {"x": {"field": "K", "type": "quantitative"}, "y": {"field": "rel_error", "type": "quantitative"},
-                      "tooltip": [{"field": "w_rec", "type": "nominal"}, {"field": "note", "type": "nominal"}]}},
+                      "tooltip": [{"field": "w_rec", "type": "nominal"},
+                                  {"field": "note", "type": "nominal", "title": _("note")}]}},
         {"data": {"name": "window"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
          "encoding": {"x": {"field": "K", "type": "quantitative"}}},
     ]
     return _layered(layers, {"bias": usable, "stops": ends, "window": pd.DataFrame({"K": [K]})},
-                    title="Truncation bias against K", height=240)
+                    title=_("Truncation bias against K"), height=240)
 
 
 def surface_colour_domain(log10_loss: np.ndarray) -> list[float]:
@@ -221,7 +269,7 @@ def surface_frame(surface: LossSurface) -> pd.DataFrame:
         "x0": grid_x.ravel() - half_x, "x1": grid_x.ravel() + SEAM_OVERLAP * half_x,
         "y0": grid_r.ravel() - half_r, "y1": grid_r.ravel() + SEAM_OVERLAP * half_r,
         "log10_loss": surface.log10_loss.ravel(),
-        "status": np.where(surface.overflowed.ravel(), "loss overflows float64 (inf)", "finite"),
+        "status": np.where(surface.overflowed.ravel(), _("loss overflows float64 (inf)"), _("finite")),
     })
 
 
@@ -253,7 +301,7 @@ def paths_frame(paths: dict[str, np.ndarray], bounds: tuple[float, float]) -> pd
     rows = []
     for method, path in paths.items():
         inside = pull_inside(path, *bounds)
-        rows.append(pd.DataFrame({"method": METHOD_LABELS.get(method, method), "step": np.arange(len(path)),
+        rows.append(pd.DataFrame({"method": _(METHOD_LABELS.get(method, method)), "step": np.arange(len(path)),
                                   "w_x": inside[:, 0], "w_rec": inside[:, 1]}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["method", "step", "w_x", "w_rec"])
 
@@ -277,24 +325,24 @@ def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None
              "y": {"field": "y0", "type": "quantitative", "title": "w_rec",
                    "scale": {"domain": y_domain, "nice": False}},
              "y2": {"field": "y1"},
-             "color": {"field": "log10_loss", "type": "quantitative", "title": "log10 loss",
+             "color": {"field": "log10_loss", "type": "quantitative", "title": _("log10 loss"),
                        "scale": {"scheme": "viridis", "domain": domain}, "legend": {"format": ".3~g"}},
              "tooltip": [{"field": "w_x", "type": "quantitative", "format": ".3f"},
                          {"field": "w_rec", "type": "quantitative", "format": ".3f"},
-                         {"field": "log10_loss", "type": "quantitative", "title": "log10 loss", "format": ".2f"},
-                         {"field": "status", "type": "nominal"}]}},
+                         {"field": "log10_loss", "type": "quantitative", "title": _("log10 loss"), "format": ".2f"},
+                         {"field": "status", "type": "nominal", "title": _("status")}]}},
         {"data": {"name": "solution"}, "mark": {"type": "point", "shape": "cross", "size": 160, "color": "white",
                                                 "strokeWidth": 2},
-         "encoding": {"x": x, "y": y, "tooltip": {"field": "label", "type": "nominal"}}},
+         "encoding": {"x": x, "y": y, "tooltip": {"field": "label", "type": "nominal", "title": _("marker")}}},
     ]
     datasets = {"surface": frame,
-                "solution": pd.DataFrame({"w_x": [1.0], "w_rec": [1.0], "label": ["solution (1, 1)"]})}
+                "solution": pd.DataFrame({"w_x": [1.0], "w_rec": [1.0], "label": [_("solution (1, 1)")]})}
     if paths:
         trail = paths_frame(paths, (x_domain[0], x_domain[1]))
-        color = {"field": "method", "type": "nominal", "title": "training",
-                 "scale": {"domain": list(METHOD_COLORS), "range": list(METHOD_COLORS.values())}}
-        ends = pd.concat([trail.groupby("method").head(1).assign(end="start"),
-                          trail.groupby("method").tail(1).assign(end="end")], ignore_index=True)
+        color = {"field": "method", "type": "nominal", "title": _("training"), "scale": _method_scale()}
+        start, end = _("start"), _("end")
+        ends = pd.concat([trail.groupby("method").head(1).assign(end=start),
+                          trail.groupby("method").tail(1).assign(end=end)], ignore_index=True)
         datasets |= {"trail": trail, "ends": ends}
         layers.append({"data": {"name": "trail"}, "mark": {"type": "line", "strokeWidth": 2, "clip": True},
                        "encoding": {"x": x, "y": y, "order": {"field": "step", "type": "quantitative"},
@@ -303,13 +351,13 @@ def loss_surface_chart(surface: LossSurface, paths: dict[str, np.ndarray] | None
                                                           "stroke": "white", "clip": True},
                        "encoding": {"x": x, "y": y, "color": {**color, "legend": None},  # one "training" legend
                                     "shape": {"field": "end", "type": "nominal", "legend": None,
-                                              "scale": {"domain": ["start", "end"], "range": ["circle", "diamond"]}},
-                                    "tooltip": [{"field": "method", "type": "nominal"},
-                                                {"field": "end", "type": "nominal"},
+                                              "scale": {"domain": [start, end], "range": ["circle", "diamond"]}},
+                                    "tooltip": [{"field": "method", "type": "nominal", "title": _("method")},
+                                                {"field": "end", "type": "nominal", "title": _("point")},
                                                 {"field": "step", "type": "quantitative"},
                                                 {"field": "w_x", "type": "quantitative", "format": ".4f"},
                                                 {"field": "w_rec", "type": "quantitative", "format": ".4f"}]}})
-    spec = _layered(layers, datasets, title="Loss surface: log10(loss)", height=330)
+    spec = _layered(layers, datasets, title=_("Loss surface: log10(loss)"), height=330)
     spec["resolve"] = {"scale": {"color": "independent"}}
     return spec
 
@@ -325,32 +373,34 @@ def loss_curves_chart(losses: dict[str, np.ndarray]) -> dict:
     for method, values in losses.items():
         values = np.abs(np.asarray(values, dtype=np.float64))
         kept = finite_positive(values)
-        label = METHOD_LABELS.get(method, method)
+        label = _(METHOD_LABELS.get(method, method))
         frames.append(pd.DataFrame({"method": label, "step": np.flatnonzero(kept), "loss": values[kept]}))
         if not kept.all() and kept.any():
             last = int(np.flatnonzero(kept)[-1])
             stops.append({"method": label, "step": last, "loss": float(values[last]),
-                          "note": "diverged after this step" if np.isinf(values[last + 1:]).any() or np.isnan(
-                              values[last + 1:]).any() else "reached exactly 0 after this step"})
+                          "note": _("diverged after this step") if np.isinf(values[last + 1:]).any() or np.isnan(
+                              values[last + 1:]).any() else _("reached exactly 0 after this step")})
     data = pd.concat(frames, ignore_index=True)
     starts = [float(np.abs(values[0])) for values in losses.values() if len(values) and finite_positive(values[:1])[0]]
     top = min(HUGE, 1e3 * max(starts)) if starts else HUGE
-    color = {"field": "method", "type": "nominal", "title": "training", "legend": {"orient": "bottom"},
-             "scale": {"domain": list(METHOD_COLORS), "range": list(METHOD_COLORS.values())}}
-    y = {"field": "loss", "type": "quantitative", "title": "loss",
+    color = {"field": "method", "type": "nominal", "title": _("training"), "legend": {"orient": "bottom"},
+             "scale": _method_scale()}
+    y = {"field": "loss", "type": "quantitative", "title": _("loss"),
          "scale": {"type": "log", "domainMax": top, "clamp": True}, "axis": {"format": SCIENTIFIC}}
     layers = [
         {"data": {"name": "losses"}, "mark": {"type": "line", "clip": True},
-         "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"}, "y": y, "color": color,
-                      "tooltip": [{"field": "method", "type": "nominal"}, {"field": "step", "type": "quantitative"},
+         "encoding": {"x": {"field": "step", "type": "quantitative", "title": _("step")}, "y": y, "color": color,
+                      "tooltip": [{"field": "method", "type": "nominal", "title": _("method")},
+                                  {"field": "step", "type": "quantitative", "title": _("step")},
                                   {"field": "loss", "type": "quantitative", "format": ".3e"}]}},
         {"data": {"name": "stops"}, "mark": {"type": "point", "shape": "cross", "size": 90, "filled": True,
                                              "color": OVERFLOW_COLOR, "clip": True},
          "encoding": {"x": {"field": "step", "type": "quantitative"}, "y": {"field": "loss", "type": "quantitative"},
-                      "tooltip": [{"field": "method", "type": "nominal"}, {"field": "note", "type": "nominal"}]}},
+                      "tooltip": [{"field": "method", "type": "nominal", "title": _("method")},
+                                  {"field": "note", "type": "nominal", "title": _("note")}]}},
     ]
     stop_frame = pd.DataFrame(stops, columns=["method", "step", "loss", "note"])
-    return _layered(layers, {"losses": data, "stops": stop_frame}, title="Loss while training", height=320)
+    return _layered(layers, {"losses": data, "stops": stop_frame}, title=_("Loss while training"), height=320)
 
 
 def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> dict:
@@ -359,17 +409,20 @@ def step_norms_chart(frame: pd.DataFrame, title: str, color_title: str = "") -> 
     frame: columns t, norm, series. Each line keeps its finite non-zero norms (zero norms are
     steps a truncated pass never reached; a log axis cannot place them).
     """
-    order = list(dict.fromkeys(frame["series"]))
+    order = [series_label(name) for name in dict.fromkeys(frame["series"])]
     data = frame[finite_positive(frame["norm"].to_numpy(dtype=np.float64))]
+    data = data.assign(series=data["series"].map(series_label))
     series = {"field": "series", "type": "nominal", "title": color_title or None, "sort": order}
     layers = [{"data": {"name": "norms"}, "mark": {"type": "line"},
-               "encoding": {"x": {"field": "t", "type": "quantitative", "title": "step t"},
+               "encoding": {"x": {"field": "t", "type": "quantitative", "title": _("step t")},
                             "y": _log_y("||dL/dh_t||", "norm"),
                             "color": {**series, "scale": CATEGORIES,
                                       "legend": {"labelLimit": 240, "orient": "bottom", "columns": 3}},
                             "strokeDash": {**series, "legend": None},
-                            "tooltip": [{"field": "series", "type": "nominal"}, {"field": "t", "type": "quantitative"},
-                                        {"field": "norm", "type": "quantitative", "format": ".3e"}]}}]
+                            "tooltip": [{"field": "series", "type": "nominal", "title": _("line")},
+                                        {"field": "t", "type": "quantitative"},
+                                        {"field": "norm", "type": "quantitative", "format": ".3e",
+                                         "title": _("norm")}]}}]
     return _layered(layers, {"norms": data}, title=title, height=240)
 
 
@@ -377,28 +430,30 @@ def singular_value_meter(largest_singular: float, spectral_radius: float, gamma:
     """Bars for the largest singular value and the spectral radius of W_hh beside a rule at
     1/gamma: below it gradients must vanish (Pascanu et al. 2013), above it they may explode."""
     threshold = 1.0 / gamma
-    verdict = "must vanish" if largest_singular < threshold else "may explode"
-    frame = pd.DataFrame({"quantity": ["largest singular value", "spectral radius"],
+    vanish, explode = _("must vanish"), _("may explode")
+    verdict = vanish if largest_singular < threshold else explode
+    frame = pd.DataFrame({"quantity": [_("largest singular value"), _("spectral radius")],
                           "value": [largest_singular, spectral_radius], "verdict": verdict})
     layers = [
         {"data": {"name": "meter"}, "mark": {"type": "bar"},
-         "encoding": {"x": {"field": "value", "type": "quantitative", "title": "value",
+         "encoding": {"x": {"field": "value", "type": "quantitative", "title": _("value"),
                             "scale": {"domain": {"unionWith": [0, 2.0 * threshold]}}},
                       "y": {"field": "quantity", "type": "nominal", "title": None,
                             "sort": list(frame["quantity"]), "axis": {"labelLimit": 200}},
-                      "color": {"field": "verdict", "type": "nominal", "title": "gradients",
-                                "scale": {"domain": ["must vanish", "may explode"], "range": ["#1f77b4", "#d62728"]},
+                      "color": {"field": "verdict", "type": "nominal", "title": _("gradients"),
+                                "scale": {"domain": [vanish, explode], "range": ["#1f77b4", "#d62728"]},
                                 "legend": {"orient": "bottom"}},
-                      "tooltip": [{"field": "quantity", "type": "nominal"},
-                                  {"field": "value", "type": "quantitative", "format": ".4f"}]}},
+                      "tooltip": [{"field": "quantity", "type": "nominal", "title": _("quantity")},
+                                  {"field": "value", "type": "quantitative", "format": ".4f", "title": _("value")}]}},
         {"data": {"name": "threshold"}, "mark": {"type": "rule", "color": "black", "strokeDash": [5, 3],
                                                  "strokeWidth": 2},
          "encoding": {"x": {"field": "value", "type": "quantitative"},
-                      "tooltip": {"field": "label", "type": "nominal"}}},
+                      "tooltip": {"field": "label", "type": "nominal", "title": _("threshold")}}},
     ]
     datasets = {"meter": frame,
-                "threshold": pd.DataFrame({"value": [threshold], "label": [f"1/gamma = {threshold:g}"]})}
-    return _layered(layers, datasets, title="sigma_max of W_hh vs 1/gamma", height={"step": 28})
+                "threshold": pd.DataFrame({"value": [threshold],
+                                           "label": [_("1/gamma = {value}").format(value=f"{threshold:g}")]})}
+    return _layered(layers, datasets, title=_("sigma_max of W_hh vs 1/gamma"), height={"step": 28})
 
 
 def monte_carlo_chart(frame: pd.DataFrame) -> dict:
@@ -408,19 +463,21 @@ def monte_carlo_chart(frame: pd.DataFrame) -> dict:
     frame: columns draws, running_error, expected_error.
     """
     data = frame.melt("draws", ["running_error", "expected_error"], var_name="curve", value_name="error")
-    data["curve"] = data["curve"].map({"running_error": "running mean", "expected_error": "spread / sqrt(draws)"})
+    data["curve"] = data["curve"].map({"running_error": _("running mean"),
+                                       "expected_error": _("spread / sqrt(draws)")})
     data = data[finite_positive(data["error"].to_numpy(dtype=np.float64))]
     layers = [{"data": {"name": "draws"}, "mark": {"type": "line"},
-               "encoding": {"x": {"field": "draws", "type": "quantitative", "title": "draws",
+               "encoding": {"x": {"field": "draws", "type": "quantitative", "title": _("draws"),
                                   "scale": {"type": "log", "nice": False}},
-                            "y": _log_y("relative error", "error"),
+                            "y": _log_y(_("relative error"), "error"),
                             "color": {"field": "curve", "type": "nominal", "title": None, "scale": CATEGORIES,
                                       "legend": {"labelLimit": 240, "orient": "bottom"}},
                             "strokeDash": {"field": "curve", "type": "nominal", "legend": None},
-                            "tooltip": [{"field": "curve", "type": "nominal"},
-                                        {"field": "draws", "type": "quantitative"},
-                                        {"field": "error", "type": "quantitative", "format": ".2e"}]}}]
-    return _layered(layers, {"draws": data}, title="Monte Carlo: running mean", height=260)
+                            "tooltip": [{"field": "curve", "type": "nominal", "title": _("line")},
+                                        {"field": "draws", "type": "quantitative", "title": _("draws")},
+                                        {"field": "error", "type": "quantitative", "format": ".2e",
+                                         "title": _("relative error")}]}}]
+    return _layered(layers, {"draws": data}, title=_("Monte Carlo: running mean"), height=260)
 
 
 def spread_chart(frame: pd.DataFrame) -> dict:
@@ -430,27 +487,28 @@ def spread_chart(frame: pd.DataFrame) -> dict:
     frame: columns p, mean_length, bias, spread, truncation_error.
     """
     data = frame.melt(["p", "mean_length"], ["bias", "spread"], var_name="measure", value_name="error")
-    data["measure"] = data["measure"].map({"bias": "bias of the mean", "spread": "spread of one draw"})
+    data["measure"] = data["measure"].map({"bias": _("bias of the mean"), "spread": _("spread of one draw")})
     data = data[finite_positive(data["error"].to_numpy(dtype=np.float64))]
     truncation = float(frame["truncation_error"].iloc[0]) if len(frame) else 0.0
     drawn = bool(finite_positive(np.array([truncation]))[0])
-    rule = pd.DataFrame({"error": [truncation] * drawn, "label": ["bias of fixed truncation"] * drawn})
+    rule = pd.DataFrame({"error": [truncation] * drawn, "label": [_("bias of fixed truncation")] * drawn})
     layers = [
         {"data": {"name": "spread"}, "mark": {"type": "line", "point": True},
-         "encoding": {"x": {"field": "p", "type": "quantitative", "title": "continuation probability p"},
-                      "y": _log_y("relative to ||g||", "error"),
+         "encoding": {"x": {"field": "p", "type": "quantitative", "title": _("continuation probability p")},
+                      "y": _log_y(_("relative to ||g||"), "error"),
                       "color": {"field": "measure", "type": "nominal", "title": None, "scale": CATEGORIES,
                                 "legend": {"labelLimit": 240, "orient": "bottom"}},
                       "tooltip": [{"field": "p", "type": "quantitative"},
-                                  {"field": "mean_length", "type": "quantitative", "title": "mean steps",
+                                  {"field": "mean_length", "type": "quantitative", "title": _("mean steps"),
                                    "format": ".1f"},
-                                  {"field": "measure", "type": "nominal"},
-                                  {"field": "error", "type": "quantitative", "format": ".2e"}]}},
+                                  {"field": "measure", "type": "nominal", "title": _("line")},
+                                  {"field": "error", "type": "quantitative", "format": ".2e",
+                                   "title": _("relative to ||g||")}]}},
         {"data": {"name": "fixed"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
          "encoding": {"y": {"field": "error", "type": "quantitative"},
-                      "tooltip": {"field": "label", "type": "nominal"}}},
+                      "tooltip": {"field": "label", "type": "nominal", "title": _("line")}}},
     ]
-    return _layered(layers, {"spread": data, "fixed": rule}, title="Bias and spread against p", height=260)
+    return _layered(layers, {"spread": data, "fixed": rule}, title=_("Bias and spread against p"), height=260)
 
 
 def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> dict:
@@ -463,20 +521,22 @@ def gate_bias_chart(frame: pd.DataFrame, current_bias: float) -> dict:
     layers = [
         {"data": {"name": "sweep"}, "mark": {"type": "line", "point": True},
          "encoding": {"x": {"field": "bias", "type": "quantitative",
-                            "title": "forget-gate (LSTM) / update-gate (GRU) bias"},
+                            "title": _("forget-gate (LSTM) / update-gate (GRU) bias")},
                       "y": _log_y("||dL/dh_0|| / ||dL/dh_T||", "surviving"),
-                      "color": {"field": "cell", "type": "nominal", "title": "cell", "legend": {"orient": "bottom"},
+                      "color": {"field": "cell", "type": "nominal", "title": _("cell"), "legend": {"orient": "bottom"},
                                 "scale": {"domain": cells, "range": [CELL_COLORS[cell] for cell in cells]}},
-                      "tooltip": [{"field": "cell", "type": "nominal"}, {"field": "bias", "type": "quantitative"},
+                      "tooltip": [{"field": "cell", "type": "nominal", "title": _("cell")},
+                                  {"field": "bias", "type": "quantitative", "title": _("gate bias")},
                                   {"field": "surviving", "type": "quantitative", "format": ".2e"}]}},
         {"data": {"name": "current"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
          "encoding": {"x": {"field": "bias", "type": "quantitative"}}},
     ]
     return _layered(layers, {"sweep": data, "current": pd.DataFrame({"bias": [current_bias]})},
-                    title="Gradient surviving T steps", height=260)
+                    title=_("Gradient surviving T steps"), height=260)
 
 
-PATH_COLORS = {"through o_t (the loss at t)": "#ff7f0e", "through h_t+1": "#1f77b4", "dL/dh_t (their sum)": "#2ca02c"}
+PATH_COLORS = {N_("through o_t (the loss at t)"): "#ff7f0e", N_("through h_t+1"): "#1f77b4",
+               N_("dL/dh_t (their sum)"): "#2ca02c"}
 """The two paths of dL/dh_t and their sum, in the same colours on the drawing and the chart."""
 PATH_NAMES = dict(zip(("own", "through_next", "total"), PATH_COLORS, strict=True))
 
@@ -486,24 +546,25 @@ def two_paths_chart(by_step: pd.DataFrame, t: int) -> dict:
     marked. by_step: columns t, own, through_next, total (core.rnn.examples.TwoPaths.by_step);
     the path through h_{T+1} does not exist, so its 0 at t = T is left out."""
     data = by_step.melt("t", list(PATH_NAMES), var_name="path", value_name="norm")
-    data["path"] = data["path"].map(PATH_NAMES)
+    data["path"] = data["path"].map({name: _(label) for name, label in PATH_NAMES.items()})
     data = data[finite_positive(data["norm"].to_numpy(dtype=np.float64))]
     colour = {"field": "path", "type": "nominal", "title": None,
-              "scale": {"domain": list(PATH_COLORS), "range": list(PATH_COLORS.values())},
+              "scale": {"domain": [_(label) for label in PATH_COLORS], "range": list(PATH_COLORS.values())},
               "legend": {"labelLimit": 240, "orient": "bottom", "columns": 2}}
     layers = [
         {"data": {"name": "paths"}, "mark": {"type": "line"},
-         "encoding": {"x": {"field": "t", "type": "quantitative", "title": "step t"},
-                      "y": _log_y("norm over the batch", "norm"), "color": colour,
+         "encoding": {"x": {"field": "t", "type": "quantitative", "title": _("step t")},
+                      "y": _log_y(_("norm over the batch"), "norm"), "color": colour,
                       "strokeDash": {"field": "path", "type": "nominal", "legend": None},
-                      "tooltip": [{"field": "path", "type": "nominal"}, {"field": "t", "type": "quantitative"},
-                                  {"field": "norm", "type": "quantitative", "format": ".3e"}]}},
+                      "tooltip": [{"field": "path", "type": "nominal", "title": _("path")},
+                                  {"field": "t", "type": "quantitative"},
+                                  {"field": "norm", "type": "quantitative", "format": ".3e", "title": _("norm")}]}},
         {"data": {"name": "chosen"}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "black"},
          "encoding": {"x": {"field": "t", "type": "quantitative"},
-                      "tooltip": {"field": "label", "type": "nominal"}}},
+                      "tooltip": {"field": "label", "type": "nominal", "title": _("step")}}},
     ]
-    chosen = pd.DataFrame({"t": [t], "label": [f"your step t = {t}"]})
-    return _layered(layers, {"paths": data, "chosen": chosen}, title="||dL/dh_t|| and its two paths", height=220)
+    chosen = pd.DataFrame({"t": [t], "label": [_("your step t = {t}").format(t=t)]})
+    return _layered(layers, {"paths": data, "chosen": chosen}, title=_("||dL/dh_t|| and its two paths"), height=220)
 
 
 def two_paths_diagram(t: int, T: int, own: float, through_next: float, total: float) -> dict:
@@ -534,9 +595,9 @@ def two_paths_diagram(t: int, T: int, own: float, through_next: float, total: fl
         {"x": 0.4, "y": 0.0, "shape": "triangle-left", "colour": total_colour, "opacity": 1.0},
     ])
     labels = pd.DataFrame([
-        {"x": 1.5, "y": 0.55, "text": f"via o{t}: {own:.3g}", "colour": own_colour},
-        {"x": 1.5, "y": -0.3, "text": f"via h{t + 1}: " + ("none (t = T)" if last else f"{through_next:.3g}"),
-         "colour": next_colour},
+        {"x": 1.5, "y": 0.55, "text": _("via o{t}: {norm}").format(t=t, norm=f"{own:.3g}"), "colour": own_colour},
+        {"x": 1.5, "y": -0.3, "text": _("via h{t}: none (t = T)").format(t=t + 1) if last else
+         _("via h{t}: {norm}").format(t=t + 1, norm=f"{through_next:.3g}"), "colour": next_colour},
         {"x": 0.5, "y": 0.25, "text": f"dL/dh{t}: {total:.3g}", "colour": total_colour},
     ])
     x = {"field": "x", "type": "quantitative", "axis": None, "scale": {"domain": [-0.4, 2.4]}}
@@ -563,4 +624,4 @@ def two_paths_diagram(t: int, T: int, own: float, through_next: float, total: fl
                       "color": {"field": "colour", "type": "nominal", **plain}}},
     ]
     return _layered(layers, {"edges": edges, "heads": heads, "nodes": nodes, "labels": labels},
-                    title=f"dL/dh{t} = via o{t} + via h{t + 1}", height=210)
+                    title=_("dL/dh{t} = via o{t} + via h{next}").format(t=t, next=t + 1), height=210)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.messages import N_, _
 from core.rnn import linear, tanh
 from core.rnn.view import latex_number
 
@@ -44,12 +45,12 @@ LOOP_COLUMNS = ("k", "X_k", "S_k-1", "S_k", "dL/dS_k", "dL/dS_k · X_k", "dL/dS_
                 "dL/dw_x so far", "dL/dw_rec so far")
 
 
-SEQUENCE_HELP = (
+SEQUENCE_HELP = N_(
     "Numbers separated by spaces or commas, e.g. 1 0 1 1 or 1, 0.5, -2. A group of two or more 0s and 1s "
     "with nothing between them is always a run of steps, one per digit, wherever it appears: 10110 is five "
     "steps, 10 is the two steps 1, 0, and 1 10 is three steps 1, 1, 0. To type the number ten, write 10.0."
 )
-"""The sequence box's rule for the student (the help text beside the box)."""
+"""The sequence box's rule for the student (the help text beside the box; shown as `_(SEQUENCE_HELP)`)."""
 
 
 def parse_sequence(text: str, max_length: int = MAX_TYPED_LENGTH) -> np.ndarray:
@@ -60,7 +61,7 @@ def parse_sequence(text: str, max_length: int = MAX_TYPED_LENGTH) -> np.ndarray:
     sentence for the student."""
     cleaned = text.strip()
     if not cleaned:
-        raise ValueError("type at least one number, e.g. 1 0 1 1 0")
+        raise ValueError(_("type at least one number, e.g. 1 0 1 1 0"))
     tokens = []
     for token in re.split(r"[\s,;]+", cleaned):
         if re.fullmatch(r"[01]{2,}", token):
@@ -71,11 +72,13 @@ def parse_sequence(text: str, max_length: int = MAX_TYPED_LENGTH) -> np.ndarray:
         values = np.array([float(token) for token in tokens])
     except ValueError:
         bad = next(token for token in tokens if not _is_number(token))
-        raise ValueError(f"'{bad[:20]}' is not a number; separate the numbers with spaces or commas") from None
+        raise ValueError(_("'{text}' is not a number; separate the numbers with spaces or commas").format(
+            text=bad[:20])) from None
     if not np.isfinite(values).all():
-        raise ValueError("every value must be a finite number (no inf or nan)")
+        raise ValueError(_("every value must be a finite number (no inf or nan)"))
     if len(values) > max_length:
-        raise ValueError(f"at most {max_length} steps fit the table; got {len(values)}")
+        raise ValueError(_("at most {max_length} steps fit the table; got {count}").format(
+            max_length=max_length, count=len(values)))
     return values
 
 

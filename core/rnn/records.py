@@ -7,17 +7,50 @@ A series is (x name, y name, frame) with frame columns x, y and, for several lin
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from core.messages import N_, _
 from core.rnn import tanh
+from core.rnn.charts import series_label
 from core.rnn.examples import StepByStep
 from core.rnn.train import TrainingRun
 from core.rnn.view import AssignmentView, DeepView, deep_problem
 
 Series = tuple[str, str, pd.DataFrame]
-METHOD_NAMES = {"gd": "GD", "clipped_gd": "clipped GD", "rprop": "Rprop"}
+METHOD_NAMES = {"gd": N_("GD"), "clipped_gd": N_("clipped GD"), "rprop": "Rprop"}
 MAX_WINDOWS = 24
+# The results' names go into the record (its front matter and table) in English; the record dialog
+# shows them in the reader's language (`result_label`).
+RESULT_NAMES = (N_("loss"), N_("mean dL/dS_T"), N_("mean dL/dS_0"), N_("dL/dw_x (full)"), N_("dL/dw_rec (full)"),
+                N_("truncation error"), N_("cosine truncated vs full"), N_("steps T"), N_("count"),
+                N_("dL/dw_x (loop)"), N_("dL/dw_rec (loop)"), N_("dL/dw_x (closed form)"),
+                N_("dL/dw_rec (closed form)"), N_("loop vs closed form"), N_("spectral radius"),
+                N_("largest singular value"), N_("gate bias"))
+_RESULT_PATTERNS = (
+    (re.compile(r"(?P<weight>dL/dw_x|dL/dw_rec) \(K=(?P<K>\d+)\)"), N_("{weight} (K={K})"), None),
+    (re.compile(r"(?P<method>.+): final loss"), N_("{method}: final loss"), "method"),
+    (re.compile(r"(?P<method>.+): (?P<weight>w_x|w_rec)"), N_("{method}: {weight}"), "method"),
+    (re.compile(r"(?P<line>.+): error vs full"), N_("{line}: error vs full"), "line"),
+)
+
+
+def result_label(name: str) -> str:
+    """A result's name as the record dialog shows it, in the reader's language."""
+    if name in RESULT_NAMES:
+        return _(name)
+    for pattern, message, translated in _RESULT_PATTERNS:
+        match = pattern.fullmatch(name)
+        if match:
+            parts = match.groupdict()
+            if translated == "method":
+                parts["method"] = _(parts["method"])
+            elif translated == "line":
+                parts["line"] = series_label(parts["line"])
+            return _(message).format(**parts)
+    return name
 
 
 def assignment_record(view: AssignmentView, w_rec: float, runs: dict[str, TrainingRun] | None = None,

@@ -4,14 +4,18 @@ default (the page's sliders use the same numbers), so a copied link reopens the 
 
 from __future__ import annotations
 
+from core.messages import N_, _
 from core.rnn.examples import MAX_TYPED_LENGTH
 from core.urlparams import Param, encode
 
-TABS = {"assignment": "Assignment: counting RNN", "deep": "Deep RNN (tanh)", "gated": "Gated cells"}
-ASSIGNMENT_PARTS = {"rules": "Gradient and rules", "truncation": "Truncation", "training": "Loss surface and training",
-                    "steps": "Step by step"}
-DEEP_PARTS = {"decay": "Decay", "truncation": "Truncation", "montecarlo": "Monte Carlo", "paths": "Two paths"}
-GATED_PARTS = {"decay": "Decay", "sweep": "Gate-bias sweep"}
+# The tabs' and parts' names are their values in the session and the URL codes' targets: they stay
+# English; the page shows them translated (format_func).
+TABS = {"assignment": N_("Assignment: counting RNN"), "deep": N_("Deep RNN (tanh)"), "gated": N_("Gated cells")}
+ASSIGNMENT_PARTS = {"rules": N_("Gradient and rules"), "truncation": N_("Truncation"),
+                    "training": N_("Loss surface and training"), "steps": N_("Step by step")}
+DEEP_PARTS = {"decay": N_("Decay"), "truncation": N_("Truncation"), "montecarlo": N_("Monte Carlo"),
+              "paths": N_("Two paths")}
+GATED_PARTS = {"decay": N_("Decay"), "sweep": N_("Gate-bias sweep")}
 SEEDS = dict(low=0, high=10_000)
 COMPARE_RATES = (0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
 """w_rec values the Assignment tab can draw beside the current one."""
@@ -91,6 +95,7 @@ def window_notices(query: dict, values: dict) -> list[str]:
     notices = []
     for name, key, length_name, length_key in WINDOWS:
         if name in query and values.get(key, 0) > values.get(length_key, 0):
-            notices.append(f"The link's {name}={values[key]} is longer than the sequence ({length_name} = "
-                           f"{values[length_key]}), so {name} is {values[length_key]}.")
+            notices.append(_("The link's {name}={value} is longer than the sequence ({length_name} = {length}), "
+                             "so {name} is {length}.").format(name=name, value=values[key], length_name=length_name,
+                                                              length=values[length_key]))
     return notices

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.messages import _
 from core.rnn import gated, linear, tanh
+from core.rnn.charts import series_label
 from core.rnn.gradcheck import directional_check, finite_difference_check, tanh_forward_mode
 
 SURFACE_RANGE = (-2.5, 2.5)
@@ -223,7 +225,7 @@ def verify_assignment(w_x: float, w_rec: float, T: int, batch: int, seed: int, K
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", linear.OverflowWarning)
         S = linear.linear_forward(X, w_x, w_rec)
-        _, grad_out = linear.counting_loss(S, target)
+        _loss, grad_out = linear.counting_loss(S, target)
         closed_full = linear.linear_backward(X, S, grad_out, w_rec)
         closed_trunc = linear.linear_backward(X, S, grad_out, w_rec, truncate=K)
         loop_full = linear.linear_backward_loop(X, S, grad_out, w_rec)
@@ -251,9 +253,11 @@ def verify_assignment(w_x: float, w_rec: float, T: int, batch: int, seed: int, K
         f"truncated (K={K}) vs finite differences": trunc_check.error,
         "closed form vs loop": max(_loop_error(closed_full, loop_full), _loop_error(closed_trunc, loop_trunc)),
     }
-    where = "the current settings" if length == T else f"the first {length} steps (the full sequence overflows)"
-    detail = (f"dL/dw_x, dL/dw_rec (full and K={K}) vs five-point central differences, "
-              f"closed form vs the assignment's loop, on {where}")
+    detail = (_("dL/dw_x, dL/dw_rec (full and K={K}) vs five-point central differences, closed form vs the "
+                "assignment's loop, on the current settings") if length == T else
+              _("dL/dw_x, dL/dw_rec (full and K={K}) vs five-point central differences, closed form vs the "
+                "assignment's loop, on the first {length} steps (the full sequence overflows)"))
+    detail = detail.format(K=K, length=length)
     return Verification(max(parts.values()), parts, detail)
 
 
@@ -375,14 +379,14 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
         pd.DataFrame({"t": steps, "norm": truncated.step_norms, "series": f"truncated (K={K})"}),
         pd.DataFrame({"t": steps, "norm": randomized.step_norms[0], "series": "one randomized draw"}),
     ], ignore_index=True)
-    count = np.arange(1, draws + 1)
-    running_mean = np.cumsum(samples, axis=0) / count[:, None]
+    so_far = np.arange(1, draws + 1)  # not `count`: pybabel would read `count = f(...)` as a messages.count() call
+    running_mean = np.cumsum(samples, axis=0) / so_far[:, None]
     scale = max(np.linalg.norm(full_vec), 1e-300)
     per_draw_sq = np.sum((samples - full_vec) ** 2, axis=1) / scale**2
     monte_carlo = pd.DataFrame({
-        "draws": count,
+        "draws": so_far,
         "running_error": np.linalg.norm(running_mean - full_vec, axis=1) / scale,
-        "expected_error": np.sqrt(np.cumsum(per_draw_sq) / count / count),
+        "expected_error": np.sqrt(np.cumsum(per_draw_sq) / so_far / so_far),
     })
     W_hh = params["W_hh"]
     return DeepView(tanh.spectral_radius(W_hh), tanh.largest_singular_value(W_hh),
@@ -392,9 +396,9 @@ def deep_view(radius: float, H: int, T: int, seed: int, K: int, p: float, draws:
 def estimates_markdown(estimates: pd.DataFrame) -> str:
     """DeepView.estimates as a markdown table (method, ||g||, error vs full, cosine), narrow enough
     for a phone."""
-    rows = ["| method | ‖g‖ | error vs full | cosine |", "|---|---|---|---|"]
+    rows = [_("| method | ‖g‖ | error vs full | cosine |"), "|---|---|---|---|"]
     for row in estimates.itertuples(index=False):
-        rows.append(f"| {row.method} | {row.norm:.3e} | {row.rel_error:.2e} | {row.cosine:.5f} |")
+        rows.append(f"| {series_label(row.method)} | {row.norm:.3e} | {row.rel_error:.2e} | {row.cosine:.5f} |")
     return "\n".join(rows)
 
 
@@ -443,15 +447,20 @@ def verify_deep(radius: float, H: int, T: int, seed: int, K: int) -> Verificatio
         "full BPTT vs central differences": check.error,
         f"truncated (K={window}) vs BPTT of the last K steps": _relative_error(_flat(truncated.grads), _flat(tail)),
     }
-    sub = "the current settings" if (length, width) == (T, H) else f"T={length}, H={width} (a smaller copy, for speed)"
-    detail = f"weight gradients vs central differences and truncation vs a fresh K-step run on {sub}; "
+    first = (_("weight gradients vs central differences and truncation vs a fresh K-step run on the current "
+               "settings") if (length, width) == (T, H) else
+             _("weight gradients vs central differences and truncation vs a fresh K-step run on T={length}, H={width} "
+               "(a smaller copy, for speed)")).format(length=length, width=width)
     complex_error, largest = _complex_step_error(radius, H, T, seed)
     if largest <= EXPLODED:
         parts["full BPTT vs complex-step derivatives, current settings"] = complex_error
-        detail += f"full BPTT vs complex-step directional derivatives on the current settings (T={T}, H={H})"
+        second = _("full BPTT vs complex-step directional derivatives on the current settings (T={T}, H={H})").format(
+            T=T, H=H)
     else:
-        detail += (f"at the current settings the gradient has exploded to {largest:.1e}, where rounding in any "
-                   "method (BPTT or a numerical derivative) swamps the digits, so no full-size check is claimed")
+        second = _("at the current settings the gradient has exploded to {largest}, where rounding in any method "
+                   "(BPTT or a numerical derivative) swamps the digits, so no full-size check is claimed").format(
+            largest=f"{largest:.1e}")
+    detail = _("{first}; {second}").format(first=first, second=second)
     return Verification(max(parts.values()), parts, detail)
 
 
@@ -541,7 +550,8 @@ def verify_gated(H: int, T: int, seed: int, gate_bias: float, radius: float) -> 
     tanh_result = tanh.tanh_bptt(tanh_params, tanh.tanh_forward(tanh_params, X), Y)
     parts["tanh RNN"] = directional_check(lambda q: tanh.tanh_loss(q, X, Y), tanh_params, tanh_result.grads,
                                           seed=seed).error
-    sub = "current settings" if (length, width) == (T, H) else f"T={length}, H={width} (a smaller copy, for speed)"
-    return Verification(max(parts.values()), parts,
-                        f"LSTM, GRU and tanh RNN weight gradients vs central differences along random directions, "
-                        f"on {sub}")
+    detail = (_("LSTM, GRU and tanh RNN weight gradients vs central differences along random directions, on "
+                "current settings") if (length, width) == (T, H) else
+              _("LSTM, GRU and tanh RNN weight gradients vs central differences along random directions, on "
+                "T={length}, H={width} (a smaller copy, for speed)")).format(length=length, width=width)
+    return Verification(max(parts.values()), parts, detail)

@@ -14,12 +14,14 @@ from pathlib import Path, PurePosixPath
 
 from core.journal import files, storage
 from core.journal.notes import MAX_NOTE_BYTES
+from core.messages import N_, _
 from core.sync import repo
 from core.sync.repo import CONFLICT_MARK
 
 MAX_LOG_BYTES = 5_000_000
-THIS_MACHINE = "this machine"
-OTHER_MACHINE = "the other machine"
+THIS_MACHINE = N_("this machine")
+OTHER_MACHINE = N_("the other machine")
+"""English: a pair made by `pair` holds them in the interface language (it is made per run, never stored)."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,15 @@ def pair(folder: Path, copy: str) -> ConflictPair:
     exists = (Path(folder) / original).is_file()
     record = origins(folder).get(copy)
     if record is None:
-        return ConflictPair(copy, original, exists)
+        return ConflictPair(copy, original, exists, copy_from=_(OTHER_MACHINE), original_from=_(THIS_MACHINE))
     here = _machine(folder)
     copy_from, kept_from = record.get("copy_from"), record.get("kept_from")
     mine = here is not None and copy_from == here and kept_from != here
 
     def label(machine: object) -> str:
         if not isinstance(machine, str) or not machine:
-            return OTHER_MACHINE
-        return f"{machine}, {THIS_MACHINE}" if machine == here else machine
+            return _(OTHER_MACHINE)
+        return _("{machine}, this machine").format(machine=machine) if machine == here else machine
 
     return ConflictPair(copy, original, exists, copy_is_mine=mine, copy_from=label(copy_from),
                         original_from=label(kept_from), copy_commit=record.get("copy_commit"))
@@ -94,7 +96,7 @@ def _machine(folder: Path) -> str | None:
         return None
 
 
-YOURS, THEIRS = "yours", "the other machine's"
+YOURS, THEIRS = N_("yours"), N_("the other machine's")
 
 
 def diff(folder: Path, conflict: ConflictPair) -> str:
@@ -107,8 +109,9 @@ def diff(folder: Path, conflict: ConflictPair) -> str:
     mine_from = conflict.copy_from if conflict.copy_is_mine else conflict.original_from
     theirs_from = conflict.original_from if conflict.copy_is_mine else conflict.copy_from
     return storage.diff_text(read(conflict.theirs), read(conflict.mine),
-                             f"{THEIRS}: {conflict.theirs} (typed on {theirs_from})",
-                             f"{YOURS}: {conflict.mine} (typed on {mine_from})")
+                             _("the other machine's: {file} (typed on {machine})").format(
+                                 file=conflict.theirs, machine=theirs_from),
+                             _("yours: {file} (typed on {machine})").format(file=conflict.mine, machine=mine_from))
 
 
 def keep_mine(folder: Path, conflict: ConflictPair) -> None:
@@ -144,8 +147,8 @@ def resolve_with_text(folder: Path, conflict: ConflictPair, text: str,
     load as a note; the replaced text goes to the note's history) and the copy goes to the trash.
     With `merged_from` (the two texts the merge started from), refuses when either changed since."""
     if merged_from is not None and texts(folder, conflict) != merged_from:
-        raise ValueError(f"{conflict.original} or its conflict copy changed since you started this merge; "
-                         "nothing was saved. Reload the merge to start from the texts on disk now")
+        raise ValueError(_("{note} or its conflict copy changed since you started this merge; nothing was saved. "
+                           "Reload the merge to start from the texts on disk now").format(note=conflict.original))
     current = Path(folder) / conflict.original
     expected = storage.content_hash(files.read_regular(current, MAX_NOTE_BYTES)) if conflict.original_exists else None
     storage.replace_note_bytes(folder, conflict.original, text.encode("utf-8"), expected_hash=expected)

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from core.messages import _
+
 ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 DEFAULT_TIMEOUT = 60.0
 FALLBACK_NAME = "studylab"
@@ -71,17 +73,18 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
     """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails."""
     command = executable()
     if command is None:
-        raise GitMissing("git is not installed on this machine; install it to sync the journal")
+        raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
     try:
         done = subprocess.run([command, *args], cwd=folder, input=stdin, capture_output=True, timeout=timeout,
                               env=environment(env))
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {_verb(args)} took longer than {timeout:.0f} s and was stopped "
-                       "(is the remote reachable?)") from None
+        stopped = _("git {command} took longer than {seconds} s and was stopped (is the remote reachable?)")
+        raise GitError(stopped.format(command=_verb(args), seconds=f"{timeout:.0f}")) from None
     if check and done.returncode != 0:
         output = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode("utf-8", "replace").strip()
         first_line = output.splitlines()[0].removeprefix("fatal: ").removeprefix("error: ") if output else "no output"
-        raise GitError(redact(f"git {_verb(args)} failed: {first_line}"))
+        # git's own words stay English (LC_ALL=C: they are parsed); the sentence around them is ours.
+        raise GitError(redact(_("git {command} failed: {reason}").format(command=_verb(args), reason=first_line)))
     return done.stdout
 
 
@@ -102,7 +105,7 @@ def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool
     """True when `git <args>` exits with status 0 (for git's yes/no questions)."""
     command = executable()
     if command is None:
-        raise GitMissing("git is not installed on this machine; install it to sync the journal")
+        raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
     done = subprocess.run([command, *args], cwd=folder, capture_output=True, timeout=timeout, env=environment())
     return done.returncode == 0
 

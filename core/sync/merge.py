@@ -35,6 +35,7 @@ from typing import Callable, Mapping
 from core.journal import storage
 from core.journal.storage import atomic_write
 from core.journal.storage.errors import refuse_if_readonly
+from core.messages import _
 from core.sync import repo
 from core.sync.gitcli import GitError, git, identity_args, redact, succeeds, text
 
@@ -146,9 +147,9 @@ def _refuse_submodules(folder: Path, *commits: str | None) -> None:
         links = [line.split("\t", 1)[1] for line in listed.split("\0") if line.startswith(GITLINK_MODE + " ")]
         if links:
             shown = ", ".join(links[:3]) + (" ..." if len(links) > 3 else "")
-            raise GitError(f"the journal's repository holds a git submodule ({shown}), which a journal of notes "
-                           "cannot sync; nothing was changed here. Remove the submodule with git "
-                           "(git rm --cached <path>), then sync again")
+            raise GitError(_("the journal's repository holds a git submodule ({shown}), which a journal of notes "
+                             "cannot sync; nothing was changed here. Remove the submodule with git "
+                             "(git rm --cached <path>), then sync again").format(shown=shown))
 
 
 def _refuse_dangerous(incoming: dict[str, _Entry | None]) -> None:
@@ -157,8 +158,8 @@ def _refuse_dangerous(incoming: dict[str, _Entry | None]) -> None:
     dangerous = sorted(path for path in incoming if repo.is_dangerous_path(path))
     if dangerous:
         shown = ", ".join(dangerous[:3]) + (" ..." if len(dangerous) > 3 else "")
-        raise GitError(f"the remote holds files a journal never has ({shown}); nothing was changed here. "
-                       "Remove them from the remote repository, then sync again")
+        raise GitError(_("the remote holds files a journal never has ({shown}); nothing was changed here. "
+                         "Remove them from the remote repository, then sync again").format(shown=shown))
 
 
 def _is_machine_state(path: str) -> bool:
@@ -177,7 +178,7 @@ def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
         git(folder, "push", "--quiet", "--set-upstream", remote, f"{branch}:{branch}", timeout=FETCH_TIMEOUT)
     except GitError as err:
         if "rejected" in str(err) or "fetch first" in str(err):
-            raise GitError("the remote has commits this journal does not have yet: sync (pull) first") from None
+            raise GitError(_("the remote has commits this journal does not have yet: sync (pull) first")) from None
         raise
 
 
@@ -197,8 +198,8 @@ def fetch(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
     try:
         git(folder, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT)
     except GitError as err:
-        raise GitError(f"could not reach the remote '{remote}' ({err}); the journal keeps working offline, "
-                       "sync again when you are connected") from None
+        raise GitError(_("could not reach the remote '{remote}' ({reason}); the journal keeps working offline, "
+                         "sync again when you are connected").format(remote=remote, reason=err)) from None
 
 
 def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
@@ -243,9 +244,10 @@ def check_remote(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> Path | None
         return None
     git_dir = git_dir_of(local)
     if git_dir is None:
-        raise GitError(f"the remote '{remote}' is the folder {redact(str(local))}, which is not a git repository, "
-                       "so nothing was synced and nothing in that folder was touched. Point the remote at a git "
-                       "repository (for a folder on this machine: git init --bare <folder>)")
+        raise GitError(_("the remote '{remote}' is the folder {folder}, which is not a git repository, "
+                         "so nothing was synced and nothing in that folder was touched. Point the remote at a git "
+                         "repository (for a folder on this machine: git init --bare <folder>)").format(
+                             remote=remote, folder=redact(str(local))))
     return git_dir
 
 
@@ -535,8 +537,9 @@ def _update_files(folder: Path, old: str | None, new: str) -> tuple[tuple[str, .
         except OSError as err:
             if entry is None:
                 continue
-            unwritable[path] = (f"{path} could not be written on this machine ({err.strerror or err}); "
-                                "it stays in the journal's repository, untouched, and the rest was synced")
+            unwritable[path] = _("{path} could not be written on this machine ({reason}); it stays in the "
+                                 "journal's repository, untouched, and the rest was synced").format(
+                                     path=path, reason=err.strerror or err)
     return tuple(taken), tuple(kept_here), unwritable
 
 
@@ -590,8 +593,8 @@ def _blobs(folder: Path, blobs: list[str]) -> dict[str, bytes]:
         header_end = out.index(b"\n", position)
         header = out[position:header_end].decode("utf-8", "replace").split(" ")
         if len(header) != 3:
-            raise GitError(f"the journal's repository lacks an object it needs ({' '.join(header)}); "
-                           "nothing was changed here")
+            raise GitError(_("the journal's repository lacks an object it needs ({header}); "
+                             "nothing was changed here").format(header=" ".join(header)))
         name, _kind, size = header
         start = header_end + 1
         contents[name] = out[start:start + int(size)]

@@ -26,7 +26,7 @@ from core.journal.files import read_json
 from core.journal.notes import CANNOT_BE_READ, MAX_NOTE_BYTES, Library, NoteError, Problem, build_library, parse_note
 from core.journal.storage import atomic_write
 from core.journal.storage.errors import refuse_if_readonly
-from core.messages import N_, Message
+from core.messages import N_, Message, _
 from core.sync.gitcli import GitError, git, redact
 
 STATE_DIR = ".studylab"
@@ -71,11 +71,11 @@ def add_peer(folder: Path, name: str, url: str) -> Peer:
     refuse_if_readonly("adding a classmate's journal")
     name, url = name.strip().lower(), url.strip()
     if not PEER_NAME.match(name):
-        raise ValueError("a peer's name is 1 to 40 lowercase letters, digits or dashes, e.g. minji")
+        raise ValueError(_("a peer's name is 1 to 40 lowercase letters, digits or dashes, e.g. minji"))
     if url.startswith("ext::"):
-        raise ValueError("ext:: URLs run commands and are not allowed")
+        raise ValueError(_("ext:: URLs run commands and are not allowed"))
     if not url or url.startswith("-") or any(char in url for char in "\n\r\0 "):
-        raise ValueError("that does not look like a git URL (https://..., git@host:path or a folder)")
+        raise ValueError(_("that does not look like a git URL (https://..., git@host:path or a folder)"))
     current = [peer for peer in peers(folder) if peer.name != name]
     _save(folder, [*current, Peer(name, url)])
     return Peer(name, url)
@@ -91,7 +91,7 @@ def remove_peer(folder: Path, name: str) -> None:
 def peer_folder(folder: Path, name: str) -> Path:
     """Where the peer's journal is copied: `.studylab/peers/<name>/`."""
     if not PEER_NAME.match(name):
-        raise ValueError(f"'{name}' is not a peer name")
+        raise ValueError(_("'{name}' is not a peer name").format(name=name))
     return Path(folder) / STATE_DIR / PEERS_DIR / name
 
 

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from core.journal import storage
 from core.journal.notes import CONFLICT_MARK
 from core.journal.storage.errors import refuse_if_readonly
+from core.messages import _
 from core.sync.gitcli import GitError, git, identity_args, redact, text
 
 DEFAULT_BRANCH = "main"
@@ -184,7 +185,7 @@ def current_branch(folder: Path) -> str:
     """The checked-out branch's name (DEFAULT_BRANCH for a fresh repository)."""
     name = text(folder, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     if not name:
-        raise GitError("the journal's repository is on a detached HEAD; check out a branch with git first")
+        raise GitError(_("the journal's repository is on a detached HEAD; check out a branch with git first"))
     return name
 
 

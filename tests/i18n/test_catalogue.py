@@ -23,7 +23,10 @@ PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 # Files whose every string on the page goes through the catalogue; the wrapping pass adds to it.
 WRAPPED = ("app.py", "ui/i18n.py", "ui/frame.py",
            "pages/write.py", "pages/notes.py", "pages/archive.py", "ui/write_editor.py", "ui/rendering.py",
-           "ui/notes_folder.py", "ui/widgets.py", "ui/access.py", "ui/components.py")
+           "ui/notes_folder.py", "ui/widgets.py", "ui/access.py", "ui/components.py",
+           "pages/dashboard.py", "pages/review.py", "pages/sync.py", "pages/experiments.py",
+           "ui/review.py", "ui/merge_screen.py", "ui/today.py",
+           "pages/conv_lab.py", "ui/conv_lab.py", "pages/bptt_lab.py", "ui/bptt_lab.py", "ui/lab_state.py")
 # st.* calls whose first argument (or label/help/placeholder keyword) reaches the page.
 SHOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "text", "info", "warning", "error",
                "success", "toast", "button", "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect",
@@ -104,6 +107,34 @@ def test_catalogue_speaks_the_language_of_the_thread():
     assert messages.count(1, "{count} note", "{count} notes") == "1 note"
     assert messages.count(1234, "{count} note", "{count} notes") == "1,234 notes"
     assert messages.normalize("ko-KR") == "ko" and messages.normalize("fr") is None
+
+
+def test_a_thread_never_told_its_language_asks_the_fallback():
+    """A widget callback runs before the run chooses its language: it speaks the session's."""
+    import threading
+
+    heard = {}
+
+    def callback():
+        heard["text"] = messages.gettext("Notes")
+
+    previous = messages._fallback
+    messages.set_fallback(lambda: "ko-KR")
+    try:
+        thread = threading.Thread(target=callback)
+        thread.start()
+        thread.join()
+    finally:
+        messages.set_fallback(previous)
+    assert heard["text"] == "노트"
+    thread = threading.Thread(target=callback)  # the fallback gone (no session): English
+    messages.set_fallback(None)
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        messages.set_fallback(previous)
+    assert heard["text"] == "Notes"
 
 
 def unwrapped_strings(path: Path) -> list[tuple[int, str]]:

@@ -138,8 +138,8 @@ def test_lab_block_errors_and_rules_in_korean():
 
 def test_the_gradient_decay_chart_titles_in_korean():
     spec = labblocks.gradient_decay_chart((0.9,), 5, 1.0, 2, 0)
-    assert spec["title"] == "카운팅 RNN에서 시간에 따른 기울기, T = 5 (로그 눈금)"
-    assert spec["encoding"]["x"]["title"] == "단계 k" and spec["encoding"]["y"]["title"] == "평균 |dL/dS_k|"
+    assert spec["title"] == "세기 RNN에서 시간에 따른 기울기, T = 5 (로그 눈금)"
+    assert spec["encoding"]["x"]["title"] == "스텝 k" and spec["encoding"]["y"]["title"] == "평균 |dL/dS_k|"
     assert [messages.gettext(view.title) for view in labblocks.VIEWS.values()][0] == "여러 w_rec에서 시간에 따른 기울기"
 
 
