@@ -6,6 +6,7 @@ show the same comparison."""
 import streamlit as st
 
 from core import messages
+from core.conv import records as conv_records
 from core.conv import state as conv_state
 from core.experiments import charts as experiment_charts
 from core.experiments import records as experiments
@@ -151,7 +152,9 @@ st.dataframe(
 )
 
 for (x_name, y_name), series in experiments.overlaid_series(chosen).items():
-    widgets.chart(experiment_charts.overlay_chart, series, x_name, y_name, language=messages.language())
+    # a series' names are the lab's (in English in the file, translated here) or the student's own
+    widgets.chart(experiment_charts.overlay_chart, series, conv_records.series_label(x_name),
+                  conv_records.series_label(y_name), language=messages.language())
 
 chosen_table = experiments.runs_table(chosen)
 numeric = experiment_charts.numeric_columns(chosen_table)

@@ -5,11 +5,14 @@ the journal turns them into a note).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from core.conv.lecture import LectureExample, sums_gap
 from core.conv.reference import Verification
+from core.messages import N_, _
 
 Series = tuple[str, str, pd.DataFrame]
 
@@ -31,7 +34,20 @@ def conv_record(output: np.ndarray, cell: tuple[int, ...], verification: Verific
     }
     where = "" if output.ndim == 2 else " in row " + ",".join(map(str, cell[1:-1]))
     frame = pd.DataFrame({"x": np.arange(line.shape[0], dtype=float), "y": line.astype(float)})
-    return results, ("position", f"output channel {cell[0]}{where}", frame)
+    return results, (N_("position"), f"output channel {cell[0]}{where}", frame)  # English in the file
+
+
+_OUTPUT_LINE = re.compile(r"output channel (?P<channel>\d+)(?: in row (?P<row>[\d,]+))?")
+
+
+def series_label(name: str) -> str:
+    """A recorded series' name (as the file holds it, in English) in the reader's language."""
+    match = _OUTPUT_LINE.fullmatch(name)
+    if match is None:
+        return _(name)
+    if match["row"] is None:
+        return _("output channel {channel}").format(channel=match["channel"])
+    return _("output channel {channel} in row {row}").format(channel=match["channel"], row=match["row"])
 
 
 def example_record(example: LectureExample) -> tuple[dict, Series]:

@@ -80,7 +80,7 @@ def assignment_record(view: AssignmentView, w_rec: float, runs: dict[str, Traini
                        for rate, values in lines.items()], ignore_index=True)
     if len(lines) == 1:
         frame = frame.drop(columns="line")
-    return results, ("k", "mean |dL/dS_k|", frame)
+    return results, ("k", N_("mean |dL/dS_k|"), frame)
 
 
 def step_record(run: StepByStep) -> tuple[dict, Series]:
@@ -93,7 +93,7 @@ def step_record(run: StepByStep) -> tuple[dict, Series]:
                "loop vs closed form": run.gap}
     rows = trace.table.sort_values("k")
     frame = pd.DataFrame({"x": rows["k"].to_numpy(dtype=float), "y": rows["dL/dS_k"].to_numpy(dtype=float)})
-    return results, ("k", "dL/dS_k", frame)
+    return results, ("k", N_("dL/dS_k"), frame)
 
 
 def deep_record(view: DeepView, part: str, radius: float, H: int, T: int, seed: int) -> tuple[dict, Series]:
@@ -108,11 +108,11 @@ def deep_record(view: DeepView, part: str, radius: float, H: int, T: int, seed: 
         if row.method != "full BPTT":
             results[f"{row.method}: error vs full"] = float(row.rel_error)
     if part == "Truncation":
-        return results, ("K", "truncation error", truncation_error_by_window(radius, H, T, seed))
+        return results, ("K", N_("truncation error"), truncation_error_by_window(radius, H, T, seed))
     if part == "Monte Carlo":
         frame = view.monte_carlo.rename(columns={"draws": "x", "running_error": "y"})[["x", "y"]]
-        return results, ("draws", "error of the running mean", frame)
-    return results, ("t", "||dL/dh_t||", pd.DataFrame({"x": full["t"].to_numpy(dtype=float), "y": norms}))
+        return results, (N_("draws"), N_("error of the running mean"), frame)
+    return results, ("t", N_("||dL/dh_t||"), pd.DataFrame({"x": full["t"].to_numpy(dtype=float), "y": norms}))
 
 
 def gated_record(curves: pd.DataFrame, gate_bias: float) -> tuple[dict, Series]:
@@ -123,7 +123,7 @@ def gated_record(curves: pd.DataFrame, gate_bias: float) -> tuple[dict, Series]:
         ordered = group.sort_values("t")["norm"].to_numpy()
         results[f"{cell}: ||dL/dh_0|| / ||dL/dh_T||"] = float(ordered[0] / ordered[-1]) if ordered[-1] else float("nan")
     frame = curves.rename(columns={"t": "x", "norm": "y", "series": "line"})[["x", "y", "line"]]
-    return results, ("t", "||dL/dh_t||", frame)
+    return results, ("t", N_("||dL/dh_t||"), frame)
 
 
 def windows(T: int, count: int = MAX_WINDOWS) -> np.ndarray:

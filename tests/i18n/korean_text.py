@@ -22,7 +22,7 @@ ALLOWED = frozenset("""
     JSON CSV PNG JPEG SVG URL UTF FIFO NUL md Ctrl Cmd Shift Enter Esc Tab Alt PgUp PgDn Home End
     ms px KB MB GB fps Hz dB
     RGB HxW CxHxW NCHW NHWC BLAS GEMM FLOP FLOPs GFLOP
-    dL dX dW dO db
+    dL dX dW dO db dS dH dw
     ko en
 """.split())
 
