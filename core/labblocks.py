@@ -26,6 +26,7 @@ from core.conv import charts as conv_charts
 from core.conv import inputs as conv_inputs
 from core.conv import state as conv_state
 from core.conv import view as conv_view
+from core.messages import N_, _
 from core.rnn import charts as rnn_charts
 from core.rnn import view as rnn_view
 
@@ -52,11 +53,15 @@ class Param:
     url: str = ""
 
     def describe(self) -> str:
+        """What the parameter takes, in this thread's language: 'a whole number between 1 and 1000'."""
         if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
-        bounds = f"between {self.low:g} and {self.high:g}"
-        return {"floats": f"a number or a list of up to {MAX_LIST} numbers {bounds}",
-                "int": f"a whole number {bounds}"}.get(self.kind, f"a number {bounds}")
+            return _("one of {choices}").format(choices=", ".join(self.choices))
+        values = {"low": f"{self.low:g}", "high": f"{self.high:g}", "limit": MAX_LIST}
+        if self.kind == "floats":
+            return _("a number or a list of up to {limit} numbers between {low} and {high}").format(**values)
+        if self.kind == "int":
+            return _("a whole number between {low} and {high}").format(**values)
+        return _("a number between {low} and {high}").format(**values)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class View:
 
     name: str
     title: str
+    """Marked with N_: the interface translates it where it shows it (`_(view.title)`)."""
     lab: str
     tab: dict[str, str]
     params: dict[str, Param]
@@ -76,24 +82,27 @@ class View:
 def parse_block(text: str) -> tuple[View, dict[str, Any]]:
     """The view a block names and its checked parameters (defaults filled in)."""
     if len(text) > MAX_BLOCK_CHARS:
-        raise LabBlockError(f"the block is over {MAX_BLOCK_CHARS} characters; a lab block holds a few settings")
+        raise LabBlockError(_("the block is over {limit} characters; a lab block holds a few settings").format(
+            limit=MAX_BLOCK_CHARS))
     try:
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
-            raise LabBlockError("YAML aliases (*name) are not allowed in a lab block; write the values out")
+            raise LabBlockError(_("YAML aliases (*name) are not allowed in a lab block; write the values out"))
         raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1} of the block)" if mark is not None else ""
-        raise LabBlockError(f"the block is not valid YAML{where}: write one `name: value` per line") from None
+        message = (_("the block is not valid YAML (line {line} of the block): write one `name: value` per line")
+                   if mark is not None else _("the block is not valid YAML: write one `name: value` per line"))
+        raise LabBlockError(message.format(line=mark.line + 1 if mark is not None else None)) from None
     if not isinstance(raw, dict) or "view" not in raw:
-        raise LabBlockError("the block needs a `view:` line naming what to show, e.g. `view: gradient-decay`")
+        raise LabBlockError(_("the block needs a `view:` line naming what to show, e.g. `view: gradient-decay`"))
     name = str(raw.pop("view")).strip()
     view = VIEWS.get(name)
     if view is None:
-        raise LabBlockError(f"unknown view '{name}'; use one of: {', '.join(VIEWS)}")
+        raise LabBlockError(_("unknown view '{name}'; use one of: {views}").format(name=name, views=", ".join(VIEWS)))
     unknown = [str(key) for key in raw if str(key) not in view.params]
     if unknown:
-        raise LabBlockError(f"view '{name}' has no parameter '{unknown[0]}'; it takes: {', '.join(view.params)}")
+        raise LabBlockError(_("view '{name}' has no parameter '{key}'; it takes: {params}").format(
+            name=name, key=unknown[0], params=", ".join(view.params)))
     values = {key: _checked(name, key, spec, raw.get(key, spec.default)) for key, spec in view.params.items()}
     if view.check is not None:
         view.check(**values)
@@ -118,25 +127,27 @@ def lab_query(view: View, values: dict[str, Any]) -> dict[str, str]:
 
 
 def _checked(view: str, key: str, spec: Param, value: Any) -> Any:
-    problem = f"in view '{view}', {key} must be {spec.describe()}"
+    def refused(message: str, **shown: Any) -> LabBlockError:
+        return LabBlockError(message.format(view=view, key=key, rule=spec.describe(), **shown))
+
     if spec.kind == "choice":
         if str(value) not in spec.choices:
-            raise LabBlockError(f"{problem}, not '{value}'")
+            raise refused(_("in view '{view}', {key} must be {rule}, not '{value}'"), value=value)
         return str(value)
     items = value if isinstance(value, list) and spec.kind == "floats" else [value]
     if not items or len(items) > MAX_LIST:
-        raise LabBlockError(f"{problem}, not a list of {len(items)}")
+        raise refused(_("in view '{view}', {key} must be {rule}, not a list of {count}"), count=len(items))
     numbers = []
     for item in items:
         # Range-checked as Python numbers before NumPy sees them: an int of any size compares
         # exactly, and only floats can be inf or nan.
         if isinstance(item, bool) or not isinstance(item, (int, float)) \
                 or (isinstance(item, float) and not math.isfinite(item)):
-            raise LabBlockError(f"{problem}, not '{_shown(item)}'")
+            raise refused(_("in view '{view}', {key} must be {rule}, not '{value}'"), value=_shown(item))
         if spec.kind == "int" and isinstance(item, float) and not item.is_integer():
-            raise LabBlockError(f"{problem}, not '{item}'")
+            raise refused(_("in view '{view}', {key} must be {rule}, not '{value}'"), value=item)
         if not spec.low <= item <= spec.high:
-            raise LabBlockError(f"{problem}, not {_shown(item)}")
+            raise refused(_("in view '{view}', {key} must be {rule}, not {value}"), value=_shown(item))
         numbers.append(int(item) if spec.kind == "int" else float(item))
     return tuple(numbers) if spec.kind == "floats" else numbers[0]
 
@@ -162,18 +173,18 @@ def gradient_decay_chart(w_rec: tuple[float, ...], T: int, w_x: float, batch: in
     frame = frame[rnn_charts.finite_positive(frame["magnitude"].to_numpy())]
     order = [f"{rate:g}" for rate in w_rec]
     return {
-        "title": f"Gradient over time in the counting RNN, T = {T} (log scale)",
+        "title": _("Gradient over time in the counting RNN, T = {T} (log scale)").format(T=T),
         "height": 260, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"name": "decay"}, "datasets": {"decay": frame},
         "mark": {"type": "line", "point": {"size": 14}},
         "encoding": {
-            "x": {"field": "k", "type": "quantitative", "title": "step k"},
-            "y": {"field": "magnitude", "type": "quantitative", "title": "mean |dL/dS_k|",
+            "x": {"field": "k", "type": "quantitative", "title": _("step k")},
+            "y": {"field": "magnitude", "type": "quantitative", "title": _("mean |dL/dS_k|"),
                   "scale": {"type": "log"}, "axis": {"format": ".1e"}},
             "color": {"field": "w_rec", "type": "nominal", "title": "w_rec", "sort": order,
                       "scale": rnn_charts.w_rec_scale(order), "legend": {"orient": "bottom"}},
             "tooltip": [{"field": "w_rec", "type": "nominal"}, {"field": "k", "type": "quantitative"},
-                        {"field": "magnitude", "type": "quantitative", "format": ".3e", "title": "mean |dL/dS_k|"}],
+                        {"field": "magnitude", "type": "quantitative", "format": ".3e", "title": _("mean |dL/dS_k|")}],
         },
     }
 
@@ -196,7 +207,7 @@ def conv_output_fits(input: str, kernel: str, size: int, padding: int, stride: i
     try:
         conv_view.forward(np.zeros((1, size, size)), w, np.zeros(1), stride, padding, dilation)
     except ValueError as err:
-        raise LabBlockError(f"in view 'conv-output', {err}") from None
+        raise LabBlockError(_("in view '{view}', {reason}").format(view="conv-output", reason=err)) from None
 
 
 def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: int, dilation: int) -> dict:
@@ -204,9 +215,9 @@ def conv_output_chart(input: str, kernel: str, size: int, padding: int, stride: 
     x = conv_view.load_input(input, size)
     w = conv_view.weights(conv_inputs.kernel_presets(2)[kernel][None], 1, flip=False)
     try:
-        output, _ = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
+        output, _cache = conv_view.forward(x, w, np.zeros(1), stride, padding, dilation)
     except ValueError as err:
-        raise LabBlockError(f"in view 'conv-output', {err}") from None
+        raise LabBlockError(_("in view '{view}', {reason}").format(view="conv-output", reason=err)) from None
     maps = [conv_charts.heatmap(x[0], title=f"{input} ({size}×{size})", kind="image", max_width=MAP_WIDTH,
                                 name="input"),
             conv_charts.heatmap(output[0], title=f"{kernel} → {output.shape[1]}×{output.shape[2]}",
@@ -227,19 +238,19 @@ _W_X = Param("float", 1.0, -3.0, 3.0, url="w_x")
 VIEWS: dict[str, View] = {
     view.name: view
     for view in (
-        View("gradient-decay", "gradient over time for several w_rec", "bptt", {"tab": "assignment"},
+        View("gradient-decay", N_("gradient over time for several w_rec"), "bptt", {"tab": "assignment"},
              {"w_rec": _RATES, "T": Param("int", 50, 1, 1000, url="T"), "w_x": _W_X, "batch": _BATCH, "seed": _SEED},
              gradient_decay_chart),
-        View("truncation-error", "truncation error against the window K", "bptt",
+        View("truncation-error", N_("truncation error against the window K"), "bptt",
              {"tab": "assignment", "part": "truncation"},
              {"w_rec": Param("floats", [0.5, 0.9, 1.1], -3.0, 3.0, url="w_rec"),
               "T": Param("int", 30, 2, 300, url="T"), "K": Param("int", 10, 1, 300, url="K"),
               "w_x": _W_X, "batch": _BATCH, "seed": _SEED},
              truncation_error_chart),
-        View("loss-surface", "the counting RNN's loss surface", "bptt", {"tab": "assignment", "part": "training"},
+        View("loss-surface", N_("the counting RNN's loss surface"), "bptt", {"tab": "assignment", "part": "training"},
              {"T": Param("int", 50, 1, 1000, url="T"), "batch": _BATCH, "seed": _SEED},
              loss_surface_chart),
-        View("conv-output", "a built-in image convolved with a preset kernel", "conv", {"view": "output"},
+        View("conv-output", N_("a built-in image convolved with a preset kernel"), "conv", {"view": "output"},
              {"input": Param("choice", "digit", choices=conv_inputs.IMAGE_NAMES, url="input"),
               "kernel": Param("choice", "Sobel x", choices=tuple(conv_inputs.kernel_presets(2)), url="kernels"),
               "size": Param("int", 28, 5, 64, url="size"), "padding": Param("int", 0, 0, 6, url="pad"),

@@ -6,6 +6,8 @@ module-level constant that is translated where it is shown (``_(SECTION)``). The
 live in ``locales/<lang>/LC_MESSAGES/messages.po`` (in the repository); they are compiled in
 memory on first use and again whenever a ``.po`` file changes, so there is no build step.
 ``make messages`` (pybabel extract + update, configured in babel.cfg) finds new strings.
+Text made once and read by many sessions (a cached library's reasons) is a ``Message``: the msgid
+and its values, translated each time it is read (``str(message)``).
 
 The language is set once per Streamlit run by ``ui.i18n`` (``set_language``) and read here
 per thread: each session's script run has its own thread, so two sessions never see each
@@ -134,3 +136,50 @@ def format_number(value: float, decimals: int | None = None) -> str:
 def count(value: int, singular: str, plural: str) -> str:
     """`ngettext` with the number filled in: count(3, '{count} note', '{count} notes') -> '3 notes'."""
     return ngettext(singular, plural, value).format(count=format_number(value))
+
+
+class Message:
+    """A message kept language-neutral and translated when it is read: its msgid (mark it with
+    ``N_`` so the catalogue has it) and its placeholders' values.
+
+    For text that is made once and shown to many sessions: the notes library is parsed once and
+    shared by every session (whatever each one's language), so a note's warnings and a file's
+    problem are kept as Messages and put into words only where they are shown: ``str(message)``
+    (or ``format``, an f-string, ``"{reason}".format(reason=message)``) gives them in this
+    thread's language. A value that is a Message itself is translated too (a file's kind inside
+    a sentence); other values are filled in as they are.
+    """
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object):
+        self.msgid = msgid
+        self.params = tuple(sorted(params.items()))
+
+    def __str__(self) -> str:
+        translated = gettext(self.msgid)
+        if not self.params:  # a message without placeholders is shown as it is (braces and all)
+            return translated
+        return translated.format(**{name: str(value) if isinstance(value, Message) else value
+                                    for name, value in self.params})
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        params = "".join(f", {name}={value!r}" for name, value in self.params)
+        return f"Message({self.msgid!r}{params})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.params))
+
+    def __reduce__(self):
+        return _message, (self.msgid, self.params)
+
+
+def _message(msgid: str, params: tuple) -> Message:
+    return Message(msgid, **dict(params))
+

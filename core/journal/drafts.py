@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 from core.journal import files, storage
 from core.journal.notes import DEFAULT_TYPE, NOTE_TYPES
+from core.messages import _
 
 DRAFTS_NAME = "drafts"
 DRAFTS_DIR = f"{storage.STATE_DIR}/{DRAFTS_NAME}"
@@ -118,14 +119,16 @@ def save_draft(notes_dir: Path, draft: Draft) -> Path:
     """
     refusal = storage.write_refusal()
     if refusal:
-        raise storage.ReadOnlyError(f"Drafts are not kept on disk while the journal is read-only. {refusal}")
+        raise storage.ReadOnlyError(
+            _("Drafts are not kept on disk while the journal is read-only. {refusal}").format(refusal=refusal))
     try:
         folder = storage.state_folder(notes_dir, DRAFTS_NAME)
         target = folder / draft_file_name(draft.rel_path, draft.owner)
         storage.atomic_write(target, json.dumps(_encode(draft), ensure_ascii=False, indent=1).encode("utf-8"))
     except OSError as err:
         raise storage.StorageError(
-            f"Could not keep your draft on disk ({err.strerror or err}); it stays in this browser tab until you save."
+            _("Could not keep your draft on disk ({reason}); it stays in this browser tab until you save.")
+            .format(reason=err.strerror or err)
         ) from None
     return target
 
@@ -133,7 +136,7 @@ def save_draft(notes_dir: Path, draft: Draft) -> Path:
 def load_draft(notes_dir: Path, rel_path: str | None, owner: str | None = None) -> Draft | None:
     """The draft `owner` keeps for note `rel_path` (None: the new entry), or None when there is
     none or its file cannot be trusted (damaged, wrong shape, another note's draft)."""
-    draft, _ = _read(drafts_folder(notes_dir) / draft_file_name(rel_path, owner), Path(notes_dir))
+    draft, _reason = _read(drafts_folder(notes_dir) / draft_file_name(rel_path, owner), Path(notes_dir))
     return draft if draft is not None and draft.rel_path == rel_path else None
 
 
@@ -171,7 +174,8 @@ def discard_draft(notes_dir: Path, rel_path: str | None, owner: str | None = Non
     except FileNotFoundError:
         return False
     except OSError as err:
-        raise storage.StorageError(f"Could not discard the draft: {err.strerror or err}.") from None
+        raise storage.StorageError(
+            _("Could not discard the draft: {reason}.").format(reason=err.strerror or err)) from None
     return True
 
 
@@ -184,7 +188,7 @@ def read_drafts(notes_dir: Path) -> DraftFolder:
     try:
         names = sorted(name for name in os.listdir(folder) if name.endswith(".json"))
     except OSError as err:
-        return DraftFolder([], [(DRAFTS_DIR, f"cannot be listed ({err.strerror or err})")])
+        return DraftFolder([], [(DRAFTS_DIR, _("cannot be listed ({reason})").format(reason=err.strerror or err))])
     found, unusable = [], []
     for name in names:
         draft, reason = _read(folder / name, Path(notes_dir))
@@ -192,7 +196,7 @@ def read_drafts(notes_dir: Path) -> DraftFolder:
         if draft is not None and match and name == draft_file_name(draft.rel_path, match.group(1)):
             found.append(replace(draft, owner=match.group(1)))
         elif draft is not None or reason:
-            unusable.append((name, reason or "its name does not match the note it holds"))
+            unusable.append((name, reason or _("its name does not match the note it holds")))
     found.sort(key=lambda draft: draft.saved_at, reverse=True)
     return DraftFolder(found, unusable)
 
@@ -214,7 +218,7 @@ def _inside(path: Path, notes_dir: Path) -> bool:
 def _read(path: Path, notes_dir: Path) -> tuple[Draft | None, str | None]:
     """(the draft in file `path`, None) or (None, why it is not usable); (None, None) when it is gone."""
     if not _inside(path.parent, notes_dir):
-        return None, "the drafts folder is a link out of the notes folder"
+        return None, _("the drafts folder is a link out of the notes folder")
     try:
         raw = files.read_json(path, MAX_DRAFT_BYTES)
     except FileNotFoundError:
@@ -224,7 +228,7 @@ def _read(path: Path, notes_dir: Path) -> tuple[Draft | None, str | None]:
     try:
         draft = _decode(raw)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
-        return None, "it is not a draft the editor wrote (damaged or edited by hand)"
+        return None, _("it is not a draft the editor wrote (damaged or edited by hand)")
     match = _FILE_NAME.match(path.name)
     return replace(draft, owner=match.group(1) if match else None), None
 

@@ -8,7 +8,9 @@ read or a `reason` it is not a note; `read_regular` opens with `O_NONBLOCK | O_N
 checks the opened file descriptor, so a FIFO swapped in after the scan cannot hang the reader
 and a link swapped in cannot lead it out of the folder. `read_json` reads the app's own JSON
 files the same way and turns whatever makes them unusable (a special file, a link, nesting too
-deep for the parser) into one UnusableFileError with a reason. `scan` and `walk` (os.walk for
+deep for the parser) into one UnusableFileError with a reason. The reasons `scan` gives go into the library that
+every session shares, so they are language-neutral `core.messages.Message`s, put into words where
+they are shown. `scan` and `walk` (os.walk for
 the app's other folder walks) keep their own stack, so no folder depth can exhaust Python's, and
 stop MAX_DEPTH levels down.
 """
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from core.messages import N_, Message, _
+
 MAX_REL_PATH_BYTES = 255
 """A note's path inside the notes folder, in UTF-8 bytes. Longer paths are refused by storage and
 listed as problems by the loader, so every loaded note can be saved, kept in `.history/`, moved
@@ -32,8 +36,9 @@ MAX_DEPTH = 128
 """How many folder levels below the notes folder are read. Every level adds at least two bytes
 ('x/') to a note's path, which holds at most MAX_REL_PATH_BYTES, so no note that could load is
 deeper; the cap only bounds the work a hostile tree can cause."""
-TOO_DEEP = (f"a folder more than {MAX_DEPTH} levels deep; nothing inside it is loaded (move its notes "
-            "to a shallower folder)")
+TOO_DEEP = Message(N_("a folder more than {depth} levels deep; nothing inside it is loaded (move its notes "
+                      "to a shallower folder)"), depth=MAX_DEPTH)
+NOT_A_NOTE_FILE = N_("{kind}, not a note file; it is never opened")
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _CHUNK_BYTES = 1 << 16
@@ -42,8 +47,8 @@ _CHUNK_BYTES = 1 << 16
 class SpecialFileError(OSError):
     """The path is not a regular file (a FIFO, socket, device or folder); `kind` says which."""
 
-    def __init__(self, path: Path | str, kind: str):
-        super().__init__(errno.EINVAL, f"{kind}, not a regular file", str(path))
+    def __init__(self, path: Path | str, kind: Message):
+        super().__init__(errno.EINVAL, Message(N_("{kind}, not a regular file"), kind=kind), str(path))
         self.kind = kind
 
 
@@ -57,29 +62,30 @@ class Entry:
 
     `rel_path` is posix, relative to the folder; `path` is what to open (a link already resolved);
     `mtime_ns` and `size` key the library cache. `problem` is None for a file to read, else the
-    reason it is not read, in words a student understands.
+    reason it is not read, in words a student understands (a Message: `str()` where it is shown).
     """
 
     rel_path: str
     path: str
     mtime_ns: int
     size: int
-    problem: str | None = None
+    problem: Message | None = None
 
 
-def describe(mode: int) -> str:
-    """What kind of file a `st_mode` is, for a message: 'a named pipe (FIFO)', 'a folder', ..."""
+def describe(mode: int) -> Message:
+    """What kind of file a `st_mode` is, for a message: 'a named pipe (FIFO)', 'a folder', ...
+    (a Message: in words where it is shown)."""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return Message(N_("a named pipe (FIFO)"))
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return Message(N_("a socket"))
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device file"
+        return Message(N_("a device file"))
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return Message(N_("a folder"))
     if stat.S_ISLNK(mode):
-        return "a link"
-    return "a special file"
+        return Message(N_("a link"))
+    return Message(N_("a special file"))
 
 
 def read_regular(path: Path | str, limit: int) -> bytes:
@@ -131,19 +137,19 @@ def read_json(path: Path | str, limit: int) -> object:
     except FileNotFoundError:
         raise
     except SpecialFileError as err:
-        raise UnusableFileError(f"it is {err.kind}, not a file") from None
+        raise UnusableFileError(_("it is {kind}, not a file").format(kind=err.kind)) from None
     except OSError as err:
         if err.errno == errno.ELOOP:
-            raise UnusableFileError("it is a link, and links are not followed in the app's state folder") from None
-        raise UnusableFileError(f"it cannot be read ({err.strerror or err})") from None
+            raise UnusableFileError(_("it is a link, and links are not followed in the app's state folder")) from None
+        raise UnusableFileError(_("it cannot be read ({reason})").format(reason=err.strerror or err)) from None
     if len(data) > limit:
-        raise UnusableFileError(f"it is larger than {limit:,} bytes")
+        raise UnusableFileError(_("it is larger than {limit} bytes").format(limit=f"{limit:,}"))
     try:
         return json.loads(data.decode("utf-8"))
     except RecursionError:
-        raise UnusableFileError("its JSON is nested too deeply") from None
+        raise UnusableFileError(_("its JSON is nested too deeply")) from None
     except ValueError:  # also UnicodeDecodeError
-        raise UnusableFileError("it is not valid JSON text") from None
+        raise UnusableFileError(_("it is not valid JSON text")) from None
 
 
 def scan(folder: Path | str) -> Iterator[Entry]:
@@ -172,8 +178,9 @@ def scan(folder: Path | str) -> Iterator[Entry]:
             continue
         if is_folder:
             if is_note_name:
-                yield _problem(rel_path, entry.path, info, "a folder whose name ends in .md, not a note file "
-                               "(the notes inside it are loaded; rename it without .md)")
+                yield _problem(rel_path, entry.path, info, Message(N_(
+                    "a folder whose name ends in .md, not a note file (the notes inside it are loaded; rename "
+                    "it without .md)")))
             if depth >= MAX_DEPTH:
                 yield _problem(rel_path, entry.path, info, TOO_DEEP)
                 continue
@@ -215,12 +222,13 @@ def _sorted_listing(directory: str) -> list[os.DirEntry]:
 def _classify(rel_path: str, path: str, info: os.stat_result, root: Path) -> Entry:
     size_in_bytes = len(rel_path.encode("utf-8", "surrogateescape"))
     if size_in_bytes > MAX_REL_PATH_BYTES:
-        return _problem(rel_path, path, info, f"its path is {size_in_bytes} bytes long, over the "
-                        f"{MAX_REL_PATH_BYTES}-byte limit for a note; move it to a shorter folder or name")
+        return _problem(rel_path, path, info, Message(N_(
+            "its path is {size} bytes long, over the {limit}-byte limit for a note; move it to a shorter folder "
+            "or name"), size=size_in_bytes, limit=MAX_REL_PATH_BYTES))
     if stat.S_ISLNK(info.st_mode):
         return _classify_link(rel_path, path, info, root)
     if not stat.S_ISREG(info.st_mode):
-        return _problem(rel_path, path, info, f"{describe(info.st_mode)}, not a note file; it is never opened")
+        return _problem(rel_path, path, info, Message(NOT_A_NOTE_FILE, kind=describe(info.st_mode)))
     return Entry(rel_path, path, info.st_mtime_ns, info.st_size)
 
 
@@ -229,19 +237,24 @@ def _classify_link(rel_path: str, path: str, info: os.stat_result, root: Path) -
         target = Path(path).resolve(strict=True)
         target_info = target.stat()
     except FileNotFoundError:
-        return _problem(rel_path, path, info, "a link to a file that does not exist (a dangling link)")
+        return _problem(rel_path, path, info, Message(N_("a link to a file that does not exist (a dangling link)")))
     except RuntimeError:
-        return _problem(rel_path, path, info, "a symlink loop (the link leads back to itself)")
+        return _problem(rel_path, path, info, Message(LOOP))
     except OSError as err:
         if err.errno == errno.ELOOP:
-            return _problem(rel_path, path, info, "a symlink loop (the link leads back to itself)")
-        return _problem(rel_path, path, info, f"a link that cannot be followed: {err.strerror or err}")
+            return _problem(rel_path, path, info, Message(LOOP))
+        return _problem(rel_path, path, info, Message(N_("a link that cannot be followed: {reason}"),
+                                                      reason=str(err.strerror or err)))
     if target != root and not target.is_relative_to(root):
-        return _problem(rel_path, path, info, "a link to a file outside the notes folder; not loaded")
+        return _problem(rel_path, path, info, Message(N_("a link to a file outside the notes folder; not loaded")))
     if not stat.S_ISREG(target_info.st_mode):
-        return _problem(rel_path, path, info, f"a link to {describe(target_info.st_mode)}, not to a note file")
+        return _problem(rel_path, path, info, Message(N_("a link to {kind}, not to a note file"),
+                                                      kind=describe(target_info.st_mode)))
     return Entry(rel_path, str(target), target_info.st_mtime_ns, target_info.st_size)
 
 
-def _problem(rel_path: str, path: str, info: os.stat_result, reason: str) -> Entry:
+LOOP = N_("a symlink loop (the link leads back to itself)")
+
+
+def _problem(rel_path: str, path: str, info: os.stat_result, reason: Message) -> Entry:
     return Entry(rel_path, path, info.st_mtime_ns, info.st_size, reason)

@@ -15,6 +15,11 @@ A note on disk::
 `parse_note` turns the bytes of one file into a `Note` or raises `NoteError` with a reason a
 student understands (and the line, where known). `load_library` walks a notes folder and
 collects every good note and every problem; it never raises for a file's content.
+
+The library is parsed once and shared by every session, whatever its language, so the reasons
+(a note's warnings, a file's problem) are kept language-neutral, as `core.messages.Message`s
+(msgid and values), and put into words where they are read: `Note.warnings`, `Problem.reason`
+and `NoteError.reason` give them in the reading thread's language.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import yaml
 
 from core.journal import files
 from core.journal.dayorder import in_journal_order, in_reading_order
-from core.messages import N_, _
+from core.messages import N_, Message, _
 
 NOTE_TYPES = ("lecture", "assignment", "peer-session", "masterclass", "retrospective", "til", "experiment")
 # A type as the interface names it (the front matter keeps the English word).
@@ -63,15 +68,21 @@ _CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 # loads as a note so it can be read, but it is not an entry of its own: stats, recent entries and
 # the review deck leave it out. Defined here so they need not import the sync package.
 CONFLICT_MARK = ".conflict-"
+CANNOT_BE_READ = N_("cannot be read: {error}")
 
 
 class LineError(ValueError):
-    """A problem in a text, said for the student (`reason`) at 1-based `line`, or None."""
+    """A problem in a text, said for the student at 1-based `line`, or None: `message` as given
+    (a Message stays language-neutral), `reason` in the reading thread's language."""
 
-    def __init__(self, reason: str, line: int | None = None):
+    def __init__(self, reason: str | Message, line: int | None = None):
         super().__init__(reason)
-        self.reason = reason
+        self.message = reason
         self.line = line
+
+    @property
+    def reason(self) -> str:
+        return str(self.message)
 
 
 class NoteError(LineError):
@@ -94,13 +105,19 @@ class Note:
     day: int | None = None
     labs: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    warnings: tuple[str, ...] = ()
+    # What is wrong in the front matter, language-neutral (shared by every session): `warnings`.
+    notices: tuple[Message, ...] = ()
     links: tuple[str, ...] = ()
     haystack: str = field(default="", compare=False, repr=False)
     # For the listed side of a translation pair: the other side's haystack, so search finds the
     # pair by the words of either language (Library.translations).
     translation_haystack: str = field(default="", compare=False, repr=False)
     body_line: int = 1
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What is wrong in the note's front matter, in the reading thread's language."""
+        return tuple(str(notice) for notice in self.notices)
 
     @property
     def conflict_of(self) -> str | None:
@@ -113,13 +130,19 @@ class Problem:
     """A file in the notes folder that could not be loaded, and why.
 
     `kind` is "file" when the file did not load, "card" when the note loaded but one of its
-    review cards is malformed (core.review.cards).
+    review cards is malformed (core.review.cards). `message` is the reason as given (a Message
+    stays language-neutral in the shared library), `reason` the reason in the reading thread's
+    language.
     """
 
     file: str
-    reason: str
+    message: str | Message
     line: int | None = None
     kind: str = "file"
+
+    @property
+    def reason(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -209,13 +232,14 @@ def parse_note(data: bytes, rel_path: str) -> Note:
     try:
         return _parse_note(data, rel_path)
     except (RecursionError, OverflowError, MemoryError) as err:
-        raise NoteError(f"front matter is too deeply nested or too large to read ({type(err).__name__})") from None
+        raise NoteError(Message(N_("front matter is too deeply nested or too large to read ({error})"),
+                                error=type(err).__name__)) from None
 
 
 def _parse_note(data: bytes, rel_path: str) -> Note:
     text = _decode(data)
     meta, body = _split_front_matter(text)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     slug = Path(rel_path).stem
     note_type = _note_type(meta.get("type"), warnings)
     tags = _string_list(meta.get("tags"), "tags", warnings)
@@ -223,8 +247,8 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
     date = _note_date(meta, slug, text)
     title = _title(meta.get("title"), body, slug, warnings)
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    warnings += [f"the wikilink on line {body_line + line} is split over two lines, so it shows as plain "
-                 "text; put it on one line" for line in split_wikilink_lines(body)]
+    warnings += [Message(N_("the wikilink on line {line} is split over two lines, so it shows as plain text; "
+                            "put it on one line"), line=body_line + line) for line in split_wikilink_lines(body)]
     return Note(
         slug=slug,
         path=rel_path,
@@ -238,7 +262,7 @@ def _parse_note(data: bytes, rel_path: str) -> Note:
         day=_optional_int(meta.get("day"), "day", warnings),
         labs=labs,
         meta=meta,
-        warnings=tuple(warnings),
+        notices=tuple(warnings),
         links=tuple(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(body))),
         haystack="\n".join([title, " ".join(tags), body]).casefold(),
         body_line=body_line,
@@ -261,16 +285,15 @@ def split_wikilink_lines(body: str) -> list[int]:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_NOTE_BYTES:
-        raise NoteError(
-            f"file is {len(data) / 1e6:.1f} MB, over the 1 MB limit for a note; split it into smaller notes"
-        )
+        raise NoteError(Message(N_("file is {size} MB, over the 1 MB limit for a note; split it into smaller notes"),
+                                size=f"{len(data) / 1e6:.1f}"))
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if not data.strip():
-        raise NoteError("file is empty")
+        raise NoteError(Message(N_("file is empty")))
     if b"\x00" in data:
         raise NoteError(
-            "binary file (it contains NUL bytes), not a markdown note",
+            Message(N_("binary file (it contains NUL bytes), not a markdown note")),
             data[: data.index(b"\x00")].count(b"\n") + 1,
         )
     try:
@@ -278,7 +301,8 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise NoteError(
-            f"not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded); save the file as UTF-8",
+            Message(N_("not UTF-8 text (byte 0x{byte} cannot be decoded); save the file as UTF-8"),
+                    byte=f"{data[err.start]:02x}"),
             line,
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -291,7 +315,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _FENCE_CLOSERS), None)
     if closing is None:
-        raise NoteError("front matter opened with '---' is never closed: add a '---' line after it", 1)
+        raise NoteError(Message(N_("front matter opened with '---' is never closed: add a '---' line after it")), 1)
     meta = _load_yaml("\n".join(lines[1:closing]))
     body = "\n".join(lines[closing + 1:]).lstrip("\n")
     return meta, body
@@ -305,29 +329,31 @@ def _load_yaml(source: str) -> dict[str, Any]:
         raise
     except yaml.constructor.ConstructorError as err:
         raise NoteError(
-            f"front matter uses a YAML tag that is not allowed ({_first_line(err.problem)}); "
-            "notes hold plain values only",
+            Message(N_("front matter uses a YAML tag that is not allowed ({problem}); notes hold plain values only"),
+                    problem=_first_line(err.problem)),
             _yaml_line(err),
         ) from None
     except yaml.YAMLError as err:
         raise NoteError(
-            f"front matter is not valid YAML: {_first_line(getattr(err, 'problem', None) or str(err))}",
+            Message(N_("front matter is not valid YAML: {problem}"),
+                    problem=yaml_problem(getattr(err, "problem", None) or str(err))),
             _yaml_line(err),
         ) from None
     except ValueError as err:
         raise NoteError(
-            f"front matter has an impossible value: {err}",
+            Message(N_("front matter has an impossible value: {error}"), error=str(err)),
             _line_of_key(source, "date", offset=2),
         ) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
-        raise NoteError(f"front matter must be 'key: value' lines (a mapping), not a {type(meta).__name__}", 2)
+        raise NoteError(Message(N_("front matter must be 'key: value' lines (a mapping), not a {kind}"),
+                                kind=kind_of(meta)), 2)
     for key, value in meta.items():
         if isinstance(value, (list, dict)) and nesting_depth(value) > MAX_FRONT_MATTER_DEPTH:
             raise NoteError(
-                f"front matter value '{key}' nests lists or mappings more than {MAX_FRONT_MATTER_DEPTH} levels "
-                "deep; a note needs plain values or short lists",
+                Message(N_("front matter value '{key}' nests lists or mappings more than {depth} levels deep; "
+                           "a note needs plain values or short lists"), key=str(key), depth=MAX_FRONT_MATTER_DEPTH),
                 _line_of_key(source, str(key), offset=2),
             )
     return {str(key): value for key, value in meta.items()}
@@ -359,13 +385,55 @@ def _refuse_aliases(source: str) -> None:
     for event in yaml.parse(source, Loader=SAFE_LOADER):
         if isinstance(event, yaml.AliasEvent):
             raise NoteError(
-                "front matter uses a YAML alias (*name); write the value out instead",
+                Message(N_("front matter uses a YAML alias (*name); write the value out instead")),
                 event.start_mark.line + 2,
             )
 
 
 def _first_line(message: str | None) -> str:
     return (message or "unknown problem").strip().splitlines()[0]
+
+
+# What the YAML parser says most often about a broken front matter (libyaml's words, and the pure
+# Python parser's where they differ), so the reason reads in the interface's language; any other
+# parser message is quoted as it is.
+YAML_PROBLEMS = {problem: problem for problem in (
+    N_("mapping values are not allowed in this context"),
+    N_("mapping values are not allowed here"),
+    N_("did not find expected key"),
+    N_("could not find expected ':'"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected <document start>"),
+    N_("found unexpected end of stream"),
+    N_("found a tab character that violates indentation"),
+    N_("found character that cannot start any token"),
+    N_("unknown problem"),
+)}
+
+
+def yaml_problem(message: str | None) -> str | Message:
+    """The parser's first line about a YAML problem: a Message when it is one of YAML_PROBLEMS."""
+    line = _first_line(message)
+    return Message(YAML_PROBLEMS[line]) if line in YAML_PROBLEMS else line
+
+
+# Kinds of front matter value, as a reason names them ("not a list").
+VALUE_KINDS = {"list": N_("list"), "dict": N_("dict"), "str": N_("str"), "int": N_("int"), "float": N_("float"),
+               "bool": N_("bool"), "date": N_("date"), "datetime": N_("datetime"), "NoneType": N_("NoneType")}
+
+
+def kind_of(value: Any) -> str | Message:
+    """The kind of a parsed YAML value for a reason: 'list', 'dict', ... (translated where shown)."""
+    name = type(value).__name__
+    return Message(VALUE_KINDS[name]) if name in VALUE_KINDS else name
+
+
+def _shown_type(note_type: str) -> Message:
+    """A note type inside a reason, translated where shown ('til' stays the front matter's word in English)."""
+    return Message(TYPE_NAMES[note_type])
 
 
 def _yaml_line(err: yaml.YAMLError) -> int | None:
@@ -385,20 +453,22 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, (str, int, float, dt.date))
 
 
-def _note_type(value: Any, warnings: list[str]) -> str:
+def _note_type(value: Any, warnings: list[Message]) -> str:
     if value is None:
         return DEFAULT_TYPE
     if not _is_scalar(value):
-        warnings.append(f"type must be one word, got a {type(value).__name__}; shown as '{DEFAULT_TYPE}'")
+        warnings.append(Message(N_("type must be one word, got a {kind}; shown as '{default}'"),
+                                kind=kind_of(value), default=_shown_type(DEFAULT_TYPE)))
         return DEFAULT_TYPE
     note_type = str(value).strip().lower()
     if note_type not in NOTE_TYPES:
-        warnings.append(f"unknown type '{value}', shown as '{DEFAULT_TYPE}'")
+        warnings.append(Message(N_("unknown type '{value}', shown as '{default}'"),
+                                value=str(value), default=_shown_type(DEFAULT_TYPE)))
         return DEFAULT_TYPE
     return note_type
 
 
-def _string_list(value: Any, name: str, warnings: list[str]) -> tuple[str, ...]:
+def _string_list(value: Any, name: str, warnings: list[Message]) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -410,7 +480,7 @@ def _string_list(value: Any, name: str, warnings: list[str]) -> tuple[str, ...]:
     cleaned = []
     for item in items:
         if not _is_scalar(item):
-            warnings.append(f"ignored a nested value in {name}")
+            warnings.append(Message(N_("ignored a nested value in {name}"), name=name))
             continue
         text = str(item).strip().lstrip("#").strip()
         if text:
@@ -433,14 +503,14 @@ def _note_date(meta: dict[str, Any], slug: str, text: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise NoteError(
-            f"date '{value}' is not a real calendar date in YYYY-MM-DD form",
+            Message(N_("date '{value}' is not a real calendar date in YYYY-MM-DD form"), value=str(value)),
             _line_of_key(text, "date"),
         ) from None
 
 
-def _title(value: Any, body: str, slug: str, warnings: list[str]) -> str:
+def _title(value: Any, body: str, slug: str, warnings: list[Message]) -> str:
     if value is not None and not _is_scalar(value):
-        warnings.append(f"title must be text, got a {type(value).__name__}; ignored")
+        warnings.append(Message(N_("title must be text, got a {kind}; ignored"), kind=kind_of(value)))
     elif value is not None and str(value).strip():
         return str(value).strip()
     heading = _HEADING.search(body)
@@ -449,22 +519,22 @@ def _title(value: Any, body: str, slug: str, warnings: list[str]) -> str:
     return slug
 
 
-def _optional_text(value: Any, name: str, warnings: list[str]) -> str | None:
+def _optional_text(value: Any, name: str, warnings: list[Message]) -> str | None:
     if value is None:
         return None
     if not _is_scalar(value):
-        warnings.append(f"{name} must be text, got a {type(value).__name__}; ignored")
+        warnings.append(Message(N_("{name} must be text, got a {kind}; ignored"), name=name, kind=kind_of(value)))
         return None
     return str(value).strip() or None
 
 
-def _optional_int(value: Any, name: str, warnings: list[str]) -> int | None:
+def _optional_int(value: Any, name: str, warnings: list[Message]) -> int | None:
     if value is None:
         return None
     try:
         return int(value)
     except (TypeError, ValueError, OverflowError):
-        warnings.append(f"{name} '{value}' is not a whole number; ignored")
+        warnings.append(Message(N_("{name} '{value}' is not a whole number; ignored"), name=name, value=str(value)))
         return None
 
 
@@ -483,7 +553,8 @@ def load_library(folder: Path) -> Library:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        problem = Problem(str(folder), "the notes folder does not exist; set STUDYLAB_NOTES_DIR to an existing folder")
+        problem = Problem(str(folder), Message(N_("the notes folder does not exist; set STUDYLAB_NOTES_DIR to an "
+                                                  "existing folder")))
         return build_library([], [problem])
     notes: list[Note] = []
     problems: list[Problem] = []
@@ -494,13 +565,14 @@ def load_library(folder: Path) -> Library:
         try:
             notes.append(parse_note(files.read_regular(entry.path, MAX_NOTE_BYTES), entry.rel_path))
         except NoteError as err:
-            problems.append(Problem(entry.rel_path, err.reason, err.line))
+            problems.append(Problem(entry.rel_path, err.message, err.line))
         except files.SpecialFileError as err:
-            problems.append(Problem(entry.rel_path, f"{err.kind}, not a note file; it is never opened"))
+            problems.append(Problem(entry.rel_path, Message(files.NOT_A_NOTE_FILE, kind=err.kind)))
         except OSError as err:
-            problems.append(Problem(entry.rel_path, f"cannot be read: {err.strerror or err}"))
+            problems.append(Problem(entry.rel_path, Message(CANNOT_BE_READ, error=str(err.strerror or err))))
         except Exception as err:  # one strange file must never stop the whole journal from loading
-            problems.append(Problem(entry.rel_path, f"could not be read as a note ({type(err).__name__}: {err})"))
+            problems.append(Problem(entry.rel_path, Message(N_("could not be read as a note ({error})"),
+                                                            error=f"{type(err).__name__}: {err}")))
     return build_library(notes, problems)
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from core.journal import files
 from core.journal.files import read_json
-from core.journal.notes import MAX_NOTE_BYTES, Library, NoteError, Problem, build_library, parse_note
+from core.journal.notes import CANNOT_BE_READ, MAX_NOTE_BYTES, Library, NoteError, Problem, build_library, parse_note
 from core.journal.storage import atomic_write
 from core.journal.storage.errors import refuse_if_readonly
-from core.messages import _
+from core.messages import N_, Message, _
 from core.sync.gitcli import GitError, git, redact
 
 STATE_DIR = ".studylab"
@@ -38,7 +38,8 @@ PULL_TIMEOUT = 60.0
 MAX_PEERS_BYTES = 1_000_000
 NO_LINKS = ("-c", "core.symlinks=false")
 PULLED_REF = "refs/studylab/pulled"  # what the peer published, as of the last pull (no FETCH_HEAD: it names the URL)
-LINK_DROPPED = "a link in a classmate's journal: links are never followed in a peer's copy"
+# Kept language-neutral in the peer library every session shares (see core.journal.notes).
+LINK_DROPPED = Message(N_("a link in a classmate's journal: links are never followed in a peer's copy"))
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,13 @@ def load_peer_library(target: Path) -> Library:
         try:
             notes.append(parse_note(files.read_regular(target / entry.rel_path, MAX_NOTE_BYTES), entry.rel_path))
         except NoteError as err:
-            problems.append(Problem(entry.rel_path, err.reason, err.line))
+            problems.append(Problem(entry.rel_path, err.message, err.line))
         except (OSError, files.SpecialFileError) as err:
-            problems.append(Problem(entry.rel_path, f"cannot be read: {err}"))
+            # The error itself (its kind of file said in the reader's language), without its frames.
+            problems.append(Problem(entry.rel_path, Message(CANNOT_BE_READ, error=err.with_traceback(None))))
         except Exception as err:  # one strange file must never stop the whole journal from loading
-            problems.append(Problem(entry.rel_path, f"could not be read as a note ({type(err).__name__})"))
+            problems.append(Problem(entry.rel_path, Message(N_("could not be read as a note ({error})"),
+                                                            error=type(err).__name__)))
     return build_library(notes, problems)
 
 

@@ -19,7 +19,7 @@ ALLOWED = frozenset("""
     studylab Streamlit NumPy numpy PyTorch torch Vega Lite FSRS BPTT TBPTT RNN RNNs CNN CNNs LSTM GRU MLP ReLU
     tanh sigmoid softmax exp log max min sum mean std argmax argmin det tr diag rank sin cos
     KPT Keep Problem Try TIL Boostcamp AI Tech Day Week Q A git Git GitHub SSH HTTPS Markdown YAML
-    JSON CSV PNG JPEG SVG URL UTF Ctrl Cmd Shift Enter Esc Tab Alt PgUp PgDn Home End
+    JSON CSV PNG JPEG SVG URL UTF FIFO NUL md Ctrl Cmd Shift Enter Esc Tab Alt PgUp PgDn Home End
     ms px KB MB GB fps Hz dB
     RGB HxW CxHxW NCHW NHWC BLAS GEMM FLOP FLOPs GFLOP
     dL dX dW dO db dS dH dw

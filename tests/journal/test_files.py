@@ -222,7 +222,7 @@ def test_a_thousand_nested_folders_are_one_problem_and_the_rest_loads(folder, de
     library = in_time(lambda: load_library(folder))
     assert sorted(note.path for note in library.notes) == ["d/shallow.md", "good.md"]
     too_deep = "/".join(["d"] * (files.MAX_DEPTH + 1))
-    assert {problem.file: problem.reason for problem in library.problems} == {too_deep: files.TOO_DEEP}
+    assert {problem.file: problem.message for problem in library.problems} == {too_deep: files.TOO_DEEP}
     assert storage.export_zip(folder)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from core.journal.files import MAX_REL_PATH_BYTES
 from core.journal.storage.durable import fsync_directory
 from core.journal.storage.errors import StorageError, UnsafePathError, refuse_if_readonly
+from core.messages import _
 
 HISTORY_DIR = ".history"
 TRASH_DIR = ".trash"
@@ -90,7 +91,8 @@ def root(notes_dir: Path) -> Path:
         resolved = None
     if resolved is None or not resolved.is_dir():
         raise StorageError(
-            f"The notes folder {notes_dir} does not exist; set STUDYLAB_NOTES_DIR to an existing folder."
+            _("The notes folder {folder} does not exist; set STUDYLAB_NOTES_DIR to an existing folder.").format(
+                folder=notes_dir)
         )
     return resolved
 
@@ -101,13 +103,17 @@ def check_inside(root_dir: Path, path: Path, shown: str) -> Path:
     try:
         resolved = path.resolve()
     except (RuntimeError, OSError) as err:
-        why = "loops back on itself" if isinstance(err, RuntimeError) else f"cannot be followed ({err.strerror or err})"
-        raise UnsafePathError(
-            f"'{shown}' cannot be reached: a link on its way in the notes folder {why}. "
-            "Remove or fix that link; nothing was changed."
-        ) from None
+        if isinstance(err, RuntimeError):
+            message = _("'{path}' cannot be reached: a link on its way in the notes folder loops back on itself. "
+                        "Remove or fix that link; nothing was changed.").format(path=shown)
+        else:
+            message = _("'{path}' cannot be reached: a link on its way in the notes folder cannot be followed "
+                        "({reason}). Remove or fix that link; nothing was changed.").format(
+                path=shown, reason=err.strerror or err)
+        raise UnsafePathError(message) from None
     if resolved != root_dir and not resolved.is_relative_to(root_dir):
-        raise UnsafePathError(f"'{shown}' points outside the notes folder (through a link), so it is not touched.")
+        raise UnsafePathError(
+            _("'{path}' points outside the notes folder (through a link), so it is not touched.").format(path=shown))
     return resolved
 
 
@@ -134,7 +140,8 @@ def state_folder(notes_dir: Path, *parts: str) -> Path:
     Refuses with ReadOnlyError in read-only mode (it may create folders)."""
     refuse_if_readonly("creating the app's state folder")
     if any(part in ("", ".", "..") or any(char in part for char in "/\\\x00") for part in parts):
-        raise UnsafePathError(f"{parts!r} is not a plain folder name inside {STATE_DIR}/.")
+        raise UnsafePathError(_("{parts} is not a plain folder name inside {folder}/.").format(
+            parts=repr(parts), folder=STATE_DIR))
     root_dir = root(notes_dir)
     folder = root_dir.joinpath(STATE_DIR, *parts)
     make_folders(root_dir, folder, f"{STATE_DIR}/{'/'.join(parts)}")
@@ -144,34 +151,38 @@ def state_folder(notes_dir: Path, *parts: str) -> Path:
 def split_rel_path(rel_path: str) -> list[str]:
     """The parts of a note path someone handed us, or UnsafePathError saying what is wrong."""
     if not isinstance(rel_path, str) or not rel_path.strip():
-        raise UnsafePathError("The note path is empty.")
+        raise UnsafePathError(_("The note path is empty."))
     if "\x00" in rel_path:
-        raise UnsafePathError("The note path contains a NUL byte, which no file name may hold.")
+        raise UnsafePathError(_("The note path contains a NUL byte, which no file name may hold."))
     if "\\" in rel_path:
-        raise UnsafePathError(f"'{rel_path}' contains a backslash; note paths use '/' inside the notes folder.")
+        raise UnsafePathError(
+            _("'{path}' contains a backslash; note paths use '/' inside the notes folder.").format(path=rel_path))
     if PurePosixPath(rel_path).is_absolute() or PureWindowsPath(rel_path).drive:
-        raise UnsafePathError(f"'{rel_path}' is an absolute path; only paths inside the notes folder are allowed.")
+        raise UnsafePathError(
+            _("'{path}' is an absolute path; only paths inside the notes folder are allowed.").format(path=rel_path))
     shown = rel_path if len(rel_path) <= 80 else f"{rel_path[:77]}..."
     parts = rel_path.split("/")
     for part in parts:
         if part in ("", ".", ".."):
-            raise UnsafePathError(f"'{shown}' steps out of or around the notes folder ('{part or '//'}').")
+            raise UnsafePathError(_("'{path}' steps out of or around the notes folder ('{part}').").format(
+                path=shown, part=part or "//"))
         if part.startswith("."):
-            raise UnsafePathError(f"'{shown}' names a hidden file or folder, which the journal keeps for itself.")
+            raise UnsafePathError(
+                _("'{path}' names a hidden file or folder, which the journal keeps for itself.").format(path=shown))
         if any(unicodedata.category(char) in TEXT_BREAKERS for char in part):
-            raise UnsafePathError(f"{shown!r} contains control characters.")
+            raise UnsafePathError(_("{path} contains control characters.").format(path=repr(shown)))
         if len(part.encode("utf-8")) > MAX_NAME_BYTES:
             raise UnsafePathError(
-                f"'{shown}' has a name of {len(part.encode('utf-8'))} bytes; a file name holds at most "
-                f"{MAX_NAME_BYTES} bytes (UTF-8)."
+                _("'{path}' has a name of {size} bytes; a file name holds at most {limit} bytes (UTF-8).").format(
+                    path=shown, size=len(part.encode("utf-8")), limit=MAX_NAME_BYTES)
             )
     if len(rel_path.encode("utf-8")) > MAX_REL_PATH_BYTES:
         raise UnsafePathError(
-            f"'{shown}' is {len(rel_path.encode('utf-8'))} bytes long; a note's path inside the notes folder "
-            f"holds at most {MAX_REL_PATH_BYTES} bytes (UTF-8)."
+            _("'{path}' is {size} bytes long; a note's path inside the notes folder holds at most {limit} bytes "
+              "(UTF-8).").format(path=shown, size=len(rel_path.encode("utf-8")), limit=MAX_REL_PATH_BYTES)
         )
     if not parts[-1].lower().endswith(".md"):
-        raise UnsafePathError(f"'{shown}' is not a markdown note (.md).")
+        raise UnsafePathError(_("'{path}' is not a markdown note (.md).").format(path=shown))
     return parts
 
 
@@ -189,7 +200,8 @@ def resolve_note_path(notes_dir: Path, rel_path: str, *, existed: bool = False) 
     path = check_inside(root_dir, root_dir.joinpath(*parts), rel_path)
     reserved = next((part for part in parts if is_windows_reserved(part)), None)
     if reserved and not (existed or os.path.lexists(path)):  # a note made elsewhere stays usable
-        raise UnsafePathError(f"'{reserved}' is a reserved device name on Windows; choose another name.")
+        raise UnsafePathError(
+            _("'{name}' is a reserved device name on Windows; choose another name.").format(name=reserved))
     return path
 
 

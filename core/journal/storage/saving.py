@@ -59,7 +59,8 @@ def read_current(path: Path, rel_path: str) -> bytes | None:
     except FileNotFoundError:
         return None
     except files.SpecialFileError as err:
-        raise StorageError(f"'{rel_path}' is {err.kind}, not a note file, so it is never opened.") from None
+        raise StorageError(_("'{path}' is {kind}, not a note file, so it is never opened.").format(
+            path=rel_path, kind=err.kind)) from None
     except OSError as err:
         raise StorageError(
             _("Could not read '{path}': {reason}.").format(path=rel_path, reason=err.strerror or err)) from None
