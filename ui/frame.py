@@ -96,7 +96,7 @@ def scroll_box_labels() -> dict[str, str | dict[str, str]]:
     link handler swaps them in: Streamlit has no option for them)."""
     own = {text: _(text) for text in STREAMLIT_LABELS}
     return {"equation": _("Equation, scrolls sideways"), "table": _("Table, scrolls sideways"),
-            "helpFor": _("Help for {label}"),
+            "helpFor": _("Help for {label}"), "remove": _("Remove {label}"),
             "streamlit": {english: shown for english, shown in own.items() if shown != english}}
 
 
@@ -106,6 +106,7 @@ STREAMLIT_LABELS = (
     N_("Copy Vega-Lite spec"), N_("Fullscreen"), N_("Close fullscreen"), N_("Download as CSV"), N_("Search"),
     N_("Show/hide columns"), N_("Decrement"), N_("Increment"), N_("Clear all"), N_("Selected values"),
     N_("Open"), N_("Close"), N_("Copy to clipboard"), N_("Clear"), N_("Show password text"),
+    N_("Choose date"), N_("Clear value"), N_("file upload"),
 )
 
 

@@ -43,6 +43,8 @@ STREAMLIT_OWN_TEXTS = (
     "Press Enter to apply", "Press Enter to submit form",  # text input instructions
     "No results",  # a select box with nothing matching
     "Choose an option", "Choose options",  # a select's placeholder when none is given
+    "Shortcut",  # the word before a button's keyboard shortcut in its hint
+    "year, ", "month, ", "day, ",  # st.date_input's field parts, announced before its label
 )
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from babel import dates
 
 from core import messages
+from core.journal.notes import type_name
 from core.messages import _
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -49,6 +50,9 @@ def calendar_frame(counts: dict[dt.date, int], year: int) -> pd.DataFrame:
             "entries": [counts.get(day, 0) for day in days.date],
             "label": [f"{names[day.weekday()]} {day.isoformat()}" for day in days.date],
             "day": days.strftime("%Y-%m-%d"),
+            # what a screen reader says on one square (else Vega reads out the field names)
+            "spoken": [f"{names[day.weekday()]} {day.isoformat()}: "
+                       + messages.count(counts.get(day, 0), "{count} entry", "{count} entries") for day in days.date],
         }
     )
 
@@ -108,6 +112,7 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False, 
                 ),
             ),
             tooltip=[alt.Tooltip("label:N", title=_("day")), alt.Tooltip("entries:Q", title=_("entries"))],
+            description=alt.Description("spoken:N"),
         )
         .add_params(alt.selection_point(name=CALENDAR_PICK, fields=["day"], on="click", clear=False))
         .properties(height=alt.Step(17))
@@ -116,7 +121,10 @@ def calendar_heatmap(counts: dict[dt.date, int], year: int, dark: bool = False, 
 
 def type_bar_chart(counts: dict[str, int], *, language: str | None = None) -> alt.Chart:
     """Horizontal bars: number of notes of each type."""
-    frame = pd.DataFrame({"type": list(counts), "notes": list(counts.values())})
+    names = [type_name(kind) for kind in counts]
+    frame = pd.DataFrame({"type": names, "notes": list(counts.values()),
+                          "spoken": [f"{name}: " + messages.count(number, "{count} note", "{count} notes")
+                                     for name, number in zip(names, counts.values(), strict=True)]})
     title = _("Notes by type")
     description = _("{title}: a bar chart, one bar per type of note; {count} notes in all.").format(
         title=title, count=int(frame["notes"].sum()))
@@ -127,6 +135,7 @@ def type_bar_chart(counts: dict[str, int], *, language: str | None = None) -> al
             x=alt.X("notes:Q", title=_("notes"), axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("type:N", sort="-x", title=None),
             tooltip=[alt.Tooltip("type:N", title=_("type")), alt.Tooltip("notes:Q", title=_("notes"))],
+            description=alt.Description("spoken:N"),  # what a screen reader says on one bar
         )
         .properties(height=alt.Step(22))
     )

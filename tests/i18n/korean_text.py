@@ -19,7 +19,7 @@ ALLOWED = frozenset("""
     studylab Streamlit NumPy numpy PyTorch torch Vega Lite FSRS BPTT TBPTT RNN RNNs CNN CNNs LSTM GRU MLP ReLU
     tanh sigmoid softmax exp log max min sum mean std argmax argmin det tr diag rank sin cos
     KPT Keep Problem Try TIL Boostcamp AI Tech Day Week Q A git Git GitHub SSH HTTPS Markdown YAML
-    JSON CSV PNG JPEG SVG URL UTF FIFO NUL md Ctrl Cmd Shift Enter Esc Tab Alt PgUp PgDn Home End
+    JSON CSV PNG JPEG SVG URL UTF FIFO NUL md Ctrl Cmd Shift Enter Space Esc Tab Alt PgUp PgDn Home End
     ms px KB MB GB fps Hz dB
     RGB HxW CxHxW NCHW NHWC BLAS GEMM FLOP FLOPs GFLOP
     dL dX dW dO db dS dH dw
@@ -27,6 +27,7 @@ ALLOWED = frozenset("""
 """.split())
 
 _STYLE = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
+_IDENTIFIER = re.compile(r"\b\w*_\w+")  # w_rec, dL/dS_k, W_hh: notation, not words
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -88,7 +89,7 @@ def shown_texts(at) -> list[str]:
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """The Latin-letter words of `text` outside math, code, links and tags, not allowed."""
     allow = ALLOWED | set(allowed)
-    for pattern in (_STYLE, _CODE, _MATH, _LINK_TARGET, _URL, _TAG, _ICON):
+    for pattern in (_STYLE, _CODE, _MATH, _LINK_TARGET, _URL, _TAG, _ICON, _IDENTIFIER):
         text = pattern.sub(" ", text)
     return [word for word in _WORD.findall(text) if word not in allow and word.strip("'’") not in allow]
 

@@ -187,6 +187,8 @@ function fixAccessibility(state) {
 }
 
 const HELP_FOR = /^Help for (.*)$/s;
+const REMOVE = /^Remove (.*)$/s; // a multiselect chip's close button
+const TITLE_TEXT = /^Title text '(.*)'$/s; // Vega's label on a chart title: the title says it
 
 function speakTheInterfaceLanguage(labels) {
   // Streamlit labels its own controls in English ("App pages", "Help for …", "Show data"); the app
@@ -197,7 +199,10 @@ function speakTheInterfaceLanguage(labels) {
       const value = node.getAttribute(name);
       if (!value) continue;
       const help = labels.helpFor && value.match(HELP_FOR);
-      const shown = own[value] ?? (help ? labels.helpFor.replace("{label}", help[1]) : null);
+      const remove = labels.remove && value.match(REMOVE);
+      const title = value.match(TITLE_TEXT);
+      const shown = own[value] ?? (help ? labels.helpFor.replace("{label}", help[1])
+        : remove ? labels.remove.replace("{label}", remove[1]) : title ? title[1] : null);
       if (shown && shown !== value) node.setAttribute(name, shown);
     }
   }
