@@ -87,25 +87,19 @@ AXIS_TEXT = {"light": "#3d3a36", "dark": "#d9d6d1"}
 
 def readable_axes(spec: dict) -> dict:
     """`spec` (not changed) with its axis and legend text in the theme's readable colour, and
-    Vega's own English descriptions of axes, legends and titles left out."""
+    Vega's own English descriptions of axes and legends left out."""
     try:
         theme = st.context.theme.type or "light"
     except Exception:  # no browser (AppTest)
         theme = "light"
     colour = AXIS_TEXT.get(theme, AXIS_TEXT["light"])
     config = dict(spec.get("config", {}))
-    # Vega describes axes, legends and titles to screen readers in English of its own ("X-axis for a
-    # discrete scale with ..."); the chart's description (its label) says it in the interface language.
+    # Vega describes axes and legends to screen readers in English of its own ("X-axis for a discrete
+    # scale with ..."); the chart's description (its label) says it in the interface language.
     text = {"labelColor": colour, "titleColor": colour, "aria": False}
     config["axis"] = {**text, **config.get("axis", {})}
     config["legend"] = {**text, **config.get("legend", {})}
-    config["title"] = {"aria": False, **config.get("title", {})}
-    title = spec.get("title")
-    if isinstance(title, (str, list)):  # Streamlit's theme replaces config.title: say it on the title too
-        title = {"text": title}
-    if isinstance(title, dict):
-        return {**spec, "config": config, "title": {**title, "aria": False}}
-    return {**spec, "config": config}
+    return {**spec, "config": config}  # a title's own label ("Title text '…'") is fixed in the browser
 
 
 def tables_toggle(key: str) -> bool:
