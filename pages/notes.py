@@ -174,14 +174,15 @@ def neighbour_links(note: Note) -> None:
     """Previous and next note of the journal (by day, each day in its order), as in-app links."""
     previous_note, next_note = library.neighbours(note.slug)
     back, forward = st.columns(2)
+
+    def title(neighbour: Note) -> str:  # in the interface language where the pair has that side
+        return escape_markdown(library.in_language(neighbour, i18n.language()).title)
+
     if previous_note:
-        back.markdown(f"[:material/arrow_back: {escape_markdown(previous_note.title)}]"
-                      f"({note_url(previous_note.slug, owner)})")
+        back.markdown(f"[:material/arrow_back: {title(previous_note)}]({note_url(previous_note.slug, owner)})")
     if next_note:
-        forward.markdown(
-            f"[{escape_markdown(next_note.title)} :material/arrow_forward:]({note_url(next_note.slug, owner)})",
-            text_alignment="right",
-        )
+        forward.markdown(f"[{title(next_note)} :material/arrow_forward:]({note_url(next_note.slug, owner)})",
+                         text_alignment="right")
 
 
 def note_actions(note: Note, shown: Note) -> None:

@@ -141,6 +141,7 @@ def test_korean_interface_font_and_screenshots(browser, server, tmp_path):
             timeout=15_000)  # the Korean text on the page made the browser fetch and use it
         if name == "note":
             assert "RNN 첫걸음" in page.locator('[data-testid="stMain"]').inner_text()
+        settled(page)
         out = shots / f"ko-{name}-1400.png"
         page.screenshot(path=str(out))
         assert out.stat().st_size < 300_000, out

@@ -57,15 +57,15 @@ def server(tmp_path_factory):
 
 
 def note_titles(folder: Path) -> list[str]:
-    """The notes' own titles: the student's words (here the shipped example records' English ones)."""
+    """The titles of the notes that have no Korean side: the student's words (here the shipped
+    example records' English ones). A translated note must show its Korean title, so it is not here."""
     titles = []
     for path in folder.glob("*.md"):
-        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-            if line.startswith("title:"):
-                titles.append(line.removeprefix("title:").strip().strip("'\""))
-                break
-            if line.strip() == "---":
-                break
+        front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+        if "\ntranslation:" in front:
+            continue
+        titles += [line.removeprefix("title:").strip().strip("'\"") for line in front.splitlines()
+                   if line.startswith("title:")][:1]
     return titles
 
 
