@@ -40,16 +40,17 @@ def blocking_violations(page) -> list[str]:
             and violation["id"] not in STREAMLIT_OWN for node in violation["nodes"]]
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_or_critical_axe_violation_on_any_page(browser, server, scheme):
+def test_no_serious_or_critical_axe_violation_on_any_page(browser, server, scheme, lang):
     found = []
     for width in (1400, 390):
         context = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme=scheme)
         page = context.new_page()
         for path in PAGES:
-            page.goto(f"{server.url}/{path}")
+            page.goto(f"{server.url}/{path}?lang={lang}")
             wait_idle(page)
-            found += [f"/{path} {scheme} {width}px: {line}" for line in blocking_violations(page)]
+            found += [f"/{path} {scheme} {lang} {width}px: {line}" for line in blocking_violations(page)]
         context.close()
     assert not found, "\n".join(found)
 
