@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.practice import draw
+from core.practice import draw, rnn_problems
 from core.practice.rnn_problems import growth, verdict
 
 
@@ -74,3 +74,19 @@ def test_the_input_gradient_solution_and_slip_for_every_position():
         [(slip, _words)] = exercise.slips
         assert slip == unflipped, (seed, m)
     assert seen == {1, 2, 3, 4, 5}
+
+
+def test_vanish_or_explode_gives_up_after_200_draws_with_a_clear_error(monkeypatch):
+    calls = []
+
+    def always_one(T, w_rec, seed):                 # a growth factor of 1 is always 'neither'
+        calls.append((T, w_rec, seed))
+        return 1.0
+
+    monkeypatch.setattr(rnn_problems, "growth", always_one)
+    assert draw("vanish-or-explode", 0).expected == "neither"
+    calls.clear()
+    with pytest.raises(RuntimeError) as stop:
+        draw("vanish-or-explode", 11)               # seed 11 wants 'vanishes'
+    assert str(stop.value) == "vanish_or_explode(11): no 'vanishes' problem in 200 draws"
+    assert len(calls) == 200 and {seed for _T, _w, seed in calls} == {11}
