@@ -1,0 +1,76 @@
+"""The linear RNN's promises at their edges, written against mutants that survived the earlier
+tests (docs/mutation.md): every function computes under its own np.errstate, so nothing raises and
+NumPy never warns even when the caller turned floating-point errors into exceptions; an overflow is
+one OverflowWarning naming the function, whichever result overflowed; the loss surface works in the
+log domain for every |w_rec| > 1 and returns float grids."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from core import rnn
+
+
+def strictly(call, *args, **kwargs):
+    """`call(*args, **kwargs)` with every floating-point error raising outside and every warning
+    recorded: (result, [(category, first word of the message)])."""
+    with np.errstate(all="raise"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call(*args, **kwargs)
+    return result, [(w.category, str(w.message).split(":")[0]) for w in caught]
+
+
+def test_the_backward_loop_overflows_and_underflows_quietly_under_a_strict_caller():
+    X = np.array([[1.0, 0.0, 1.0]])
+    S = rnn.linear_forward(X, 1.0, 1.0)
+    (grad_w_x, grad_w_rec, grad_over_time), said = strictly(rnn.linear_backward_loop, X, S, np.array([1e300]), 1e200)
+    assert said == [(rnn.OverflowWarning, "linear_backward")]
+    assert math.isinf(grad_w_x) and math.isinf(grad_w_rec) and np.isinf(grad_over_time[0, 0])
+    (_, _, grad_over_time), said = strictly(rnn.linear_backward_loop, X, S, np.array([1e-300]), 1e-200)
+    assert said == [] and grad_over_time[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("which", ["grad_w_x", "grad_w_rec", "grad_over_time"])
+def test_the_backward_loop_warns_whichever_result_overflowed(which):
+    big = np.array([[1e308, 1e308, 1e308]])
+    X = big if which == "grad_w_x" else np.zeros((1, 3))
+    S = np.concatenate([big, [[0.0]]], axis=1) if which == "grad_w_rec" else np.zeros((1, 4))
+    last = which == "grad_over_time"                        # dL/dS_T * 2 overflows, one step back only
+    grad_out, w_rec, truncate = (np.array([1e308]), 2.0, 1) if last else (np.array([1.0]), 1.0, None)
+    results, said = strictly(rnn.linear_backward_loop, X, S, grad_out, w_rec, truncate)
+    overflowed = dict(zip(["grad_w_x", "grad_w_rec", "grad_over_time"], results, strict=True))
+    assert [name for name, value in overflowed.items() if not np.all(np.isfinite(value))] == [which]
+    assert said == [(rnn.OverflowWarning, "linear_backward")]
+
+
+def test_the_loss_surface_is_quiet_under_a_strict_caller():
+    X, target = rnn.counting_batch(3, 400, 2)
+    X[0] = 0.0                                              # a sequence of zeros: S_T = 0 exactly
+    w_x = np.array([0.0, 1.0, 1e200])                       # 1e200**2 overflows
+    w_rec = np.array([0.0, 0.5, 1.0, -10.0, 1e-3])          # 0.1**399 and 1e-3**399 underflow
+    surface, said = strictly(rnn.loss_surface, X[:1], target[:1], w_x, w_rec)   # loss 0 exactly: log10(0)
+    assert said == [] and np.isfinite(surface.log10_loss).all()
+    surface, said = strictly(rnn.loss_surface, X, target, w_x, w_rec)
+    assert said == [] and np.isfinite(surface.log10_loss).all() and surface.overflowed[:, 2].all()
+
+
+def test_the_loss_surface_takes_whole_numbers_and_returns_float_grids():
+    X, target = rnn.counting_batch(4, 20, 3)
+    surface = rnn.loss_surface(X.astype(int).tolist(), target, [0, 1, 2], [-1, 0, 1])
+    assert surface.w_x.dtype == np.float64 and surface.w_rec.dtype == np.float64
+    assert surface.w_x.tolist() == [0.0, 1.0, 2.0] and surface.w_rec.tolist() == [-1.0, 0.0, 1.0]
+    assert surface.log10_loss[2, 1] == rnn.LOG10_LOSS_FLOOR, "w_x = w_rec = 1 counts exactly"
+
+
+@pytest.mark.parametrize("w_rec", [1.5, -1.5, 1.01, 2.0])
+def test_the_loss_surface_of_a_long_sequence_is_right_for_every_weight_above_one(w_rec):
+    T = 2000
+    X = np.ones((1, T))
+    surface = rnn.loss_surface(X, np.array([0.0]), np.array([1.0]), np.array([w_rec]))
+    # S_T = sum_j w^j for j < T, so log10(S_T^2) = 2 log10(|w^T - 1| / |w - 1|), and w^T - 1 ~ |w|^T (T even)
+    expected = 2 * (T * math.log10(abs(w_rec)) - math.log10(abs(w_rec - 1)))
+    assert surface.log10_loss[0, 0] == pytest.approx(expected, abs=1e-6)
