@@ -74,3 +74,62 @@ def test_the_loss_surface_of_a_long_sequence_is_right_for_every_weight_above_one
     # S_T = sum_j w^j for j < T, so log10(S_T^2) = 2 log10(|w^T - 1| / |w - 1|), and w^T - 1 ~ |w|^T (T even)
     expected = 2 * (T * math.log10(abs(w_rec)) - math.log10(abs(w_rec - 1)))
     assert surface.log10_loss[0, 0] == pytest.approx(expected, abs=1e-6)
+
+
+EXTREMES = [  # (X, w_x, w_rec): overflow, underflow, inf - inf, a zero weight, |w_rec| = 1
+    (np.array([[1.0, -1e10, 1.0]]), 1e300, 1e300),
+    (np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 0.0]]), 1.0, 3.0),
+    (np.array([[1e-100, 1.0, 1e-200]]), 1e-200, 1e-300),
+    (np.array([[1e300, 0.0, 1.0]]), 1e10, 0.0),
+    (np.ones((2, 1000)), 1.0, -3.0),
+    (np.ones((1, 5)), 1.0, -1.0),
+]
+
+
+@pytest.mark.parametrize("X, w_x, w_rec", EXTREMES)
+def test_every_function_is_quiet_under_a_strict_caller_and_warns_once_by_name(X, w_x, w_rec):
+    S, said = strictly(rnn.linear_forward, X, w_x, w_rec)
+    assert said == ([] if np.isfinite(S).all() else [(rnn.OverflowWarning, "linear_forward")])
+    target = X.sum(axis=1)
+    (loss, grad_out), said = strictly(rnn.counting_loss, S, target)
+    assert said == []
+    (_, _, grad_over_time), said = strictly(rnn.linear_backward_closed, X, S, grad_out, w_rec, 2)
+    assert said in ([], [(rnn.OverflowWarning, "linear_backward")])
+    partial, said = strictly(rnn.truncated_gradients_by_window, X, S, grad_out, w_rec)
+    assert said == ([] if np.isfinite(partial).all() else [(rnn.OverflowWarning, "truncated_gradients_by_window")])
+    assert not np.isnan(partial).any()
+
+
+def test_an_overflow_in_the_middle_of_the_states_warns_when_w_rec_is_zero():
+    S, said = strictly(rnn.linear_forward, np.array([[1e300, 0.0]]), 1e10, 0.0)
+    assert np.isinf(S[0, 1]) and S[0, 2] == 0.0 and said == [(rnn.OverflowWarning, "linear_forward")]
+    S, said = strictly(rnn.linear_forward, np.array([[0.0, 1e300]]), 1e10, 1.0)
+    assert np.isinf(S[0, 2]) and S[0, 1] == 0.0 and said == [(rnn.OverflowWarning, "linear_forward")]
+
+
+def test_a_loss_of_an_overflowed_state_against_an_overflowed_target_is_quiet():
+    (loss, grad_out), said = strictly(rnn.counting_loss, np.array([[0.0, np.inf]]), np.array([np.inf]))
+    assert said == [] and math.isnan(loss)
+
+
+def test_the_closed_form_warns_by_name_for_whichever_result_overflowed():
+    X = np.array([[1e308, 1e308, 1e308]])
+    results, said = strictly(rnn.linear_backward_closed, X, np.zeros((1, 4)), np.array([1.0]), 1.0)
+    assert math.isinf(results[0]) and math.isfinite(results[1]) and said == [(rnn.OverflowWarning, "linear_backward")]
+    S = np.array([[1e308, 1e308, 1e308, 0.0]])
+    results, said = strictly(rnn.linear_backward_closed, np.zeros((1, 3)), S, np.array([1.0]), 1.0)
+    assert math.isinf(results[1]) and math.isfinite(results[0]) and said == [(rnn.OverflowWarning, "linear_backward")]
+    results, said = strictly(rnn.linear_backward_closed, np.zeros((1, 3)), np.zeros((1, 4)), np.array([1e308]), 2.0, 1)
+    assert np.isinf(results[2]).any() and results[:2] == (0.0, 0.0)
+    assert said == [(rnn.OverflowWarning, "linear_backward")]
+
+
+@pytest.mark.parametrize("T", [4, 5, 6, 7])
+def test_the_loss_surface_matches_direct_losses_for_negative_weights_at_every_parity(T):
+    X, target = rnn.counting_batch(5, T, T)
+    w_rec = np.array([-1.7, -1.2, 1.2])
+    surface = rnn.loss_surface(X, target, np.array([0.7, 1.3]), w_rec)
+    for i, w in enumerate(w_rec):
+        for j, w_x in enumerate((0.7, 1.3)):
+            loss, _ = rnn.counting_loss(rnn.linear_forward(X, w_x, w), target)
+            assert surface.log10_loss[i, j] == pytest.approx(math.log10(loss), abs=1e-9)
