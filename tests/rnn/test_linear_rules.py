@@ -133,3 +133,29 @@ def test_the_loss_surface_matches_direct_losses_for_negative_weights_at_every_pa
         for j, w_x in enumerate((0.7, 1.3)):
             loss, _ = rnn.counting_loss(rnn.linear_forward(X, w_x, w), target)
             assert surface.log10_loss[i, j] == pytest.approx(math.log10(loss), abs=1e-9)
+
+
+def test_warn_if_overflow_says_whether_it_warned():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert rnn.warn_if_overflow("here", np.ones(3), 2.0) is False
+        assert rnn.warn_if_overflow("here", np.array([1.0, np.inf])) is True
+    assert [str(w.message) for w in caught] == [
+        "here: values grew past float64's range (about 1.8e308) and are shown as inf."]
+
+
+def test_a_sequence_with_a_zero_loss_gradient_stays_zero_when_the_powers_overflow():
+    X = np.ones((3, 4))
+    S = rnn.linear_forward(X, 1.0, 1.0)
+    grad_out = np.array([0.0, 1.0, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rnn.OverflowWarning)
+        _, _, grad_over_time = rnn.linear_backward_closed(X, S, grad_out, 1e200)
+    assert (grad_over_time[0] == 0.0).all()
+    assert np.isinf(grad_over_time[1:, :3]).all() and (grad_over_time[1:, 4] == grad_out[1:]).all()
+
+
+def test_a_sequence_of_no_steps_has_zero_weight_gradients():
+    grad_w_x, grad_w_rec, grad_over_time = rnn.linear_backward_closed(
+        np.zeros((2, 0)), np.zeros((2, 1)), np.array([1.0, 2.0]), 0.5)
+    assert (grad_w_x, grad_w_rec) == (0.0, 0.0) and grad_over_time.tolist() == [[1.0], [2.0]]
