@@ -159,3 +159,10 @@ def test_a_sequence_of_no_steps_has_zero_weight_gradients():
     grad_w_x, grad_w_rec, grad_over_time = rnn.linear_backward_closed(
         np.zeros((2, 0)), np.zeros((2, 1)), np.array([1.0, 2.0]), 0.5)
     assert (grad_w_x, grad_w_rec) == (0.0, 0.0) and grad_over_time.tolist() == [[1.0], [2.0]]
+
+
+def test_an_empty_batch_gives_an_empty_gradient_over_time_not_an_error():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                     # the mean over no sequences is nan
+        *_, grad_over_time = rnn.linear_backward_closed(np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0), 0.5)
+    assert grad_over_time.shape == (0, 4)
