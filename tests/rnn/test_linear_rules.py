@@ -166,3 +166,20 @@ def test_an_empty_batch_gives_an_empty_gradient_over_time_not_an_error():
         warnings.simplefilter("ignore")                     # the mean over no sequences is nan
         *_, grad_over_time = rnn.linear_backward_closed(np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0), 0.5)
     assert grad_over_time.shape == (0, 4)
+
+
+def test_a_zero_gradient_times_an_overflowed_power_is_zero_not_inf():
+    T = 1000
+    X, S, grad_out = np.zeros((2, T)), np.zeros((2, T + 1)), np.ones(2)
+    (grad_w_x, grad_w_rec, _), said = strictly(rnn.linear_backward_closed, X, S, grad_out, 3.0)
+    assert (grad_w_x, grad_w_rec) == (0.0, 0.0) and said == [(rnn.OverflowWarning, "linear_backward")]
+    partial, said = strictly(rnn.truncated_gradients_by_window, X, S, grad_out, 3.0)
+    assert (partial == 0.0).all() and said == []
+
+
+def test_overflowing_products_in_the_closed_form_are_quiet_under_a_strict_caller():
+    X = np.ones((1, 1000))
+    (grad_w_x, _, _), said = strictly(rnn.linear_backward_closed, X, np.zeros((1, 1001)), np.array([1e200]), 1.5)
+    assert math.isinf(grad_w_x) and said == [(rnn.OverflowWarning, "linear_backward")]
+    (_, _, grad_over_time), _said = strictly(rnn.linear_backward_closed, X, np.zeros((1, 1001)), np.zeros(1), 1e200)
+    assert (grad_over_time == 0.0).all()                    # 0 * inf in the overflow check raised nothing
