@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.practice import draw
+from core.practice import draw, rnn_problems
 from core.practice.rnn_problems import growth, verdict
 
 
@@ -74,3 +74,28 @@ def test_the_input_gradient_solution_and_slip_for_every_position():
         [(slip, _words)] = exercise.slips
         assert slip == unflipped, (seed, m)
     assert seen == {1, 2, 3, 4, 5}
+
+
+def test_vanish_or_explode_gives_up_after_200_draws_with_a_clear_error(monkeypatch):
+    calls = []
+
+    def always_one(T, w_rec, seed):                 # a growth factor of 1 is always 'neither'
+        calls.append((T, w_rec, seed))
+        return 1.0
+
+    monkeypatch.setattr(rnn_problems, "growth", always_one)
+    assert draw("vanish-or-explode", 0).expected == "neither"
+    calls.clear()
+    with pytest.raises(RuntimeError) as stop:
+        draw("vanish-or-explode", 11)               # seed 11 wants 'vanishes'
+    assert str(stop.value) == "vanish_or_explode(11): no 'vanishes' problem in 200 draws"
+    assert len(calls) == 200 and {seed for _T, _w, seed in calls} == {11}
+
+
+def test_a_kernel_that_fits_exactly_once_is_a_problem_too():
+    """An output of 1 x 1 (the dilated kernel spans the padded input exactly) is a problem like any other."""
+    exercise = draw("conv-output-size", 107)
+    v = exercise.values
+    assert v["H"] + 2 * v["P"] - v["D"] * (v["K"] - 1) - 1 == 0 and exercise.expected == 1
+    assert v == {"H": 7, "K": 3, "P": 0, "S": 4, "D": 3}
+    assert sum(draw("conv-output-size", seed).expected == 1 for seed in range(1000)) >= 5

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import time
+import types
 
 import pytest
 
@@ -180,3 +183,204 @@ def test_damaged_lines_carry_their_number_and_reason(folder):
         handle.write(b"[1]\n")
     poll = LogReader(log_path(folder)).poll()
     assert poll.damaged == [DamagedLine(2, "not a JSON object")] and not poll.reset and not poll.torn
+
+
+# Written against the survivors of the first measured run (docs/mutation.md, core/review/log.py).
+
+@pytest.fixture
+def tokyo(monkeypatch):
+    """The machine's local time is UTC+9 (a POSIX TZ string: no time zone database needed)."""
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_review_is_logged_and_identified_in_utc_whatever_the_machine_s_time_zone(tokyo):
+    assert dt.datetime(2024, 5, 6, 12).astimezone().utcoffset() == dt.timedelta(hours=9), "TZ took effect"
+    local = T0.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert Review("q", local, 3).to_line() == Review("q", T0, 3).to_line()
+    assert b'"at":"2024-05-06T14:03:12.120000+00:00"' in Review("q", local, 3).to_line()
+    assert review_log.identity(Review("q", local, 3)) == ("q", "2024-05-06T14:03:12.120000+00:00", 3, "card")
+
+
+def test_a_line_is_utf_8_text_not_escaped_ascii_and_exactly_the_maximum_is_allowed():
+    line = Review("q-ü", T0, 3, note="Übung/α.md").to_line()
+    assert '"card":"q-ü"'.encode() in line and '"note":"Übung/α.md"'.encode() in line and b"\\u" not in line
+    base = len(Review("q", T0, 3, note="").to_line())
+    assert len(Review("q", T0, 3, note="n" * (review_log.MAX_LINE_BYTES - base)).to_line()) == review_log.MAX_LINE_BYTES
+
+
+def test_a_review_time_exactly_a_day_ahead_is_still_a_review(monkeypatch):
+    now = dt.datetime(2030, 1, 1, 12, tzinfo=dt.timezone.utc)
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return now
+
+    monkeypatch.setattr(review_log, "dt", types.SimpleNamespace(
+        datetime=Frozen, timezone=dt.timezone, timedelta=dt.timedelta))
+    limit = now + review_log.FUTURE_SLACK
+    assert parse_line(json.dumps({"card": "q", "at": limit.isoformat(), "grade": 3}).encode()).at == limit
+    later = (limit + dt.timedelta(microseconds=1)).isoformat()
+    assert reason(json.dumps({"card": "q", "at": later, "grade": 3}).encode()) == (
+        f"review time '{later}' is before 1970 or in the future")
+
+
+@pytest.mark.parametrize("raw, deep", [
+    (b"[" * 32 + b"]" * 32 + b"[]", False),     # 33 brackets in all, never more than 32 open
+    (b"[[]" + b"[" * 32, True),                 # a closing bracket takes back one level, not two
+    (b"[]" + b"[" * 32, False),                 # closing the only open bracket goes back to 0
+    (b"[" * 33, True),
+])
+def test_nesting_is_counted_bracket_by_bracket_past_the_quick_count(raw, deep):
+    assert raw.count(b"[") > review_log.MAX_DEPTH and review_log.too_deep(raw) is deep
+
+
+def test_the_quarantine_file_holds_each_damaged_line_after_its_origin(folder):
+    merged = review_log.quarantining_merge(folder)(b"one\n" + Review("q", T0, 3).to_line(), b"[2]\n")
+    assert merged == Review("q", T0, 3).to_line()
+    [path] = review_log.quarantined(folder)
+    assert path.read_bytes() == (b"# ours line 1: not a complete JSON line (cut off by a crash, or edited by hand)\n"
+                                 b"one\n# theirs line 1: not a JSON object\n[2]\n")
+
+
+def test_appends_refused_or_failed_say_why_in_a_sentence(folder, monkeypatch, tmp_path_factory):
+    monkeypatch.setenv(storage.READONLY_ENV, "1")
+    with pytest.raises(storage.ReadOnlyError) as refused:
+        append_review(folder, Review("q", T0, 3))
+    assert str(refused.value) == (
+        "Reviews are not recorded while the journal is read-only. This journal is read-only "
+        "(STUDYLAB_READONLY is set). Restart the app without STUDYLAB_READONLY to write.")
+    monkeypatch.delenv(storage.READONLY_ENV)
+    log_path(folder).mkdir(parents=True)
+    with pytest.raises(storage.StorageError) as failed:
+        append_review(folder, Review("q", T0, 3))
+    assert str(failed.value) == "Could not record the review: a folder, not a regular file. Nothing was logged."
+    linked = tmp_path_factory.mktemp("linked")
+    (linked / ".studylab").symlink_to(folder / ".studylab", target_is_directory=True)
+    with pytest.raises(storage.UnsafePathError) as unsafe:
+        append_review(linked, Review("q", T0, 3))
+    assert str(unsafe.value) == ("'.studylab' in the notes folder is a link or a file, not the app's folder, "
+                                 "so reviews are not recorded.")
+
+
+def test_a_log_that_is_a_folder_says_so_in_its_poll(folder):
+    log_path(folder).mkdir(parents=True)
+    assert LogReader(log_path(folder)).poll() == review_log.Poll(error="cannot be read (a folder, not a regular file)")
+
+
+def test_a_poll_of_a_readable_log_is_no_reset(folder):
+    append_review(folder, Review("q", T0, 3))
+    reader = LogReader(log_path(folder))
+    assert reader.poll() == review_log.Poll(reviews=[Review("q", T0, 3)])
+    assert reader.poll() == review_log.Poll()
+    assert reader.poll().reset is False
+
+
+def test_a_log_of_one_blank_line_that_disappears_is_a_reset(folder):
+    (folder / ".studylab").mkdir()
+    log_path(folder).write_bytes(b"\n")
+    reader = LogReader(log_path(folder))
+    assert reader.poll() == review_log.Poll() and reader.offset == 1
+    log_path(folder).unlink()
+    assert reader.poll() == review_log.Poll(reset=True)
+
+
+def test_a_log_replaced_by_a_longer_copy_is_read_again_from_the_start(folder):
+    append_review(folder, Review("q-1", T0, 3))
+    reader = LogReader(log_path(folder))
+    assert len(reader.poll().reviews) == 1
+    storage.atomic_write(log_path(folder), Review("q-1", T0, 3).to_line() + Review("q-2", T0, 3).to_line())
+    poll = reader.poll()
+    assert poll.reset and [r.card for r in poll.reviews] == ["q-1", "q-2"]
+
+
+def test_a_log_that_cannot_be_opened_as_a_stream_is_reported_and_its_descriptor_closed(folder, monkeypatch):
+    append_review(folder, Review("q", T0, 3))
+    closed = []
+    real_close = os.close
+
+    def refuse(fd, mode):
+        raise OSError(24, "Too many open files")
+
+    def close(fd):
+        closed.append(fd)
+        real_close(fd)
+
+    monkeypatch.setattr(review_log, "open", refuse, raising=False)
+    monkeypatch.setattr(review_log.os, "close", close)
+    poll = LogReader(log_path(folder)).poll()
+    monkeypatch.undo()
+    assert poll == review_log.Poll(error="cannot be read (Too many open files)") and len(closed) == 1
+
+
+def test_the_log_is_read_a_chunk_at_a_time(folder, monkeypatch):
+    sizes = []
+
+    class Recording:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def fileno(self):
+            return self.handle.fileno()
+
+        def seek(self, offset):
+            return self.handle.seek(offset)
+
+        def read(self, size=-1):
+            sizes.append(size)
+            return self.handle.read(size)
+
+    for grade in (1, 2, 3):
+        append_review(folder, Review(f"q-{grade}", T0, grade))
+    monkeypatch.setattr(review_log, "READ_CHUNK_BYTES", 50)
+    monkeypatch.setattr(review_log, "open", lambda fd, mode: Recording(open(fd, mode)), raising=False)
+    assert [r.grade for r in LogReader(log_path(folder)).poll().reviews] == [1, 2, 3]
+    assert len(sizes) > 3 and set(sizes) == {50}
+
+
+def test_an_unfinished_line_of_exactly_the_maximum_size_is_not_damage_yet(folder):
+    append_review(folder, Review("q-1", T0, 3))
+    padded = LINE[:-1] + b" " * (review_log.MAX_LINE_BYTES - len(LINE)) + b"}"
+    with open(log_path(folder), "ab") as handle:
+        handle.write(padded)
+    reader = LogReader(log_path(folder))
+    assert reader.poll().damaged == []
+    with open(log_path(folder), "ab") as handle:
+        handle.write(b"\n")
+    assert [r.card for r in reader.poll().reviews] == ["q"]
+
+
+def test_an_unfinished_line_exactly_as_old_as_the_grace_period_is_torn(folder, monkeypatch):
+    append_review(folder, Review("q-1", T0, 3))
+    with open(log_path(folder), "ab") as handle:
+        handle.write(b'{"v":1,"card"')
+    written = 1_700_000_000.0
+    os.utime(log_path(folder), (written, written))
+    monkeypatch.setattr(review_log, "time", types.SimpleNamespace(time=lambda: written + review_log.TORN_GRACE_SECONDS))
+    assert LogReader(log_path(folder)).poll().torn
+
+
+def test_lines_after_a_huge_one_keep_their_numbers_in_later_polls(folder, monkeypatch):
+    monkeypatch.setattr(review_log, "READ_CHUNK_BYTES", 4 * review_log.MAX_LINE_BYTES)
+    append_review(folder, Review("q-1", T0, 3))
+    with open(log_path(folder), "ab") as handle:
+        handle.write(b"x" * (6 * review_log.MAX_LINE_BYTES))             # line 2, over more than one chunk
+    reader = LogReader(log_path(folder))
+    assert [d.line for d in reader.poll().damaged] == [2]
+    with open(log_path(folder), "ab") as handle:
+        handle.write(b"x\n[3]\n" + Review("q-4", T0, 3).to_line())
+    poll = reader.poll()
+    assert poll.damaged == [DamagedLine(3, "not a JSON object")] and [r.card for r in poll.reviews] == ["q-4"]
+    with open(log_path(folder), "ab") as handle:
+        handle.write(b"[5]\n")
+    assert reader.poll().damaged == [DamagedLine(5, "not a JSON object")]
