@@ -147,3 +147,95 @@ def test_windows_device_names_are_known_in_any_case_width_and_extension(name):
                                   "auxiliary.md", " con.md"])
 def test_names_that_only_look_like_device_names_are_free(name):
     assert not paths.is_windows_reserved(name)
+
+
+@pytest.mark.parametrize("name", ["conX.md", "CONX.md", "con\u1680.md", "con\t.md"])
+def test_only_trailing_spaces_fold_into_a_device_name(name):
+    assert not paths.is_windows_reserved(name)
+
+
+def test_a_notes_folder_that_is_a_link_loop_is_a_clear_error(tmp_path):
+    (tmp_path / "notes").symlink_to("notes")
+    with pytest.raises(storage.StorageError) as raised:
+        paths.root(tmp_path / "notes")
+    assert str(raised.value) == (f"The notes folder {tmp_path / 'notes'} does not exist; set STUDYLAB_NOTES_DIR to an "
+                                 "existing folder.")
+
+
+def test_folders_linked_out_are_refused_naming_the_place(folder, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / "out").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(storage.UnsafePathError) as raised:
+        paths.make_folders(folder.resolve(), folder.resolve() / "out" / "deeper", "out/deeper/x.md")
+    assert str(raised.value) == ("'out/deeper/x.md' points outside the notes folder (through a link), so it is not "
+                                 "touched.")
+    (folder / storage.STATE_DIR).mkdir()
+    (folder / storage.STATE_DIR / "drafts").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(storage.UnsafePathError) as raised:
+        paths.state_folder(folder, "drafts", "today")
+    assert str(raised.value) == ("'.studylab/drafts/today' points outside the notes folder (through a link), so it is "
+                                 "not touched.")
+    assert list(outside.iterdir()) == []
+
+
+def _appearing_meanwhile(monkeypatch, *names):
+    """os.path.lexists answers False for these names once: another writer makes them between the
+    check and the mkdir."""
+    real_lexists = paths.os.path.lexists
+    pending = set(names)
+
+    def lexists(path):
+        if paths.Path(path).name in pending:
+            pending.discard(paths.Path(path).name)
+            return False
+        return real_lexists(path)
+
+    monkeypatch.setattr(paths.os.path, "lexists", lexists)
+
+
+def test_a_folder_made_meanwhile_by_another_writer_is_used_and_the_rest_made(folder, monkeypatch):
+    (folder / "week1").mkdir()
+    _appearing_meanwhile(monkeypatch, "week1")
+    paths.make_folders(folder.resolve(), folder.resolve() / "week1" / "day2" / "notes", "week1/day2/notes")
+    assert (folder / "week1" / "day2" / "notes").is_dir()
+
+
+def test_a_link_out_made_meanwhile_by_another_writer_is_refused(folder, tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / "out").symlink_to(outside, target_is_directory=True)
+    _appearing_meanwhile(monkeypatch, "out")
+    with pytest.raises(storage.UnsafePathError) as raised:
+        paths.make_folders(folder.resolve(), folder.resolve() / "out" / "deeper", "out/deeper")
+    assert str(raised.value) == "'out/deeper' points outside the notes folder (through a link), so it is not touched."
+    assert list(outside.iterdir()) == []
+
+
+def test_state_folders_take_any_plain_name_and_refuse_others_by_name(folder):
+    assert paths.state_folder(folder, "Xdrafts", "X") == folder.resolve() / storage.STATE_DIR / "Xdrafts" / "X"
+    for parts in (("a", "b\\c"), ("a\x00",), ("..",), ("a/b",)):
+        with pytest.raises(storage.UnsafePathError) as raised:
+            paths.state_folder(folder, *parts)
+        assert str(raised.value) == f"{parts!r} is not a plain folder name inside .studylab/."
+
+
+def test_read_only_mode_names_the_state_folder_it_did_not_create(folder, monkeypatch):
+    monkeypatch.setenv(storage.READONLY_ENV, "1")
+    with pytest.raises(storage.ReadOnlyError) as raised:
+        paths.state_folder(folder, "drafts")
+    assert str(raised.value).startswith("Writing is turned off, so creating the app's state folder did not happen. ")
+    assert not (folder / storage.STATE_DIR).exists()
+
+
+@pytest.mark.parametrize(("name", "second", "third"), [
+    ("20210806T101500123456Z", "20210806T101500123456Z-2", "20210806T101500123456Z-3"),
+    ("note.md", "note-2.md", "note-3.md"),
+    ("Note.MD", "Note-2.MD", "Note-3.MD"),
+])
+def test_a_taken_name_gets_the_next_number_before_its_extension(folder, name, second, third):
+    assert paths.unique_name(folder, name) == name
+    (folder / name).mkdir()
+    assert paths.unique_name(folder, name) == second
+    (folder / second).mkdir()
+    assert paths.unique_name(folder, name) == third
