@@ -169,3 +169,43 @@ def test_a_temp_file_that_cannot_be_removed_does_not_stop_the_cleanup(folder, mo
     monkeypatch.setattr(Path, "unlink", unlink)
     removed = durable.cleanup_stray_temp_files(folder)
     assert set(removed) == temps - set(refused) and len(removed) == 2
+
+
+@pytest.mark.skipif(durable._renameat2 is None, reason="renameat2: Linux")
+def test_renameat2_refusing_a_taken_name_is_an_error_not_a_fallback(folder):
+    source, target = folder / "a", folder / "b"
+    source.write_bytes(b"a")
+    target.write_bytes(b"b")
+    with pytest.raises(FileExistsError) as raised:
+        durable._rename2(source, target, durable._RENAME_NOREPLACE)
+    assert raised.value.strerror == os.strerror(errno.EEXIST)
+    assert (raised.value.filename, raised.value.filename2) == (str(source), str(target))
+    assert source.read_bytes() == b"a" and target.read_bytes() == b"b"
+
+
+@pytest.mark.parametrize("code", [errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP])
+def test_a_file_system_without_renameat2_falls_back_and_still_renames(folder, monkeypatch, code):
+    def unsupported(*args):
+        ctypes.set_errno(code)
+        return -1
+
+    monkeypatch.setattr(durable, "_renameat2", unsupported)
+    source, target = folder / "a", folder / "b"
+    source.write_bytes(b"a")
+    assert durable._rename2(source, target, durable._RENAME_NOREPLACE) is False
+    durable.rename_exclusive(source, target)
+    assert target.read_bytes() == b"a" and not source.exists()
+
+
+def test_without_renameat2_or_hard_links_a_taken_name_is_still_refused(folder, monkeypatch):
+    monkeypatch.setattr(durable, "_renameat2", None)
+    monkeypatch.setattr(durable, "hard_link", lambda source, target: False)
+    source, target = folder / "a", folder / "b"
+    source.write_bytes(b"a")
+    target.write_bytes(b"b")
+    with pytest.raises(FileExistsError):
+        durable.rename_exclusive(source, target)
+    assert source.read_bytes() == b"a" and target.read_bytes() == b"b"
+    target.unlink()
+    durable.rename_exclusive(source, target)
+    assert target.read_bytes() == b"a" and not source.exists()
