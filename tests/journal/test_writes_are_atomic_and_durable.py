@@ -209,3 +209,14 @@ def test_without_renameat2_or_hard_links_a_taken_name_is_still_refused(folder, m
     target.unlink()
     durable.rename_exclusive(source, target)
     assert target.read_bytes() == b"a" and not source.exists()
+
+
+def test_a_temp_name_already_taken_is_never_written_through(folder, tmp_path, monkeypatch):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    (folder / ".tmp-taken.tmp").symlink_to(outside)
+    names = iter([folder / ".tmp-taken.tmp", folder / ".tmp-free.tmp"])
+    monkeypatch.setattr(durable, "temp_name", lambda directory: next(names))
+    path = durable.write_temp(folder, b"new")
+    assert path == folder / ".tmp-free.tmp" and path.read_bytes() == b"new"
+    assert outside.read_bytes() == b"keep" and (folder / ".tmp-taken.tmp").is_symlink()
