@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -82,8 +83,9 @@ def test_a_folder_fsync_error_names_the_file_written(folder, monkeypatch, write)
     monkeypatch.setattr(durable, "fsync_directory", _failing_fsync)
     with pytest.raises(storage.NotDurableError) as raised:
         write(folder / "log.jsonl")
-    assert str(raised.value).startswith("'log.jsonl' was written, but the disk reported an error while making it "
-                                        "permanent (Input/output error)")
+    assert str(raised.value) == ("'log.jsonl' was written, but the disk reported an error while making it permanent "
+                                 "(Input/output error), so it may not survive a crash or a power cut. Check the disk "
+                                 "(free space, errors), then save again.")
 
 
 def test_appending_to_a_fifo_is_refused_naming_it(folder):
@@ -220,3 +222,39 @@ def test_a_temp_name_already_taken_is_never_written_through(folder, tmp_path, mo
     path = durable.write_temp(folder, b"new")
     assert path == folder / ".tmp-free.tmp" and path.read_bytes() == b"new"
     assert outside.read_bytes() == b"keep" and (folder / ".tmp-taken.tmp").is_symlink()
+
+
+def test_temp_names_are_the_prefix_16_random_hex_digits_and_the_suffix(folder):
+    names = {durable.temp_name(folder) for _ in range(20)}
+    assert len(names) == 20
+    assert all(re.fullmatch(r"\.tmp-[0-9a-f]{16}\.tmp", path.name) and path.parent == folder for path in names)
+
+
+def test_a_temp_file_is_private_while_it_is_written(folder, monkeypatch, umask_022):
+    modes = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(durable.os, "fsync", fsync)
+    path = durable.write_temp(folder, b"secret", 0o644)
+    assert modes == [0o600] and stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_temp_file_whose_fsync_fails_is_removed(folder, monkeypatch):
+    def failing_fsync(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(durable.os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="Input/output error"):
+        durable.write_temp(folder, b"lost")
+    assert list(folder.iterdir()) == []
+
+
+def test_only_a_folder_is_fsynced_as_a_folder(folder):
+    (folder / "note.md").write_bytes(b"x")
+    with pytest.raises(NotADirectoryError):
+        durable.fsync_directory(folder / "note.md")
+    durable.fsync_directory(folder)
