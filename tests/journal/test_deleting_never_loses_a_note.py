@@ -1,0 +1,97 @@
+"""Deleting moves a note to the trash and restoring moves it back, never over another note and never
+for good (core.journal.storage.trash); each refusal says what did not happen.
+
+Written against the mutants `make mutate MODULE=core/journal/storage/trash.py` left alive (see
+docs/mutation.md): each test here notices one way the trash could be written wrong.
+"""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from core.journal import storage
+from core.journal.storage import durable, trash
+from tests.journal.test_storage import saved
+
+
+def test_a_missing_note_is_refused_by_name(folder):
+    with pytest.raises(storage.StorageError) as raised:
+        storage.trash_note(folder, "missing.md")
+    assert str(raised.value) == "'missing.md' is not in the notes folder any more, so there is nothing to delete."
+
+
+def test_an_unknown_trash_entry_is_refused_by_name(folder):
+    with pytest.raises(storage.StorageError) as raised:
+        storage.restore_from_trash(folder, "nope")
+    assert str(raised.value) == "There is no note 'nope' in the trash (already restored?)."
+
+
+@pytest.mark.parametrize(("act", "action"), [
+    (lambda folder: storage.trash_note(folder, "a.md"), "deleting notes"),
+    (lambda folder: storage.restore_from_trash(folder, "20210806T101500123456Z"), "restoring notes"),
+])
+def test_read_only_mode_names_what_did_not_happen(folder, monkeypatch, act, action):
+    monkeypatch.setenv(storage.READONLY_ENV, "1")
+    with pytest.raises(storage.ReadOnlyError) as raised:
+        act(folder)
+    assert str(raised.value).startswith(f"Writing is turned off, so {action} did not happen. ")
+
+
+def test_a_move_the_disk_refuses_leaves_the_note_and_says_so(folder, monkeypatch):
+    note = saved(folder, "Stays")
+
+    def failing(source, target):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(durable, "rename_exclusive", failing)
+    with pytest.raises(storage.StorageError) as raised:
+        storage.trash_note(folder, note.rel_path)
+    assert str(raised.value) == (f"Could not move {note.rel_path} to the trash: Input/output error. "
+                                 "Nothing was changed on disk.")
+    assert note.path.exists()
+
+
+def test_a_trash_name_taken_meanwhile_is_skipped_for_the_next(folder, monkeypatch):
+    note = saved(folder, "Raced")
+    real = durable.rename_exclusive
+    taken = []
+
+    def first_taken(source, target):
+        if not taken:
+            taken.append(target)
+            raise FileExistsError(errno.EEXIST, "File exists")
+        return real(source, target)
+
+    monkeypatch.setattr(durable, "rename_exclusive", first_taken)
+    target = storage.trash_note(folder, note.rel_path)
+    assert target != taken[0] and target.exists() and not note.path.exists()
+    [entry] = storage.list_trash(folder)
+    assert entry.original_path == note.rel_path
+
+
+def test_when_no_name_is_ever_free_the_move_gives_up(folder, monkeypatch):
+    note = saved(folder, "Never")
+    tries = []
+
+    def always_taken(source, target):
+        tries.append(target)
+        raise FileExistsError(errno.EEXIST, "File exists")
+
+    monkeypatch.setattr(durable, "rename_exclusive", always_taken)
+    monkeypatch.setattr(trash, "_MAX_NAME_TRIES", 5)
+    with pytest.raises(storage.StorageError, match="no free name"):
+        storage.trash_note(folder, note.rel_path)
+    assert len(tries) == 5 and note.path.exists()
+
+
+def test_restoring_a_nested_note_removes_its_empty_trash_folders(folder):
+    (folder / "week1" / "day2").mkdir(parents=True)
+    (folder / "week1" / "day2" / "n.md").write_text("---\ntitle: Nested\n---\n", encoding="utf-8")
+    storage.trash_note(folder, "week1/day2/n.md")
+    [entry] = storage.list_trash(folder)
+    assert (entry.original_path, entry.title) == ("week1/day2/n.md", "Nested")
+    storage.restore_from_trash(folder, entry.name)
+    assert list((folder / storage.TRASH_DIR).iterdir()) == []
+    assert (folder / "week1" / "day2" / "n.md").exists()
