@@ -75,3 +75,80 @@ def test_a_thread_waiting_longer_than_its_timeout_is_refused_with_the_same_messa
     finally:
         leave.set()
         thread.join()
+
+
+def test_a_waiting_writer_polls_from_half_a_millisecond_doubling_up_to_20_ms(folder, held, monkeypatch):
+    pauses = []
+    real_sleep = time.sleep
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(locking.time, "sleep", sleep)
+    with pytest.raises(storage.LockTimeoutError):
+        with locking.folder_lock(folder, timeout=0.1):
+            pass
+    assert pauses[:7] == [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.02]
+    assert max(pauses) == 0.02
+
+
+class _Fcntl:
+    """fcntl with a flock that fails with `code`, as some file systems answer."""
+
+    LOCK_EX, LOCK_NB, LOCK_UN = fcntl.LOCK_EX, fcntl.LOCK_NB, fcntl.LOCK_UN
+
+    def __init__(self, code):
+        self.code = code
+
+    def flock(self, fd, operation):
+        raise OSError(self.code, os.strerror(self.code))
+
+
+@pytest.mark.parametrize("code", sorted(locking._NO_FLOCK))
+def test_a_file_system_without_flock_still_lets_this_process_write(folder, monkeypatch, code):
+    monkeypatch.setattr(locking, "fcntl", _Fcntl(code))
+    with locking.folder_lock(folder) as root:
+        assert root == folder.resolve()
+
+
+def test_any_other_flock_error_stops_the_write(folder, monkeypatch):
+    monkeypatch.setattr(locking, "fcntl", _Fcntl(5))  # EIO
+    with pytest.raises(OSError, match="Input/output error"):
+        with locking.folder_lock(folder):
+            pytest.fail("the lock was taken although flock failed")
+
+
+def test_two_folders_are_locked_independently(tmp_path, monkeypatch):
+    monkeypatch.delenv(storage.READONLY_ENV, raising=False)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    inside, leave = threading.Event(), threading.Event()
+
+    def holder():
+        with locking.folder_lock(first):
+            inside.set()
+            leave.wait(5)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert inside.wait(5)
+        with locking.folder_lock(second, timeout=0.5) as root:
+            assert root == second.resolve()
+    finally:
+        leave.set()
+        thread.join()
+
+
+def test_a_lock_file_that_is_a_link_is_never_followed(folder, tmp_path):
+    outside = tmp_path / "outside-lock"
+    (folder / storage.STATE_DIR).mkdir()
+    (folder / storage.STATE_DIR / locking.LOCK_FILE).symlink_to(outside)
+    with pytest.raises(storage.StorageError) as raised:
+        with locking.folder_lock(folder):
+            pytest.fail("the lock was taken through a link")
+    assert str(raised.value).startswith("Could not open the notes folder's lock file (.studylab/lock): ")
+    assert str(raised.value).endswith(". Nothing was changed on disk.")
+    assert not outside.exists()
