@@ -95,3 +95,49 @@ def test_restoring_a_nested_note_removes_its_empty_trash_folders(folder):
     storage.restore_from_trash(folder, entry.name)
     assert list((folder / storage.TRASH_DIR).iterdir()) == []
     assert (folder / "week1" / "day2" / "n.md").exists()
+
+
+def test_notes_deleted_in_the_same_instant_get_their_own_trash_entries(folder, monkeypatch):
+    monkeypatch.setattr(trash, "timestamp", lambda: "20210806T101500123456Z")
+    first, second = saved(folder, "First"), saved(folder, "Second")
+    storage.trash_note(folder, first.rel_path)
+    storage.trash_note(folder, second.rel_path)
+    entries = storage.list_trash(folder)
+    assert sorted(e.original_path for e in entries) == sorted([first.rel_path, second.rel_path])
+    assert sorted(e.name for e in entries) == ["20210806T101500123456Z", "20210806T101500123456Z-2"]
+
+
+def test_a_restore_the_disk_refuses_leaves_the_note_in_the_trash_and_says_so(folder, monkeypatch):
+    note = saved(folder, "Stays deleted")
+    storage.trash_note(folder, note.rel_path)
+    [entry] = storage.list_trash(folder)
+
+    def failing(source, target):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(durable, "rename_exclusive", failing)
+    with pytest.raises(storage.StorageError) as raised:
+        storage.restore_from_trash(folder, entry.name)
+    assert str(raised.value) == f"Could not restore {note.path.name}: Input/output error. Nothing was changed on disk."
+    assert storage.list_trash(folder) == [entry]
+
+
+@pytest.mark.parametrize("failing_in", ["notes", "trash"])
+def test_a_restore_that_may_not_be_durable_names_the_place(folder, monkeypatch, failing_in):
+    note = saved(folder, "Back")
+    storage.trash_note(folder, note.rel_path)
+    [entry] = storage.list_trash(folder)
+    real = durable.fsync_directory
+
+    def fsync_directory(directory):
+        in_trash = storage.TRASH_DIR in str(directory)
+        if in_trash == (failing_in == "trash"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real(directory)
+
+    monkeypatch.setattr(durable, "fsync_directory", fsync_directory)
+    with pytest.raises(storage.NotDurableError) as raised:
+        storage.restore_from_trash(folder, entry.name)
+    shown = note.rel_path if failing_in == "notes" else f"{storage.TRASH_DIR}/{entry.name}/{note.rel_path}"
+    assert str(raised.value).startswith(f"'{shown}' was written, but the disk reported an error")
+    assert note.path.exists()
