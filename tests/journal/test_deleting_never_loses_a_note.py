@@ -141,3 +141,23 @@ def test_a_restore_that_may_not_be_durable_names_the_place(folder, monkeypatch, 
     shown = note.rel_path if failing_in == "notes" else f"{storage.TRASH_DIR}/{entry.name}/{note.rel_path}"
     assert str(raised.value).startswith(f"'{shown}' was written, but the disk reported an error")
     assert note.path.exists()
+
+
+def test_a_trash_folder_linked_out_is_refused_naming_the_place(folder, tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / storage.TRASH_DIR).symlink_to(outside, target_is_directory=True)
+    monkeypatch.setattr(trash, "timestamp", lambda: "20210806T101500123456Z")
+    note = saved(folder, "Linked trash")
+    with pytest.raises(storage.UnsafePathError) as raised:
+        storage.trash_note(folder, note.rel_path)
+    assert str(raised.value) == (f"'{storage.TRASH_DIR}/20210806T101500123456Z/{note.rel_path}' points outside the "
+                                 "notes folder (through a link), so it is not touched.")
+    assert note.path.exists() and list(outside.iterdir()) == []
+
+
+def test_a_deleted_file_that_does_not_load_is_listed_by_its_name(folder):
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    target = storage.trash_note(folder, "broken.md")
+    [entry] = storage.list_trash(folder)
+    assert (entry.title, entry.original_path, entry.path) == ("broken", "broken.md", target)
