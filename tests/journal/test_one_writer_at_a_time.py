@@ -9,7 +9,9 @@ would hold it (flock locks belong to the open file, not the thread). Written aga
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import threading
 import time
 
@@ -149,6 +151,16 @@ def test_a_lock_file_that_is_a_link_is_never_followed(folder, tmp_path):
     with pytest.raises(storage.StorageError) as raised:
         with locking.folder_lock(folder):
             pytest.fail("the lock was taken through a link")
-    assert str(raised.value).startswith("Could not open the notes folder's lock file (.studylab/lock): ")
-    assert str(raised.value).endswith(". Nothing was changed on disk.")
+    assert str(raised.value) == ("Could not open the notes folder's lock file (.studylab/lock): "
+                                 f"{os.strerror(errno.ELOOP)}. Nothing was changed on disk.")
     assert not outside.exists()
+
+
+def test_the_lock_file_is_made_0644(folder):
+    old = os.umask(0o022)
+    try:
+        with locking.folder_lock(folder):
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((folder / storage.STATE_DIR / locking.LOCK_FILE).stat().st_mode) == 0o644
