@@ -161,3 +161,40 @@ def test_a_deleted_file_that_does_not_load_is_listed_by_its_name(folder):
     target = storage.trash_note(folder, "broken.md")
     [entry] = storage.list_trash(folder)
     assert (entry.title, entry.original_path, entry.path) == ("broken", "broken.md", target)
+
+
+@pytest.mark.parametrize("failing_in", ["notes", "trash"])
+def test_a_delete_that_may_not_be_durable_names_the_place(folder, monkeypatch, failing_in):
+    note = saved(folder, "Gone")
+    monkeypatch.setattr(trash, "timestamp", lambda: "20210806T101500123456Z")
+    real = durable.fsync_directory
+
+    def fsync_directory(directory):
+        in_trash = storage.TRASH_DIR in str(directory)
+        if in_trash == (failing_in == "trash"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real(directory)
+
+    monkeypatch.setattr(durable, "fsync_directory", fsync_directory)
+    with pytest.raises(storage.NotDurableError) as raised:
+        storage.trash_note(folder, note.rel_path)
+    shown = note.rel_path if failing_in == "notes" else f"{storage.TRASH_DIR}/20210806T101500123456Z/{note.rel_path}"
+    assert str(raised.value).startswith(f"'{shown}' was written, but the disk reported an error")
+
+
+def test_the_trash_lists_only_real_entries_and_their_real_notes(folder, tmp_path):
+    note = saved(folder, "Real")
+    place = folder / storage.TRASH_DIR
+    real = storage.trash_note(folder, note.rel_path).relative_to(place.resolve()).parts[0]
+    (place / "0-not-an-entry").mkdir()  # sorts first
+    (place / "0-stray-file").write_text("x", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "n.md").write_text("---\ntitle: Elsewhere\n---\n", encoding="utf-8")
+    (place / "20000101T000000000000Z").symlink_to(elsewhere, target_is_directory=True)
+    odd = place / "20000102T000000000000Z"
+    (odd / "a.md").mkdir(parents=True)  # a folder named like a note
+    (odd / "b.md").write_text("---\ntitle: B\n---\n", encoding="utf-8")
+    (odd / "0.md").symlink_to(odd / "b.md")
+    listed = {entry.name: entry.original_path for entry in storage.list_trash(folder)}
+    assert listed == {real: note.rel_path, "20000102T000000000000Z": "b.md"}
