@@ -54,3 +54,16 @@ def test_the_history_lists_only_timestamped_regular_md_files_newest_first(folder
     listed = storage.list_history(folder, first.rel_path)
     assert [v.name for v in listed] == [kept[0].name, "20000101T000000000000Z-2.md"]
     assert listed[1].size == 5 and listed[1].saved_at.year == 2000
+
+
+def test_only_timestamped_md_files_count_and_never_through_a_linked_history(folder, tmp_path):
+    first = _two_versions(folder)
+    place = storage.list_history(folder, first.rel_path)[0].path.parent
+    (place / "notes.md").write_text("x", encoding="utf-8")
+    (place / "20000101T000000000000Zabc").write_text("x", encoding="utf-8")
+    assert storage.history_counts(folder) == {first.rel_path: 1}
+    assert [v.name for v in storage.list_history(folder, first.rel_path)] == [p.name for p in place.glob("2*.md")]
+    elsewhere = tmp_path / "elsewhere"
+    (folder / storage.HISTORY_DIR).rename(elsewhere)
+    (folder / storage.HISTORY_DIR).symlink_to(elsewhere, target_is_directory=True)
+    assert storage.history_counts(folder) == {}
