@@ -1,0 +1,116 @@
+"""Sync clears a lock file only when no git is at work on it: a lock still held open, a git command
+working in that repository, or (where processes cannot be listed) a lock younger than
+repo.STALE_LOCK_SECONDS stays.
+
+Written against the mutants `make mutate MODULE=core/sync/merge.py` left alive (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from core.sync import gitcli, merge, repo
+
+pytestmark = pytest.mark.skipif(gitcli.executable() is None or not Path("/proc/self/cwd").exists(),
+                                reason="needs git and /proc")
+
+
+@pytest.fixture
+def lock(tmp_path: Path) -> Path:
+    path = tmp_path / "index.lock"
+    path.write_bytes(b"")
+    return path
+
+
+def test_where_processes_cannot_be_listed_a_lock_is_stale_from_its_age_on(lock, monkeypatch):
+    made = lock.stat().st_mtime
+    monkeypatch.setattr(merge.time, "time", lambda: made + repo.STALE_LOCK_SECONDS)
+    assert merge._is_stale(lock, None)
+    monkeypatch.setattr(merge.time, "time", lambda: made + repo.STALE_LOCK_SECONDS - 1)
+    assert not merge._is_stale(lock, None)
+
+
+def test_a_fresh_lock_is_not_stale_where_processes_cannot_be_listed(lock):
+    assert not merge._is_stale(lock, None)
+
+
+def test_a_lock_a_process_holds_open_is_not_stale_and_one_nobody_holds_is(lock, tmp_path):
+    assert not merge._is_stale(lock, {str(lock.resolve())})
+    assert merge._is_stale(lock, {str(tmp_path / "other.lock")})
+
+
+def test_a_lock_gone_meanwhile_is_not_stale(tmp_path):
+    assert not merge._is_stale(tmp_path / "gone.lock", None)
+    assert not merge._is_stale(tmp_path / "gone.lock", set())
+
+
+def _waiting(command: list[str], cwd: Path) -> subprocess.Popen:
+    """A process that waits on its stdin, in `cwd`, until the test closes it."""
+    return subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=gitcli.environment())
+
+
+def _stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.stdin.close()
+        process.kill()
+        process.wait()
+
+
+def test_only_a_git_working_in_the_bare_repository_itself_counts(tmp_path):
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    beside = tmp_path / "beside"
+    beside.mkdir()
+    neighbour = _waiting(["git", "hash-object", "--stdin"], beside)
+    try:
+        assert merge._git_at_work(bare) is False, "a git working beside the repository is not at work in it"
+    finally:
+        _stop(neighbour)
+    inside = _waiting(["git", "hash-object", "--stdin"], bare)
+    try:
+        assert merge._git_at_work(bare) is True
+    finally:
+        _stop(inside)
+
+
+def test_a_process_that_is_not_git_never_counts(tmp_path):
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    other = _waiting(["cat"], bare)
+    try:
+        assert merge._git_at_work(bare) is False
+    finally:
+        _stop(other)
+
+
+def test_a_process_that_cannot_be_looked_at_is_skipped_not_the_end_of_the_search(tmp_path, monkeypatch):
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    hidden = _waiting(["git", "hash-object", "--stdin"], bare)  # started first: listed first in /proc
+    working = _waiting(["git", "hash-object", "--stdin"], bare)
+    real_readlink = os.readlink
+
+    def readlink(path, *args, **kwargs):
+        if str(path) == f"/proc/{hidden.pid}/cwd":
+            raise PermissionError(13, "Permission denied")
+        return real_readlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(merge.os, "readlink", readlink)
+    try:
+        assert hidden.pid < working.pid
+        assert merge._git_at_work(bare) is True
+    finally:
+        _stop(hidden, working)
+
+
+@pytest.mark.parametrize(("path", "too_long"), [
+    ("a" * 255 + ".md", True), ("a" * 252 + ".md", False), ("a" * 253 + ".md", True),
+    ("가" * 84 + ".md", False), ("week/" + "b" * 256, True), ("x" * 200 + "/" + "y" * 200 + ".md", False),
+])
+def test_a_name_over_255_bytes_is_too_long_for_this_file_system(path, too_long):
+    assert merge._too_long(path) is too_long
