@@ -5,6 +5,7 @@ lab URL reproduces the same numbers in a new page."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,15 @@ def test_record_reopen_and_share_a_lab_state(browser, server, tmp_path):
 
     nudge(page, "w_rec")
     nudge(page, "w_rec")
-    assert "w_rec=1.12" in page.url and shown(page, "w_rec") == "1.12"
+    page.wait_for_url(re.compile(r"w_rec=1\.12"), timeout=10_000)  # the address follows the run's end
+    assert shown(page, "w_rec") == "1.12"
     page.go_back()
     wait_idle(page)
     assert "w_rec=1.11" in page.url and shown(page, "w_rec") == "1.11"
     page.go_forward()
     wait_idle(page)
-    assert "w_rec=1.12" in page.url and shown(page, "w_rec") == "1.12"
+    page.wait_for_url(re.compile(r"w_rec=1\.12"), timeout=10_000)
+    assert shown(page, "w_rec") == "1.12"
     seen_here = numbers(page)
 
     before = set(server.notes.glob("*.md"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from core.sync import gitcli, peers, repo
 from tests.conftest import SHIPPED_NOTES, LiveServer, fresh_notes, settled, wait_idle
@@ -153,11 +153,10 @@ def test_saving_twice_in_a_minute_still_ends_saving(worker_server, open_tab):
     save = page.locator(".st-key-write_save button").first
 
     def state_becomes(wanted: str) -> bool:
+        """Waits on the status line's state (a locator: the line lives in a component's shadow root)."""
         try:
-            page.wait_for_function("wanted => document.querySelector("
-                                   "'.st-key-write_status_line [data-status]')?.dataset.state === wanted",
-                                   arg=wanted, timeout=20_000)
-        except PlaywrightTimeout:
+            expect(status).to_have_attribute("data-state", wanted, timeout=20_000)
+        except AssertionError:
             return False
         return True
 
