@@ -12,6 +12,9 @@ One package per room:
 - ``core.practice`` and ``core.labblocks``: what names the labs (practice problems, lab views
   in notes) but never the journal.
 - ``core.urlparams`` and ``core.chartspec``: shared by the labs; they import none of the above.
+- ``core.messages``: the message catalogue (gettext through Babel) every room speaks through;
+  it imports nothing from core. These four top-level modules are small shared helpers:
+  each serves more than one room, so none belongs inside one.
 
 ``review``, ``experiments`` and ``sync`` may import ``journal`` and never one another; the
 journal imports none of them; the labs import no journal-side package. The rules are contracts

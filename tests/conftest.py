@@ -47,14 +47,19 @@ def _main_module_restored():
         sys.modules.pop("__main__", None)
 
 
+def use_notes_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make `folder` the app's notes folder, writable, for this test; returns it."""
+    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
+    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
+    return folder
+
+
 @pytest.fixture
 def notes_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary copy of the shipped day's notes (no example records), made the app's notes folder."""
     folder = tmp_path / "notes"
     copy_shipped(folder)
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from core import messages
 from core.review import log as review_log
 from core.sync import gitcli, merge, repo
-from tests.conftest import copy_shipped
+from tests.conftest import copy_shipped, use_notes_folder
 from tests.i18n.korean_text import english_left, shown_texts
 from tests.pages.apptest import opened
 from tests.pages.test_merge_screen import COPY, with_conflict
@@ -88,26 +88,20 @@ def review_folder(tmp_path, monkeypatch):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "2021-08-05-conv-review.md").write_text(REVIEW_NOTE, encoding="utf-8")
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 @pytest.fixture
 def empty_folder(tmp_path, monkeypatch):
     folder = tmp_path / "notes"
     folder.mkdir()
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 @pytest.fixture
 def records_folder(tmp_path, monkeypatch):
     folder = copy_shipped(tmp_path / "notes", records=True)
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 def test_dashboard_in_korean(notes_dir):

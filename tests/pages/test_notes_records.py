@@ -7,7 +7,7 @@ import pytest
 
 from core.journal import notes as notes_lib
 from core.journal.render import escape_markdown
-from tests.conftest import copy_shipped
+from tests.conftest import copy_shipped, use_notes_folder
 from tests.pages.apptest import open_page
 
 NOTES = "pages/notes.py"
@@ -16,9 +16,7 @@ NOTES = "pages/notes.py"
 @pytest.fixture
 def with_records(tmp_path, monkeypatch):
     folder = copy_shipped(tmp_path / "notes", records=True)
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 def listed(at) -> str:

@@ -11,7 +11,7 @@ from core import practice
 from core.practice.exercise import number_text
 from core.review.cards import card_id
 from core.review.log import log_path
-from tests.conftest import APP
+from tests.conftest import APP, use_notes_folder
 
 NOTE = """---
 title: Review me
@@ -48,9 +48,7 @@ def review_notes(tmp_path, monkeypatch):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "2021-08-05-review-me.md").write_text(NOTE, encoding="utf-8")
-    monkeypatch.setenv("STUDYLAB_NOTES_DIR", str(folder))
-    monkeypatch.delenv("STUDYLAB_READONLY", raising=False)
-    return folder
+    return use_notes_folder(folder, monkeypatch)
 
 
 def open_review(tab: str | None = None) -> AppTest:
