@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,19 @@ def test_a_lock_gone_meanwhile_is_not_stale(tmp_path):
 
 
 def _waiting(command: list[str], cwd: Path) -> subprocess.Popen:
-    """A process that waits on its stdin, in `cwd`, until the test closes it."""
-    return subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=gitcli.environment())
+    """A process that waits on its stdin, in `cwd`, until the test closes it.
+
+    Popen returns once the child's exec has closed its close-on-exec pipe, which Linux does before
+    it renames the process: /proc/PID/comm can still read "python" for a moment. Wait for the new
+    name, so the process is listed as what it runs."""
+    process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=gitcli.environment())
+    name = Path(command[0]).name[:15]
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{process.pid}/comm").read_text().strip() != name:
+        assert time.monotonic() < deadline, f"{command[0]} did not start within 10 s"
+        os.sched_yield()
+    return process
 
 
 def _stop(*processes: subprocess.Popen) -> None:
