@@ -4,6 +4,8 @@
     python tools/mutate.py core/urlparams.py       one module (or several, or a table key's glob)
     python tools/mutate.py --summary [MODULE ...]  only the table of the last results
     python tools/mutate.py --survivors [MODULE ...]  the diff of each survivor not listed as equivalent
+    python tools/mutate.py --equivalent [MODULE ...]  each listed equivalent mutant's diff beside its
+                                                     reason (mutmut renumbers mutants when code changes)
     FRESH=1 python tools/mutate.py MODULE         forget the module's earlier results first
 
 Each module is mutated alone and checked against only the tests listed for it in pyproject.toml's
@@ -94,9 +96,15 @@ def retest_survivors(module: str) -> None:
 
 def equivalent() -> set[str]:
     """The mutant names docs/mutation.md lists as equivalent."""
+    return set(equivalent_reasons())
+
+
+def equivalent_reasons() -> dict[str, str]:
+    """{mutant name: the reason docs/mutation.md gives for it being equivalent}."""
     if not DOCS.exists():
-        return set()
-    return set(re.findall(r"^- `([\w.]+__mutmut_\d+)`", DOCS.read_text(encoding="utf-8"), flags=re.M))
+        return {}
+    found = re.findall(r"^- `([\w.ǁ]+__mutmut_\d+)`:? *(.*)$", DOCS.read_text(encoding="utf-8"), flags=re.M)
+    return dict(found)
 
 
 def files_of(modules: list[str]) -> list[Path]:
@@ -130,37 +138,45 @@ def summary(modules: list[str]) -> None:
               f"{other:5} {score:>6}")
 
 
-def survivors(modules: list[str]) -> None:
-    """The diff of every surviving mutant not listed as equivalent, made from the source (mutmut's
-    own `show` needs the module's mutated copy, which the next module's run replaces)."""
+def survivors(modules: list[str], *, listed: bool = False) -> None:
+    """The diff of every surviving mutant not listed as equivalent (or, with `listed`, of every
+    mutant listed as equivalent, beside its reason, and whether it still survives), made from the
+    source (mutmut's own `show` needs the module's mutated copy, which the next module's run
+    replaces)."""
     import io
 
     from mutmut.__main__ import write_all_mutants_to_file
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
-    same = equivalent()
+    reasons = equivalent_reasons()
     for path in files_of(modules):
         meta = ROOT / "mutants" / f"{path}.meta"
         if not meta.exists():
             continue
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        names = sorted(name for name, code in codes.items() if code == 0 and name not in same)
+        prefix = ".".join(path.with_suffix("").parts) + "."
+        if listed:
+            names = sorted(name for name in reasons if name.startswith(prefix))
+        else:
+            names = sorted(name for name, code in codes.items() if code == 0 and name not in reasons)
         if not names:
             continue
         out = io.StringIO()
         write_all_mutants_to_file(out=out, source=path.read_text(encoding="utf-8"), filename=path)
         for name in names:
-            print(f"# {name}: survived")
-            print(get_diff_for_mutant(name, source=out.getvalue(), path=path))
+            status = {None: "no such mutant now", 0: "survived"}.get(codes.get(name), "killed")
+            print(f"# {name}: {status}" + (f"\n# listed: {reasons[name]}" if listed else ""))
+            if name in codes:
+                print(get_diff_for_mutant(name, source=out.getvalue(), path=path))
 
 
 def main(argv: list[str]) -> int:
     jobs = int(os.environ.get("MUTATE_JOBS", "1"))
     if argv[:1] == ["--one"]:
         return run_one(argv[1], jobs)
-    if argv[:1] == ["--survivors"]:
+    if argv[:1] in (["--survivors"], ["--equivalent"]):
         os.chdir(ROOT)
-        survivors(argv[1:] or list(table()))
+        survivors(argv[1:] or list(table()), listed=argv[0] == "--equivalent")
         return 0
     only_summary = argv[:1] == ["--summary"]
     modules = [arg for arg in argv if not arg.startswith("--")] or list(table())

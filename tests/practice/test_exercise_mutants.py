@@ -142,3 +142,16 @@ def test_two_different_sides_get_the_square_sentence():
     with pytest.raises(ValueError) as raised:
         parse_number("24x25", size=True)
     assert str(raised.value) == "the output is square: type its side once, e.g. 24, or the same side twice, 24x24"
+
+
+@pytest.mark.parametrize(("text", "size", "sentence"), [
+    ("24x24", False, f"{EXPECTED_NUMBER} (one number, not a size like 24x24)"),
+    ("1/0", False, f"{EXPECTED_NUMBER} (a fraction cannot divide by zero)"),
+    ("1/0", True, f"{EXPECTED_SIZE} (a fraction cannot divide by zero)"),
+    ("6*6", False, f"{EXPECTED_NUMBER}: work the product out and type the result"),
+    ("6*6", True, f"{EXPECTED_SIZE}: work the product out and type the result"),
+])
+def test_each_refusal_is_the_whole_sentence_with_its_hint(text, size, sentence):
+    with pytest.raises(ValueError) as raised:
+        parse_number(text, size=size)
+    assert str(raised.value) == sentence
