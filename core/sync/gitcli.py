@@ -70,12 +70,15 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,
         env: dict[str, str] | None = None, check: bool = True) -> bytes:
-    """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails."""
+    """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails. git reads
+    `stdin` as its input, or nothing: never the terminal the app was started from, where a read
+    would wait for a key press with the page frozen."""
     command = executable()
     if command is None:
         raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
+    given = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     try:
-        done = subprocess.run([command, *args], cwd=folder, input=stdin, capture_output=True, timeout=timeout,
+        done = subprocess.run([command, *args], cwd=folder, **given, capture_output=True, timeout=timeout,
                               env=environment(env))
     except subprocess.TimeoutExpired:
         stopped = _("git {command} took longer than {seconds} s and was stopped (is the remote reachable?)")
@@ -106,7 +109,8 @@ def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool
     command = executable()
     if command is None:
         raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
-    done = subprocess.run([command, *args], cwd=folder, capture_output=True, timeout=timeout, env=environment())
+    done = subprocess.run([command, *args], cwd=folder, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=timeout, env=environment())
     return done.returncode == 0
 
 
