@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import fsrs
 import pytest
@@ -166,6 +167,34 @@ def test_the_day_of_a_review_is_the_local_day():
     plus_two = dt.timezone(dt.timedelta(hours=2))
     book = schedule.replay([Review("a", late, 3)], ReviewSettings(), tz=plus_two)
     assert list(book.per_day) == [dt.date(2024, 5, 7)]
+
+
+def _due_after_graduating(first: dt.datetime) -> dt.datetime:
+    """When card "a", graded Easy at `first` (straight into FSRS's Review state), is due."""
+    return schedule.replay([Review("a", first, 4)], ReviewSettings(), tz=UTC).progress["a"].state.due
+
+
+@pytest.mark.parametrize(("grade", "recalled"), [(1, 0), (2, 1), (3, 1), (4, 1)])
+def test_a_due_card_graded_hard_or_better_was_recalled(grade, recalled):
+    due = _due_after_graduating(T0)
+    book = schedule.replay([Review("a", T0, 4), Review("a", due, grade)], ReviewSettings(), tz=UTC)
+    assert book.recall_per_day == {due.date(): (1, recalled)}
+
+
+def test_whether_a_card_was_due_is_decided_on_the_local_calendar(monkeypatch):
+    """Reviewed an hour before its due time, at 23:00 local on the day before the local day it is
+    due: an early review, not a retention measure. On UTC's calendar it would look on time."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    kiribati = dt.timezone(dt.timedelta(hours=14))
+    first = dt.datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
+    due = _due_after_graduating(first)
+    assert due.astimezone(kiribati).hour == 0
+    early = due - dt.timedelta(hours=1)
+    book = schedule.replay([Review("a", first, 4), Review("a", early, 3)], ReviewSettings(), tz=kiribati)
+    assert book.recall_per_day == {}
+    on_time = schedule.replay([Review("a", first, 4), Review("a", due, 3)], ReviewSettings(), tz=kiribati)
+    assert on_time.recall_per_day == {due.astimezone(kiribati).date(): (1, 1)}
 
 
 def test_learning_means_not_in_the_review_state():
