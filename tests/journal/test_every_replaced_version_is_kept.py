@@ -67,3 +67,35 @@ def test_only_timestamped_md_files_count_and_never_through_a_linked_history(fold
     (folder / storage.HISTORY_DIR).rename(elsewhere)
     (folder / storage.HISTORY_DIR).symlink_to(elsewhere, target_is_directory=True)
     assert storage.history_counts(folder) == {}
+
+
+def test_a_history_name_taken_meanwhile_is_skipped_for_the_next_free_one(folder, monkeypatch):
+    """Another process kept a version under the same name between our choosing it and linking it:
+    the version is kept under another name, never dropped."""
+    note = folder / "a.md"
+    note.write_text("first\n", encoding="utf-8")
+    real_link = history.durable.hard_link
+    tries = []
+
+    def link_taken_once(source, target):
+        tries.append(target)
+        if len(tries) == 1:
+            raise FileExistsError(errno.EEXIST, "File exists", str(target))
+        return real_link(source, target)
+
+    monkeypatch.setattr(history.durable, "hard_link", link_taken_once)
+    kept = history.keep(folder.resolve(), "a.md", note)
+    assert len(tries) == 2 and kept.path == tries[1] and kept.path.read_text(encoding="utf-8") == "first\n"
+
+
+def test_a_history_folder_linked_out_of_the_notes_folder_is_refused_naming_the_note(folder, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (folder / history.HISTORY_DIR).symlink_to(outside, target_is_directory=True)
+    note = folder / "week1" / "a.md"
+    note.parent.mkdir()
+    note.write_text("first\n", encoding="utf-8")
+    with pytest.raises(storage.UnsafePathError) as raised:
+        history.keep(folder.resolve(), "week1/a.md", note)
+    assert f"'{history.HISTORY_DIR}/week1/a.md'" in str(raised.value)
+    assert list(outside.iterdir()) == []
