@@ -5,10 +5,12 @@ never a traceback, and the right path and hash for the next save."""
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import pytest
 
+from core import messages
 from core.journal import storage
 from core.journal.storage import durable, history, saving
 from tests.journal.test_storage import listing, meta, saved
@@ -166,3 +168,56 @@ def test_the_conflict_for_a_missing_note_has_no_text_and_no_hash():
     changed = saving.conflict("a.md", b"text")
     assert (changed.disk_text, changed.disk_hash) == ("text", storage.content_hash(b"text"))
     assert str(changed).startswith("'a.md' changed on disk since you opened it")
+
+
+# --- the same refusals in Korean: each a whole sentence of the catalogue --------------------------
+
+@pytest.fixture
+def korean():
+    messages.set_language("ko")
+    yield
+    messages.set_language("en")
+
+
+def save_failed(name: str, error: OSError) -> str:
+    """The refusal as the Korean catalogue words it (not the English sentence with a Korean head)."""
+    sentence = messages.gettext(saving._SAVE_FAILED)
+    assert sentence != saving._SAVE_FAILED
+    return sentence.format(name=name, reason=error.strerror)
+
+
+@pytest.mark.parametrize(("owner", "name"), [(history, "keep"), (durable, "write_temp"), (durable, "swap_in")])
+def test_a_refused_replace_is_one_korean_sentence(folder, monkeypatch, korean, owner, name):
+    first = saved(folder, "Refused")
+    monkeypatch.setattr(owner, name, failing(NO_SPACE))
+    with pytest.raises(storage.StorageError) as refused:
+        storage.save_note(folder, first.rel_path, meta("Refused"), "mine\n", expected_hash=first.content_hash)
+    assert str(refused.value) == save_failed(first.path.name, NO_SPACE)
+
+
+def test_a_refused_new_note_and_a_refused_write_back_are_one_korean_sentence(folder, monkeypatch, korean):
+    first = saved(folder, "Gone")
+    first.path.unlink()
+    monkeypatch.setattr(durable, "create_exclusive", failing(NO_ACCESS))
+    with pytest.raises(storage.StorageError) as refused:
+        storage.save_note(folder, first.rel_path, meta("Gone"), "back\n", expected_hash=None)
+    assert str(refused.value) == save_failed(first.path.name, NO_ACCESS)
+    with pytest.raises(storage.StorageError) as refused:
+        saved(folder, "Full disk")
+    assert str(refused.value) == save_failed("2021-08-06-full-disk.md", NO_ACCESS)
+
+
+def test_a_missing_or_special_file_is_named_in_a_whole_sentence(folder):
+    with pytest.raises(storage.StorageError) as refused:
+        storage.read_note(folder, "week1/x.md")
+    assert str(refused.value) == "'week1/x.md' is not in the notes folder any more (moved, renamed or deleted)."
+    os.mkfifo(folder / "pipe.md")
+    with pytest.raises(storage.StorageError) as refused:
+        storage.read_note(folder, "pipe.md")
+    assert str(refused.value) == "'pipe.md' is a named pipe (FIFO), not a note file, so it is never opened."
+
+
+def test_a_windows_device_name_is_refused_naming_it(folder):
+    with pytest.raises(storage.UnsafePathError) as refused:
+        storage.resolve_note_path(folder, "week1/con.md")
+    assert str(refused.value) == "'con.md' is a reserved device name on Windows; choose another name."
