@@ -1,7 +1,7 @@
 """Benchmark: convolution forward + backward, ours vs torch (and vs the loop reference); page rerun.
 
 Usage: .venv/bin/python benchmarks/bench_conv.py [--threads 1] [--repeats 21] [--reference-repeats 1]
-                                               [--only 1d,3d] [--no-reference] [--no-page]
+                                               [--only 1d,3d] [--no-reference] [--page-reruns 0] [--paths]
 
 Prints markdown tables. Every number is the median of several runs measured in this process;
 ours and torch are interleaved run by run (ours, torch, ours, torch, ...), so a busy moment on a
@@ -14,6 +14,10 @@ weight gradients) and the bias gradient, against torch's conv{1,2,3}d forward an
 backward with the same float64 tensors. torch is optional (benchmark-only; never a dependency):
 without it the torch columns say "not installed". Targets (issue 10): the worst ours / torch at
 most 1.0, the geometric mean at most 0.8.
+
+--paths adds a table of every lowering a case allows (core.conv.lowering: pointwise, flat, rows,
+strided), each timed as forward + backward straight through the lowering (no argument checks, no
+bias), interleaved in the same runs as ours and torch: how the chosen path compares with the others.
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-reference", action="store_true", help="skip the loop reference (minutes on 3D)")
     parser.add_argument("--only", default="", help="comma-separated groups: 1d,2d,3d")
     parser.add_argument("--page-reruns", type=int, default=10, help="timed page reruns (0 skips the page)")
+    parser.add_argument("--paths", action="store_true",
+                        help="also time every lowering each case allows (forward + backward), same runs")
     return parser.parse_args()
 
 
@@ -104,7 +110,7 @@ def bench_conv(args: argparse.Namespace) -> None:
     import numpy as np
 
     from core import conv
-    from core.conv import ops
+    from core.conv import lowering, ops
     from core.conv import reference as conv_reference
 
     try:
@@ -130,6 +136,7 @@ def bench_conv(args: argparse.Namespace) -> None:
           "| loop reference (ms) | speed-up vs loops |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     ratios = []
+    path_rows = []  # (label, path, chosen?, ms, ms of the chosen path, torch ms or None)
     for label, _, x_shape, w_shape, stride, padding, dilation in cases:
         ndim = len(w_shape) - 2
         settings = dict(stride=stride, padding=padding, dilation=dilation)
@@ -138,7 +145,8 @@ def bench_conv(args: argparse.Namespace) -> None:
         b = rng.standard_normal(w_shape[0])
         grad_out = rng.standard_normal(conv.conv(x, w, b, **settings).shape)
         not_channel = tuple(axis for axis in range(grad_out.ndim) if axis != grad_out.ndim - ndim - 1)
-        path = ops._prepare(x, w, b, stride, padding, dilation, ndim).path  # which lowering computes it
+        geo = ops._prepare(x, w, b, stride, padding, dilation, ndim)
+        path = geo.path  # which lowering computes it
 
         def ours(x=x, w=w, b=b, grad_out=grad_out, settings=settings, not_channel=not_channel):
             conv.conv(x, w, b, **settings)
@@ -146,6 +154,14 @@ def bench_conv(args: argparse.Namespace) -> None:
             grad_out.sum(axis=not_channel)  # the bias gradient, which torch computes too
 
         contenders = {"ours": ours}
+        if args.paths:
+            batched_grad = grad_out if geo.batched else grad_out[None]
+            for option in geo.paths:
+                def through(option=option, geo=geo, batched_grad=batched_grad):
+                    lowering.forward(geo, option)
+                    lowering.backward(geo, batched_grad, option)
+
+                contenders[f"path {option}"] = through
         if torch is not None:
             batched = x.ndim == ndim + 2
             tx = torch.tensor(x if batched else x[None], requires_grad=True)
@@ -181,11 +197,26 @@ def bench_conv(args: argparse.Namespace) -> None:
         rate = flops / medians["ours"]
         print(f"| {label} | {path} | {medians['ours'] * 1e3:.2f} | {torch_cell} | {ratio_cell} | {rate / 1e9:.2f} "
               f"| {rate / gemm_rate:.0%} | {reference_cell} | {speedup_cell} |", flush=True)
+        path_rows += [(label, option, option == path, medians[f"path {option}"], medians[f"path {path}"],
+                       medians.get("torch")) for option in (geo.paths if args.paths else ())]
     if ratios:
         worst, mean = max(ratios), math.exp(statistics.fmean(math.log(r) for r in ratios))
         print(f"\nours / torch: worst {worst:.2f} (target <= 1.0: {'met' if worst <= 1.0 else 'MISSED'}), "
               f"geometric mean {mean:.2f} (target <= 0.8: {'met' if mean <= 0.8 else 'MISSED'}) over {len(ratios)} "
               "cases.")
+    if path_rows:
+        print_paths(path_rows)
+
+
+def print_paths(path_rows: list) -> None:
+    print("\nEvery lowering each case allows, forward + backward through core.conv.lowering (no argument "
+          "checks, no bias), in the same interleaved runs (* = the one chosen):\n")
+    print("| case | lowering | ms | / chosen | / torch (whole step) |")
+    print("|---|---|---:|---:|---:|")
+    for label, option, chosen, seconds, chosen_seconds, torch_seconds in path_rows:
+        torch_cell = f"{seconds / torch_seconds:.2f}" if torch_seconds else "not installed"
+        print(f"| {label} | {option}{' *' if chosen else ''} | {seconds * 1e3:.2f} | {seconds / chosen_seconds:.2f} "
+              f"| {torch_cell} |")
 
 
 def bench_page(args: argparse.Namespace) -> None:

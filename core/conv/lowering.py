@@ -1,4 +1,4 @@
-"""How core.conv turns a checked convolution into matrix products: three paths, one per shape.
+"""How core.conv turns a checked convolution into matrix products: four paths, chosen by shape.
 
 Every path computes the same cross-correlation (see core.conv.ops) and its two gradients with
 three BLAS products of the same size (forward, weight gradient, input gradient); they differ in
@@ -6,40 +6,56 @@ how the input windows are laid out for those products:
 
 - pointwise (1x1 kernels, stride 1, no padding): the input already is the column matrix, so
   no copy is made at all.
-- flat (stride 1, any kernel, padding and dilation): the padded input is flattened, and the
-  window entry for kernel tap k of output position q sits at flat index q + offset[k]. The
-  column matrix is then prod(K) contiguous copies of the flattened input. The input gradient
-  is the same kind of product read backwards (position j collects the upstream gradient at
-  j - offset[k] times tap k), written straight into place with no scatter. Outputs are
-  computed on the padded grid and cropped: along the first axis only the slabs that hold
-  outputs are computed, along the others (K - 1) * dilation positions per line are wasted, a
-  few percent on all but tiny inputs; long contiguous copies beat short strided ones by more.
+- flat (stride 1, any kernel, padding and dilation): the padded input is flattened
+  (core.conv.flatgrid), and the window entry for kernel tap k of output position q sits at flat
+  index q + offset[k]. The column matrix is then prod(K) contiguous copies of the flattened
+  input. The input gradient is the same kind of product read backwards (position j collects
+  the upstream gradient at j - offset[k] times tap k), written straight into place with no
+  scatter. Outputs are computed on the padded grid and cropped: along the first axis only the
+  slabs that hold outputs are computed, along the others (K - 1) * dilation positions per line
+  are wasted, a few percent on all but tiny inputs; long contiguous copies beat short strided
+  ones by more.
+- rows (stride 1; chosen for 3D kernels with a dilated axis): the flat path's products on
+  whole rows instead of whole slabs, with the input gradient's tap sum per row run and the
+  first axis's taps added plane by plane (core.conv.rows says why that matters in 3D).
 - strided (stride > 1): im2col through a strided window view, the input gradient through
   one strided slice-add per kernel tap.
 
+Choosing between flat and rows (Geometry.paths lists every path a shape allows; the benchmark's
+--paths times them all). With dilation the flat path's waste grows in 3D: on (4,16,24,24) x
+(8,4,3,3,3), dilation 2, pad 2 it multiplies 12544 positions per product for 9216 outputs, and
+its tap sum spans 3252 positions past each block of about 2000. The rows path multiplies 10752
+and sums 116 past each run; forward + backward took 0.76 to 0.79 of the flat path's time there
+(median over 10 pairs of processes on a busy 2-core machine), 0.95 on (1,16,32,32) x (4,1,3,3,3)
+dilation 2. Undilated 3D came out mixed ((4,4,16,32,32) x (8,4,3,3,3): 0.92; (1,16,32,32) x
+(4,1,3,3,3): 1.12), and in 1D and 2D the two paths compute the same positions (within a few
+percent of each other, either way): those stay flat. Tried and not taken: splitting a dilated
+convolution into its dilation phases (each an undilated convolution on x[..., p::d]) keeps the
+waste, as each of the d phase lines still carries K - 1 padding positions ((K - 1) * d per line,
+as before); a prototype was about even with the flat path in 3D and twice as slow in 1D and 2D
+(its copies into and out of the phase layout). The input gradient as one product of the flipped
+kernel (C_in, C_out * prod(K)) with the upstream gradient's columns was 0.85 of the flat path's
+time on 1D dilation 4 (16 -> 16 channels) but 1.2 to 1.3 times it with more output than input
+channels (3 -> 8, 1 -> 4).
+
 Shapes: Geometry holds x (N, C_in, *S) and w (C_out, C_in, *K) in float64; every path returns
 outputs (N, C_out, *O) and gradients (grad_x (N, C_in, *S), grad_w (C_out, C_in, *K)). The flat
-path returns outputs and grad_x as strided views of its padded grids (cropping copies nothing).
-Work is done in blocks (of positions, or of samples on the strided path) whose column matrix
-takes about CHUNK_BYTES, which bounds the memory and keeps each block's columns in cache
-between their copy and their product.
+and rows paths return outputs and grad_x as strided views of their padded grids (cropping
+copies nothing). Work is done in blocks (of positions, or of samples on the strided path) whose
+column matrix takes about flatgrid.CHUNK_BYTES, which bounds the memory and keeps each block's
+columns in cache between their copy and their product.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-CHUNK_BYTES = 2 * 1024 * 1024
-SMALL_PRODUCT = 64 * 64
-"""A weight-gradient product with fewer output entries than this runs in blocks of the long
-axis: OpenBLAS is about twice as fast on (8 x 4096) @ (4096 x 27) pieces as on one long one."""
-PRODUCT_BLOCK = 4096
-_WORKSPACES = threading.local()
+from core.conv import flatgrid, rows
+from core.conv.flatgrid import Layout, flat_input, weight_product, workspace
 
 
 class Geometry(NamedTuple):
@@ -62,23 +78,30 @@ class Geometry(NamedTuple):
 
     @property
     def path(self) -> str:
-        """"pointwise", "flat" or "strided": which of this module's paths computes it."""
+        """Which lowering computes it (see the module docstring): the first of `paths`."""
+        return self.paths[0]
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every lowering that can compute it, the chosen one first."""
         if any(s > 1 for s in self.stride):
-            return "strided"
+            return ("strided",)
         if all(k == 1 for k in self.kernel) and not any(self.padding):
-            return "pointwise"
-        return "flat"
+            return ("pointwise", "flat", "rows", "strided")
+        if len(self.kernel) == 3 and any(d > 1 and k > 1 for d, k in zip(self.dilation, self.kernel, strict=True)):
+            return ("rows", "flat", "strided")
+        return ("flat", "rows", "strided")
 
 
-def forward(geo: Geometry) -> np.ndarray:
-    """The cross-correlation without bias, (N, C_out, *O)."""
-    return {"pointwise": _pointwise_forward, "flat": _flat_forward, "strided": _strided_forward}[geo.path](geo)
+def forward(geo: Geometry, path: str | None = None) -> np.ndarray:
+    """The cross-correlation without bias, (N, C_out, *O), by `path` (default: geo.path)."""
+    return _FORWARD[path or geo.path](geo)
 
 
-def backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(grad_x (N, C_in, *S), grad_w (C_out, C_in, *K)) for the upstream gradient grad (N, C_out, *O)."""
-    path = {"pointwise": _pointwise_backward, "flat": _flat_backward, "strided": _strided_backward}[geo.path]
-    return path(geo, grad)
+def backward(geo: Geometry, grad: np.ndarray, path: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(grad_x (N, C_in, *S), grad_w (C_out, C_in, *K)) for the upstream gradient grad (N, C_out, *O),
+    by `path` (default: geo.path)."""
+    return _BACKWARD[path or geo.path](geo, grad)
 
 
 def pad(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
@@ -86,22 +109,8 @@ def pad(x: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
     if not any(padding):
         return x
     padded = np.zeros(x.shape[:2] + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding, strict=False)))
-    padded[(slice(None), slice(None)) + _inside(padding, x.shape[2:])] = x
+    padded[(slice(None), slice(None)) + flatgrid.inside(padding, x.shape[2:])] = x
     return padded
-
-
-def weight_product(grad: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """grad (C_out, L) @ columns.T (L, R) -> (C_out, R), blocked along L when the result is small."""
-    c_out, length = grad.shape
-    if c_out * columns.shape[0] >= SMALL_PRODUCT or length < 2 * PRODUCT_BLOCK:
-        return grad @ columns.T
-    blocks = length // PRODUCT_BLOCK
-    whole = blocks * PRODUCT_BLOCK
-    stacked_grad = grad[:, :whole].reshape(c_out, blocks, PRODUCT_BLOCK).transpose(1, 0, 2)
-    stacked_columns = columns[:, :whole].reshape(-1, blocks, PRODUCT_BLOCK).transpose(1, 2, 0)
-    return np.matmul(stacked_grad, stacked_columns).sum(axis=0) + grad[:, whole:] @ columns[:, whole:].T
-
-
 
 
 def _pointwise_forward(geo: Geometry) -> np.ndarray:
@@ -130,59 +139,7 @@ def _pointwise_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np
     return grad_x, grad_w.reshape(geo.w.shape)
 
 
-
-
-class _FlatLayout(NamedTuple):
-    """Where kernel taps land in the flattened padded input of one chunk of samples."""
-
-    offsets: tuple[int, ...]   # (prod(K),) flat offset of each tap, row-major over K
-    tap_strides: tuple[int, ...]  # flat distance between neighbouring taps along each axis
-    slack: int                 # zeros after the last sample, so every tap's slice stays inside
-
-
-def _flat_layout(geo: Geometry) -> _FlatLayout:
-    padded = geo.padded
-    axis_strides = [math.prod(padded[axis + 1:]) for axis in range(len(padded))]
-    tap_strides = tuple(d * s for d, s in zip(geo.dilation, axis_strides, strict=False))
-    offsets = tuple(sum(k * s for k, s in zip(tap, tap_strides, strict=False)) for tap in np.ndindex(*geo.kernel))
-    return _FlatLayout(offsets, tap_strides, offsets[-1])
-
-
-def _workspace(role: str, shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised float64 array of `shape` for scratch work inside one call, reused by the
-    next call in the same thread (by role). Fresh memory is handed over by the system page by
-    page, which on a large convolution costs as much as a BLAS product; reused memory is not.
-    Never returned to a caller: the next call overwrites it."""
-    size = math.prod(shape)
-    buffers = _WORKSPACES.__dict__.setdefault("buffers", {})
-    if buffers.get(role) is None or buffers[role].size < size:
-        buffers[role] = np.empty(size)
-    return buffers[role][:size].reshape(shape)
-
-
-def _flat_input(x: np.ndarray, geo: Geometry, slack: int) -> np.ndarray:
-    """Samples x (N, C_in, *S) -> (C_in, N * prod(S_pad) + slack): padded, channel-major, flattened
-    (in this thread's workspace)."""
-    n, c_in = x.shape[:2]
-    length = n * math.prod(geo.padded)
-    flat = _workspace("input", (c_in, length + slack))
-    flat[:, length:] = 0.0
-    body = flat[:, :length].reshape((c_in, n) + geo.padded)
-    body[(slice(None), slice(None)) + _inside(geo.padding, geo.spatial)] = x.swapaxes(0, 1)
-    _zero_outside(body, [slice(p, p + s) for p, s in zip(geo.padding, geo.spatial, strict=False)])
-    return flat
-
-
-def _zero_outside(grid: np.ndarray, kept: list[slice]) -> None:
-    """Zero every entry of grid (R, N, *G) outside the box `kept` (one slice per grid axis): a
-    reused workspace holds the last call's numbers there."""
-    for axis, keep in enumerate(kept):
-        before = (slice(None),) * (2 + axis)
-        grid[before + (slice(0, keep.start),)] = 0.0
-        grid[before + (slice(keep.stop, None),)] = 0.0
-
-
-def _flat_columns(flat: np.ndarray, positions: slice, geo: Geometry, layout: _FlatLayout,
+def _flat_columns(flat: np.ndarray, positions: slice, geo: Geometry, layout: Layout,
                   scratch: np.ndarray) -> np.ndarray:
     """(R, length) -> (R * prod(K), len(positions)): row (r, k) is flat[r, positions + offset[k]].
 
@@ -213,7 +170,7 @@ def _slabs(geo: Geometry, *, inside: bool) -> _Slabs:
     padded grid; the input gradient (inside=True) is needed in the S_0 slabs past the padding.
     The other slabs are never computed. Pieces have columns of about CHUNK_BYTES."""
     rows = geo.x.shape[1] if not inside else geo.w.shape[0]
-    step = max(256, CHUNK_BYTES // (8 * rows * math.prod(geo.kernel)))
+    step = max(256, flatgrid.CHUNK_BYTES // (8 * rows * math.prod(geo.kernel)))
     slab = math.prod(geo.padded[1:])
     first, count = (geo.padding[0] * slab, geo.spatial[0] * slab) if inside else (0, geo.out[0] * slab)
     parts = -(-count // step)
@@ -228,7 +185,7 @@ def _blocks(geo: Geometry, slabs: _Slabs) -> list[tuple[int, slice, slice]]:
             for n in range(geo.x.shape[0]) for piece in slabs.pieces]
 
 
-def _lined_up(shares: np.ndarray, geo: Geometry, layout: _FlatLayout, size: int) -> np.ndarray:
+def _lined_up(shares: np.ndarray, geo: Geometry, layout: Layout, size: int) -> np.ndarray:
     """A view (C_in, size + slack, *K) of the per-tap shares (C_in * prod(K), slack + size + slack,
     the shares at columns slack..slack+size, zeros around) where [c, j, *k] is tap k's share for
     position j: shares[(c, k), slack + j - offset[k]]."""
@@ -250,14 +207,14 @@ def _cropped(grid: np.ndarray, geo: Geometry, lines: tuple[slice, ...]) -> np.nd
 
 def _flat_forward(geo: Geometry) -> np.ndarray:
     n_batch, c_out = geo.x.shape[0], geo.w.shape[0]
-    layout = _flat_layout(geo)
+    layout = flatgrid.layout(geo)
     kernel_matrix = geo.w.reshape(c_out, -1)                              # (C_out, C_in*prod(K))
-    flat = _flat_input(geo.x, geo, layout.slack)
+    flat = flat_input(geo.x, geo, layout.slack)
     slabs = _slabs(geo, inside=False)
     # Each sample's outputs are contiguous, so a block that is a whole sample is written by BLAS
     # in place (a strided destination would go through a temporary).
     wide = np.empty((n_batch, c_out, slabs.count))
-    scratch = _workspace("columns", (kernel_matrix.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
+    scratch = workspace("columns", (kernel_matrix.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
     for n, positions, piece in _blocks(geo, slabs):
         np.matmul(kernel_matrix, _flat_columns(flat, positions, geo, layout, scratch), out=wide[n, :, piece])
     # A view: the outputs are cropped out of the padded lines, no copy (numpy's way with a transpose).
@@ -267,20 +224,13 @@ def _flat_forward(geo: Geometry) -> np.ndarray:
 def _flat_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n_batch, c_in = geo.x.shape[:2]
     c_out = geo.w.shape[0]
-    layout = _flat_layout(geo)
-    length = n_batch * math.prod(geo.padded)
-    flat = _flat_input(geo.x, geo, layout.slack)
-    # The upstream gradient on the padded grid, zero where no output sits, with `slack` zeros in
-    # front so that a tap's window reaching back from any input position stays inside.
-    wide_grad = _workspace("gradient", (c_out, layout.slack + length))
-    wide_grad[:, :layout.slack] = 0.0
-    grid = wide_grad[:, layout.slack:].reshape((c_out, n_batch) + geo.padded)
-    grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in geo.out)] = grad.swapaxes(0, 1)
-    _zero_outside(grid, [slice(0, o) for o in geo.out])
+    layout = flatgrid.layout(geo)
+    flat = flat_input(geo.x, geo, layout.slack)
+    wide_grad = flatgrid.flat_gradient(grad, geo, layout.slack)        # (C_out, slack + N * prod(S_pad))
     kernel_matrix = geo.w.reshape(c_out, -1)                              # (C_out, C_in*prod(K))
     grad_w = np.zeros(kernel_matrix.shape)
     slabs, inside = _slabs(geo, inside=False), _slabs(geo, inside=True)
-    scratch = _workspace("columns", (grad_w.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
+    scratch = workspace("columns", (grad_w.shape[1], max(piece.stop - piece.start for piece in slabs.pieces)))
     for _, positions, _ in _blocks(geo, slabs):
         outputs = wide_grad[:, layout.slack + positions.start:layout.slack + positions.stop]
         grad_w += weight_product(outputs, _flat_columns(flat, positions, geo, layout, scratch))
@@ -290,9 +240,9 @@ def _flat_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndar
     grad_lines = np.zeros((n_batch, c_in, inside.count))
     taps = len(layout.offsets)
     longest = max(piece.stop - piece.start for piece in slabs.pieces)
-    shares = _workspace("shares", (c_in * taps, longest + 2 * layout.slack))
+    shares = workspace("shares", (c_in * taps, longest + 2 * layout.slack))
     shares[:, :layout.slack] = 0.0
-    summed = _workspace("summed", (c_in, longest + layout.slack))
+    summed = workspace("summed", (c_in, longest + layout.slack))
     for n, positions, piece in _blocks(geo, slabs):
         size = positions.stop - positions.start
         shares[:, layout.slack + size:2 * layout.slack + size] = 0.0
@@ -304,7 +254,7 @@ def _flat_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.ndar
         low = max(piece.start, inside.first)
         high = min(piece.stop + layout.slack, inside.first + inside.count)
         grad_lines[n, :, low - inside.first:high - inside.first] += reach[:, low - piece.start:high - piece.start]
-    grad_x = _cropped(grad_lines, geo, _inside(geo.padding[1:], geo.spatial[1:]))  # a view
+    grad_x = _cropped(grad_lines, geo, flatgrid.inside(geo.padding[1:], geo.spatial[1:]))  # a view
     return grad_x, grad_w.reshape(geo.w.shape)
 
 
@@ -340,7 +290,7 @@ def _strided_backward(geo: Geometry, grad: np.ndarray) -> tuple[np.ndarray, np.n
             target = tuple(slice(k * d, k * d + (o - 1) * s + 1, s)
                            for k, d, o, s in zip(tap, geo.dilation, geo.out, geo.stride, strict=False))
             grad_x_padded[(batch, slice(None)) + target] += grad_windows[(slice(None), slice(None)) + tap]
-    grad_x = np.ascontiguousarray(grad_x_padded[(slice(None), slice(None)) + _inside(geo.padding, geo.spatial)])
+    grad_x = np.ascontiguousarray(grad_x_padded[(slice(None), slice(None)) + flatgrid.inside(geo.padding, geo.spatial)])
     return grad_x, grad_w.reshape(geo.w.shape)
 
 
@@ -365,11 +315,11 @@ def _chunks(geo: Geometry, positions: int) -> list[slice]:
     """Consecutive groups of samples whose columns (C_in * prod(K) rows, `positions` per sample)
     take about CHUNK_BYTES; at least one sample per group."""
     per_sample = 8 * geo.x.shape[1] * math.prod(geo.kernel) * positions
-    step = max(1, CHUNK_BYTES // per_sample)
+    step = max(1, flatgrid.CHUNK_BYTES // per_sample)
     n_batch = geo.x.shape[0]
     return [slice(start, min(n_batch, start + step)) for start in range(0, n_batch, step)]
 
 
-def _inside(padding: tuple[int, ...], spatial: tuple[int, ...]) -> tuple[slice, ...]:
-    """Slices of a padded grid that hold the real input."""
-    return tuple(slice(p, p + s) for p, s in zip(padding, spatial, strict=False))
+_FORWARD = {"pointwise": _pointwise_forward, "flat": _flat_forward, "rows": rows.forward, "strided": _strided_forward}
+_BACKWARD = {"pointwise": _pointwise_backward, "flat": _flat_backward, "rows": rows.backward,
+             "strided": _strided_backward}

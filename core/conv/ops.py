@@ -23,7 +23,7 @@ One N-d implementation serves all three dimensions, with no Python loop over out
 the forward pass lays the input windows out as columns and multiplies them by the kernel
 matrix in one BLAS product per chunk of samples; the weight gradient is one more product with
 the same columns, and the input gradient scatters the column gradient back with one slice-add
-per kernel tap. core.conv.lowering holds the three layouts (pointwise, flat for stride 1,
+per kernel tap. core.conv.lowering holds the four layouts (pointwise, flat and rows for stride 1,
 strided im2col) and picks one by shape.
 """
 
