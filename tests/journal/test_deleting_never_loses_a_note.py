@@ -11,6 +11,7 @@ import errno
 
 import pytest
 
+from core import messages
 from core.journal import storage
 from core.journal.storage import durable, trash
 from tests.journal.test_storage import saved
@@ -198,3 +199,30 @@ def test_the_trash_lists_only_real_entries_and_their_real_notes(folder, tmp_path
     (odd / "0.md").symlink_to(odd / "b.md")
     listed = {entry.name: entry.original_path for entry in storage.list_trash(folder)}
     assert listed == {real: note.rel_path, "20000102T000000000000Z": "b.md"}
+
+
+def test_a_refused_move_or_restore_is_one_korean_sentence_of_the_catalogue(folder, monkeypatch):
+    """In Korean, each refusal is its own translated sentence, not the English one with the action
+    named inside (the two read the same in English)."""
+    note = saved(folder, "Korean refusals")
+    storage.trash_note(folder, note.rel_path)
+    [entry] = storage.list_trash(folder)
+    other = saved(folder, "Still here")
+
+    def failing(source, target):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(durable, "rename_exclusive", failing)
+    messages.set_language("ko")
+    try:
+        moving = messages.gettext("Could not move {path} to the trash: {reason}. Nothing was changed on disk.")
+        restoring = messages.gettext("Could not restore {name}: {reason}. Nothing was changed on disk.")
+        with pytest.raises(storage.StorageError) as raised:
+            storage.trash_note(folder, other.rel_path)
+        assert str(raised.value) == moving.format(path=other.rel_path, reason="Input/output error")
+        with pytest.raises(storage.StorageError) as raised:
+            storage.restore_from_trash(folder, entry.name)
+        assert str(raised.value) == restoring.format(name=note.path.name, reason="Input/output error")
+    finally:
+        messages.set_language("en")
+    assert not moving.startswith("Could not") and not restoring.startswith("Could not")
