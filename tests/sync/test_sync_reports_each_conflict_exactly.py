@@ -16,24 +16,19 @@ from tests.sync.test_sync import files, note, write
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
 
-def test_deleted_here_and_changed_there_brings_their_version_back(laptop, desktop):
-    (laptop / "a.md").unlink()
-    write(desktop, "a.md", note("A", "changed on the desktop"))
+@pytest.mark.parametrize(("deleted_on", "reason"), [
+    ("laptop", "deleted here, changed on the other machine: its version is back"),
+    ("desktop", "deleted on the other machine, changed here: kept your version"),
+])
+def test_a_note_deleted_on_one_side_and_changed_on_the_other_keeps_the_changed_text(laptop, desktop, deleted_on,
+                                                                                    reason):
+    deleting, changing = (laptop, desktop) if deleted_on == "laptop" else (desktop, laptop)
+    (deleting / "a.md").unlink()
+    write(changing, "a.md", note("A", "the changed text"))
     merge.sync(desktop)
     result = merge.sync(laptop)
-    assert result.conflicts == (
-        merge.Conflict("a.md", None, "deleted here, changed on the other machine: its version is back"),)
-    assert "changed on the desktop" in files(laptop)["a.md"]
-
-
-def test_changed_here_and_deleted_there_keeps_this_version(laptop, desktop):
-    (desktop / "a.md").unlink()
-    write(laptop, "a.md", note("A", "changed on the laptop"))
-    merge.sync(desktop)
-    result = merge.sync(laptop)
-    assert result.conflicts == (
-        merge.Conflict("a.md", None, "deleted on the other machine, changed here: kept your version"),)
-    assert "changed on the laptop" in files(laptop)["a.md"]
+    assert result.conflicts == (merge.Conflict("a.md", None, reason),)
+    assert "the changed text" in files(laptop)["a.md"]
 
 
 def test_changed_on_both_keeps_this_version_and_theirs_in_a_named_copy(laptop, desktop):
