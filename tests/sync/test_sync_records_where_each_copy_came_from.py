@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from core.sync import gitcli, merge, repo
-from tests.sync.test_sync import files, note, write
+from tests.sync.test_sync import files, mergers, note, write
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
@@ -185,3 +185,40 @@ def test_an_instant_reads_the_same_in_every_time_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_merge_without_copies_says_only_where_it_synced_with(laptop, desktop):
+    write(laptop, "a.md", note("A", "changed on the laptop"))
+    write(desktop, "b.md", note("B", "changed on the desktop"))
+    merge.sync(desktop)
+    result = merge.sync(laptop)
+    assert result.conflicts == () and not result.fast_forward
+    assert gitcli.text(laptop, "log", "-1", "--format=%s") == f"studylab: sync with {repo.DEFAULT_REMOTE}/main"
+
+
+def test_an_empty_repository_joins_a_remote_holding_another_machines_hidden_state(laptop, remote, tmp_path):
+    """A repository made by hand (`git init`, nothing committed) pulls a journal whose history
+    holds one machine's hidden state, committed by hand: the notes and the review log arrive, the
+    hidden state never does."""
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    write(laptop, ".studylab/settings.json", "{}\n")
+    write(laptop, LOG, review_line)
+    gitcli.git(laptop, "add", "--force", ".studylab/settings.json", LOG)
+    gitcli.git(laptop, "-c", "user.name=Plain", "-c", "user.email=plain@example.org", "commit", "--quiet", "-m",
+               "by hand")
+    gitcli.git(laptop, "push", "--quiet", repo.DEFAULT_REMOTE, "HEAD")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    gitcli.git(empty, "init", "--quiet", "--initial-branch=main")
+    repo.set_remote(empty, str(remote))
+    merge.pull(empty, merge_state=mergers(empty))
+    assert set(files(empty)) >= {"a.md", "b.md"} and "first text of a" in files(empty)["a.md"]
+    assert (empty / LOG).read_text(encoding="utf-8") == review_line
+    assert not (empty / ".studylab" / "settings.json").exists()
+    assert ".studylab/settings.json" not in gitcli.text(empty, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    parents = gitcli.text(empty, "log", "-1", "--format=%P").split()
+    assert len(parents) == 2, "the pull commits this machine's .gitignore first: there is always an 'ours'"
+
+
+LOG = ".studylab/reviews.jsonl"
+review_line = '{"v": 1, "card": "q", "at": "2021-08-05T09:00:00+00:00", "grade": 3, "kind": "card"}\n'
