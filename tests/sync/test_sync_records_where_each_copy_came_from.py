@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -188,12 +189,40 @@ def test_an_instant_reads_the_same_in_every_time_zone(monkeypatch):
 
 
 def test_a_merge_without_copies_says_only_where_it_synced_with(laptop, desktop):
+    """Also: a note deleted there (and untouched here) is deleted here by the merge, and a name
+    that is not UTF-8 (made by hand there) arrives byte for byte."""
     write(laptop, "a.md", note("A", "changed on the laptop"))
-    write(desktop, "b.md", note("B", "changed on the desktop"))
-    merge.sync(desktop)
+    (laptop / os.fsdecode(b"na\xefve.md")).write_text(note("Naive", "a Latin-1 name here"), encoding="utf-8")
+    (desktop / "b.md").unlink()
+    odd = os.fsdecode(b"caf\xe9.md")
+    (desktop / odd).write_text(note("Cafe", "a Latin-1 name"), encoding="utf-8")
+    gitcli.git(desktop, "add", "--all")
+    gitcli.git(desktop, "-c", "user.name=Plain", "-c", "user.email=plain@example.org", "commit", "--quiet", "-m",
+               "by hand")
+    gitcli.git(desktop, "push", "--quiet", repo.DEFAULT_REMOTE, "HEAD")
     result = merge.sync(laptop)
     assert result.conflicts == () and not result.fast_forward
     assert gitcli.text(laptop, "log", "-1", "--format=%s") == f"studylab: sync with {repo.DEFAULT_REMOTE}/main"
+    tree = gitcli.git(laptop, "ls-tree", "-r", "-z", "--name-only", "HEAD").split(b"\0")
+    assert b"b.md" not in tree and {b"caf\xe9.md", b"na\xefve.md", b"a.md"} <= set(tree)
+
+
+def test_records_the_other_machine_made_are_kept_when_a_conflict_is_met_here(laptop, desktop, tmp_path,
+                                                                               monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    write(laptop, "a.md", note("A", "the laptop's a"))
+    merge.sync(laptop)
+    write(desktop, "a.md", note("A", "the desktop's a"))
+    [theirs_first] = merge.sync(desktop).conflicts       # recorded there and sent
+    write(desktop, "b.md", note("B", "the desktop's b"))
+    merge.sync(desktop)
+    write(laptop, "b.md", note("B", "the laptop's b"))
+    [here] = merge.sync(laptop).conflicts
+    records = [json.loads(line) for line in committed_log(laptop).splitlines()]
+    assert sorted((record["note"], record["copy"]) for record in records) == sorted(
+        [("a.md", theirs_first.copy), ("b.md", here.copy)])
 
 
 def test_an_empty_repository_joins_a_remote_holding_another_machines_hidden_state(laptop, remote, tmp_path):
