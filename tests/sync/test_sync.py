@@ -91,8 +91,9 @@ def test_edits_of_different_notes_on_two_machines_both_arrive(laptop, desktop):
     write(desktop, "c.md", note("C", "new on desktop"))
     merge.sync(laptop)
     result = merge.sync(desktop)
-    assert not result.conflicts and "a.md" in result.taken
-    merge.sync(laptop)
+    assert not result.conflicts and result.taken == ("a.md",), "only what changed there is rewritten here"
+    second = merge.sync(laptop)
+    assert sorted(second.taken) == ["b.md", "c.md"]
     assert files(laptop) == files(desktop)
     assert "laptop edit of a" in files(desktop)["a.md"] and "desktop edit of b" in files(laptop)["b.md"]
     assert repo.status(laptop).state == "clean" and repo.status(desktop).state == "clean"
