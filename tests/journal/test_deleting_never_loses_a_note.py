@@ -123,11 +123,9 @@ def test_a_restore_the_disk_refuses_leaves_the_note_in_the_trash_and_says_so(fol
     assert storage.list_trash(folder) == [entry]
 
 
-@pytest.mark.parametrize("failing_in", ["notes", "trash"])
-def test_a_restore_that_may_not_be_durable_names_the_place(folder, monkeypatch, failing_in):
-    note = saved(folder, "Back")
-    storage.trash_note(folder, note.rel_path)
-    [entry] = storage.list_trash(folder)
+def fsync_fails_in(monkeypatch, failing_in: str) -> None:
+    """Make the disk report an error when a folder in the notes ("notes") or in the trash ("trash")
+    is made durable."""
     real = durable.fsync_directory
 
     def fsync_directory(directory):
@@ -137,6 +135,14 @@ def test_a_restore_that_may_not_be_durable_names_the_place(folder, monkeypatch, 
         return real(directory)
 
     monkeypatch.setattr(durable, "fsync_directory", fsync_directory)
+
+
+@pytest.mark.parametrize("failing_in", ["notes", "trash"])
+def test_a_restore_that_may_not_be_durable_names_the_place(folder, monkeypatch, failing_in):
+    note = saved(folder, "Back")
+    storage.trash_note(folder, note.rel_path)
+    [entry] = storage.list_trash(folder)
+    fsync_fails_in(monkeypatch, failing_in)
     with pytest.raises(storage.NotDurableError) as raised:
         storage.restore_from_trash(folder, entry.name)
     shown = note.rel_path if failing_in == "notes" else f"{storage.TRASH_DIR}/{entry.name}/{note.rel_path}"
@@ -168,15 +174,7 @@ def test_a_deleted_file_that_does_not_load_is_listed_by_its_name(folder):
 def test_a_delete_that_may_not_be_durable_names_the_place(folder, monkeypatch, failing_in):
     note = saved(folder, "Gone")
     monkeypatch.setattr(trash, "timestamp", lambda: "20210806T101500123456Z")
-    real = durable.fsync_directory
-
-    def fsync_directory(directory):
-        in_trash = storage.TRASH_DIR in str(directory)
-        if in_trash == (failing_in == "trash"):
-            raise OSError(errno.EIO, "Input/output error")
-        return real(directory)
-
-    monkeypatch.setattr(durable, "fsync_directory", fsync_directory)
+    fsync_fails_in(monkeypatch, failing_in)
     with pytest.raises(storage.NotDurableError) as raised:
         storage.trash_note(folder, note.rel_path)
     shown = note.rel_path if failing_in == "notes" else f"{storage.TRASH_DIR}/20210806T101500123456Z/{note.rel_path}"

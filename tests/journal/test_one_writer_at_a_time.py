@@ -9,6 +9,7 @@ would hold it (flock locks belong to the open file, not the thread). Written aga
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -58,7 +59,9 @@ def test_a_lock_released_while_waiting_is_taken(folder, held):
     assert 0.1 <= waited < 1.0, f"took {waited:.2f} s to notice the lock was free"
 
 
-def test_a_thread_waiting_longer_than_its_timeout_is_refused_with_the_same_message(folder):
+@contextlib.contextmanager
+def held_by_another_thread(folder):
+    """`folder`'s lock held by another thread of this process until the block ends."""
     inside, leave = threading.Event(), threading.Event()
 
     def holder():
@@ -70,13 +73,18 @@ def test_a_thread_waiting_longer_than_its_timeout_is_refused_with_the_same_messa
     thread.start()
     try:
         assert inside.wait(5)
+        yield
+    finally:
+        leave.set()
+        thread.join()
+
+
+def test_a_thread_waiting_longer_than_its_timeout_is_refused_with_the_same_message(folder):
+    with held_by_another_thread(folder):
         with pytest.raises(storage.LockTimeoutError) as raised:
             with locking.folder_lock(folder, timeout=0.1):
                 pass
         assert str(raised.value) == TIMEOUT_MESSAGE
-    finally:
-        leave.set()
-        thread.join()
 
 
 def test_a_waiting_writer_polls_from_half_a_millisecond_doubling_up_to_20_ms(folder, held, monkeypatch):
@@ -126,22 +134,9 @@ def test_two_folders_are_locked_independently(tmp_path, monkeypatch):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    inside, leave = threading.Event(), threading.Event()
-
-    def holder():
-        with locking.folder_lock(first):
-            inside.set()
-            leave.wait(5)
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    try:
-        assert inside.wait(5)
+    with held_by_another_thread(first):
         with locking.folder_lock(second, timeout=0.5) as root:
             assert root == second.resolve()
-    finally:
-        leave.set()
-        thread.join()
 
 
 def test_a_lock_file_that_is_a_link_is_never_followed(folder, tmp_path):
