@@ -7,6 +7,9 @@
     python tools/mutate.py --equivalent [MODULE ...]  each listed equivalent mutant's diff beside its
                                                      reason (mutmut renumbers mutants when code changes)
     FRESH=1 python tools/mutate.py MODULE         forget the module's earlier results first
+    MUTANTS="GLOB ..." python tools/mutate.py MODULE  only the mutants whose names match a glob
+                                                  (e.g. "core.sync.merge.x_pull__mutmut_*"), rerun
+                                                  even when they have a result
 
 Each module is mutated alone and checked against only the tests listed for it in pyproject.toml's
 [tool.studylab.mutate] (mutmut then runs, for each mutant, only those of them that call the mutated
@@ -60,7 +63,8 @@ def run_one(module: str, jobs: int) -> int:
     configuration._config = dataclasses.replace(
         loaded, only_mutate=[module], pytest_add_cli_args_test_selection=list(tests_for(module)))
     try:
-        cli(["run", "--max-children", str(jobs)], standalone_mode=False)
+        names = os.environ.get("MUTANTS", "").split()
+        cli(["run", "--max-children", str(jobs), *names], standalone_mode=False)
     except SystemExit as stop:
         return int(stop.code or 0)
     return 0
