@@ -193,6 +193,46 @@ def test_a_submodule_in_the_remote_is_refused_with_a_sentence(pair):
     assert run(laptop, "rev-parse", "HEAD") == before
 
 
+def test_a_submodule_deep_inside_folders_is_refused_too(pair):
+    bare, laptop, attacker = pair
+    before = run(laptop, "rev-parse", "HEAD")
+    module = run(attacker, "mktree", stdin=f"160000 commit {run(attacker, 'rev-parse', 'HEAD')}\tmodule\n".encode())
+    vendor = run(attacker, "mktree", stdin=f"040000 tree {module}\tvendor\n".encode())
+    push_tree(attacker, bare, [f"040000 tree {vendor}\tlib\n"])
+    with pytest.raises(gitcli.GitError, match=r"holds a git submodule \(lib/vendor/module\)"):
+        merge.sync(laptop)
+    assert run(laptop, "rev-parse", "HEAD") == before
+
+
+def test_a_new_machine_with_nothing_yet_refuses_a_remote_with_a_submodule(pair, tmp_path):
+    """The first pull into a journal with no commit of its own checks the remote's side too: its
+    owner ran `git init` there with a .gitignore that ignores everything, itself included, so
+    the pull has nothing of its own to commit first."""
+    bare, _, attacker = pair
+    push_tree(attacker, bare, [f"160000 commit {run(attacker, 'rev-parse', 'HEAD')}\tvendor\n"])
+    newcomer = tmp_path / "newcomer"
+    newcomer.mkdir()
+    run(newcomer, "init", "--quiet", "--initial-branch=main")
+    (newcomer / ".gitignore").write_text("*\n", encoding="utf-8")
+    repo.set_remote(newcomer, str(bare))
+    assert repo.head(newcomer) is None
+    with pytest.raises(gitcli.GitError, match=r"holds a git submodule \(vendor\).*nothing was changed here"):
+        merge.pull(newcomer)
+    assert repo.head(newcomer) is None and not list(newcomer.glob("*.md"))
+
+
+def test_an_object_missing_from_the_repository_is_named_in_a_sentence(laptop):
+    """git cat-file answers "<id> missing" for an object the repository lacks (a damaged or
+    shallow copy): sync stops with a sentence naming it, never a parse error."""
+    present = blob(laptop, b"kept\n")
+    absent = "0123456789abcdef0123456789abcdef01234567"
+    with pytest.raises(gitcli.GitError) as refused:
+        merge._blobs(laptop, [present, absent])
+    assert str(refused.value) == (f"the journal's repository lacks an object it needs ({absent} missing); "
+                                  "nothing was changed here")
+    assert merge._blobs(laptop, [present]) == {present: b"kept\n"}
+
+
 def test_thousands_of_long_korean_paths_never_reach_the_command_line(laptop, desktop, monkeypatch):
     names = [f"{number:04d}-" + "한국어노트" * 16 + ".md" for number in range(300)]  # 246 bytes each
     for name in names:
