@@ -204,6 +204,25 @@ def test_a_submodule_deep_inside_folders_is_refused_too(pair):
     assert run(laptop, "rev-parse", "HEAD") == before
 
 
+@pytest.mark.parametrize("names, shown", [
+    (["a", "b", "c"], "a, b, c"),
+    (["a", "b", "c", "d"], "a, b, c ..."),
+    (["tab\there"], "tab\there"),  # -z: git gives the name as it is, tab and all
+])
+def test_a_refused_submodule_sentence_names_three_at_most(pair, names, shown):
+    bare, laptop, attacker = pair
+    head = run(attacker, "rev-parse", "HEAD")
+    listed = run(attacker, "ls-tree", "-z", "HEAD^{tree}").encode()  # each entry ends in NUL
+    for name in names:
+        listed += f"160000 commit {head}\t{name}\0".encode()
+    root = run(attacker, "mktree", "-z", stdin=listed)
+    commit = run(attacker, *gitcli.identity_args(attacker), "commit-tree", root, "-p", "HEAD", "-m", "modules")
+    run(attacker, "push", "--quiet", "--force", str(bare), f"{commit}:refs/heads/main")
+    with pytest.raises(gitcli.GitError) as refused:
+        merge.sync(laptop)
+    assert f"holds a git submodule ({shown}), which" in str(refused.value)
+
+
 def test_a_new_machine_with_nothing_yet_refuses_a_remote_with_a_submodule(pair, tmp_path):
     """The first pull into a journal with no commit of its own checks the remote's side too: its
     owner ran `git init` there with a .gitignore that ignores everything, itself included, so
