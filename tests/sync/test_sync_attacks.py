@@ -46,6 +46,19 @@ def blob(folder: Path, data: bytes) -> str:
     return run(folder, "hash-object", "-w", "--stdin", stdin=data)
 
 
+@pytest.mark.parametrize("folders, shown", [
+    ([".git", ".GIT", ".git. "], ".GIT/config, .git. /config, .git/config"),
+    ([".git", ".GIT", ".git. ", "git~1"], ".GIT/config, .git. /config, .git/config ..."),
+])
+def test_the_refusal_names_three_dangerous_paths_at_most(pair, folders, shown):
+    bare, laptop, attacker = pair
+    dotgit = run(attacker, "mktree", stdin=f"100644 blob {blob(attacker, b'[core]')}\tconfig\n".encode())
+    push_tree(attacker, bare, [f"040000 tree {dotgit}\t{name}\n" for name in folders])
+    with pytest.raises(gitcli.GitError) as refused:
+        merge.sync(laptop)
+    assert str(refused.value).startswith(f"the remote holds files a journal never has ({shown}); nothing was changed")
+
+
 def test_a_remote_tree_that_writes_into_dot_git_is_refused_before_anything_changes(pair, tmp_path):
     bare, laptop, attacker = pair
     pwned = tmp_path / "PWNED"
