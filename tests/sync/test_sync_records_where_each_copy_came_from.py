@@ -249,5 +249,30 @@ def test_an_empty_repository_joins_a_remote_holding_another_machines_hidden_stat
     assert len(parents) == 2, "the pull commits this machine's .gitignore first: there is always an 'ours'"
 
 
+def test_a_repository_that_ignores_everything_joins_with_no_commit_of_its_own(laptop, remote, tmp_path):
+    """The same pull into a repository made by hand whose .gitignore ignores everything, itself
+    included: the pull has nothing of its own to commit, so it merges with no "ours" at all, and
+    still takes the notes and the review log and leaves the hidden state out."""
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    write(laptop, ".studylab/settings.json", "{}\n")
+    write(laptop, LOG, review_line)
+    gitcli.git(laptop, "add", "--force", ".studylab/settings.json", LOG)
+    gitcli.git(laptop, "-c", "user.name=Plain", "-c", "user.email=plain@example.org", "commit", "--quiet", "-m",
+               "by hand")
+    gitcli.git(laptop, "push", "--quiet", repo.DEFAULT_REMOTE, "HEAD")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    gitcli.git(empty, "init", "--quiet", "--initial-branch=main")
+    (empty / ".gitignore").write_text("*\n", encoding="utf-8")
+    repo.set_remote(empty, str(remote))
+    merge.pull(empty, merge_state=mergers(empty))
+    assert set(files(empty)) >= {"a.md", "b.md"} and "first text of a" in files(empty)["a.md"]
+    assert (empty / LOG).read_text(encoding="utf-8") == review_line
+    assert not (empty / ".studylab" / "settings.json").exists()
+    assert ".studylab/settings.json" not in gitcli.text(empty, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    parents = gitcli.text(empty, "log", "-1", "--format=%P").split()
+    assert parents == [gitcli.text(laptop, "rev-parse", "HEAD")], "no commit here: theirs is the only parent"
+
+
 LOG = ".studylab/reviews.jsonl"
 review_line = '{"v": 1, "card": "q", "at": "2021-08-05T09:00:00+00:00", "grade": 3, "kind": "card"}\n'
