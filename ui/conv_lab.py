@@ -199,8 +199,8 @@ def input_map(lab: Lab, channel: int, depth: int = 0) -> None:
     values = np.pad(values, pad)
     title = (_("input channel {channel}, depth {depth}") if lab.ndim == 3
              else _("input channel {channel}")).format(channel=channel, depth=depth)
-    if pad:
-        title = _("{title} · padding {padding} (grey ring)").format(title=title, padding=pad)
+    if pad:  # the padding's size stays out of the title: the chart's spec, unchanged, only gets new data
+        title = _("{title} (padding: grey ring)").format(title=title)
     draw("heatmap", values, title=title, highlight=window, kind="image", max_width=MAP_WIDTH, padding=pad)
     if on_padding:
         st.caption(_("{count} of the window's {total} taps fall on padding zeros.").format(
@@ -340,7 +340,7 @@ def receptive_field_view(lab: Lab) -> None:
     padded_input = np.pad(lab.x, [(0, 0)] + [(lab.padding, lab.padding)] * lab.ndim)
     padded_title = _("padded input channel 0")
     if lab.padding:
-        padded_title = _("{title} · padding {padding} (grey ring)").format(title=padded_title, padding=lab.padding)
+        padded_title = _("{title} (padding: grey ring)").format(title=padded_title)
     window_cells = [tuple(int(i) for i in c) for c in field.cells]
     left, right = st.columns(2, gap="medium")
     with left:

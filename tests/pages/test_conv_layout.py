@@ -32,9 +32,23 @@ def test_the_input_map_draws_the_padding_zeros_as_a_ring():
     at = opened(PAGE, {"input": "digit", "size": "10", "pad": "2"})
     [ring] = padding_rings(at)
     assert len(ring) == 14 * 14 - 10 * 10, "a two-cell ring around the 10 x 10 input"
-    assert any("padding 2" in json.loads(chart.proto.spec).get("title", "") for chart in at.get("vega_lite_chart"))
+    titles = [json.loads(chart.proto.spec).get("title", "") for chart in at.get("vega_lite_chart")]
+    assert any("(padding: grey ring)" in title for title in titles)
     without = opened(PAGE, {"input": "digit", "size": "10", "pad": "0"})
     assert padding_rings(without) == []
+
+
+def test_moving_the_padding_changes_the_maps_data_never_their_specs():
+    """The browser re-embeds a chart whose spec changed and only swaps the data of one whose spec
+    did not (Streamlit 1.67): on the Output and Receptive field views, padding 2 -> 3 keeps every
+    chart's spec and changes the input map's data."""
+    for view in ("output", "field"):
+        before, after = (opened(PAGE, {"input": "digit", "size": "10", "pad": pad, "view": view}) for pad in "23")
+        specs = [[chart.proto.spec for chart in at.get("vega_lite_chart")] for at in (before, after)]
+        assert specs[0] == specs[1], view
+        data = [[[d.data.data for d in chart.proto.datasets] for chart in at.get("vega_lite_chart")]
+                for at in (before, after)]
+        assert data[0][0] != data[1][0], "the input map's data follow the padding"
 
 
 def test_the_1d_pictures_numbers_are_in_the_address_and_a_link_restores_them():
