@@ -9,7 +9,8 @@
     FRESH=1 python tools/mutate.py MODULE         forget the module's earlier results first
     MUTANTS="GLOB ..." python tools/mutate.py MODULE  only the mutants whose names match a glob
                                                   (e.g. "core.sync.merge.x_pull__mutmut_*"), rerun
-                                                  even when they have a result
+                                                  even when they have a result (with --survivors
+                                                  or --equivalent: only their diffs)
 
 Each module is mutated alone and checked against only the tests listed for it in pyproject.toml's
 [tool.studylab.mutate] (mutmut then runs, for each mutant, only those of them that call the mutated
@@ -163,6 +164,8 @@ def survivors(modules: list[str], *, listed: bool = False) -> None:
             names = sorted(name for name in reasons if name.startswith(prefix))
         else:
             names = sorted(name for name, code in codes.items() if code == 0 and name not in reasons)
+        globs = os.environ.get("MUTANTS", "").split()
+        names = [name for name in names if not globs or any(fnmatch.fnmatch(name, glob) for glob in globs)]
         if not names:
             continue
         out = io.StringIO()

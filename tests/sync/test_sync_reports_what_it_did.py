@@ -1,13 +1,16 @@
-"""A pull says what it did, exactly, and sync talks to the remote it is given: a machine ahead of
-its remote pulls nothing and makes no commit; a remote with another name than "origin" is the
-one pulled from and pushed to."""
+"""A pull says what it did, exactly, and talks to the remote it is given: a machine ahead of its
+remote pulls nothing and makes no commit; a remote named otherwise than "origin" is the one
+pulled from, pushed to and cleared of stale locks; read-only mode names what did not happen; the
+commits a pull makes of this machine's changes say so."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
 
+from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, repo
 from tests.sync.test_sync import note, write
 
@@ -44,3 +47,68 @@ def test_sync_pulls_from_and_pushes_to_the_remote_it_is_given(tmp_path):
     merge.sync(mine, "classmate")
     assert (mine / "b.md").read_text(encoding="utf-8") == note("B", "theirs")
     assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+
+
+@pytest.mark.parametrize("action", [merge.pull, merge.sync])
+def test_read_only_names_syncing_as_what_did_not_happen(laptop, monkeypatch, action):
+    monkeypatch.setenv("STUDYLAB_READONLY", "1")
+    with pytest.raises(ReadOnlyError) as refused:
+        action(laptop)
+    assert str(refused.value).startswith("Writing is turned off, so syncing did not happen. ")
+
+
+def test_a_pull_commits_this_machines_changes_under_their_own_messages(laptop, monkeypatch):
+    """What was typed before the pull, and what was typed while it fetched, each go into a commit
+    that says so (the history a student reads with git log)."""
+    write(laptop, "c.md", note("C", "typed before the pull"))
+    real_fetch = merge.fetch
+
+    def fetch_while_typing(folder, remote=repo.DEFAULT_REMOTE):
+        real_fetch(folder, remote)
+        write(laptop, "d.md", note("D", "typed while it fetched"))
+
+    monkeypatch.setattr(merge, "fetch", fetch_while_typing)
+    merge.pull(laptop)
+    subjects = gitcli.text(laptop, "log", "-2", "--format=%s").splitlines()
+    assert subjects == ["studylab: changes made on this machine while fetching",
+                        "studylab: changes made on this machine"]
+    assert gitcli.text(laptop, "show", "--name-only", "--format=", "HEAD").split() == ["d.md"]
+
+
+def test_a_pull_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
+    """A killed git left a lock in the classmate remote (a repository on this machine, not under
+    the default name): the pull from it clears that lock, as it would for "origin"."""
+    classmate = tmp_path / "classmate.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine, "a.md", note("A", "mine"))
+    repo.init(mine)
+    repo.set_remote(mine, str(classmate), remote="classmate")
+    merge.push(mine, "classmate")
+    lock = classmate / "packed-refs.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    merge.pull(mine, "classmate")
+    assert not lock.exists()
+
+
+def test_a_broken_origin_never_stops_a_sync_with_another_remote(tmp_path):
+    """"origin" points at a plain folder (refused when used), the classmate remote at a real
+    repository: a sync with the classmate goes through and never looks into the plain folder."""
+    classmate = tmp_path / "classmate.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "index.lock").write_bytes(b"someone's file")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine, "a.md", note("A", "mine"))
+    repo.init(mine)
+    repo.set_remote(mine, str(plain))
+    repo.set_remote(mine, str(classmate), remote="classmate")
+    merge.sync(mine, "classmate")
+    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert (plain / "index.lock").read_bytes() == b"someone's file"
+    with pytest.raises(gitcli.GitError, match="is not a git repository"):
+        merge.sync(mine)
