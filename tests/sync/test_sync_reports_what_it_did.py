@@ -12,7 +12,9 @@ import pytest
 
 from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, repo
-from tests.sync.test_sync import note, write
+from tests.sync.test_sync import LOG, mergers, note, write
+
+REVIEW = '{"v": 1, "card": "q", "at": "2021-08-05T09:00:00+00:00", "grade": 3, "kind": "card"}\n'
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
@@ -112,3 +114,77 @@ def test_a_broken_origin_never_stops_a_sync_with_another_remote(tmp_path):
     assert (plain / "index.lock").read_bytes() == b"someone's file"
     with pytest.raises(gitcli.GitError, match="is not a git repository"):
         merge.sync(mine)
+
+
+def test_a_pull_that_only_takes_the_remote_fast_forwards_and_says_so(laptop, desktop):
+    """Nothing new here, the other machine added a note: the journal takes the remote's commit
+    as it is (no merge commit), even though both hold a review log the pull merges by its own
+    rule when it changes. A later pull with changes on both sides makes a merge commit."""
+    (laptop / ".studylab").mkdir(exist_ok=True)
+    write(laptop, LOG, REVIEW)
+    merge.sync(laptop, merge_state=mergers(laptop))
+    merge.pull(desktop, merge_state=mergers(desktop))
+    write(desktop, "c.md", note("C", "from the desktop"))
+    merge.sync(desktop, merge_state=mergers(desktop))
+    result = merge.pull(laptop, merge_state=mergers(laptop))
+    assert result.up_to_date is False and result.fast_forward is True
+    assert result.commit == head(laptop) == head(desktop)
+    write(laptop, "d.md", note("D", "from the laptop"))
+    write(desktop, "e.md", note("E", "from the desktop"))
+    merge.sync(desktop, merge_state=mergers(desktop))
+    result = merge.pull(laptop, merge_state=mergers(laptop))
+    assert result.up_to_date is False and result.fast_forward is False
+    assert result.commit == head(laptop) and len(gitcli.text(laptop, "log", "-1", "--format=%P").split()) == 2
+
+
+def test_a_submodule_in_this_machines_own_history_is_refused_too(laptop, desktop):
+    gitcli.git(laptop, "update-index", "--add", "--cacheinfo", f"160000,{head(laptop)},vendor")
+    gitcli.git(laptop, *gitcli.identity_args(laptop), "commit", "--quiet", "-m", "a submodule, by hand")
+    write(desktop, "c.md", note("C", "from the desktop"))
+    merge.sync(desktop)
+    before = head(laptop)
+    with pytest.raises(gitcli.GitError, match=r"holds a git submodule \(vendor\)"):
+        merge.pull(laptop)
+    assert head(laptop) == before
+
+
+def test_a_commit_made_by_another_program_during_the_pull_is_never_overwritten(laptop, desktop, monkeypatch):
+    """The branch moves only if it still points where the pull started: a commit git made from
+    another program in the meantime makes the pull stop, and that commit stays."""
+    write(desktop, "c.md", note("C", "from the desktop"))
+    merge.sync(desktop)
+    real_update = merge._update_files
+    meanwhile = {}
+
+    def update_then_commit_elsewhere(folder, old, new):
+        done = real_update(folder, old, new)
+        tree = gitcli.text(folder, "rev-parse", f"{old}^{{tree}}")
+        meanwhile["commit"] = gitcli.text(folder, *gitcli.identity_args(folder), "commit-tree", tree, "-p", old,
+                                          "-m", "another program")
+        gitcli.git(folder, "update-ref", "refs/heads/main", meanwhile["commit"])
+        return done
+
+    monkeypatch.setattr(merge, "_update_files", update_then_commit_elsewhere)
+    with pytest.raises(gitcli.GitError):
+        merge.pull(laptop)
+    assert head(laptop) == meanwhile["commit"]
+
+
+@pytest.mark.parametrize("name", [repo.DEFAULT_REMOTE, "classmate"])
+def test_a_pull_sets_the_branch_to_track_the_remote_it_came_from(tmp_path, name):
+    """So `git status` in a terminal counts commits ahead and behind that remote."""
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    first = tmp_path / "first"
+    first.mkdir()
+    write(first, "a.md", note("A", "first"))
+    repo.init(first)
+    repo.set_remote(first, str(bare))
+    merge.push(first)
+    second = tmp_path / "second"
+    second.mkdir()
+    write(second, "b.md", note("B", "second"))
+    repo.init(second)
+    repo.set_remote(second, str(bare), remote=name)
+    merge.pull(second, name)
+    assert gitcli.text(second, "rev-parse", "--abbrev-ref", "main@{upstream}") == f"{name}/main"
