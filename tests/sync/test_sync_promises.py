@@ -184,6 +184,25 @@ def test_a_remote_name_over_255_bytes_is_a_problem_and_the_rest_syncs(pair):
     assert long_name in run(bare, "ls-tree", "-z", "--name-only", "main").split("\0"), "never deleted from the remote"
 
 
+def test_a_note_too_long_for_this_disk_stays_in_the_repository_marked_skip_worktree(pair):
+    """The guard behind "never deleted from the remote": each unwritable note, whatever bytes its
+    name holds (here one not even UTF-8), is marked skip-worktree, so no git version or file
+    system can take the missing file for a deletion."""
+    bare, laptop, attacker = pair
+    names = ["가" * 90 + ".md", "나" * 90 + "\udcff.md"]  # 273 and 274 bytes, the second not UTF-8
+    listed = run(attacker, "ls-tree", "-z", "HEAD^{tree}").encode()
+    entry = f"100644 blob {blob(attacker, b'# Long')}\t".encode()
+    for name in names:
+        listed += entry + name.encode("utf-8", "surrogateescape") + b"\0"
+    root = run(attacker, "mktree", "-z", stdin=listed)
+    commit = run(attacker, *gitcli.identity_args(attacker), "commit-tree", root, "-p", "HEAD", "-m", "long")
+    run(attacker, "push", "--quiet", "--force", str(bare), f"{commit}:refs/heads/main")
+    assert len(merge.sync(laptop).problems) == 2
+    flags = gitcli.git(laptop, "ls-files", "-v", "-z").split(b"\0")
+    for name in names:
+        assert b"S " + name.encode("utf-8", "surrogateescape") in flags, name
+
+
 def test_a_submodule_in_the_remote_is_refused_with_a_sentence(pair):
     bare, laptop, attacker = pair
     before = run(laptop, "rev-parse", "HEAD")
