@@ -188,3 +188,49 @@ def test_a_pull_sets_the_branch_to_track_the_remote_it_came_from(tmp_path, name)
     repo.set_remote(second, str(bare), remote=name)
     merge.pull(second, name)
     assert gitcli.text(second, "rev-parse", "--abbrev-ref", "main@{upstream}") == f"{name}/main"
+
+
+def test_a_merge_commit_says_what_it_merged_who_made_it_and_on_which_machine(laptop, desktop, tmp_path,
+                                                                            monkeypatch):
+    """Its subject names the remote branch (and the conflict copies, when there are some); its
+    author is this journal's own git identity; its trailer names this machine. Nothing of the
+    folder the app was started from is read or written for it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not a repository: git run there by mistake fails or differs
+    gitcli.git(laptop, "config", "user.name", "Minji")
+    gitcli.git(laptop, "config", "user.email", "minji@example.org")
+    write(laptop, "c.md", note("C", "from the laptop"))
+    write(desktop, "d.md", note("D", "from the desktop"))
+    merge.sync(desktop)
+    merge.pull(laptop)
+    assert gitcli.text(laptop, "log", "-1", "--format=%s|%an <%ae>") == \
+        "studylab: sync with origin/main|Minji <minji@example.org>"
+    trailer = gitcli.text(laptop, "log", "-1", f"--format=%(trailers:key={repo.MACHINE_TRAILER},valueonly)")
+    assert trailer == repo.machine_name(laptop)
+    write(laptop, "a.md", note("A", "the laptop's text"))
+    write(desktop, "a.md", note("A", "the desktop's text"))
+    merge.sync(desktop)
+    result = merge.pull(laptop)
+    assert len(result.conflicts) == 1
+    assert gitcli.text(laptop, "log", "-1", "--format=%s") == "studylab: sync with origin/main (1 conflict copies)"
+    assert not list(elsewhere.iterdir())
+
+
+def test_a_merge_that_stops_halfway_leaves_the_journals_index_as_it_was(laptop, desktop, monkeypatch):
+    """The merge is built in a private index: when it stops (here, just before its commit, with
+    everything staged), the journal's own index still matches its last commit, so the next
+    commit holds only what was typed here."""
+    write(laptop, "a.md", note("A", "the laptop's text"))
+    write(desktop, "a.md", note("A", "the desktop's text"))
+    write(desktop, "c.md", note("C", "from the desktop"))
+    merge.sync(desktop)
+
+    def fail(*args, **kwargs):
+        raise gitcli.GitError("stopped halfway")
+
+    monkeypatch.setattr(merge, "identity_args", fail)
+    with pytest.raises(gitcli.GitError, match="stopped halfway"):
+        merge.pull(laptop)
+    assert gitcli.text(laptop, "diff", "--cached", "--name-only") == ""
+    assert not (laptop / "c.md").exists()
