@@ -85,10 +85,22 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
         raise GitError(stopped.format(command=_verb(args), seconds=f"{timeout:.0f}")) from None
     if check and done.returncode != 0:
         output = done.stderr.decode("utf-8", "replace").strip() or done.stdout.decode("utf-8", "replace").strip()
-        first_line = output.splitlines()[0].removeprefix("fatal: ").removeprefix("error: ") if output else "no output"
         # git's own words stay English (LC_ALL=C: they are parsed); the sentence around them is ours.
-        raise GitError(redact(_("git {command} failed: {reason}").format(command=_verb(args), reason=first_line)))
+        raise GitError(redact(_("git {command} failed: {reason}").format(command=_verb(args), reason=_reason(output))))
     return done.stdout
+
+
+def _reason(output: str) -> str:
+    """The line of a failed git command's output that says why: a ref it refused (" ! [rejected]
+    main -> main (fetch first)", which git push prints after a "To <remote>" line), else the first
+    fatal or error line, else the first line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    refused = [line for line in lines if line.startswith("! ")]
+    errors = [line for line in lines if line.startswith(("fatal: ", "error: "))]
+    chosen = (refused or errors or lines)[0]
+    return " ".join(chosen.removeprefix("fatal: ").removeprefix("error: ").split())
 
 
 def _verb(args: tuple[str, ...]) -> str:

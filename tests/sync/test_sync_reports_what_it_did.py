@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -234,3 +235,70 @@ def test_a_merge_that_stops_halfway_leaves_the_journals_index_as_it_was(laptop, 
         merge.pull(laptop)
     assert gitcli.text(laptop, "diff", "--cached", "--name-only") == ""
     assert not (laptop / "c.md").exists()
+
+
+@pytest.mark.parametrize("action, did_not_happen", [
+    (merge.fetch, "checking the remote"), (merge.push, "sending the journal to the remote")])
+def test_read_only_names_what_fetch_and_push_did_not_do(laptop, monkeypatch, action, did_not_happen):
+    monkeypatch.setenv("STUDYLAB_READONLY", "1")
+    with pytest.raises(ReadOnlyError) as refused:
+        action(laptop)
+    assert str(refused.value).startswith(f"Writing is turned off, so {did_not_happen} did not happen. ")
+
+
+@pytest.mark.parametrize("action, said", [
+    (merge.fetch, "could not reach the remote 'origin' (git fetch took longer than 1 s and was stopped"),
+    (merge.push, "git push took longer than 1 s and was stopped")])
+def test_fetch_and_push_give_up_after_their_own_time_limit(laptop, monkeypatch, action, said):
+    """A remote that never answers (ssh here waits 8 s) stops them after FETCH_TIMEOUT."""
+    monkeypatch.setattr(merge, "FETCH_TIMEOUT", 1.0)
+    monkeypatch.setenv("GIT_SSH_COMMAND", "sleep 8; true")  # git appends the host and command
+    repo.set_remote(laptop, "ssh://example.invalid/journal.git")
+    started = time.monotonic()
+    with pytest.raises(gitcli.GitError) as stopped:
+        action(laptop)
+    assert str(stopped.value).startswith(said)
+    assert time.monotonic() - started < 6
+
+
+def test_an_unreachable_remote_is_named_with_git_s_reason_and_what_to_do(laptop, tmp_path):
+    repo.set_remote(laptop, str(tmp_path / "gone.git"))
+    with pytest.raises(gitcli.GitError) as refused:
+        merge.fetch(laptop)
+    sentence = str(refused.value)
+    assert sentence.startswith("could not reach the remote 'origin' (git fetch failed: ")
+    assert sentence.endswith("); the journal keeps working offline, sync again when you are connected")
+    assert "gone.git" in sentence
+
+
+def test_a_push_behind_the_remote_asks_for_a_pull_first(laptop, desktop):
+    """Rejected because the remote moved on, whether this journal has not fetched its commits
+    yet ("fetch first") or has fetched and not merged them ("non-fast-forward")."""
+    write(desktop, "c.md", note("C", "from the desktop"))
+    merge.sync(desktop)
+    write(laptop, "d.md", note("D", "from the laptop"))
+    repo.commit_all(laptop, "a note")
+    for step in ("before fetching", "after fetching"):
+        with pytest.raises(gitcli.GitError) as refused:
+            merge.push(laptop)
+        assert str(refused.value) == "the remote has commits this journal does not have yet: sync (pull) first", step
+        merge.fetch(laptop)
+
+
+def test_a_push_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
+    classmate = tmp_path / "classmate.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine, "a.md", note("A", "mine"))
+    repo.init(mine)
+    repo.set_remote(mine, str(classmate), remote="classmate")
+    merge.push(mine, "classmate")
+    write(mine, "b.md", note("B", "more"))
+    repo.commit_all(mine, "more")
+    lock = classmate / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    merge.push(mine, "classmate")
+    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert not lock.exists()
