@@ -177,7 +177,8 @@ def push(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> None:
     try:
         git(folder, "push", "--quiet", "--set-upstream", remote, f"{branch}:{branch}", timeout=FETCH_TIMEOUT)
     except GitError as err:
-        if "rejected" in str(err) or "fetch first" in str(err):
+        # git's two reasons for "the remote moved on"; a hook's refusal ("remote rejected") is not one
+        if "(fetch first)" in str(err) or "(non-fast-forward)" in str(err):
             raise GitError(_("the remote has commits this journal does not have yet: sync (pull) first")) from None
         raise
 

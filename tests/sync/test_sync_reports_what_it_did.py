@@ -302,3 +302,15 @@ def test_a_push_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
     merge.push(mine, "classmate")
     assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
     assert not lock.exists()
+
+
+def test_a_push_the_remote_s_hook_declines_says_so_and_never_asks_for_a_pull(laptop, remote):
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the course repository is closed for the night' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    write(laptop, "c.md", note("C", "late"))
+    repo.commit_all(laptop, "late")
+    with pytest.raises(gitcli.GitError) as refused:
+        merge.push(laptop)
+    assert "pull" not in str(refused.value)
+    assert str(refused.value).startswith("git push failed: ")
