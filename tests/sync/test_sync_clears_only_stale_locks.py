@@ -125,3 +125,28 @@ def test_a_process_that_cannot_be_looked_at_is_skipped_not_the_end_of_the_search
 ])
 def test_a_name_over_255_bytes_is_too_long_for_this_file_system(path, too_long):
     assert merge._too_long(path) is too_long
+
+
+def test_a_git_at_work_in_the_journal_never_stops_the_remote_s_stale_lock_being_cleared(laptop, remote):
+    """recover looks at each repository on its own: the journal's lock stays while a git works
+    there, and the remote's stale lock, with no git at work in the remote, is cleared."""
+    here = laptop / ".git" / "index.lock"
+    there = remote / "packed-refs.lock"
+    for lock in (here, there):
+        lock.write_bytes(b"")
+        os.utime(lock, (1_000_000_000, 1_000_000_000))
+    working = _waiting(["git", "hash-object", "--stdin"], laptop)
+    try:
+        assert merge.recover(laptop) == [there]
+    finally:
+        _stop(working)
+    assert here.exists() and not there.exists()
+
+
+def test_read_only_clears_no_lock_at_all(laptop, remote, monkeypatch):
+    lock = remote / "packed-refs.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    monkeypatch.setenv("STUDYLAB_READONLY", "1")
+    assert merge.recover(laptop) == []
+    assert lock.exists()
