@@ -314,3 +314,18 @@ def test_a_push_the_remote_s_hook_declines_says_so_and_never_asks_for_a_pull(lap
         merge.push(laptop)
     assert "pull" not in str(refused.value)
     assert str(refused.value).startswith("git push failed: ")
+
+
+def test_a_hidden_file_committed_here_by_hand_leaves_the_merge_and_stays_on_disk(laptop, desktop):
+    """A top-level hidden file (.env here) is this machine's own: committed by hand, it is left out
+    of the next merge commit, so it never reaches the other machines, and stays on this disk."""
+    write(laptop, ".env", "TOKEN=mine\n")
+    gitcli.git(laptop, "add", "--force", ".env")
+    gitcli.git(laptop, *gitcli.identity_args(laptop), "commit", "--quiet", "-m", "by hand")
+    write(laptop, "c.md", note("C", "from the laptop"))
+    write(desktop, "d.md", note("D", "from the desktop"))
+    merge.sync(desktop)
+    result = merge.pull(laptop)
+    assert result.fast_forward is False
+    assert ".env" not in gitcli.text(laptop, "ls-tree", "--name-only", "HEAD").split()
+    assert (laptop / ".env").read_text(encoding="utf-8") == "TOKEN=mine\n"
