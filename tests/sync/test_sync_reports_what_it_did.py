@@ -329,3 +329,37 @@ def test_a_hidden_file_committed_here_by_hand_leaves_the_merge_and_stays_on_disk
     assert result.fast_forward is False
     assert ".env" not in gitcli.text(laptop, "ls-tree", "--name-only", "HEAD").split()
     assert (laptop / ".env").read_text(encoding="utf-8") == "TOKEN=mine\n"
+
+
+def edit_while_writing(monkeypatch, folder, name: str, text: str) -> None:
+    """Type `text` into `name` just as the pull starts writing the files (another program, or
+    the student in an editor, between the pull's commit and its file updates)."""
+    real_blobs = merge._blobs
+
+    def blobs_then_edit(where, ids):
+        found = real_blobs(where, ids)
+        write(folder, name, text)
+        return found
+
+    monkeypatch.setattr(merge, "_blobs", blobs_then_edit)
+
+
+def test_a_note_edited_while_the_pull_writes_is_kept_and_the_incoming_text_goes_to_a_copy(
+        laptop, desktop, monkeypatch):
+    write(desktop, "a.md", note("A", "the desktop's text"))
+    merge.sync(desktop)
+    edit_while_writing(monkeypatch, laptop, "a.md", note("A", "typed during the pull"))
+    result = merge.pull(laptop)
+    [kept] = result.conflicts
+    assert (kept.path, kept.reason) == ("a.md", merge.KEPT_HERE)
+    assert (laptop / "a.md").read_text(encoding="utf-8") == note("A", "typed during the pull")
+    assert (laptop / kept.copy).read_text(encoding="utf-8") == note("A", "the desktop's text")
+
+
+def test_a_note_edited_while_the_pull_deletes_it_is_kept(laptop, desktop, monkeypatch):
+    (desktop / "b.md").unlink()
+    merge.sync(desktop)
+    edit_while_writing(monkeypatch, laptop, "b.md", note("B", "typed during the pull"))
+    result = merge.pull(laptop)
+    assert "b.md" not in result.taken
+    assert (laptop / "b.md").read_text(encoding="utf-8") == note("B", "typed during the pull")
