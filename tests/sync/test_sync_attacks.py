@@ -56,7 +56,8 @@ def test_the_refusal_names_three_dangerous_paths_at_most(pair, folders, shown):
     push_tree(attacker, bare, [f"040000 tree {dotgit}\t{name}\n" for name in folders])
     with pytest.raises(gitcli.GitError) as refused:
         merge.sync(laptop)
-    assert str(refused.value).startswith(f"the remote holds files a journal never has ({shown}); nothing was changed")
+    assert str(refused.value) == (f"the remote holds files a journal never has ({shown}); nothing was changed here. "
+                                  "Remove them from the remote repository, then sync again")
 
 
 def test_a_remote_tree_that_writes_into_dot_git_is_refused_before_anything_changes(pair, tmp_path):

@@ -184,6 +184,22 @@ def test_a_remote_name_over_255_bytes_is_a_problem_and_the_rest_syncs(pair):
     assert long_name in run(bare, "ls-tree", "-z", "--name-only", "main").split("\0"), "never deleted from the remote"
 
 
+def test_a_too_long_note_changed_again_on_the_remote_is_a_problem_again(pair):
+    """The second time the remote changes a note this disk cannot hold, the pull says so again,
+    in the same words, and writes the rest."""
+    bare, laptop, attacker = pair
+    long_name = "가" * 90 + ".md"
+    for version, other in ((b"# Long, first", "b.md"), (b"# Long, second", "c.md")):
+        push_tree(attacker, bare, [f"100644 blob {blob(attacker, version)}\t{long_name}\n",
+                                   f"100644 blob {blob(attacker, b'# other')}\t{other}\n"])
+        run(attacker, "fetch", "--quiet", "origin")
+        run(attacker, "reset", "--quiet", "--soft", "origin/main")  # its disk cannot hold the name either
+        result = merge.sync(laptop)
+        assert result.problems == (f"{long_name} could not be written on this machine (File name too long); it "
+                                   "stays in the journal's repository, untouched, and the rest was synced",)
+        assert (laptop / other).read_text() == "# other"
+
+
 def test_a_note_too_long_for_this_disk_stays_in_the_repository_marked_skip_worktree(pair):
     """The guard behind "never deleted from the remote": each unwritable note, whatever bytes its
     name holds (here one not even UTF-8), is marked skip-worktree, so no git version or file
@@ -239,7 +255,9 @@ def test_a_refused_submodule_sentence_names_three_at_most(pair, names, shown):
     run(attacker, "push", "--quiet", "--force", str(bare), f"{commit}:refs/heads/main")
     with pytest.raises(gitcli.GitError) as refused:
         merge.sync(laptop)
-    assert f"holds a git submodule ({shown}), which" in str(refused.value)
+    assert str(refused.value) == (
+        f"the journal's repository holds a git submodule ({shown}), which a journal of notes cannot sync; nothing "
+        "was changed here. Remove the submodule with git (git rm --cached <path>), then sync again")
 
 
 def test_a_new_machine_with_nothing_yet_refuses_a_remote_with_a_submodule(pair, tmp_path):
