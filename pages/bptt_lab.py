@@ -3,10 +3,11 @@ counting RNN of the assignment, every gradient checked against finite difference
 
 Layout: a segmented control picks one tab; a tab has its controls in a column beside its
 pictures, and a second segmented control picks the part of the tab the pictures show (only that
-part is computed and drawn). Controls and pictures are two fragments: a control's callback
-reruns just the pictures (and the controls too when another control's range follows it, as K's
-follows T), never the app's navigation or sidebar. Each tab's parts and sections are functions
-in ui.bptt_lab.
+part is computed and drawn). A tab's controls and pictures are one fragment: a control's change
+reruns just that fragment, in one run (a callback asking for a fragment's rerun would cost a
+second run), never the app's navigation or sidebar, and a control whose range follows another
+(K's follows T) is drawn again with it. Each tab's parts and sections are functions in
+ui.bptt_lab.
 """
 
 from __future__ import annotations
@@ -41,21 +42,13 @@ if linked:
     lab_state.add_url_notices("bptt", bptt_state.window_notices(st.query_params.to_dict(), st.session_state))
 
 
-def rerun(*fragments: str):
-    """A control's callback: rerun just these fragments (the pictures, and the controls when
-    another control's range follows this one), not the app's navigation and sidebar."""
-    return lambda: st.rerun(list(fragments))
-
-
-@st.fragment(key="bptt_assign_controls")
 def assignment_controls() -> None:
-    pictures, both = rerun("bptt_assign_pictures"), rerun("bptt_assign_controls", "bptt_assign_pictures")
-    kept = dict(persist_state="session", on_change=pictures)
+    kept = dict(persist_state="session")
     for weight in ("w_x", "w_rec"):  # the weights' names in the assignment's code, in every language
         st.slider(weight, -3.0, 3.0, step=0.01, key=f"bptt_{weight}", **kept)
     # The step-by-step part runs the sequence typed beside it: T, the batch, the seed and K are the other parts'.
     own = st.session_state.get("bptt_assign_part") == STEP_BY_STEP
-    T = st.slider(_("sequence length T"), 1, 1000, key="bptt_T", persist_state="session", on_change=both, disabled=own)
+    T = st.slider(_("sequence length T"), 1, 1000, key="bptt_T", disabled=own, **kept)
     st.slider(_("batch size"), 1, 256, key="bptt_batch", disabled=own, **kept)
     st.number_input(_("seed"), 0, 10_000, key="bptt_seed", disabled=own, **kept)
     st.session_state["bptt_K"] = min(st.session_state["bptt_K"], T)
@@ -68,9 +61,9 @@ def assignment_controls() -> None:
                      "K and the compared w_rec are for the other parts."))
 
 
-def sub_view(options: list[str], key: str, on_change=None) -> str:
+def sub_view(options: list[str], key: str) -> str:
     """Which part of a tab the pictures column shows (only that part is computed and drawn)."""
-    return st.segmented_control(_("Part"), options, key=key, required=True, on_change=on_change, format_func=_,
+    return st.segmented_control(_("Part"), options, key=key, required=True, format_func=_,
                                 label_visibility="collapsed", persist_state="session") or options[0]
 
 
@@ -80,12 +73,10 @@ def address() -> None:
     lab_state.write_url("bptt", bptt_state.PARAMS, values, always=("tab",))
 
 
-@st.fragment(key="bptt_assign_pictures")
 def assignment_pictures() -> None:
     address()
     w_x, w_rec, T, batch, seed, K = bptt_lab.assignment_settings()
-    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part",
-                    on_change=rerun("bptt_assign_controls", "bptt_assign_pictures"))
+    part = sub_view(ASSIGNMENT_VIEWS, "bptt_assign_part")
     if part == STEP_BY_STEP:
         bptt_lab.step_by_step_section(w_x, w_rec)
         return
@@ -105,13 +96,11 @@ def assignment_pictures() -> None:
                                                            bptt_lab.compared(w_x, T, batch, seed, K)))
 
 
-@st.fragment(key="bptt_deep_controls")
 def deep_controls() -> None:
-    pictures, both = rerun("bptt_deep_pictures"), rerun("bptt_deep_controls", "bptt_deep_pictures")
-    kept = dict(persist_state="session", on_change=pictures)
+    kept = dict(persist_state="session")
     st.slider(_("spectral radius of W_hh"), 0.1, 3.0, step=0.05, key="bptt_radius", **kept)
     st.slider(_("hidden size H"), 4, 64, key="bptt_H", **kept)
-    T = st.slider(_("sequence length T"), 10, 500, key="bptt_deep_T", persist_state="session", on_change=both)
+    T = st.slider(_("sequence length T"), 10, 500, key="bptt_deep_T", **kept)
     st.number_input(_("seed"), 0, 10_000, key="bptt_deep_seed", **kept)
     st.session_state["bptt_deep_K"] = min(st.session_state["bptt_deep_K"], T)
     # K, p and the draws change only the Truncation and Monte Carlo parts.
@@ -123,11 +112,10 @@ def deep_controls() -> None:
         st.caption(_("K, p and the draws are used by the Truncation and Monte Carlo parts."))
 
 
-@st.fragment(key="bptt_deep_pictures")
 def deep_pictures() -> None:
     address()
     radius, H, T, seed, K, p, draws = bptt_lab.deep_settings()
-    part = sub_view(DEEP_VIEWS, "bptt_deep_part", on_change=rerun("bptt_deep_controls", "bptt_deep_pictures"))
+    part = sub_view(DEEP_VIEWS, "bptt_deep_part")
     if part == "Decay":
         bptt_lab.decay_part(radius, H, T, seed, K)
     elif part == "Truncation":
@@ -141,9 +129,8 @@ def deep_pictures() -> None:
                                                      part, radius, H, T, seed))
 
 
-@st.fragment(key="bptt_gated_controls")
 def gated_controls() -> None:
-    kept = dict(persist_state="session", on_change=rerun("bptt_gated_pictures"))
+    kept = dict(persist_state="session")
     st.slider(_("forget / update gate bias"), -3.0, 6.0, step=0.25, key="bptt_gate_bias", **kept)
     st.slider(_("hidden size H"), 4, 64, key="bptt_gated_H", **kept)
     st.slider(_("sequence length T"), 10, 500, key="bptt_gated_T", **kept)
@@ -151,7 +138,6 @@ def gated_controls() -> None:
     st.number_input(_("seed"), 0, 10_000, key="bptt_gated_seed", **kept)
 
 
-@st.fragment(key="bptt_gated_pictures")
 def gated_pictures() -> None:
     address()
     bias, H, T, radius, seed = (bptt_lab.value(key) for key in ("bptt_gate_bias", "bptt_gated_H", "bptt_gated_T",
@@ -197,9 +183,10 @@ GATED_INTRO = N_(
 )
 
 
+@st.fragment
 def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) -> None:
     """A tab's layout: its controls in a column beside its pictures, the model's one-line intro
-    above the pictures (drawn on full runs only; the two fragments rerun on their own)."""
+    above the pictures; a fragment, so a control's change reruns the tab alone."""
     left, right = lab_state.lab_columns()
     with left:
         controls()

@@ -1,9 +1,9 @@
 """Convolution lab: slide kernels over images, a 1D signal or a 3D volume; see output sizes,
 channels, one output's receptive field and the backward pass, every number verified.
 
-Layout: the controls sit in a column beside the pictures. The pictures are a fragment: a control
-that changes only the pictures reruns just them (its callback names the fragment), so neither
-the app's navigation nor the controls are drawn again. A segmented control picks one view;
+Layout: the controls sit in a column beside the pictures, both in one fragment: a control's
+change reruns just that fragment, in one run (a callback that asks for a fragment's rerun costs
+a second run), and the app's navigation is not drawn again. A segmented control picks one view;
 only that view is computed. Each view is one function in ui.conv_lab.
 """
 
@@ -27,7 +27,7 @@ KERNEL_LIMIT = conv_state.KERNEL_LIMIT
 DEFAULT_CUSTOM = np.array([[-1.0, -1, -1], [-1, 8, -1], [-1, -1, -1]])
 VIEWS = list(conv_state.VIEWS.values())
 INPUTS = conv_view.INPUTS
-PICTURES = "conv_pictures"  # the fragment a control's callback reruns
+LAB = "conv_lab"  # the fragment of the controls and the pictures
 
 
 def custom_kernel(ndim: int) -> np.ndarray:
@@ -86,11 +86,6 @@ def address(lab: conv_lab.Lab | None) -> None:
                         always=("view",))
 
 
-def redraw() -> None:
-    """Callback of a control that only changes the pictures: rerun the pictures alone."""
-    st.rerun(PICTURES)
-
-
 def input_controls() -> int:
     """Input picker: a built-in input and its size, or an upload. Returns the spatial axes."""
     choice = st.selectbox(_("Input"), list(INPUTS), format_func=_, key="conv_input", persist_state="session")
@@ -99,13 +94,13 @@ def input_controls() -> int:
         uploaded = st.file_uploader(_("PNG or JPEG (shrunk to at most {side} px a side)").format(
                                         side=conv_inputs.UPLOAD_SIDE),
                                     type=["png", "jpg", "jpeg"], key="conv_upload")
-        st.checkbox(_("Keep colour (3 channels)"), key="conv_upload_colour", persist_state="session", on_change=redraw)
+        st.checkbox(_("Keep colour (3 channels)"), key="conv_upload_colour", persist_state="session")
         if uploaded is None:
             st.info(_("No file yet: showing the digit until you upload one."))
     else:
         low, high, default = conv_view.SIZE_RANGES[ndim]
         st.session_state.setdefault(f"conv_size_{ndim}d", default)
-        st.slider(_("Input size"), low, high, key=f"conv_size_{ndim}d", persist_state="session", on_change=redraw)
+        st.slider(_("Input size"), low, high, key=f"conv_size_{ndim}d", persist_state="session")
     return ndim
 
 
@@ -114,25 +109,18 @@ def kernel_controls(ndim: int) -> None:
     presets = conv_inputs.kernel_presets(ndim)
     options = list(presets) + ([CUSTOM] if ndim < 3 else [])
     key = f"conv_kernels_{ndim}d"
-    had_custom = CUSTOM in st.session_state.get(key, ())
-
-    def changed() -> None:  # the editor appears or goes: this column must be drawn again
-        if (CUSTOM in st.session_state[key]) == had_custom:
-            redraw()
-
     st.session_state.setdefault(key, [conv_view.DEFAULT_KERNELS[ndim]])
     chosen = st.multiselect(_("Kernels (one output channel each)"), options, format_func=_, key=key,
-                            persist_state="session", on_change=changed)
+                            persist_state="session")
     if CUSTOM in chosen:
         st.session_state["conv_custom_values"] = custom_kernel(ndim)
 
 
 def controls() -> None:
-    """The controls column: input, kernels, padding, stride, dilation, bias, flip. Drawn on full
-    runs only; a control that changes only the pictures reruns just the pictures."""
+    """The controls column: input, kernels, padding, stride, dilation, bias, flip."""
     ndim = input_controls()
     kernel_controls(ndim)
-    kept = dict(persist_state="session", on_change=redraw)
+    kept = dict(persist_state="session")
     st.slider(_("Padding"), 0, 6, key="conv_padding", help=_("zeros added on each side"), **kept)
     st.slider(_("Stride"), 1, 4, key="conv_stride", help=_("step between windows"), **kept)
     st.slider(_("Dilation"), 1, 4, key="conv_dilation", help=_("gap between kernel taps"), **kept)
@@ -222,7 +210,6 @@ SECTIONS = {"Output": conv_lab.output_view, "Channels": conv_lab.channels_view,
             "Receptive field": conv_lab.receptive_field_view, "Backward pass": conv_lab.backward_view}
 
 
-@st.fragment(key=PICTURES)
 def pictures() -> None:
     view = st.segmented_control(_("View"), VIEWS, format_func=_, key="conv_tab", required=True,
                                 label_visibility="collapsed")
@@ -254,8 +241,16 @@ with st.sidebar:
     widgets.tables_toggle(conv_lab.TABLES_KEY)
     lab_state.paired_notes(tags={"cnn", "convolution"}, labs={"conv"}, heading=_("Notes for this lab"))
     lab_state.lab_runs("conv")
-controls_column, pictures_column = lab_state.lab_columns()
-with controls_column:
-    controls()
-with pictures_column:
-    pictures()
+
+
+@st.fragment(key=LAB)
+def lab() -> None:
+    """The controls and the pictures: a control's change reruns this fragment alone."""
+    controls_column, pictures_column = lab_state.lab_columns()
+    with controls_column:
+        controls()
+    with pictures_column:
+        pictures()
+
+
+lab()

@@ -327,3 +327,42 @@ def test_two_paths_follow_the_step_slider(browser, live_server):
         assert_no_horizontal_overflow(page, "Two paths")
     finally:
         context.close()
+
+
+
+def runs_started(frames: list) -> int:
+    """How many script runs the server started in these websocket frames (each run begins with
+    a new_session message)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs = 0
+    for payload in frames:
+        message = ForwardMsg()
+        message.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        runs += message.WhichOneof("type") == "new_session"
+    return runs
+
+
+@pytest.mark.parametrize("path, label", [("conv_lab", "Padding"), ("bptt_lab", "w_rec"),
+                                         ("bptt_lab?tab=deep", "sequence length T"),
+                                         ("bptt_lab?tab=gated", "forget / update gate bias")])
+def test_a_lab_control_is_one_run_of_its_fragment_alone(browser, live_server, path, label):
+    """A lab's controls and pictures are one fragment: a key press on a slider is one script run
+    (a callback asking for a fragment's rerun would cost two), and the page's caption, outside
+    the fragment, is not sent again."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    frames: list = []
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(payload)))
+    page.goto(f"{live_server.url}/{path}")
+    wait_idle(page)
+    thumb = slider(page, label).locator('input[type="range"]').first
+    for key in ("ArrowRight", "ArrowLeft"):
+        frames.clear()
+        thumb.focus()
+        thumb.press(key)
+        wait_idle(page)
+        assert runs_started(frames) == 1, key
+        assert not any(b"Kernels slide over an input" in frame or b"Gradients through time for" in frame
+                       for frame in frames if isinstance(frame, bytes)), "the page's caption was drawn again"
+    context.close()
