@@ -150,3 +150,20 @@ def test_read_only_clears_no_lock_at_all(laptop, remote, monkeypatch):
     monkeypatch.setenv("STUDYLAB_READONLY", "1")
     assert merge.recover(laptop) == []
     assert lock.exists()
+
+
+def test_a_lock_that_goes_away_while_recover_looks_is_no_error(laptop, monkeypatch):
+    """git finished and removed its own lock between recover's listing and its clearing."""
+    lock = laptop / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    real_is_stale = merge._is_stale
+
+    def stale_then_gone(path, held):
+        answer = real_is_stale(path, held)
+        path.unlink(missing_ok=True)
+        return answer
+
+    monkeypatch.setattr(merge, "_is_stale", stale_then_gone)
+    assert merge.recover(laptop) == [lock]
+    assert not lock.exists()

@@ -363,3 +363,13 @@ def test_a_note_edited_while_the_pull_deletes_it_is_kept(laptop, desktop, monkey
     result = merge.pull(laptop)
     assert "b.md" not in result.taken
     assert (laptop / "b.md").read_text(encoding="utf-8") == note("B", "typed during the pull")
+
+
+def test_a_branch_deleted_on_the_remote_leaves_this_journal_too(laptop, remote):
+    """fetch prunes: a remote branch deleted there (a classmate's experiment) does not linger here."""
+    gitcli.git(remote, "branch", "experiment", "main")
+    merge.fetch(laptop)
+    assert gitcli.succeeds(laptop, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/experiment")
+    gitcli.git(remote, "branch", "-D", "experiment")
+    merge.fetch(laptop)
+    assert not gitcli.succeeds(laptop, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/experiment")
