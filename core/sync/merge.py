@@ -234,12 +234,16 @@ def recover(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> list[Path]:
 
 
 def check_remote(folder: Path, remote: str = repo.DEFAULT_REMOTE) -> Path | None:
-    """Refuse, before anything else happens, a remote that is a folder on this machine but not a
-    git repository (sync never touches such a folder); the remote's git directory when it is a
+    """Refuse, before anything else happens, a notes folder that is not a git repository of its
+    own (git would work in a repository around it) and a remote that is a folder on this machine
+    but not a git repository (sync never touches such a folder); the remote's git directory when it is a
     repository on this machine, else None (a network remote, or a folder that does not exist,
     which git then reports as unreachable). Relative paths count from the notes folder, as git
     resolves them."""
-    url = repo.remote_url(folder, remote) if repo.is_git_mode(folder) else None
+    if not repo.is_git_mode(folder):  # git would find a repository around the folder and work in it
+        raise GitError(_("the notes folder is not a git repository yet, so nothing was synced: turn it into one "
+                         "first (Sync page, “Turn the notes folder into a git repository”)"))
+    url = repo.remote_url(folder, remote)
     local = local_path(url, folder)
     if local is None or not local.exists():
         return None

@@ -373,3 +373,23 @@ def test_a_branch_deleted_on_the_remote_leaves_this_journal_too(laptop, remote):
     gitcli.git(remote, "branch", "-D", "experiment")
     merge.fetch(laptop)
     assert not gitcli.succeeds(laptop, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/experiment")
+
+
+def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_that_one(tmp_path):
+    """The notes folder is not a repository of its own but sits in one (a course project): sync
+    refuses with a sentence, and the repository around it is left exactly as it was."""
+    outer = tmp_path / "project"
+    outer.mkdir()
+    gitcli.git(outer, "init", "--quiet", "--initial-branch=main")
+    (outer / "README").write_text("project\n", encoding="utf-8")
+    gitcli.git(outer, "add", "README")
+    gitcli.git(outer, *gitcli.identity_args(outer), "commit", "--quiet", "-m", "project")
+    notes = outer / "notes"
+    notes.mkdir()
+    write(notes, "a.md", note("A", "mine"))
+    before = (head(outer), (outer / ".git" / "index").read_bytes(), sorted(p.name for p in notes.iterdir()))
+    for action in (merge.pull, merge.push, merge.fetch, merge.sync):
+        with pytest.raises(gitcli.GitError) as refused:
+            action(notes)
+        assert str(refused.value).startswith("the notes folder is not a git repository yet, so nothing was synced")
+    assert (head(outer), (outer / ".git" / "index").read_bytes(), sorted(p.name for p in notes.iterdir())) == before
