@@ -167,3 +167,23 @@ def test_a_lock_that_goes_away_while_recover_looks_is_no_error(laptop, monkeypat
     monkeypatch.setattr(merge, "_is_stale", stale_then_gone)
     assert merge.recover(laptop) == [lock]
     assert not lock.exists()
+
+
+def test_a_plain_folder_remote_inside_another_repository_is_refused_and_that_repository_untouched(
+        laptop, tmp_path):
+    """The remote is a plain folder that sits inside some other repository (a project of the
+    student's): it is refused as a plain folder, and the project's old lock is never cleared,
+    because git is never let to find the repository around the folder."""
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "--quiet", str(project)], check=True)
+    their_lock = project / ".git" / "index.lock"
+    their_lock.write_bytes(b"")
+    os.utime(their_lock, (1_000_000_000, 1_000_000_000))
+    shared = project / "shared"
+    shared.mkdir()
+    repo.set_remote(laptop, str(shared))
+    with pytest.raises(gitcli.GitError, match="is not a git repository"):
+        merge.sync(laptop)
+    assert merge.git_dir_of(shared) is None
+    assert their_lock.exists()
