@@ -187,3 +187,32 @@ def test_a_plain_folder_remote_inside_another_repository_is_refused_and_that_rep
         merge.sync(laptop)
     assert merge.git_dir_of(shared) is None
     assert their_lock.exists()
+
+
+def test_a_plain_folder_named_by_a_file_url_is_refused_too(laptop, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "index.lock").write_bytes(b"someone's file")
+    os.utime(plain / "index.lock", (1_000_000_000, 1_000_000_000))
+    for url in (f"file://{plain}", f"file://localhost{plain}"):
+        repo.set_remote(laptop, url)
+        with pytest.raises(gitcli.GitError, match="is not a git repository"):
+            merge.sync(laptop)
+    assert (plain / "index.lock").read_bytes() == b"someone's file"
+
+
+def test_a_lock_folder_that_is_a_link_is_never_followed_and_the_next_one_still_cleared(laptop, remote, tmp_path):
+    """The remote's refs folder is a link to a folder elsewhere (made by hand, or by a hostile
+    classmate): a lock-named file there is never removed; the stale lock in logs/ still is."""
+    elsewhere = tmp_path / "elsewhere"
+    (remote / "refs").rename(elsewhere)
+    (remote / "refs").symlink_to(elsewhere, target_is_directory=True)
+    outside = elsewhere / "heads" / "keep.lock"
+    outside.write_bytes(b"not git's to clear")
+    stale = remote / "logs" / "refs" / "heads" / "main.lock"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    for lock in (outside, stale):
+        lock.write_bytes(lock.read_bytes() if lock.exists() else b"")
+        os.utime(lock, (1_000_000_000, 1_000_000_000))
+    assert merge.recover(laptop) == [stale]
+    assert outside.read_bytes() == b"not git's to clear" and not stale.exists()
