@@ -216,3 +216,41 @@ def test_a_lock_folder_that_is_a_link_is_never_followed_and_the_next_one_still_c
         os.utime(lock, (1_000_000_000, 1_000_000_000))
     assert merge.recover(laptop) == [stale]
     assert outside.read_bytes() == b"not git's to clear" and not stale.exists()
+
+
+def test_an_old_lock_some_process_still_holds_open_stays_until_it_is_closed(laptop):
+    """No git is at work, the lock is old, but a process (here this one) has it open: recover
+    reads every process's open files and leaves it; once closed, it is stale and cleared."""
+    lock = laptop / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    with open(lock, "rb"):
+        assert merge.recover(laptop) == []
+        assert lock.exists()
+    assert merge.recover(laptop) == [lock]
+
+
+def test_a_process_or_file_that_cannot_be_read_is_skipped_not_the_end_of_the_listing(laptop, monkeypatch):
+    """Processes come and go while recover lists their open files: one whose list cannot be read
+    (here process 1's) and an open file that cannot be read (every fd 0) are skipped, and the
+    lock this process holds open is still seen."""
+    lock = laptop / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    real_scandir, real_readlink = os.scandir, os.readlink
+
+    def scandir(path, *args, **kwargs):
+        if str(path) == "/proc/1/fd":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path, *args, **kwargs)
+
+    def readlink(path, *args, **kwargs):
+        if str(path).endswith("/fd/0"):
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_readlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(merge.os, "scandir", scandir)
+    monkeypatch.setattr(merge.os, "readlink", readlink)
+    with open(lock, "rb"):
+        assert merge.recover(laptop) == []
+    assert lock.exists()
