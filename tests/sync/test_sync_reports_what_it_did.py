@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,21 @@ def head(folder) -> str:
     return gitcli.text(folder, "rev-parse", "HEAD")
 
 
+def bare_repository(where: Path) -> Path:
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(where)], check=True)
+    return where
+
+
+def journal(where: Path, text: str, remote: Path | None = None, name: str = repo.DEFAULT_REMOTE) -> Path:
+    """A new journal at `where` holding a.md, a repository of its own, with `remote` as `name`."""
+    where.mkdir()
+    write(where, "a.md", note("A", text))
+    repo.init(where)
+    if remote is not None:
+        repo.set_remote(where, str(remote), remote=name)
+    return where
+
+
 def test_a_machine_ahead_of_its_remote_pulls_nothing_and_makes_no_commit(laptop):
     write(laptop, "c.md", note("C", "written here, not sent yet"))
     ahead = repo.commit_all(laptop, "a note not sent yet")
@@ -32,13 +48,8 @@ def test_a_machine_ahead_of_its_remote_pulls_nothing_and_makes_no_commit(laptop)
 
 
 def test_sync_pulls_from_and_pushes_to_the_remote_it_is_given(tmp_path):
-    classmate = tmp_path / "classmate.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    write(mine, "a.md", note("A", "mine"))
-    repo.init(mine)
-    repo.set_remote(mine, str(classmate), remote="classmate")
+    classmate = bare_repository(tmp_path / "classmate.git")
+    mine = journal(tmp_path / "mine", "mine", classmate, "classmate")
     assert repo.remote_url(mine, repo.DEFAULT_REMOTE) is None, "no remote under the default name"
     merge.sync(mine, "classmate")
     assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
@@ -81,13 +92,8 @@ def test_a_pull_commits_this_machines_changes_under_their_own_messages(laptop, m
 def test_a_pull_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
     """A killed git left a lock in the classmate remote (a repository on this machine, not under
     the default name): the pull from it clears that lock, as it would for "origin"."""
-    classmate = tmp_path / "classmate.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    write(mine, "a.md", note("A", "mine"))
-    repo.init(mine)
-    repo.set_remote(mine, str(classmate), remote="classmate")
+    classmate = bare_repository(tmp_path / "classmate.git")
+    mine = journal(tmp_path / "mine", "mine", classmate, "classmate")
     merge.push(mine, "classmate")
     lock = classmate / "packed-refs.lock"
     lock.write_bytes(b"")
@@ -99,16 +105,11 @@ def test_a_pull_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
 def test_a_broken_origin_never_stops_a_sync_with_another_remote(tmp_path):
     """"origin" points at a plain folder (refused when used), the classmate remote at a real
     repository: a sync with the classmate goes through and never looks into the plain folder."""
-    classmate = tmp_path / "classmate.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
+    classmate = bare_repository(tmp_path / "classmate.git")
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "index.lock").write_bytes(b"someone's file")
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    write(mine, "a.md", note("A", "mine"))
-    repo.init(mine)
-    repo.set_remote(mine, str(plain))
+    mine = journal(tmp_path / "mine", "mine", plain)
     repo.set_remote(mine, str(classmate), remote="classmate")
     merge.sync(mine, "classmate")
     assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
@@ -174,19 +175,9 @@ def test_a_commit_made_by_another_program_during_the_pull_is_never_overwritten(l
 @pytest.mark.parametrize("name", [repo.DEFAULT_REMOTE, "classmate"])
 def test_a_pull_sets_the_branch_to_track_the_remote_it_came_from(tmp_path, name):
     """So `git status` in a terminal counts commits ahead and behind that remote."""
-    bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
-    first = tmp_path / "first"
-    first.mkdir()
-    write(first, "a.md", note("A", "first"))
-    repo.init(first)
-    repo.set_remote(first, str(bare))
-    merge.push(first)
-    second = tmp_path / "second"
-    second.mkdir()
-    write(second, "b.md", note("B", "second"))
-    repo.init(second)
-    repo.set_remote(second, str(bare), remote=name)
+    bare = bare_repository(tmp_path / "remote.git")
+    merge.push(journal(tmp_path / "first", "first", bare))
+    second = journal(tmp_path / "second", "second", bare, name)
     merge.pull(second, name)
     assert gitcli.text(second, "rev-parse", "--abbrev-ref", "main@{upstream}") == f"{name}/main"
 
@@ -286,13 +277,8 @@ def test_a_push_behind_the_remote_asks_for_a_pull_first(laptop, desktop):
 
 
 def test_a_push_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
-    classmate = tmp_path / "classmate.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(classmate)], check=True)
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    write(mine, "a.md", note("A", "mine"))
-    repo.init(mine)
-    repo.set_remote(mine, str(classmate), remote="classmate")
+    classmate = bare_repository(tmp_path / "classmate.git")
+    mine = journal(tmp_path / "mine", "mine", classmate, "classmate")
     merge.push(mine, "classmate")
     write(mine, "b.md", note("B", "more"))
     repo.commit_all(mine, "more")
