@@ -254,3 +254,14 @@ def test_a_process_or_file_that_cannot_be_read_is_skipped_not_the_end_of_the_lis
     with open(lock, "rb"):
         assert merge.recover(laptop) == []
     assert lock.exists()
+
+
+@pytest.mark.parametrize("url, local", [
+    ("example.org:notes/journal.git", False), ("example.org:notes/a:b.git", False),
+    ("https://example.org/journal.git", False), ("ssh://example.org/journal.git", False),
+    ("../remote.git", True), ("/srv/notes/a:b.git", True), ("file:///srv/journal.git", True),
+])
+def test_a_remote_url_is_local_exactly_when_git_would_read_it_from_this_disk(tmp_path, url, local):
+    """scp-like `host:path` (a colon before any slash, whatever colons follow) and `scheme://`
+    URLs are other machines; plain paths and file:// URLs are this one."""
+    assert (merge.local_path(url, tmp_path) is not None) is local
