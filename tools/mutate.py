@@ -54,6 +54,11 @@ def tests_for(module: str) -> list[str]:
     raise SystemExit(f"{module} is not in [tool.studylab.mutate] of pyproject.toml: add it with its tests")
 
 
+def mutant_globs() -> list[str]:
+    """The MUTANTS environment variable's globs of mutant names (none: every mutant)."""
+    return os.environ.get("MUTANTS", "").split()
+
+
 def run_one(module: str, jobs: int) -> int:
     """One mutmut run in this process: `module` mutated, checked against its tests."""
     from mutmut import configuration
@@ -64,8 +69,7 @@ def run_one(module: str, jobs: int) -> int:
     configuration._config = dataclasses.replace(
         loaded, only_mutate=[module], pytest_add_cli_args_test_selection=list(tests_for(module)))
     try:
-        names = os.environ.get("MUTANTS", "").split()
-        cli(["run", "--max-children", str(jobs), *names], standalone_mode=False)
+        cli(["run", "--max-children", str(jobs), *mutant_globs()], standalone_mode=False)
     except SystemExit as stop:
         return int(stop.code or 0)
     return 0
@@ -164,7 +168,7 @@ def survivors(modules: list[str], *, listed: bool = False) -> None:
             names = sorted(name for name in reasons if name.startswith(prefix))
         else:
             names = sorted(name for name, code in codes.items() if code == 0 and name not in reasons)
-        globs = os.environ.get("MUTANTS", "").split()
+        globs = mutant_globs()
         names = [name for name in names if not globs or any(fnmatch.fnmatch(name, glob) for glob in globs)]
         if not names:
             continue
