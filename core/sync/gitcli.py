@@ -2,8 +2,11 @@
 
 Every call runs `git` with no terminal prompts (a missing credential fails fast instead of
 hanging the page), a C locale (messages we parse stay in English), only the transport protocols
-a journal needs (no `ext::`, which can run commands) and a timeout. Errors become `GitError`
-with remote URLs' user names and passwords replaced by `***`.
+a journal needs (no `ext::`, which can run commands) and a timeout. git never looks for a
+repository above the folder it runs in (`GIT_CEILING_DIRECTORIES` is that folder's parent): a
+notes folder that is not its own repository fails as "not a git repository" and never commits to,
+resets or reads a repository around it. Errors become `GitError` with remote URLs' user names
+and passwords replaced by `***`.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ def executable() -> str | None:
 
 
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment every git call runs with (see the module docstring)."""
+    """The environment every git call runs with (see the module docstring), without the ceiling
+    (`in_folder` adds it)."""
     env = {
         **os.environ,
         "GIT_TERMINAL_PROMPT": "0",
@@ -68,6 +72,13 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**env, **(extra or {})}
 
 
+def in_folder(folder: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a git call run in `folder`: git stops its search for a repository at
+    `folder` itself (its parent is the ceiling), unless `extra` sets a ceiling of its own."""
+    ceiling = {"GIT_CEILING_DIRECTORIES": str(Path(folder).resolve().parent)}
+    return environment({**ceiling, **(extra or {})})
+
+
 def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,
         env: dict[str, str] | None = None, check: bool = True) -> bytes:
     """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails. git reads
@@ -79,7 +90,7 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
     given = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     try:
         done = subprocess.run([command, *args], cwd=folder, **given, capture_output=True, timeout=timeout,
-                              env=environment(env))
+                              env=in_folder(folder, env))
     except subprocess.TimeoutExpired:
         stopped = _("git {command} took longer than {seconds} s and was stopped (is the remote reachable?)")
         raise GitError(stopped.format(command=_verb(args), seconds=f"{timeout:.0f}")) from None
@@ -122,7 +133,7 @@ def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool
     if command is None:
         raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
     done = subprocess.run([command, *args], cwd=folder, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=timeout, env=environment())
+                          timeout=timeout, env=in_folder(folder))
     return done.returncode == 0
 
 

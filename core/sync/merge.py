@@ -262,8 +262,7 @@ def git_dir_of(path: Path) -> Path | None:
     path = Path(path)
     if not path.is_dir():
         return None
-    ceiling = {"GIT_CEILING_DIRECTORIES": str(path.resolve().parent)}
-    found = text(path, "rev-parse", "--absolute-git-dir", env=ceiling, check=False)
+    found = text(path, "rev-parse", "--absolute-git-dir", check=False)  # gitcli's ceiling: never one above
     return Path(found) if found and Path(found).is_dir() else None
 
 

@@ -379,3 +379,27 @@ def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_
             action(notes)
         assert str(refused.value).startswith("the notes folder is not a git repository yet, so nothing was synced")
     assert (head(outer), (outer / ".git" / "index").read_bytes(), sorted(p.name for p in notes.iterdir())) == before
+
+
+def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_one_around_it(tmp_path):
+    """Below the sync page's own check, every git call stops its search at the notes folder: a
+    commit, a remote, a status or the autocommit in a folder that sits in a course project's
+    repository fail as "not a git repository", and the project keeps its commits, index and config."""
+    outer = tmp_path / "project"
+    outer.mkdir()
+    gitcli.git(outer, "init", "--quiet", "--initial-branch=main")
+    (outer / "README").write_text("project\n", encoding="utf-8")
+    gitcli.git(outer, "add", "README")
+    gitcli.git(outer, *gitcli.identity_args(outer), "commit", "--quiet", "-m", "project")
+    notes = outer / "notes"
+    notes.mkdir()
+    write(notes, "a.md", note("A", "mine"))
+    project = outer / ".git"
+    before = (head(outer), (project / "index").read_bytes(), (project / "config").read_bytes())
+    calls = (lambda: repo.commit_all(notes, "notes"), lambda: repo.set_remote(notes, str(tmp_path / "remote")),
+             lambda: repo.status(notes), lambda: gitcli.text(notes, "rev-parse", "--show-toplevel"))
+    for call in calls:
+        with pytest.raises(gitcli.GitError, match="not a git repository"):
+            call()
+    assert not gitcli.succeeds(notes, "rev-parse", "--git-dir")
+    assert (head(outer), (project / "index").read_bytes(), (project / "config").read_bytes()) == before
