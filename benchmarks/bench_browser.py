@@ -192,9 +192,12 @@ def back_and_forth(page, label: str, repeats: int) -> list[Callable[[], None]]:
 
 
 def pick(page, label: str, option: str) -> Callable[[], None]:
-    """A gesture: choose `option` in the selectbox or segmented control labelled `label`."""
+    """A gesture: choose `option` in the selectbox labelled `label`, or in a segmented control
+    (label ""; a fresh server's first run may not have drawn it yet, so it is waited for)."""
     def act() -> None:
         group = page.locator(f'[data-testid="stButtonGroup"]:has-text("{option}")')
+        if not label:
+            group.first.wait_for(timeout=60_000)
         if group.count():
             button = group.get_by_role("radio", name=option, exact=True).first
             button.focus()
