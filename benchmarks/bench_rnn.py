@@ -6,17 +6,25 @@ Rows: tanh RNN forward + BPTT (H=64, T=1000, batch 32, float64) against torch au
 same thread count (skipped if torch is not installed); the linear RNN's closed-form gradients
 at T = 100,000; the 100x100 loss surface at T = 50; the heaviest first-time settings of the
 Deep and Gated tabs (T = 500, H = 64, one BLAS thread), each against the way it used to be
-computed, interleaved in the same run; and a rerun of the explorer page after a slider move at
-the default settings (AppTest, so it includes Streamlit's own script-run work).
+computed, interleaved in the same run; the same first visits as the first call of a fresh
+process (memory not yet touched, as on a server's first visit); and a rerun of the explorer page
+after a slider move at the default settings (AppTest, so it includes Streamlit's own script-run
+work).
+
+    .venv/bin/python benchmarks/bench_rnn.py --against ../older-checkout
+
+also times the fresh-process rows with another checkout's code, interleaved, for a before/after.
 """
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import glob
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -181,6 +189,50 @@ def first_time_rows() -> list[tuple[str, str, str, str]]:
     ]
 
 
+FIRST_CALLS = {
+    "gate-bias sweep, T = 500, H = 64": "view.gate_bias_sweep(64, 500, 0, 1.0)",
+    "Deep tab Decay at T = 500, H = 64: decay curves + badge":
+        "view.decay_curves(view.DEEP_RADII, 64, 500, 0); view.verify_deep(1.0, 64, 500, 0, 10)",
+}
+FIRST_CALL = """
+import time
+from threadpoolctl import threadpool_limits
+from core.rnn import view
+import pandas  # imported before the clock starts, as in the app
+with threadpool_limits(1):
+    start = time.perf_counter()
+    {call}
+    print(time.perf_counter() - start)
+"""
+FRESH_PROCESSES = 7
+
+
+def first_call_ms(root: Path, call: str) -> float:
+    """Milliseconds of `call`, the first thing a new Python process computes with `root`'s code."""
+    done = subprocess.run([sys.executable, "-c", FIRST_CALL.format(call=call)], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root)
+    return 1e3 * float(done.stdout.strip().splitlines()[-1])
+
+
+def fresh_process_rows(against: Path | None) -> list[tuple[str, str, str, str]]:
+    """The first visits' work as the first call of a new process, median of FRESH_PROCESSES
+    processes; with `against`, that checkout's code alternating with this one's."""
+    rows = []
+    for name, call in FIRST_CALLS.items():
+        ours, theirs = [], []
+        for _ in range(FRESH_PROCESSES):
+            ours.append(first_call_ms(ROOT, call))
+            if against is not None:
+                theirs.append(first_call_ms(against, call))
+        note = "first call of a fresh process"
+        if against is not None:
+            note += f"; {statistics.median(ours) / statistics.median(theirs):.2f}x {against.name}'s " \
+                    f"({statistics.median(theirs):.0f} ms, {min(theirs):.0f} to {max(theirs):.0f})"
+        rows.append((f"{name}, in a fresh process", f"{statistics.median(ours):.0f} ms "
+                     f"({min(ours):.0f} to {max(ours):.0f})", "", note))
+    return rows
+
+
 def page_rows() -> list[tuple[str, str, str, str]]:
     from streamlit.testing.v1 import AppTest
 
@@ -215,9 +267,15 @@ def page_rows() -> list[tuple[str, str, str, str]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", type=Path, help="another checkout whose first calls are timed alongside")
+    parser.add_argument("--only-fresh", action="store_true", help="print only the fresh-process rows")
+    args = parser.parse_args()
     threads = numpy_blas_threads()
     load = os.getloadavg()
-    rows = tanh_rnn_rows(threads) + linear_rows() + [surface_row()] + first_time_rows() + page_rows()
+    fresh = fresh_process_rows(args.against.resolve() if args.against else None)
+    rows = fresh if args.only_fresh else (tanh_rnn_rows(threads) + linear_rows() + [surface_row()]
+                                          + first_time_rows() + fresh + page_rows())
     print(f"BPTT explorer benchmarks · median of {REPEATS} runs · numpy {np.__version__} "
           f"(OpenBLAS, {threads} threads) · {os.cpu_count()} CPUs · load average {load[0]:.2f} before, "
           f"{os.getloadavg()[0]:.2f} after\n")

@@ -1,9 +1,9 @@
 """BPTT gradient explorer: vanishing and exploding gradients, truncation, clipping and the
 counting RNN of the assignment, every gradient checked against finite differences.
 
-Layout: a segmented control picks one tab; a tab has its controls in a column beside its
-pictures, and a second segmented control picks the part of the tab the pictures show (only that
-part is computed and drawn). A tab's controls and pictures are one fragment: a control's change
+Layout: a segmented control picks one tab; a tab has its controls in a column beside the
+model's intro and its pictures, and a second segmented control picks the part of the tab the
+pictures show (only that part is computed and drawn). A tab's controls and pictures are one fragment: a control's change
 reruns just that fragment, in one run (a callback asking for a fragment's rerun would cost a
 second run), never the app's navigation or sidebar, and a control whose range follows another
 (K's follows T) is drawn again with it. Each tab's parts and sections are functions in
@@ -185,14 +185,15 @@ GATED_INTRO = N_(
 
 @st.fragment
 def tab(intro: str, controls: Callable[[], None], pictures: Callable[[], None]) -> None:
-    """A tab's layout: its controls in a column beside its pictures, the model's one-line intro
-    above the pictures; a fragment, so a control's change reruns the tab alone."""
-    left, right = lab_state.lab_columns()
-    with left:
-        controls()
-    with right:
+    """A tab's controls in a column beside its pictures, the model's intro above the pictures; a
+    fragment, so a control's change reruns the tab alone. (The intro costs a KaTeX pass per run;
+    drawn above both columns, outside the fragment, it pushed the Deep tab's last control below a
+    900 px screen.)"""
+    def intro_and_pictures() -> None:
         st.markdown(_(intro))
         pictures()
+
+    lab_state.controls_beside_pictures(controls, intro_and_pictures)
 
 
 st.title(_("BPTT gradient explorer"), anchor=False)
@@ -210,4 +211,5 @@ chosen = st.segmented_control(_("View"), TABS, key="bptt_tab", required=True, fo
 TAB_PARTS = {TABS[0]: (ASSIGNMENT_INTRO, assignment_controls, assignment_pictures),
              TABS[1]: (DEEP_INTRO, deep_controls, deep_pictures),
              TABS[2]: (GATED_INTRO, gated_controls, gated_pictures)}
+lab_state.lab_layout()
 tab(*TAB_PARTS[chosen or TABS[0]])

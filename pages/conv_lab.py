@@ -246,11 +246,8 @@ with st.sidebar:
 @st.fragment(key=LAB)
 def lab() -> None:
     """The controls and the pictures: a control's change reruns this fragment alone."""
-    controls_column, pictures_column = lab_state.lab_columns()
-    with controls_column:
-        controls()
-    with pictures_column:
-        pictures()
+    lab_state.controls_beside_pictures(controls, pictures)
 
 
+lab_state.lab_layout()
 lab()

@@ -51,11 +51,21 @@ LAYOUT_CSS = """<style>
 PICTURES_KEY = "lab_pictures"  # the container of a lab's pictures (LAYOUT_CSS holds it on a phone)
 
 
-def lab_columns():
-    """A lab's controls column and pictures container (use both with `with`), laid out by LAYOUT_CSS."""
+def lab_layout() -> None:
+    """The labs' layout rules (LAYOUT_CSS), drawn once per page run outside the lab's fragment, so
+    a control's change does not send them again."""
     st.html(LAYOUT_CSS)
-    controls, pictures = st.columns([1, 3], gap="medium")
-    return controls, pictures.container(key=PICTURES_KEY)
+
+
+def controls_beside_pictures(controls: Callable[[], None], pictures: Callable[[], None]) -> None:
+    """A lab's controls in a column beside its pictures (a container LAYOUT_CSS holds on a phone).
+    Called from the page's fragment: a control's change reruns controls and pictures together,
+    one run, and a control whose range follows another is drawn again with it."""
+    controls_column, pictures_column = st.columns([1, 3], gap="medium")
+    with controls_column:
+        controls()
+    with pictures_column.container(key=PICTURES_KEY):
+        pictures()
 
 
 def lab_title(lab: str) -> str:

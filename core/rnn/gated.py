@@ -238,13 +238,23 @@ def _gru_backward(
     return grad_h, grad_pre_x, grad_pre_h
 
 
+SWEEP_BLOCK = 25
+"""Steps whose backward factors sweep_step_norms holds at once (a few MB at H = 64)."""
+
+
 def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
-                     biases: tuple[float, ...]) -> dict[str, np.ndarray]:
+                     biases: tuple[float, ...], block: int = SWEEP_BLOCK) -> dict[str, np.ndarray]:
     """`step_norms_by_gate_bias` for several cells at once: {cell: (len(biases), T+1)} for
     `cells` = {"lstm": params, "gru": params} (either or both), every cell and bias one row block
-    of a single stacked run. One Python loop over the steps forward and one back advances all
+    of a single stacked run. One Python loop over the steps advances all
     len(cells) * len(biases) networks together, and the backward pass keeps only dL/dh_t (the
     norms need no weight gradient), so each step is a handful of NumPy calls per cell.
+
+    Memory stays at `block` steps: a first forward pass keeps only the state at every block's
+    start; the backward then runs the blocks last to first, each one's forward again from its
+    start state with the factors its backward needs, into buffers every block reuses. Holding
+    every step instead (about 400 MB at T = 500, H = 64, 16 networks of 8 sequences) cost more
+    in first-touched memory than the second forward pass costs (docs/performance.md, BPTT).
 
     Each network's numbers are those of gated_bptt on its own (see
     tests/rnn/test_gated.py::test_one_stacked_sweep_equals_each_network_on_its_own).
@@ -253,6 +263,7 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
     N, T, _ = X.shape
     biases = tuple(float(bias) for bias in biases)
     count = len(biases)
+    inputs = np.ascontiguousarray(np.tile(X, (count, 1, 1)).transpose(1, 0, 2))  # (T, R, D), R = count * N
     runs = {}
     for cell, params in cells.items():
         if cell not in ("lstm", "gru"):
@@ -260,104 +271,135 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
         H = params["W_h"].shape[1]
         rows = np.tile(params["b"], (count * N, 1))
         rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
-        drive = _input_drive({**params, "b": rows}, np.tile(X, (count, 1, 1)))[1]
-        runs[cell] = _SweepRun(cell, params, drive, H)
-    for t in range(T):
+        runs[cell] = _SweepRun(cell, params, rows, inputs, count, min(block, T))
+    starts = range(0, T, block)
+    for t0 in starts:
         for run in runs.values():
-            run.forward_step(t)
+            run.forward_block(t0, min(t0 + block, T), keep=False)
     targets = np.tile(np.asarray(Y, dtype=np.float64), (count, 1))
     for run in runs.values():
         run.start_backward(targets)
-    for t in range(T, 0, -1):
+    for t0 in reversed(starts):
+        t1 = min(t0 + block, T)
         for run in runs.values():
-            run.backward_step(t)
-    return {cell: run.norms(count) for cell, run in runs.items()}
+            run.forward_block(t0, t1, keep=True)
+            for t in range(t1, t0, -1):
+                run.backward_step(t, t0)
+    return {cell: run.step_norms for cell, run in runs.items()}
 
 
 class _SweepRun:
-    """One cell's stacked rows in sweep_step_norms: the forward keeps, per step, only what the
-    backward of dL/dh needs (as products of gate values, worked out once per step)."""
+    """One cell's stacked rows (R = count * N) in sweep_step_norms: its state at each block's
+    start, and for the block being run back, per step only what the backward of dL/dh needs (as
+    products of gate values, worked out once per step)."""
 
-    def __init__(self, cell: str, params: Params, drive: np.ndarray, H: int) -> None:
-        self.cell, self.H, self.drive = cell, H, drive
-        T, R, _ = drive.shape
-        self.W_h, self.W_h_T = params["W_h"], np.ascontiguousarray(params["W_h"].T)
-        self.hidden = np.zeros((T + 1, R, H))
-        self.grad_h = np.zeros((T + 1, R, H))
+    def __init__(self, cell: str, params: Params, bias_rows: np.ndarray, inputs: np.ndarray, count: int,
+                 block: int) -> None:
+        self.cell, self.count = cell, count
+        self.H = H = params["W_h"].shape[1]
+        self.W_h, self.W_h_T, self.W_x_T = params["W_h"], np.ascontiguousarray(params["W_h"].T), params["W_x"].T
+        self.bias_rows, self.inputs = bias_rows, inputs  # (R, G*H), (T, R, D)
+        T, R, _ = inputs.shape
+        self.hidden, self.cell_state = np.zeros((R, H)), np.zeros((R, H))
+        self.start_states: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.step_norms = np.empty((count, T + 1))
+        self.drive = np.empty((block, R, bias_rows.shape[1]))
         if cell == "lstm":
             # tanh of the pre-activations halved in the sigmoid blocks, then a * t + b: the
             # sigmoids 0.5 (1 + tanh(0.5 a)) and the tanh in three whole-row calls.
             self.scale = np.repeat([0.5, 0.5, 1.0, 0.5], H)
             self.shift = np.repeat([0.5, 0.5, 0.0, 0.5], H)
-            self.cell_state = np.zeros((R, H))
-            self.gate_factors = np.empty((T, R, 4 * H))  # dL/dpre = [dc * (i, f, g)-factors, dh * o-factor]
-            self.carry = np.empty((T, R, H))            # dc_{t-1} = carry * dc_t (f)
-            self.to_cell = np.empty((T, R, H))          # dc_t += dh_t * o (1 - tanh(c)^2)
+            self.gate_factors = np.empty((block, R, 4 * H))  # dL/dpre = [dc * (i, f, g)-factors, dh * o-factor]
+            self.carry = np.empty((block, R, H))            # dc_{t-1} = carry * dc_t (f)
+            self.to_cell = np.empty((block, R, H))          # dc_t += dh_t * o (1 - tanh(c)^2)
         else:
-            self.from_h_factors = np.empty((T, R, 3 * H))  # dL/d(W_h h) = dh * [r, z, n]-factors
-            self.keep = np.empty((T, R, H))                # z: the direct path dh_{t-1} += z dh_t
+            self.from_h_factors = np.empty((block, R, 3 * H))  # dL/d(W_h h) = dh * [r, z, n]-factors
+            self.keep = np.empty((block, R, H))                # z: the direct path dh_{t-1} += z dh_t
 
-    def forward_step(self, t: int) -> None:
-        H, h = self.H, self.hidden[t]
-        if self.cell == "lstm":
-            pre = h @ self.W_h_T
-            pre += self.drive[t]
-            pre *= self.scale
-            np.tanh(pre, out=pre)
-            gate = pre * self.scale
-            gate += self.shift
-            i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
-            previous = self.cell_state
-            self.cell_state = f * previous + i * g
-            squashed = np.tanh(self.cell_state)
-            np.multiply(o, squashed, out=self.hidden[t + 1])
-            factors = self.gate_factors[t]
-            np.multiply(g * i, 1.0 - i, out=factors[:, :H])
-            np.multiply(previous * f, 1.0 - f, out=factors[:, H : 2 * H])
-            np.multiply(i, 1.0 - g * g, out=factors[:, 2 * H : 3 * H])
-            np.multiply(squashed * o, 1.0 - o, out=factors[:, 3 * H :])
-            self.carry[t] = f
-            np.multiply(o, 1.0 - squashed * squashed, out=self.to_cell[t])
+    def forward_block(self, t0: int, t1: int, keep: bool) -> None:
+        """Steps t0 .. t1-1 forward. The first pass (keep False) records the start state; the
+        second (keep True) starts from it and writes the block's backward factors."""
+        if keep:
+            self.hidden, self.cell_state = self.start_states.pop(t0)
         else:
-            from_h = h @ self.W_h_T
-            drive = self.drive[t]
-            gates = drive[:, : 2 * H] + from_h[:, : 2 * H]
-            gates *= 0.5
-            np.tanh(gates, out=gates)
-            gates *= 0.5
-            gates += 0.5
-            r, z = gates[:, :H], gates[:, H:]
-            candidate = from_h[:, 2 * H :]
-            n = np.tanh(drive[:, 2 * H :] + r * candidate)
-            np.add((1.0 - z) * n, z * h, out=self.hidden[t + 1])
-            factors = self.from_h_factors[t]
-            through_n = (1.0 - z) * (1.0 - n * n)
-            np.multiply(through_n * candidate, r * (1.0 - r), out=factors[:, :H])
-            np.multiply(h - n, z * (1.0 - z), out=factors[:, H : 2 * H])
-            np.multiply(through_n, r, out=factors[:, 2 * H :])
-            self.keep[t] = z
+            self.start_states[t0] = (self.hidden, self.cell_state)
+        steps, R, D = t1 - t0, *self.inputs.shape[1:]
+        drive = self.drive[:steps]
+        np.matmul(self.inputs[t0:t1].reshape(steps * R, D), self.W_x_T, out=drive.reshape(steps * R, -1))
+        drive += self.bias_rows
+        step = self._lstm_step if self.cell == "lstm" else self._gru_step
+        for j in range(steps):
+            step(drive[j], j if keep else None)
+
+    def _lstm_step(self, drive: np.ndarray, j: int | None) -> None:
+        H, h = self.H, self.hidden
+        pre = h @ self.W_h_T
+        pre += drive
+        pre *= self.scale
+        np.tanh(pre, out=pre)
+        gate = pre * self.scale
+        gate += self.shift
+        i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
+        previous = self.cell_state
+        self.cell_state = f * previous + i * g
+        squashed = np.tanh(self.cell_state)
+        self.hidden = o * squashed
+        if j is None:
+            return
+        factors = self.gate_factors[j]
+        np.multiply(g * i, 1.0 - i, out=factors[:, :H])
+        np.multiply(previous * f, 1.0 - f, out=factors[:, H : 2 * H])
+        np.multiply(i, 1.0 - g * g, out=factors[:, 2 * H : 3 * H])
+        np.multiply(squashed * o, 1.0 - o, out=factors[:, 3 * H :])
+        self.carry[j] = f
+        np.multiply(o, 1.0 - squashed * squashed, out=self.to_cell[j])
+
+    def _gru_step(self, drive: np.ndarray, j: int | None) -> None:
+        H, h = self.H, self.hidden
+        from_h = h @ self.W_h_T
+        gates = drive[:, : 2 * H] + from_h[:, : 2 * H]
+        gates *= 0.5
+        np.tanh(gates, out=gates)
+        gates *= 0.5
+        gates += 0.5
+        r, z = gates[:, :H], gates[:, H:]
+        candidate = from_h[:, 2 * H :]
+        n = np.tanh(drive[:, 2 * H :] + r * candidate)
+        self.hidden = (1.0 - z) * n + z * h
+        if j is None:
+            return
+        factors = self.from_h_factors[j]
+        through_n = (1.0 - z) * (1.0 - n * n)
+        np.multiply(through_n * candidate, r * (1.0 - r), out=factors[:, :H])
+        np.multiply(h - n, z * (1.0 - z), out=factors[:, H : 2 * H])
+        np.multiply(through_n, r, out=factors[:, 2 * H :])
+        self.keep[j] = z
 
     def start_backward(self, targets: np.ndarray) -> None:
-        R = targets.shape[0]
-        self.grad_h[-1] = (self.hidden[-1] - targets) / R
+        """dL/dh_T from the last state (the loss on the last step, averaged over every row)."""
+        R, T = targets.shape[0], self.step_norms.shape[1] - 1
+        self.grad_h = (self.hidden - targets) / R
         self.grad_cell = np.zeros_like(targets)
+        self._record_norms(T)
 
-    def backward_step(self, t: int) -> None:
-        H, dh = self.H, self.grad_h[t]
+    def backward_step(self, t: int, t0: int) -> None:
+        """dL/dh_{t-1} from dL/dh_t, with the factors of step t-1 in the block starting at t0."""
+        H, dh, j = self.H, self.grad_h, t - 1 - t0
         R = dh.shape[0]
         if self.cell == "lstm":
-            self.grad_cell = self.grad_cell + dh * self.to_cell[t - 1]
-            pre = self.gate_factors[t - 1].copy()
+            self.grad_cell = self.grad_cell + dh * self.to_cell[j]
+            pre = self.gate_factors[j].copy()
             pre[:, : 3 * H].reshape(R, 3, H)[...] *= self.grad_cell[:, None, :]
             pre[:, 3 * H :] *= dh
-            self.grad_cell = self.grad_cell * self.carry[t - 1]
-            np.matmul(pre, self.W_h, out=self.grad_h[t - 1])
+            self.grad_cell = self.grad_cell * self.carry[j]
+            self.grad_h = pre @ self.W_h
         else:
-            pre = self.from_h_factors[t - 1].reshape(R, 3, H) * dh[:, None, :]
-            np.matmul(pre.reshape(R, 3 * H), self.W_h, out=self.grad_h[t - 1])
-            self.grad_h[t - 1] += dh * self.keep[t - 1]
+            pre = self.from_h_factors[j].reshape(R, 3, H) * dh[:, None, :]
+            self.grad_h = pre.reshape(R, 3 * H) @ self.W_h
+            self.grad_h += dh * self.keep[j]
+        self._record_norms(t - 1)
 
-    def norms(self, count: int) -> np.ndarray:
+    def _record_norms(self, t: int) -> None:
         # The loss averages over every row, `count` times as many as one network has.
-        by_bias = (self.grad_h * count).reshape(self.grad_h.shape[0], count, -1)
-        return np.sqrt(np.einsum("tbk,tbk->bt", by_bias, by_bias))
+        by_bias = (self.grad_h * self.count).reshape(self.count, -1)
+        self.step_norms[:, t] = np.sqrt(np.einsum("bk,bk->b", by_bias, by_bias))

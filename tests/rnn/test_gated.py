@@ -162,3 +162,20 @@ def test_one_stacked_sweep_equals_each_network_on_its_own():
             params = view.gated_problem(cell, H, T, seed, bias, scale)
             alone = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y).step_norms
             np.testing.assert_allclose(row, alone, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("block", [1, 7, 40, 41, 500])
+def test_the_sweep_holds_any_number_of_steps_at_once_with_the_same_norms(block):
+    """Running the sweep's backward block by block (the forward again from each block's start)
+    changes nothing: a block of one step, blocks that do not divide T, one block of all T steps
+    and a block longer than T give the norms of the whole run held at once (block = T)."""
+    from core.rnn import view
+
+    H, T, seed = 6, 40, 5
+    X, Y = tanh.sequence_task(3, T, view.DEEP_INPUTS, H, seed + 1)
+    cells = {cell: view.gated_problem(cell, H, T, seed, 0.0, 1.3) for cell in ("lstm", "gru")}
+    whole = gated.sweep_step_norms(cells, X, Y, (-1.0, 2.0), block=T)
+    blocked = gated.sweep_step_norms(cells, X, Y, (-1.0, 2.0), block=block)
+    for cell in cells:
+        assert blocked[cell].shape == (2, T + 1)
+        np.testing.assert_allclose(blocked[cell], whole[cell], rtol=1e-13, atol=0)
