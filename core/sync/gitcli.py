@@ -74,9 +74,22 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def in_folder(folder: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a git call run in `folder`: git stops its search for a repository at
-    `folder` itself (its parent is the ceiling), unless `extra` sets a ceiling of its own."""
-    ceiling = {"GIT_CEILING_DIRECTORIES": str(Path(folder).resolve().parent)}
+    `folder` itself (its parent is the ceiling), unless `extra` sets a ceiling of its own.
+
+    git splits the ceiling on ":" with no escape, so a parent such as "Course: ML" cannot be
+    one. There, a folder that is neither a repository's top nor a bare repository gets its own
+    `.git` as GIT_DIR: `git init` creates it, every other command fails as "not a git repository"."""
+    folder = Path(folder).resolve()
+    ceiling = {"GIT_CEILING_DIRECTORIES": str(folder.parent)}
+    if os.pathsep in str(folder.parent) and not (folder / ".git").exists() and not _is_bare(folder):
+        ceiling["GIT_DIR"] = str(folder / ".git")
     return environment({**ceiling, **(extra or {})})
+
+
+def _is_bare(folder: Path) -> bool:
+    """Whether `folder` has the shape of a bare repository (git looks for one in the folder itself
+    before it looks above)."""
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
 
 
 def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = DEFAULT_TIMEOUT,

@@ -129,6 +129,9 @@ def test_review_one_card_with_the_keyboard_only(browser, server):
     page = context.new_page()
     page.goto(f"{server.url}/review")
     wait_idle(page)
+    # The student sees the card's button before pressing its key: on a loaded machine the page may
+    # still be drawing the card when the first run's messages have all arrived.
+    page.locator('[class*="st-key-reveal"] button').first.wait_for()
     page.keyboard.press("Space")  # Show answer (the button's shortcut)
     wait_idle(page)
     grade = page.locator('[class*="st-key-grade-3"] button').first

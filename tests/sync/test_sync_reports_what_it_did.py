@@ -381,11 +381,13 @@ def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_
     assert (head(outer), (outer / ".git" / "index").read_bytes(), sorted(p.name for p in notes.iterdir())) == before
 
 
-def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_one_around_it(tmp_path):
+@pytest.mark.parametrize("project", ["project", "Course: ML"])
+def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_one_around_it(tmp_path, project):
     """Below the sync page's own check, every git call stops its search at the notes folder: a
     commit, a remote, a status or the autocommit in a folder that sits in a course project's
-    repository fail as "not a git repository", and the project keeps its commits, index and config."""
-    outer = tmp_path / "project"
+    repository fail as "not a git repository", and the project keeps its commits, index and config;
+    also when the project's name holds a ":", which git's ceiling list cannot hold."""
+    outer = tmp_path / project
     outer.mkdir()
     gitcli.git(outer, "init", "--quiet", "--initial-branch=main")
     (outer / "README").write_text("project\n", encoding="utf-8")
@@ -403,3 +405,21 @@ def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_on
             call()
     assert not gitcli.succeeds(notes, "rev-parse", "--git-dir")
     assert (head(outer), (project / "index").read_bytes(), (project / "config").read_bytes()) == before
+
+
+def test_a_journal_in_a_folder_named_with_a_colon_syncs_as_any_other(tmp_path):
+    """The colon rule changes nothing for a real repository or a bare remote: a journal under
+    "Course: ML" is initialised, commits, pushes to a bare remote beside it and pulls it back."""
+    course = tmp_path / "Course: ML"
+    course.mkdir()
+    remote = course / "remote.git"
+    gitcli.git(course, "init", "--quiet", "--bare", str(remote))
+    notes = course / "notes"
+    notes.mkdir()
+    write(notes, "a.md", note("A", "mine"))
+    repo.init(notes)
+    repo.set_remote(notes, str(remote))
+    merge.sync(notes)
+    assert gitcli.text(remote, "log", "-1", "--format=%s", "main")
+    assert merge.git_dir_of(remote) == remote.resolve()
+    assert merge.git_dir_of(course) is None
