@@ -30,7 +30,8 @@ _RECORDED = "_studylab_recorded"  # (lab, tab, params) of the run last recorded 
 LAYOUT_CSS = """<style>
 [class*="st-key-conv_kernels_"] [data-testid="stMultiSelect"] [data-rac] { height: auto; max-height: none; }
 [class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; overflow: visible;
-  mask-image: none; -webkit-mask-image: none; height: auto; padding: 0.25rem 0; }
+  mask-image: none; -webkit-mask-image: none; height: auto; padding-top: 0.25rem; padding-bottom: 0.25rem;
+  min-width: 0; }
 [class*="st-key-conv_kernels_"] [data-testid="stMultiSelectTagsContainer"] > [role="group"] { display: flex;
   flex-wrap: wrap; gap: 0.25rem; max-width: 100%; }
 [class*="st-key-conv_kernels_"] [data-tag] { max-width: 100%; height: auto; min-height: 1.5rem; }

@@ -4,6 +4,8 @@ the kernel chips wrap instead of cutting their names."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import settled, wait_idle
 
 
@@ -34,5 +36,24 @@ def test_on_a_phone_the_picture_stays_above_the_control_being_moved(browser, liv
             ), "every chip is inside the field, none scrolled out of sight"
             name = chip.locator("span").first
             assert name.evaluate("(span) => span.scrollWidth <= span.clientWidth + 1"), "no chip name is cut"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1400, 1000, 390])
+def test_the_kernel_fields_chips_and_buttons_stay_inside_its_border(browser, live_server, width):
+    """The wrapping chips never push the field's clear and open buttons past its right border (at
+    1400 px the open chevron sat on the border, half outside, while the chips took their own width)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    try:
+        for kernels in ("sobel-x", "sobel-x,sobel-y,box-blur,custom"):
+            page.goto(f"{live_server.url}/conv_lab?kernels={kernels}")
+            wait_idle(page)
+            outside = page.locator('[class*="st-key-conv_kernels_"] [data-testid="stMultiSelect"]').evaluate(
+                "(field) => { const box = field.querySelector('[data-rac]').getBoundingClientRect();"
+                " return [...field.querySelectorAll('button, [data-tag]')].map(e => e.getBoundingClientRect())"
+                " .filter(r => r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1)).length; }")
+            assert outside == 0, f"{outside} chips or buttons cross the field's border at {width} px ({kernels})"
     finally:
         context.close()
