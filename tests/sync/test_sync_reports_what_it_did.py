@@ -361,10 +361,9 @@ def test_a_branch_deleted_on_the_remote_leaves_this_journal_too(laptop, remote):
     assert not gitcli.succeeds(laptop, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/experiment")
 
 
-def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_that_one(tmp_path):
-    """The notes folder is not a repository of its own but sits in one (a course project): sync
-    refuses with a sentence, and the repository around it is left exactly as it was."""
-    outer = tmp_path / "project"
+def notes_inside_a_project(outer: Path) -> tuple[Path, Path]:
+    """A course project's repository at `outer` (one commit) and a notes folder inside it with one
+    note and no `.git` of its own: (project, notes)."""
     outer.mkdir()
     gitcli.git(outer, "init", "--quiet", "--initial-branch=main")
     (outer / "README").write_text("project\n", encoding="utf-8")
@@ -373,6 +372,13 @@ def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_
     notes = outer / "notes"
     notes.mkdir()
     write(notes, "a.md", note("A", "mine"))
+    return outer, notes
+
+
+def test_a_notes_folder_inside_another_repository_is_refused_before_git_touches_that_one(tmp_path):
+    """The notes folder is not a repository of its own but sits in one (a course project): sync
+    refuses with a sentence, and the repository around it is left exactly as it was."""
+    outer, notes = notes_inside_a_project(tmp_path / "project")
     before = (head(outer), (outer / ".git" / "index").read_bytes(), sorted(p.name for p in notes.iterdir()))
     for action in (merge.pull, merge.push, merge.fetch, merge.sync):
         with pytest.raises(gitcli.GitError) as refused:
@@ -387,15 +393,7 @@ def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_on
     commit, a remote, a status or the autocommit in a folder that sits in a course project's
     repository fail as "not a git repository", and the project keeps its commits, index and config;
     also when the project's name holds a ":", which git's ceiling list cannot hold."""
-    outer = tmp_path / project
-    outer.mkdir()
-    gitcli.git(outer, "init", "--quiet", "--initial-branch=main")
-    (outer / "README").write_text("project\n", encoding="utf-8")
-    gitcli.git(outer, "add", "README")
-    gitcli.git(outer, *gitcli.identity_args(outer), "commit", "--quiet", "-m", "project")
-    notes = outer / "notes"
-    notes.mkdir()
-    write(notes, "a.md", note("A", "mine"))
+    outer, notes = notes_inside_a_project(tmp_path / project)
     project = outer / ".git"
     before = (head(outer), (project / "index").read_bytes(), (project / "config").read_bytes())
     calls = (lambda: repo.commit_all(notes, "notes"), lambda: repo.set_remote(notes, str(tmp_path / "remote")),
@@ -409,7 +407,7 @@ def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_on
 
 def test_a_journal_in_a_folder_named_with_a_colon_syncs_as_any_other(tmp_path):
     """The colon rule changes nothing for a real repository or a bare remote: a journal under
-    "Course: ML" is initialised, commits, pushes to a bare remote beside it and pulls it back."""
+    "Course: ML" is initialised, commits and syncs with a bare remote beside it."""
     course = tmp_path / "Course: ML"
     course.mkdir()
     remote = course / "remote.git"
