@@ -179,3 +179,11 @@ def test_the_sweep_holds_any_number_of_steps_at_once_with_the_same_norms(block):
     for cell in cells:
         assert blocked[cell].shape == (2, T + 1)
         np.testing.assert_allclose(blocked[cell], whole[cell], rtol=1e-13, atol=0)
+
+
+def test_the_sweep_names_a_cell_it_does_not_know():
+    from core.rnn import view
+
+    X, Y = tanh.sequence_task(2, 5, view.DEEP_INPUTS, 4, 1)
+    with pytest.raises(ValueError, match="unknown gated cell 'rnn'; use 'lstm' or 'gru'"):
+        gated.sweep_step_norms({"rnn": view.gated_problem("lstm", 4, 5, 0, 0.0, 1.0)}, X, Y, (0.0,))
