@@ -97,13 +97,8 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
     """Run `git <args>` in `folder` and return its stdout (bytes); GitError when it fails. git reads
     `stdin` as its input, or nothing: never the terminal the app was started from, where a read
     would wait for a key press with the page frozen."""
-    command = executable()
-    if command is None:
-        raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
-    given = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     try:
-        done = subprocess.run([command, *args], cwd=folder, **given, capture_output=True, timeout=timeout,
-                              env=in_folder(folder, env))
+        done = _run(folder, args, stdin=stdin, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         stopped = _("git {command} took longer than {seconds} s and was stopped (is the remote reachable?)")
         raise GitError(stopped.format(command=_verb(args), seconds=f"{timeout:.0f}")) from None
@@ -112,6 +107,19 @@ def git(folder: Path, *args: str, stdin: bytes | None = None, timeout: float = D
         # git's own words stay English (LC_ALL=C: they are parsed); the sentence around them is ours.
         raise GitError(redact(_("git {command} failed: {reason}").format(command=_verb(args), reason=_reason(output))))
     return done.stdout
+
+
+def _run(folder: Path, args: tuple[str, ...], *, stdin: bytes | None, timeout: float,
+         env: dict[str, str] | None) -> subprocess.CompletedProcess:
+    """git run once in `folder` with the environment of `in_folder`, its output captured and
+    `stdin` (or nothing) as its input; GitMissing when there is no git, TimeoutExpired when it
+    runs past `timeout` seconds (it is then stopped)."""
+    command = executable()
+    if command is None:
+        raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
+    given = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([command, *args], cwd=folder, **given, capture_output=True, timeout=timeout,
+                          env=in_folder(folder, env))
 
 
 def _reason(output: str) -> str:
@@ -142,12 +150,7 @@ def _verb(args: tuple[str, ...]) -> str:
 
 def succeeds(folder: Path, *args: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
     """True when `git <args>` exits with status 0 (for git's yes/no questions)."""
-    command = executable()
-    if command is None:
-        raise GitMissing(_("git is not installed on this machine; install it to sync the journal"))
-    done = subprocess.run([command, *args], cwd=folder, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=timeout, env=in_folder(folder))
-    return done.returncode == 0
+    return _run(folder, args, stdin=None, timeout=timeout, env=None).returncode == 0
 
 
 def text(folder: Path, *args: str, **kwargs) -> str:
