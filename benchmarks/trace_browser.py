@@ -32,7 +32,7 @@ CATEGORIES = ",".join([
     "devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute",
     "disabled-by-default-v8.cpu_profiler", "blink.user_timing", "toplevel"])
 SCRIPT = {"FunctionCall", "EvaluateScript", "v8.compile", "TimerFire", "FireAnimationFrame",
-          "EventDispatch", "RunMicrotasks", "v8.run", "V8.GCScavenger", "MajorGC", "MinorGC"}
+          "EventDispatch", "RunMicrotasks", "v8.run", "MajorGC", "MinorGC"}
 LAYOUT = {"Layout", "UpdateLayoutTree", "RecalculateStyles", "UpdateLayerTree", "HitTest",
           "InvalidateLayout", "ScheduleStyleRecalculation", "IntersectionObserverController::computeIntersections"}
 PROFILER = {"V8.InvokeApiInterruptCallbacks", "CpuProfiler::StartProfiling", "V8.BytecodeBudgetInterrupt"}
@@ -111,7 +111,7 @@ def profile_self_times(events: list[dict]) -> tuple[dict[str, float], list[tuple
 
 def source_of(url: str, function: str) -> str:
     if not url:
-        return "(native)" if function not in ("(garbage collector)",) else "garbage collection"
+        return "garbage collection" if function == "(garbage collector)" else "(native)"
     name = url.rsplit("/", 1)[-1].split("?")[0]
     return name.split(".")[0] or url
 

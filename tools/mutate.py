@@ -158,6 +158,7 @@ def survivors(modules: list[str], *, listed: bool = False) -> None:
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     reasons = equivalent_reasons()
+    globs = mutant_globs()
     for path in files_of(modules):
         meta = ROOT / "mutants" / f"{path}.meta"
         if not meta.exists():
@@ -168,7 +169,6 @@ def survivors(modules: list[str], *, listed: bool = False) -> None:
             names = sorted(name for name in reasons if name.startswith(prefix))
         else:
             names = sorted(name for name, code in codes.items() if code == 0 and name not in reasons)
-        globs = mutant_globs()
         names = [name for name in names if not globs or any(fnmatch.fnmatch(name, glob) for glob in globs)]
         if not names:
             continue
