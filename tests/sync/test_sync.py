@@ -34,11 +34,19 @@ def write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
+def bare_repository(where: Path) -> Path:
+    """A new bare repository at `where` (branch main), as a remote on this machine."""
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(where)], check=True)
+    return where
+
+
+def head(folder: Path, rev: str = "HEAD") -> str:
+    return gitcli.text(folder, "rev-parse", rev)
+
+
 @pytest.fixture
 def remote(tmp_path) -> Path:
-    bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
-    return bare
+    return bare_repository(tmp_path / "remote.git")
 
 
 @pytest.fixture

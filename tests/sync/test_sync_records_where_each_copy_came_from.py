@@ -19,17 +19,13 @@ from pathlib import Path
 import pytest
 
 from core.sync import gitcli, merge, repo
-from tests.sync.test_sync import files, mergers, note, write
+from tests.sync.test_sync import files, head, mergers, note, write
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
 
 def committed_log(folder: Path) -> bytes:
     return gitcli.git(folder, "show", f"HEAD:{repo.CONFLICT_LOG}")
-
-
-def head(folder: Path, rev: str = "HEAD") -> str:
-    return gitcli.text(folder, "rev-parse", rev)
 
 
 def clone(remote: Path, folder: Path) -> Path:

@@ -14,20 +14,11 @@ import pytest
 
 from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, repo
-from tests.sync.test_sync import LOG, mergers, note, write
+from tests.sync.test_sync import LOG, bare_repository, head, mergers, note, write
 
 REVIEW = '{"v": 1, "card": "q", "at": "2021-08-05T09:00:00+00:00", "grade": 3, "kind": "card"}\n'
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
-
-
-def head(folder) -> str:
-    return gitcli.text(folder, "rev-parse", "HEAD")
-
-
-def bare_repository(where: Path) -> Path:
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(where)], check=True)
-    return where
 
 
 def journal(where: Path, text: str, remote: Path | None = None, name: str = repo.DEFAULT_REMOTE) -> Path:
@@ -410,13 +401,8 @@ def test_a_journal_in_a_folder_named_with_a_colon_syncs_as_any_other(tmp_path):
     "Course: ML" is initialised, commits and syncs with a bare remote beside it."""
     course = tmp_path / "Course: ML"
     course.mkdir()
-    remote = course / "remote.git"
-    gitcli.git(course, "init", "--quiet", "--bare", str(remote))
-    notes = course / "notes"
-    notes.mkdir()
-    write(notes, "a.md", note("A", "mine"))
-    repo.init(notes)
-    repo.set_remote(notes, str(remote))
+    remote = bare_repository(course / "remote.git")
+    notes = journal(course / "notes", "mine", remote)
     merge.sync(notes)
     assert gitcli.text(remote, "log", "-1", "--format=%s", "main")
     assert merge.git_dir_of(remote) == remote.resolve()
