@@ -385,6 +385,8 @@ def test_no_git_call_in_a_notes_folder_without_its_own_repository_reaches_the_on
     repository fail as "not a git repository", and the project keeps its commits, index and config;
     also when the project's name holds a ":", which git's ceiling list cannot hold."""
     outer, notes = notes_inside_a_project(tmp_path / project)
+    for folder in ("refs", "objects"):  # a student's folders of notes, named like a bare repository's
+        (notes / folder).mkdir()
     project = outer / ".git"
     before = (head(outer), (project / "index").read_bytes(), (project / "config").read_bytes())
     calls = (lambda: repo.commit_all(notes, "notes"), lambda: repo.set_remote(notes, str(tmp_path / "remote")),
