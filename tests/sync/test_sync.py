@@ -34,6 +34,13 @@ def write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
+def old_file(path: Path, data: bytes = b"") -> Path:
+    """`path` written with `data` and dated 2001 (a lock long left behind, say)."""
+    path.write_bytes(data)
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    return path
+
+
 def bare_repository(where: Path) -> Path:
     """A new bare repository at `where` (branch main), as a remote on this machine."""
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(where)], check=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from core.sync import gitcli, merge, repo
+from tests.sync.test_sync import old_file
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None or not Path("/proc/self/cwd").exists(),
                                 reason="needs git and /proc")
@@ -133,8 +134,7 @@ def test_a_git_at_work_in_the_journal_never_stops_the_remote_s_stale_lock_being_
     here = laptop / ".git" / "index.lock"
     there = remote / "packed-refs.lock"
     for lock in (here, there):
-        lock.write_bytes(b"")
-        os.utime(lock, (1_000_000_000, 1_000_000_000))
+        old_file(lock)
     working = _waiting(["git", "hash-object", "--stdin"], laptop)
     try:
         assert merge.recover(laptop) == [there]
@@ -144,9 +144,7 @@ def test_a_git_at_work_in_the_journal_never_stops_the_remote_s_stale_lock_being_
 
 
 def test_read_only_clears_no_lock_at_all(laptop, remote, monkeypatch):
-    lock = remote / "packed-refs.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(remote / "packed-refs.lock")
     monkeypatch.setenv("STUDYLAB_READONLY", "1")
     assert merge.recover(laptop) == []
     assert lock.exists()
@@ -154,9 +152,7 @@ def test_read_only_clears_no_lock_at_all(laptop, remote, monkeypatch):
 
 def test_a_lock_that_goes_away_while_recover_looks_is_no_error(laptop, monkeypatch):
     """git finished and removed its own lock between recover's listing and its clearing."""
-    lock = laptop / ".git" / "index.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(laptop / ".git" / "index.lock")
     real_is_stale = merge._is_stale
 
     def stale_then_gone(path, held):
@@ -177,9 +173,7 @@ def test_a_plain_folder_remote_inside_another_repository_is_refused_and_that_rep
     project = tmp_path / "project"
     project.mkdir()
     subprocess.run(["git", "init", "--quiet", str(project)], check=True)
-    their_lock = project / ".git" / "index.lock"
-    their_lock.write_bytes(b"")
-    os.utime(their_lock, (1_000_000_000, 1_000_000_000))
+    their_lock = old_file(project / ".git" / "index.lock")
     shared = project / "shared"
     shared.mkdir()
     repo.set_remote(laptop, str(shared))
@@ -192,8 +186,7 @@ def test_a_plain_folder_remote_inside_another_repository_is_refused_and_that_rep
 def test_a_plain_folder_named_by_a_file_url_is_refused_too(laptop, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
-    (plain / "index.lock").write_bytes(b"someone's file")
-    os.utime(plain / "index.lock", (1_000_000_000, 1_000_000_000))
+    old_file(plain / "index.lock", b"someone's file")
     for url in (f"file://{plain}", f"file://localhost{plain}"):
         repo.set_remote(laptop, url)
         with pytest.raises(gitcli.GitError, match="is not a git repository"):
@@ -212,8 +205,7 @@ def test_a_lock_folder_that_is_a_link_is_never_followed_and_the_next_one_still_c
     stale = remote / "logs" / "refs" / "heads" / "main.lock"
     stale.parent.mkdir(parents=True, exist_ok=True)
     for lock in (outside, stale):
-        lock.write_bytes(lock.read_bytes() if lock.exists() else b"")
-        os.utime(lock, (1_000_000_000, 1_000_000_000))
+        old_file(lock, lock.read_bytes() if lock.exists() else b"")
     assert merge.recover(laptop) == [stale]
     assert outside.read_bytes() == b"not git's to clear" and not stale.exists()
 
@@ -221,9 +213,7 @@ def test_a_lock_folder_that_is_a_link_is_never_followed_and_the_next_one_still_c
 def test_an_old_lock_some_process_still_holds_open_stays_until_it_is_closed(laptop):
     """No git is at work, the lock is old, but a process (here this one) has it open: recover
     reads every process's open files and leaves it; once closed, it is stale and cleared."""
-    lock = laptop / ".git" / "index.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(laptop / ".git" / "index.lock")
     with open(lock, "rb"):
         assert merge.recover(laptop) == []
         assert lock.exists()
@@ -234,9 +224,7 @@ def test_a_process_or_file_that_cannot_be_read_is_skipped_not_the_end_of_the_lis
     """Processes come and go while recover lists their open files: one whose list cannot be read
     (here process 1's) and an open file that cannot be read (every fd 0) are skipped, and the
     lock this process holds open is still seen."""
-    lock = laptop / ".git" / "index.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(laptop / ".git" / "index.lock")
     real_scandir, real_readlink = os.scandir, os.readlink
 
     def scandir(path, *args, **kwargs):

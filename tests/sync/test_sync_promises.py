@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, peers, repo
-from tests.sync.test_sync import note, write
+from tests.sync.test_sync import note, old_file, write
 from tests.sync.test_sync_attacks import blob, push_tree, run
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
@@ -28,8 +28,7 @@ def plain_folder(where: Path) -> dict[str, bytes]:
     """A folder of someone's projects (not a git repository) full of lock files, all old."""
     for name, data in PROJECT_LOCKS.items():
         (where / name).parent.mkdir(parents=True, exist_ok=True)
-        (where / name).write_bytes(data)
-        os.utime(where / name, (1_000_000_000, 1_000_000_000))
+        old_file(where / name, data)
     return PROJECT_LOCKS
 
 

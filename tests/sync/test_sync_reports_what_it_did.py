@@ -5,7 +5,6 @@ commits a pull makes of this machine's changes say so."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from core.journal.storage import ReadOnlyError
 from core.sync import gitcli, merge, repo
-from tests.sync.test_sync import LOG, bare_repository, head, mergers, note, write
+from tests.sync.test_sync import LOG, bare_repository, head, mergers, note, old_file, write
 
 REVIEW = '{"v": 1, "card": "q", "at": "2021-08-05T09:00:00+00:00", "grade": 3, "kind": "card"}\n'
 
@@ -86,9 +85,7 @@ def test_a_pull_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
     classmate = bare_repository(tmp_path / "classmate.git")
     mine = journal(tmp_path / "mine", "mine", classmate, "classmate")
     merge.push(mine, "classmate")
-    lock = classmate / "packed-refs.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(classmate / "packed-refs.lock")
     merge.pull(mine, "classmate")
     assert not lock.exists()
 
@@ -273,9 +270,7 @@ def test_a_push_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
     merge.push(mine, "classmate")
     write(mine, "b.md", note("B", "more"))
     repo.commit_all(mine, "more")
-    lock = classmate / "refs" / "heads" / "main.lock"
-    lock.write_bytes(b"")
-    os.utime(lock, (1_000_000_000, 1_000_000_000))
+    lock = old_file(classmate / "refs" / "heads" / "main.lock")
     merge.push(mine, "classmate")
     assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
     assert not lock.exists()
