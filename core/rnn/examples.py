@@ -339,7 +339,7 @@ def _norms_by_step(own: np.ndarray, through_next: np.ndarray, total: np.ndarray)
     T = own.shape[0] - 1
     with np.errstate(over="ignore", invalid="ignore"):
         return pd.DataFrame({"t": np.arange(1, T + 1)} | {
-            name: np.linalg.norm(values[1:].reshape(T, -1), axis=1)
+            name: tanh.row_norms(values[1:].reshape(T, -1))
             for name, values in (("own", own), ("through_next", through_next), ("total", total))})
 
 

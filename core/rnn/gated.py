@@ -28,11 +28,12 @@ z * dh_t directly, past any squashing nonlinearity.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.rnn.tanh import BPTTResult, Params, loss_and_direct_grads, rnn_loss
+from core.rnn.tanh import BPTTResult, Params, loss_and_direct_grads, rnn_loss, row_norms
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -160,7 +161,7 @@ def gated_bptt(params: Params, cache: GatedCache, Y: np.ndarray, loss_on: str = 
         "W_h": grad_pre_h.reshape(T * N, -1).T @ cache.hidden[:-1].reshape(T * N, H),
         "b": grad_pre_x.sum(axis=(0, 1)),
     }
-    step_norms = np.sqrt(np.sum(grad_h.reshape(T + 1, -1) ** 2, axis=1))
+    step_norms = row_norms(grad_h.reshape(T + 1, -1))
     return BPTTResult(grads, step_norms, loss)
 
 
@@ -238,13 +239,17 @@ def _gru_backward(
     return grad_h, grad_pre_x, grad_pre_h
 
 
+RESCALE_BEYOND = 300
+"""A network's dL/dh in the sweep is held times 2^exponent, a power of two chosen so that its norm
+stays within 2^-300 .. 2^300 (see _SweepRun.exponents)."""
+
 SWEEP_BLOCK = 25
 """Steps whose backward factors sweep_step_norms holds at once (about 14 MB for the LSTM and GRU
 rows together at H = 64)."""
 
 
-def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
-                     biases: tuple[float, ...], block: int = SWEEP_BLOCK) -> dict[str, np.ndarray]:
+def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray, biases: tuple[float, ...],
+                     block: int = SWEEP_BLOCK, rescale_beyond: int = RESCALE_BEYOND) -> dict[str, np.ndarray]:
     """`step_norms_by_gate_bias` for several cells at once: {cell: (len(biases), T+1)} for
     `cells` = {"lstm": params, "gru": params} (either or both), every cell and bias one row block
     of a single stacked run. One Python loop over the steps advances all
@@ -256,6 +261,10 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
     start state with the factors its backward needs, into buffers every block reuses. Holding
     every step instead (about 400 MB at T = 500, H = 64, 16 networks of 8 sequences) cost more
     in first-touched memory than the second forward pass costs (docs/performance.md, BPTT).
+
+    Each network's gradient is held rescaled by a power of two whenever its norm leaves
+    [2^-rescale_beyond, 2^rescale_beyond] (exact: only the exponent changes), so a norm of 1e-250
+    is reported as such, not as 0.
 
     Each network's numbers are those of gated_bptt on its own (see
     tests/rnn/test_gated.py::test_one_stacked_sweep_equals_each_network_on_its_own).
@@ -272,20 +281,16 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray,
         H = params["W_h"].shape[1]
         rows = np.tile(params["b"], (count * N, 1))
         rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
-        runs[cell] = _SweepRun(cell, params, rows, inputs, count, min(block, T))
-    starts = range(0, T, block)
-    for t0 in starts:
-        for run in runs.values():
-            run.forward_block(t0, min(t0 + block, T), keep=False)
+        runs[cell] = _SweepRun(cell, params, rows, inputs, count, min(block, T), rescale_beyond)
     targets = np.tile(np.asarray(Y, dtype=np.float64), (count, 1))
-    for run in runs.values():
-        run.start_backward(targets)
-    for t0 in reversed(starts):
-        t1 = min(t0 + block, T)
+    if len(runs) == 1:
         for run in runs.values():
-            run.forward_block(t0, t1, keep=True)
-            for t in range(t1, t0, -1):
-                run.backward_step(t, t0)
+            run.sweep(targets)
+    else:
+        # The cells share nothing, and NumPy lets go of the GIL inside BLAS and its larger
+        # elementwise loops: one thread per cell (each on one BLAS thread) overlaps most of them.
+        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            list(pool.map(lambda run: run.sweep(targets), runs.values()))
     return {cell: run.step_norms for cell, run in runs.items()}
 
 
@@ -295,8 +300,8 @@ class _SweepRun:
     products of gate values, worked out once per step)."""
 
     def __init__(self, cell: str, params: Params, bias_rows: np.ndarray, inputs: np.ndarray, count: int,
-                 block: int) -> None:
-        self.cell, self.count = cell, count
+                 block: int, rescale_beyond: int) -> None:
+        self.cell, self.count, self.rescale_beyond = cell, count, rescale_beyond
         self.H = H = params["W_h"].shape[1]
         self.W_h, self.W_h_T, self.W_x_T = params["W_h"], np.ascontiguousarray(params["W_h"].T), params["W_x"].T
         self.bias_rows, self.inputs = bias_rows, inputs  # (R, G*H), (T, R, D)
@@ -307,15 +312,31 @@ class _SweepRun:
         self.drive = np.empty((block, R, bias_rows.shape[1]))
         if cell == "lstm":
             # tanh of the pre-activations halved in the sigmoid blocks, then a * t + b: the
-            # sigmoids 0.5 (1 + tanh(0.5 a)) and the tanh in three whole-row calls.
+            # sigmoids 0.5 (1 + tanh(0.5 a)) and the tanh in three whole-row calls. The halving
+            # is folded into the weights and bias once (by a power of two: the same bits).
             self.scale = np.repeat([0.5, 0.5, 1.0, 0.5], H)
             self.shift = np.repeat([0.5, 0.5, 0.0, 0.5], H)
+            self.W_h_T, self.W_x_T = self.W_h_T * self.scale, self.W_x_T * self.scale
+            self.bias_rows = bias_rows * self.scale
             self.gate_factors = np.empty((block, R, 4 * H))  # dL/dpre = [dc * (i, f, g)-factors, dh * o-factor]
             self.carry = np.empty((block, R, H))            # dc_{t-1} = carry * dc_t (f)
             self.to_cell = np.empty((block, R, H))          # dc_t += dh_t * o (1 - tanh(c)^2)
         else:
             self.from_h_factors = np.empty((block, R, 3 * H))  # dL/d(W_h h) = dh * [r, z, n]-factors
             self.keep = np.empty((block, R, H))                # z: the direct path dh_{t-1} += z dh_t
+
+    def sweep(self, targets: np.ndarray) -> None:
+        """Fill step_norms: the first forward pass, then the blocks run back last to first."""
+        T, block = self.inputs.shape[0], self.drive.shape[0]
+        starts = range(0, T, block)
+        for t0 in starts:
+            self.forward_block(t0, min(t0 + block, T), keep=False)
+        self.start_backward(targets)
+        for t0 in reversed(starts):
+            t1 = min(t0 + block, T)
+            self.forward_block(t0, t1, keep=True)
+            for t in range(t1, t0, -1):
+                self.backward_step(t, t0)
 
     def forward_block(self, t0: int, t1: int, keep: bool) -> None:
         """Steps t0 .. t1-1 forward. The first pass (keep False) records the start state; the
@@ -334,11 +355,10 @@ class _SweepRun:
 
     def _lstm_step(self, drive: np.ndarray, j: int | None) -> None:
         H, h = self.H, self.hidden
-        pre = h @ self.W_h_T
-        pre += drive
-        pre *= self.scale
-        np.tanh(pre, out=pre)
-        gate = pre * self.scale
+        gate = h @ self.W_h_T
+        gate += drive
+        np.tanh(gate, out=gate)
+        gate *= self.scale
         gate += self.shift
         i, f, g, o = gate[:, :H], gate[:, H : 2 * H], gate[:, 2 * H : 3 * H], gate[:, 3 * H :]
         previous = self.cell_state
@@ -381,6 +401,9 @@ class _SweepRun:
         R, T = targets.shape[0], self.step_norms.shape[1] - 1
         self.grad_h = (self.hidden - targets) / R
         self.grad_cell = np.zeros_like(targets)
+        # Network b's dL/dh and dL/dc are held times 2^exponents[b]: a gradient fading for hundreds
+        # of steps would otherwise reach float64's subnormals and lose its digits, then vanish.
+        self.exponents = np.zeros(self.count, dtype=np.int64)
         self._record_norms(T)
 
     def backward_step(self, t: int, t0: int) -> None:
@@ -401,6 +424,19 @@ class _SweepRun:
         self._record_norms(t - 1)
 
     def _record_norms(self, t: int) -> None:
+        """Each network's ||dL/dh_t|| into step_norms[:, t]; then any network whose held gradient's
+        norm has left [2^-rescale_beyond, 2^rescale_beyond] is brought back to [0.5, 1) by a power
+        of two (exact: only the exponent changes)."""
         # The loss averages over every row, `count` times as many as one network has.
         by_bias = (self.grad_h * self.count).reshape(self.count, -1)
-        self.step_norms[:, t] = np.sqrt(np.einsum("bk,bk->b", by_bias, by_bias))
+        held = row_norms(by_bias)
+        self.step_norms[:, t] = np.ldexp(held, -self.exponents)
+        mantissas, powers = np.frexp(held)
+        drifted = (mantissas > 0) & (np.abs(powers) > self.rescale_beyond)
+        if drifted.any():
+            shift = np.where(drifted, -powers, 0)
+            self.exponents += shift
+            factors = np.repeat(np.ldexp(1.0, shift), self.grad_h.shape[0] // self.count)[:, None]
+            self.grad_h *= factors
+            if self.cell == "lstm":
+                self.grad_cell *= factors

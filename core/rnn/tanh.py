@@ -52,6 +52,34 @@ import numpy as np
 
 Params = dict[str, np.ndarray]
 
+SQUARES_EXACT_FROM = 2.0**-960
+"""A sum of squares at or above this (and finite) lost nothing to underflow: an entry squared below
+float64's normal range (2^-1022) is off by at most 2^-1074, far below the sum's last digit."""
+_LARGEST = np.finfo(np.float64).max
+
+
+def row_norms(rows: np.ndarray) -> np.ndarray:
+    """Euclidean norm of each row of `rows` (B, K) -> (B,), also where squaring leaves float64.
+
+    A gradient of 1e-200 is a normal float64, but its square (1e-400) is not: sqrt of a plain sum
+    of squares reports 0 below about 1e-162 and loses digits from 1e-154, and reports inf above
+    about 1e154. Rows whose sum of squares is outside [SQUARES_EXACT_FROM, max float] are divided
+    by their largest |entry| first and multiplied back after the square root.
+    """
+    squared = np.einsum("bk,bk->b", rows, rows)
+    norms = np.sqrt(squared)
+    exact = (squared >= SQUARES_EXACT_FROM) & (squared <= _LARGEST)  # False for 0, inf and nan too
+    if not exact.all():
+        unsafe = ~exact
+        far = rows[unsafe]
+        largest = np.max(np.abs(far), axis=1)
+        scalable = (largest > 0) & np.isfinite(largest)
+        scaled = far[scalable] / largest[scalable, None]
+        fixed = norms[unsafe]
+        fixed[scalable] = largest[scalable] * np.sqrt(np.einsum("bk,bk->b", scaled, scaled))
+        norms[unsafe] = fixed
+    return norms
+
 
 def recurrent_matrix(H: int, radius: float, rng: np.random.Generator) -> np.ndarray:
     """Random Gaussian (H, H) matrix rescaled to spectral radius `radius` (max |eigenvalue|)."""
@@ -174,12 +202,12 @@ def step_norms_for_each(params: list[Params], X: np.ndarray, Y: np.ndarray) -> n
     for t in range(T):
         np.tanh(np.matmul(hidden[t], W_hh_T) + drive[t], out=hidden[t + 1])
     grad = (hidden[-1] - Y) / N                                         # dL/dh_T, (R, N, H)
-    squared_norms = np.empty((R, T + 1))
+    norms = np.empty((R, T + 1))
     for t in range(T, 0, -1):
-        squared_norms[:, t] = np.einsum("rnh,rnh->r", grad, grad)
+        norms[:, t] = row_norms(grad.reshape(R, -1))
         grad = np.matmul(grad * (1.0 - hidden[t] ** 2), W_hh)
-    squared_norms[:, 0] = np.einsum("rnh,rnh->r", grad, grad)
-    return np.sqrt(squared_norms)
+    norms[:, 0] = row_norms(grad.reshape(R, -1))
+    return norms
 
 
 @dataclass(frozen=True)
@@ -293,7 +321,8 @@ def _randomized_last_step(params: Params, cache: TanhCache, Y: np.ndarray, facto
     reach[:T] = np.cumprod(factors[::-1], axis=0)[::-1]
     reported = np.ones((T + 1, R, N))                                    # a cut state reports what arrives
     reported[:T] = reach[1:] * np.where(factors == 0.0, 1.0, factors)
-    step_norms = np.sqrt(np.einsum("trn,tn->rt", reported**2, sequence_norms**2))
+    step_norms = row_norms((reported * sequence_norms[:, None, :]).transpose(1, 0, 2).reshape(R * (T + 1), N))
+    step_norms = step_norms.reshape(R, T + 1)
     first = np.maximum(T + 1 - np.count_nonzero(reach, axis=0), 1)      # (R, N) first step t with c_t != 0
     weight = reach.max(axis=(1, 2))                                      # (T+1,) c_t of every draw reaching t
     grads = np.zeros((R, H, H + D + 1))
@@ -320,13 +349,13 @@ def _full_deltas(params: Params, cache: TanhCache, Y: np.ndarray) -> tuple[np.nd
     loss, direct = loss_and_direct_grads(hidden, Y, "last")
     deltas = 1.0 - hidden[1:] ** 2
     grad = direct[-1].copy()
-    squared_norms = np.empty((T + 1, N))
+    norms = np.empty((T + 1, N))
     for t in range(T, 0, -1):
-        squared_norms[t] = np.einsum("nh,nh->n", grad, grad)
+        norms[t] = row_norms(grad)
         deltas[t - 1] *= grad
         grad = deltas[t - 1] @ W_hh
-    squared_norms[0] = np.einsum("nh,nh->n", grad, grad)
-    return deltas, np.sqrt(squared_norms), loss
+    norms[0] = row_norms(grad)
+    return deltas, norms, loss
 
 
 def _tanh_backward(
@@ -360,8 +389,8 @@ def _tanh_backward(
     grad[:] = direct[-1]
     grad = grad.reshape(rows, H)
     every_step = direct.shape[0] > 1
-    squared_norms = np.empty((T + 1, R))
-    squared_norms[T] = _squared_norms(grad, R)
+    norms = np.empty((T + 1, R))
+    norms[T] = row_norms(grad.reshape(R, -1))
     for t in range(T, 0, -1):
         delta = deltas[t - 1]
         delta *= grad
@@ -376,20 +405,11 @@ def _tanh_backward(
             grad.reshape(R, N, H)[:] += direct[t - 1]
             if reported is not grad:
                 reported.reshape(R, N, H)[:] += direct[t - 1]
-        squared_norms[t - 1] = _squared_norms(reported, R)
+        norms[t - 1] = row_norms(reported.reshape(R, -1))
     by_draw = deltas.reshape(T, R, N, H).transpose(1, 0, 2, 3).reshape(R, T * N, H)
     grads = {
         "W_xh": by_draw.transpose(0, 2, 1) @ inputs.reshape(T * N, D),
         "W_hh": by_draw.transpose(0, 2, 1) @ hidden[:-1].reshape(T * N, H),
         "b": by_draw.sum(axis=1),
     }
-    return grads, np.sqrt(squared_norms.T), loss
-
-
-def _squared_norms(values: np.ndarray, R: int) -> np.ndarray | float:
-    """Squared Frobenius norm per draw of values (R*N, H), draws stacked as R blocks: (R,),
-    or one float when R = 1 (it fills a row of one)."""
-    if R == 1:
-        return np.vdot(values, values)
-    by_draw = values.reshape(R, -1)
-    return np.einsum("rk,rk->r", by_draw, by_draw)
+    return grads, norms.T, loss

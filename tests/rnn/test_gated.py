@@ -187,3 +187,20 @@ def test_the_sweep_names_a_cell_it_does_not_know():
     X, Y = tanh.sequence_task(2, 5, view.DEEP_INPUTS, 4, 1)
     with pytest.raises(ValueError, match="unknown gated cell 'rnn'; use 'lstm' or 'gru'"):
         gated.sweep_step_norms({"rnn": view.gated_problem("lstm", 4, 5, 0, 0.0, 1.0)}, X, Y, (0.0,))
+
+
+@pytest.mark.parametrize("rescale_beyond", [0, 1, 3])
+def test_holding_the_sweeps_gradient_rescaled_changes_no_norm(rescale_beyond):
+    """Rescaling a network's held gradient by powers of two (up when it fades, back down when it
+    grows) is exact: thresholds that rescale nearly every step give the norms of the default one,
+    which never rescales on this case, for both cells and gates biased shut, neutral and open."""
+    from core.rnn import view
+
+    H, T, seed = 5, 60, 2
+    X, Y = tanh.sequence_task(3, T, view.DEEP_INPUTS, H, seed + 1)
+    cells = {cell: view.gated_problem(cell, H, T, seed, 0.0, 1.6) for cell in ("lstm", "gru")}
+    usual = gated.sweep_step_norms(cells, X, Y, (-2.0, 0.0, 3.0))
+    often = gated.sweep_step_norms(cells, X, Y, (-2.0, 0.0, 3.0), rescale_beyond=rescale_beyond)
+    for cell in cells:
+        assert usual[cell].min() > 2.0**-300
+        np.testing.assert_array_equal(often[cell], usual[cell])
