@@ -326,15 +326,18 @@ class _SweepRun:
             self.keep = np.empty((block, R, H))                # z: the direct path dh_{t-1} += z dh_t
 
     def sweep(self, targets: np.ndarray) -> None:
-        """Fill step_norms: the first forward pass, then the blocks run back last to first."""
+        """Fill step_norms: the first forward pass, then the blocks run back last to first (the
+        last block's forward runs once, with its factors, just before its backward)."""
         T, block = self.inputs.shape[0], self.drive.shape[0]
         starts = range(0, T, block)
-        for t0 in starts:
-            self.forward_block(t0, min(t0 + block, T), keep=False)
-        self.start_backward(targets)
+        for t0 in starts[:-1]:
+            self.forward_block(t0, t0 + block, keep=False)
+        self.start_states[starts[-1]] = (self.hidden, self.cell_state)
         for t0 in reversed(starts):
             t1 = min(t0 + block, T)
             self.forward_block(t0, t1, keep=True)
+            if t1 == T:
+                self.start_backward(targets)
             for t in range(t1, t0, -1):
                 self.backward_step(t, t0)
 
