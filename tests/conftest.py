@@ -287,7 +287,8 @@ def settled(page) -> None:
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until the app has drawn something and finished every run the tab asked for: no run due
     by the tab's websocket (AppRuns), the script state "notRunning" on both sides of two painted
-    frames, and no message from the app during them. No fixed sleeps."""
+    frames, no message from the app during them, and no address-bar write still waiting (app_links.js
+    defers a write that only changes the parameters, and marks <html> meanwhile). No fixed sleeps."""
     idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout)
     runs = getattr(page, "app_runs", None)
@@ -302,6 +303,7 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         heard = runs.messages if runs is not None else 0
         _next_frames(page)
         if page.locator(idle).count() == 1 and (runs is None or (not runs.pending and runs.messages == heard)):
+            page.wait_for_selector("html:not([data-studylab-address-pending])", state="attached", timeout=timeout)
             return
 
 

@@ -229,10 +229,6 @@ def test_moving_a_note_to_the_trash_confirms_with_a_toast_whose_undo_restores_it
     assert page.locator('[data-testid="stPopoverBody"]').count() == 0, "the confirmation popover closed"
     toast = page.locator('[data-testid="stToast"]')
     assert "Moved Mentor meeting to the trash." in toast.inner_text()
-    # The address bar follows 150 ms after the run (app_links.js defers parameter-only writes so a
-    # link's several writes make one history entry); on a loaded machine that can be after wait_idle.
-    moved_on = "() => new URLSearchParams(location.search).get('note') !== '2021-08-05-mentor-meeting'"
-    page.wait_for_function(moved_on, timeout=5_000)
     assert query(page) != "note=2021-08-05-mentor-meeting", "the page moved on to another note"
     toast.get_by_role("link", name="Undo").click()
     wait_idle(page)
@@ -310,3 +306,18 @@ def test_opening_any_page_directly_makes_no_failing_request(served_server, page_
         wait_idle(page)
         assert page.locator('[data-testid="stSidebarNav"]').count() == 1
     assert failures == []
+
+
+def test_an_address_write_that_waits_is_marked_until_it_lands(shared_server, page_on):
+    """app_links.js holds back a write that only changes the parameters (DEFER_MS), and marks <html>
+    meanwhile; wait_idle waits for the mark to go, so a test reads the address the app wrote."""
+    page = page_on(shared_server, f"/notes?note={CNN}")
+    page.wait_for_function("() => window.__studylabLinks?.installed")  # the component mounts after the run
+    marked = page.evaluate("""() => {
+        history.pushState({}, "", location.pathname + "?note=held-back");
+        return [document.documentElement.hasAttribute("data-studylab-address-pending"), location.search];
+    }""")
+    assert marked == [True, f"?note={CNN}"], "the write waits, and says so"
+    wait_idle(page)
+    assert query(page) == "note=held-back"
+    assert page.locator("html[data-studylab-address-pending]").count() == 0

@@ -140,15 +140,21 @@ function replaceParameterOnlyPushes(state) {
   const push = (state.push = window.history.pushState.bind(window.history));
   const replace = window.history.replaceState.bind(window.history);
   let waiting = null;
+  // <html data-studylab-address-pending> while a write waits, so a test (or anything reading the
+  // address) can wait for the address bar instead of guessing how long DEFER_MS takes on its machine.
+  const pending = (on) => document.documentElement.toggleAttribute("data-studylab-address-pending", on);
   window.history.pushState = function (data, unused, url) {
     const target = url == null ? null : new URL(url, window.location.href);
     if (!target || target.pathname !== window.location.pathname) {
       clearTimeout(waiting);
+      pending(false);
       state.lastPathChange = performance.now();
       return push(data, unused, url);
     }
     clearTimeout(waiting);
+    pending(true);
     waiting = setTimeout(() => {
+      pending(false);
       const settling = performance.now() - state.lastPathChange < SETTLE_MS;
       if (target.pathname !== window.location.pathname) return;
       if (window.location.search === "" && settling) replace(data, unused, url);
