@@ -68,16 +68,18 @@ def row_norms(rows: np.ndarray) -> np.ndarray:
     """
     squared = np.einsum("bk,bk->b", rows, rows)
     norms = np.sqrt(squared)
-    exact = (squared >= SQUARES_EXACT_FROM) & (squared <= _LARGEST)  # False for 0, inf and nan too
-    if not exact.all():
-        unsafe = ~exact
-        far = rows[unsafe]
-        largest = np.max(np.abs(far), axis=1)
-        scalable = (largest > 0) & np.isfinite(largest)
-        scaled = far[scalable] / largest[scalable, None]
-        fixed = norms[unsafe]
-        fixed[scalable] = largest[scalable] * np.sqrt(np.einsum("bk,bk->b", scaled, scaled))
-        norms[unsafe] = fixed
+    # Two reductions decide for every row at once (the common case); a nan fails both tests.
+    if squared.min() >= SQUARES_EXACT_FROM and squared.max() <= _LARGEST or not rows.any():
+        return norms
+    # Only rows that lost digits and are not all zero (a cut draw's rows are) are worked again;
+    # a row holding inf or nan keeps the inf or nan it has.
+    lost = np.flatnonzero((squared < SQUARES_EXACT_FROM) | (squared > _LARGEST))
+    lost = lost[rows[lost].any(axis=1)]
+    largest = np.abs(rows[lost]).max(axis=1)
+    redo, largest = lost[largest < np.inf], largest[largest < np.inf]
+    if redo.size:
+        scaled = rows[redo] / largest[:, None]
+        norms[redo] = largest * np.sqrt(np.einsum("bk,bk->b", scaled, scaled))
     return norms
 
 
