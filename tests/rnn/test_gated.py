@@ -204,3 +204,11 @@ def test_holding_the_sweeps_gradient_rescaled_changes_no_norm(rescale_beyond):
     for cell in cells:
         assert usual[cell].min() > 2.0**-300
         np.testing.assert_array_equal(often[cell], usual[cell])
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("loss_on", ["last", "all"])
+def test_bptt_returns_the_loss_it_differentiated(cell, loss_on):
+    params, X, Y = problem(cell, 4, loss_on)
+    result = gated.gated_bptt(params, gated.gated_forward(cell, params, X), Y, loss_on)
+    assert result.loss == pytest.approx(gated.gated_loss(cell, params, X, Y, loss_on), rel=1e-15)

@@ -86,6 +86,7 @@ def assert_matches_far_below(ours: np.ndarray, reference: np.ndarray) -> None:
 def tanh_case():
     N, T, H, D = 2, 450, 4, 3
     params = tanh.init_tanh_rnn(H, D, 0.2, seed=4)
+    params["b"] = np.random.default_rng(6).uniform(-0.5, 0.5, H)  # init_tanh_rnn's bias is 0
     X, Y = tanh.sequence_task(N, T, D, H, 5)
     cache = tanh.tanh_forward(params, X)
     return params, X, Y, cache, reference_norms(tanh_step, params, X, cache.hidden, Y, H)
