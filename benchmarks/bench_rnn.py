@@ -193,6 +193,10 @@ FIRST_CALLS = {
     "gate-bias sweep, T = 500, H = 64": "view.gate_bias_sweep(64, 500, 0, 1.0)",
     "Deep tab Decay at T = 500, H = 64: decay curves + badge":
         "view.decay_curves(view.DEEP_RADII, 64, 500, 0); view.verify_deep(1.0, 64, 500, 0, 10)",
+    "Deep tab Monte Carlo at T = 500, H = 64: estimates + bias and spread for five p":
+        "view.deep_view(1.0, 64, 500, 0, 10, 0.8, 200); view.randomized_spread(1.0, 64, 500, 0, 10, 100)",
+    "Gated tab Decay at T = 500, H = 64: tanh RNN, LSTM and GRU curves":
+        "view.gated_curves(64, 500, 0, 1.0, 1.0)",
 }
 FIRST_CALL = """
 import time

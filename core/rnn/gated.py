@@ -258,13 +258,16 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray, bia
 
     Memory stays at `block` steps: a first forward pass keeps only the state at every block's
     start; the backward then runs the blocks last to first, each one's forward again from its
-    start state with the factors its backward needs, into buffers every block reuses. Holding
+    start state (the last block's forward runs only then) with the factors its backward needs,
+    into buffers every block reuses. Holding
     every step instead (about 400 MB at T = 500, H = 64, 16 networks of 8 sequences) cost more
     in first-touched memory than the second forward pass costs (docs/performance.md, BPTT).
 
-    Each network's gradient is held rescaled by a power of two whenever its norm leaves
-    [2^-rescale_beyond, 2^rescale_beyond] (exact: only the exponent changes), so a norm of 1e-250
-    is reported as such, not as 0.
+    Norms go through `row_norms`, so a norm of 1e-250 is reported as such, not as 0. Each
+    network's gradient is also held rescaled by a power of two whenever its norm leaves
+    [2^-rescale_beyond, 2^rescale_beyond] (exact: only the exponent changes): its norm then takes
+    row_norms' quick path at every step, and a gradient fading below 1e-308 keeps its digits
+    instead of turning subnormal.
 
     Each network's numbers are those of gated_bptt on its own (see
     tests/rnn/test_gated.py::test_one_stacked_sweep_equals_each_network_on_its_own).
@@ -287,8 +290,9 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray, bia
         for run in runs.values():
             run.sweep(targets)
     else:
-        # The cells share nothing, and NumPy lets go of the GIL inside BLAS and its larger
-        # elementwise loops: one thread per cell (each on one BLAS thread) overlaps most of them.
+        # The cells only read the shared inputs and targets, and NumPy lets go of the GIL inside
+        # BLAS and its larger elementwise loops: one thread per cell overlaps most of their work
+        # (on one BLAS thread each where the caller limits BLAS to one, as the app does).
         with ThreadPoolExecutor(max_workers=len(runs)) as pool:
             list(pool.map(lambda run: run.sweep(targets), runs.values()))
     return {cell: run.step_norms for cell, run in runs.items()}
@@ -326,8 +330,9 @@ class _SweepRun:
             self.keep = np.empty((block, R, H))                # z: the direct path dh_{t-1} += z dh_t
 
     def sweep(self, targets: np.ndarray) -> None:
-        """Fill step_norms: the first forward pass, then the blocks run back last to first (the
-        last block's forward runs once, with its factors, just before its backward)."""
+        """Fill step_norms, given the targets (R, H): the first forward pass, then the blocks run
+        back last to first (the last block's forward runs once, with its factors, just before its
+        backward)."""
         T, block = self.inputs.shape[0], self.drive.shape[0]
         starts = range(0, T, block)
         for t0 in starts[:-1]:

@@ -66,6 +66,8 @@ def row_norms(rows: np.ndarray) -> np.ndarray:
     about 1e154. Rows whose sum of squares is outside [SQUARES_EXACT_FROM, max float] are divided
     by their largest |entry| first and multiplied back after the square root.
     """
+    if rows.size == 0:
+        return np.zeros(rows.shape[0])
     squared = np.einsum("bk,bk->b", rows, rows)
     norms = np.sqrt(squared)
     # Two reductions decide for every row at once (the common case); a nan fails both tests.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.rnn.linear import OverflowWarning, counting_loss, linear_backward, linear_forward
+from core.rnn.tanh import row_norms
 
 METHODS = ("gd", "clipped_gd", "rprop")
 
@@ -26,13 +27,8 @@ def global_norm(grads: Sequence[np.ndarray]) -> float:
     rescaling so finite gradients near 1e200 do not overflow when squared. inf if any entry is
     infinite, nan if any is nan."""
     flat = np.concatenate([np.ravel(np.asarray(g, dtype=np.float64)) for g in grads])
-    if flat.size == 0:
-        return 0.0
-    with np.errstate(invalid="ignore"):
-        largest = float(np.max(np.abs(flat)))
-    if not math.isfinite(largest) or largest == 0.0:
-        return largest
-    return largest * float(np.sqrt(np.sum((flat / largest) ** 2)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        return float(row_norms(flat[None])[0])
 
 
 def clip_by_global_norm(grads: Sequence[np.ndarray], threshold: float) -> tuple[list[np.ndarray], float]:

@@ -321,3 +321,16 @@ def test_an_address_write_that_waits_is_marked_until_it_lands(shared_server, pag
     wait_idle(page)
     assert query(page) == "note=held-back"
     assert page.locator("html[data-studylab-address-pending]").count() == 0
+
+
+def test_a_link_clicked_while_an_address_write_waits_keeps_its_own_address(shared_server, page_on):
+    """A link click pushes its own address at once; a write still waiting from before would land after
+    it and put the older note back in the address bar, so the click drops it."""
+    page = page_on(shared_server, f"/notes?note={CNN}")
+    page.wait_for_function("() => window.__studylabLinks?.installed")
+    page.evaluate("""() => {
+        history.pushState({}, "", location.pathname + "?note=held-back");
+        document.querySelector('[data-testid="stMain"] a[href*="rnn-first-steps"]').click();
+    }""")
+    wait_idle(page)
+    assert query(page) == f"note={RNN}" and note_on_screen(page).startswith("RNN first steps")

@@ -13,8 +13,10 @@
 //    would go wrong: the parameter can reach the browser before the new path does (an entry
 //    like "/?note=..." on the old page), and the bare "/notes" entry stays behind it (Back
 //    would seem to do nothing). So a push that only changes the query waits DEFER_MS: a page
-//    switch arriving meanwhile carries the parameters itself and the waiting push is dropped;
-//    otherwise, when it only adds parameters to a URL reached moments ago, it replaces that entry.
+//    switch arriving meanwhile carries the parameters itself and the waiting push is dropped (so
+//    is it when a link click (1) pushes its own address meanwhile); otherwise, when it only adds
+//    parameters to a URL reached moments ago, it replaces that entry. While a push waits, <html>
+//    carries data-studylab-address-pending, so a test can wait for the address bar.
 // 4. Scrolling once the page has been drawn (the page keeps growing after Streamlit's own
 //    scroll: math, expanders, charts), each time until the reader scrolls:
 //    - an address with #section (a reload, a shared link) lands on that heading;
@@ -93,6 +95,7 @@ function onClick(event, state) {
     return;
   }
   if (link.closest(NOTES_LIST)) afterRun(belowTheFold(OPEN_NOTE), { waitForRun: true, once: true });
+  state.dropWaitingPush?.(); // an older address written after this one would undo the click
   state.push({}, "", target.pathname + target.search + target.hash);
   state.lastPathChange = performance.now();
   window.dispatchEvent(new PopStateEvent("popstate", { state: {} }));
@@ -143,11 +146,14 @@ function replaceParameterOnlyPushes(state) {
   // <html data-studylab-address-pending> while a write waits, so a test (or anything reading the
   // address) can wait for the address bar instead of guessing how long DEFER_MS takes on its machine.
   const pending = (on) => document.documentElement.toggleAttribute("data-studylab-address-pending", on);
+  state.dropWaitingPush = () => {
+    clearTimeout(waiting);
+    pending(false);
+  };
   window.history.pushState = function (data, unused, url) {
     const target = url == null ? null : new URL(url, window.location.href);
     if (!target || target.pathname !== window.location.pathname) {
-      clearTimeout(waiting);
-      pending(false);
+      state.dropWaitingPush();
       state.lastPathChange = performance.now();
       return push(data, unused, url);
     }
