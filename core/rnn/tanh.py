@@ -325,8 +325,8 @@ def _randomized_last_step(params: Params, cache: TanhCache, Y: np.ndarray, facto
     reach[:T] = np.cumprod(factors[::-1], axis=0)[::-1]
     reported = np.ones((T + 1, R, N))                                    # a cut state reports what arrives
     reported[:T] = reach[1:] * np.where(factors == 0.0, 1.0, factors)
-    step_norms = row_norms((reported * sequence_norms[:, None, :]).transpose(1, 0, 2).reshape(R * (T + 1), N))
-    step_norms = step_norms.reshape(R, T + 1)
+    reported *= sequence_norms[:, None, :]                               # each sequence's share, (T+1, R, N)
+    step_norms = row_norms(reported.reshape((T + 1) * R, N)).reshape(T + 1, R).T
     first = np.maximum(T + 1 - np.count_nonzero(reach, axis=0), 1)      # (R, N) first step t with c_t != 0
     weight = reach.max(axis=(1, 2))                                      # (T+1,) c_t of every draw reaching t
     grads = np.zeros((R, H, H + D + 1))
