@@ -150,3 +150,42 @@ def test_both_models_reject_a_window_below_one_step(K):
     S = rnn.linear_forward(Xl, 1.0, 0.5)
     with pytest.raises(ValueError, match="at least 1 step"):
         rnn.linear_backward(Xl, S, rnn.counting_loss(S, target)[1], 0.5, truncate=K)
+
+
+def artbp_by_loss_term(params, cache, Y, factors):
+    """Randomized truncation with a loss on every step, written as its sum over loss terms: the
+    loss at step s reaches h_t through the exact Jacobians of steps s..t+1, weighted by the product
+    of that path's factors f_{t+1} .. f_s (factors (T, N), transition t joins h_{t-1} to h_t).
+    Returns the weight gradients {"W_xh", "W_hh", "b"} of one draw."""
+    hidden, inputs, W = cache.hidden, cache.inputs, params["W_hh"]
+    T, N, D = inputs.shape
+    _, direct = tanh.loss_and_direct_grads(hidden, Y, "all")          # (T+1, N, H), direct[0] = 0
+    reaching = np.zeros_like(hidden)                                  # dL/dh_t as the draw sees it
+    for s in range(1, T + 1):
+        for n in range(N):
+            v, weight = direct[s, n].copy(), 1.0
+            for t in range(s, 0, -1):
+                reaching[t, n] += weight * v
+                v = (v * (1.0 - hidden[t, n] ** 2)) @ W
+                weight *= factors[t - 1, n]
+    local = reaching[1:] * (1.0 - hidden[1:] ** 2)                    # (T, N, H)
+    return {"W_xh": np.einsum("tnh,tnd->hd", local, inputs), "W_hh": np.einsum("tnh,tnk->hk", local, hidden[:-1]),
+            "b": local.sum(axis=(0, 1))}
+
+
+@pytest.mark.parametrize("N, draws", [(1, 1), (2, 6)])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_randomized_truncation_on_every_step_matches_its_sum_over_loss_terms(N, draws, seed):
+    """Each draw's weight gradient (p = 0.5: a continuing path counts twice, a cut one not at all)
+    equals the sum over loss terms. With one sequence and one draw, steps whose only factor is 2
+    (nothing cut, everything doubled) are common; those must double, too."""
+    T, D, H, K, p = 7, 2, 3, 2, 0.5
+    params = tanh.init_tanh_rnn(H, D, 1.3, seed=seed)
+    X, Y = tanh.sequence_task(N, T, D, H, seed + 10, loss_on="all")
+    cache = tanh.tanh_forward(params, X)
+    result = tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, np.random.default_rng(seed), loss_on="all")
+    factors = tanh.randomized_factors(T, N, K, p, draws, np.random.default_rng(seed))   # the same draws
+    for r in range(draws):
+        expected = artbp_by_loss_term(params, cache, Y, factors[:, r, :])
+        for name, value in expected.items():
+            np.testing.assert_allclose(result.grads[name][r], value, rtol=1e-10, atol=1e-14)
