@@ -173,18 +173,21 @@ def artbp_by_loss_term(params, cache, Y, factors):
             "b": local.sum(axis=(0, 1))}
 
 
-@pytest.mark.parametrize("N, draws", [(1, 1), (2, 6)])
+@pytest.mark.parametrize("N, draws", [(1, 1), (2, 6), (1, 40)])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_randomized_truncation_on_every_step_matches_its_sum_over_loss_terms(N, draws, seed):
     """Each draw's weight gradient (p = 0.5: a continuing path counts twice, a cut one not at all)
     equals the sum over loss terms. With one sequence and one draw, steps whose only factor is 2
-    (nothing cut, everything doubled) are common; those must double, too."""
+    (nothing cut, everything doubled) are common; those must double, too. The draws come 32 at a
+    time from the generator (the default chunk), so a seed gives the same 40 draws every time."""
     T, D, H, K, p = 7, 2, 3, 2, 0.5
     params = tanh.init_tanh_rnn(H, D, 1.3, seed=seed)
     X, Y = tanh.sequence_task(N, T, D, H, seed + 10, loss_on="all")
     cache = tanh.tanh_forward(params, X)
     result = tanh.tanh_bptt_randomized(params, cache, Y, K, p, draws, np.random.default_rng(seed), loss_on="all")
-    factors = tanh.randomized_factors(T, N, K, p, draws, np.random.default_rng(seed))   # the same draws
+    rng = np.random.default_rng(seed)                                   # the same draws, 32 at a time
+    factors = np.concatenate([tanh.randomized_factors(T, N, K, p, min(32, draws - start), rng)
+                              for start in range(0, draws, 32)], axis=1)
     for r in range(draws):
         expected = artbp_by_loss_term(params, cache, Y, factors[:, r, :])
         for name, value in expected.items():
