@@ -76,7 +76,7 @@ export default function (component) {
 // The text typed but not yet on the server is also kept in this tab's sessionStorage, so a
 // reload that beats the commit (the old session stops before it saves the draft) still gets it:
 // the reloaded page puts it back into its field and commits it. It is dropped as soon as the
-// server's field holds it, and never restored after PENDING_MS.
+// server's field holds it or this page has committed it, and never restored after PENDING_MS.
 const PENDING = "studylab-write-pending";
 const PENDING_MS = 10 * 60 * 1000;
 
@@ -102,7 +102,10 @@ function settlePending(editor) {
   if (!pending) return;
   const field = document.querySelector(`${pending.field} textarea, ${pending.field} input`);
   const stale = Date.now() - pending.at > PENDING_MS || pending.url !== location.pathname + location.search;
-  if (stale || (field && field.value === pending.value)) {
+  // This page already sent that very text (a commit, or Ctrl+S): the server has it, even when a run
+  // (a save) has meanwhile put a different text in the field; putting it back would undo that run.
+  const sent = editor.committed?.field === pending.field && editor.committed?.value === pending.value;
+  if (stale || sent || (field && field.value === pending.value)) {
     if (!editor.typed) sessionStorage.removeItem(PENDING);
     return;
   }
@@ -158,6 +161,7 @@ function onSaveShortcut(event, editor) {
 // shortcut listener on the document (it would count Enter as held down).
 function commit(field, editor) {
   editor.typed = false;
+  editor.committed = { field: fieldKey(field), value: field.value };
   const enter = new KeyboardEvent("keydown", {
     key: "Enter", code: "Enter", keyCode: 13, ctrlKey: true, bubbles: true, cancelable: true,
   });
