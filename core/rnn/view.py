@@ -41,19 +41,26 @@ def _collect_overflow(compute: Callable[[], object]) -> tuple[object, tuple[str,
     return result, messages
 
 
+def _norm(vector: np.ndarray) -> np.float64:
+    """Euclidean norm of any array's entries, finite wherever they are (tanh.row_norms: gradients
+    near 1e155 square past float64). A NumPy float, so a division by a zero norm gives inf or nan."""
+    return tanh.row_norms(np.ravel(vector)[None])[0]
+
+
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine of the angle between two vectors (nan if either is zero or not finite)."""
+    """Cosine of the angle between two vectors (nan if either is zero or not finite); each is
+    divided by its norm first, so the dot product cannot overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
-        denominator = np.linalg.norm(a) * np.linalg.norm(b)
-        if not np.isfinite(denominator) or denominator == 0.0:
+        norm_a, norm_b = _norm(a), _norm(b)
+        if not (np.isfinite(norm_a) and np.isfinite(norm_b)) or norm_a == 0.0 or norm_b == 0.0:
             return math.nan
-        return float(np.dot(a, b) / denominator)
+        return float(np.dot(a / norm_a, b / norm_b))
 
 
 def _relative_error(estimate: np.ndarray, reference: np.ndarray) -> float:
     """||estimate - reference|| / ||reference|| (nan if not finite or the reference is zero)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = np.linalg.norm(estimate - reference) / np.linalg.norm(reference)
+        value = _norm(estimate - reference) / _norm(reference)
     return float(value) if np.isfinite(value) else math.nan
 
 

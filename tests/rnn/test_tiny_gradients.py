@@ -166,3 +166,19 @@ def test_row_norms_of_no_rows_and_of_rows_holding_nan():
     assert tanh.row_norms(np.zeros((0, 3))).shape == (0,)
     norms = tanh.row_norms(np.array([[np.nan, 1e-200], [1e-200, 0.0]]))
     assert np.isnan(norms[0]) and norms[1] == 1e-200
+
+
+def test_the_assignments_truncated_gradient_compares_where_the_gradients_square_past_float64():
+    """The same gradients (about 1e155) in the Assignment tab's own comparison at K = 100: a relative
+    error and a cosine, not "undefined", equal to plain Python's (math.hypot scales exactly)."""
+    import math
+
+    from core.rnn import view
+
+    shown = view.assignment_view(1.0, 1.5, 432, 20, 0, 100)
+    full, truncated = np.asarray(shown.full, dtype=float), np.asarray(shown.truncated, dtype=float)
+    assert np.abs(full).max() > 1e154 and np.isfinite(full).all() and np.isfinite(truncated).all()
+    expected_error = math.hypot(*(truncated - full)) / math.hypot(*full)
+    unit_full, unit_truncated = full / math.hypot(*full), truncated / math.hypot(*truncated)
+    assert shown.rel_error == pytest.approx(expected_error, rel=1e-12)
+    assert shown.cosine == pytest.approx(float(unit_full @ unit_truncated), rel=1e-12)
