@@ -11,10 +11,14 @@ One package per room:
 - ``core.rnn``: the BPTT explorer (linear, tanh and gated RNNs, training, checks, view, charts).
 - ``core.practice`` and ``core.labblocks``: what names the labs (practice problems, lab views
   in notes) but never the journal.
-- ``core.urlparams`` and ``core.chartspec``: shared by the labs; they import none of the above.
+- ``core.urlparams``: a lab's controls as URL parameters, shared by both labs; it imports none
+  of the above.
 - ``core.messages``: the message catalogue (gettext through Babel) every room speaks through;
-  it imports nothing from core. These four top-level modules are small shared helpers:
-  each serves more than one room, so none belongs inside one.
+  it imports nothing from core.
+
+These three top-level modules each serve more than one room, so none belongs inside one:
+``labblocks`` joins the two labs (the journal may not import them, and neither lab the other),
+``urlparams`` both labs, ``messages`` all of them.
 
 ``review``, ``experiments`` and ``sync`` may import ``journal`` and never one another; the
 journal imports none of them; the labs import no journal-side package. The rules are contracts

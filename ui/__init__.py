@@ -11,12 +11,13 @@
 - ``access``: the visitor rule (who may write);
 - ``components``: the browser components, with their JavaScript in ``assets/``;
 - ``widgets``: charts, flash messages, the verified badge, counts in words;
+- ``chartspec``: an Altair chart's Vega-Lite spec, cheaply, with its description (pure: no streamlit);
 - ``i18n``: the interface language of the run (address, switch, notes folder, browser) and its switch.
 
 - ``today``: the Dashboard's Today block as data (pure: no streamlit), joining notes, review and runs.
 
-Layers, lowest first: ``today``, ``widgets``, ``i18n``, ``access`` and ``components`` import no ui module;
-``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
+Layers, lowest first: ``today``, ``chartspec``, ``i18n``, ``access`` and ``components`` import no ui module;
+``widgets`` imports ``chartspec``; ``notes_folder`` imports those; ``review`` imports ``notes_folder`` and ``widgets``;
 ``rendering`` adds ``review``; ``lab_state`` adds ``rendering``; the lab views (``conv_lab``,
 ``bptt_lab``), ``write_editor``, ``merge_screen`` and ``frame`` come last, and none of them imports
 another.

@@ -1,7 +1,7 @@
 """Small pieces every page draws: charts built once per input, a message left for the next run,
 the verified badge, counts in words, and the pages' addresses and note-type icons.
 
-Imports streamlit and core only; every other ui module may import this one."""
+Imports streamlit, core and ui.chartspec only; every other ui module may import this one."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import altair as alt
 import streamlit as st
 
 from core import messages
-from core.chartspec import spec_with_frames, with_description
 from core.messages import N_, _
+from ui.chartspec import spec_with_frames, with_description
 
 NOTES_PAGE = "pages/notes.py"
 
@@ -64,7 +64,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin | dict], *args: Any, width: s
     `select_key`), a click on the chart's selection reruns the page, or the fragment it is in,
     and st.session_state[select_key] holds the selection. With `table`, the chart's data follow it
     as tables (the labs' "show as tables" switch: `tables_toggle`). Every chart has a text
-    alternative: its spec's `description` (core.chartspec.describe), read out as its label.
+    alternative: its spec's `description` (ui.chartspec.describe), read out as its label.
     """
     # The language is part of the key: builders write titles, tooltips and descriptions in it.
     digest = hashlib.sha256(pickle.dumps((builder.__module__, builder.__qualname__, args, kwargs,

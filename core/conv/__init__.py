@@ -6,7 +6,7 @@ presets), ``view`` (what the lab page shows, computed from its settings) and ``c
 the day's worked examples, ``formulas`` (the backward pass as LaTeX for any stride, padding and
 dilation) and ``lecture`` (the lecture's 1D example with the student's numbers).
 
-May import: the standard library, numpy, pandas, altair and ``core.chartspec``.
+May import: the standard library, numpy, pandas, altair.
 Never imports ``core.rnn``, ``core.journal`` or streamlit.
 """
 

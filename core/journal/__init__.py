@@ -8,6 +8,6 @@ model), ``diff`` (bounded line diffs), ``charts`` (the dashboard's chart builder
 ``storage`` (a package: atomic, conflict-safe writes across processes, the folder lock,
 history, trash, import/export).
 
-May import: the standard library, numpy, pandas, altair, pyyaml and ``core.chartspec``. Never
+May import: the standard library, numpy, pandas, altair, pyyaml. Never
 imports ``core.review``, ``core.experiments``, ``core.sync``, a lab or streamlit.
 """

@@ -6,7 +6,7 @@ training), ``gradcheck`` (finite differences and the complex step), ``view`` (wh
 page shows, computed from its settings) and ``charts``; ``examples`` holds the day's worked
 examples (the assignment's loop step by step, the two paths of dL/dh_t).
 
-May import: the standard library, numpy, pandas, altair and ``core.chartspec``.
+May import: the standard library, numpy, pandas, altair.
 Never imports ``core.conv``, ``core.journal`` or streamlit.
 """
 

@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import chartspec, conv
+from core import conv
 from core.conv import charts as conv_charts
 from core.conv import inputs as conv_inputs
 from core.conv import ops
 from core.conv.reference import conv_backward_reference, conv_reference, verify
 from tests.vega import assert_valid_vega_lite, layer_data
+from ui import chartspec
 
 FORWARD = {1: conv.conv1d, 2: conv.conv2d, 3: conv.conv3d}
 BACKWARD = {1: conv.conv1d_backward, 2: conv.conv2d_backward, 3: conv.conv3d_backward}

@@ -1,6 +1,6 @@
-"""Vega-Lite specs from Altair charts, cheaply: the one helper every lab and the journal share.
-
-It imports none of core's packages (journal, conv, rnn), so any of them may use it.
+"""Vega-Lite specs from Altair charts, cheaply, with their descriptions: what ui.widgets.chart
+draws every lab's and the journal's charts through. Pure (no streamlit); it imports no module of
+core or ui.
 """
 
 from __future__ import annotations
