@@ -10,6 +10,7 @@ import pytest
 
 from core.sync import gitcli, merge, repo
 from tests.conftest import LiveServer, copy_shipped, wait_idle
+from tests.sync.test_sync import bare_repository
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 RETRO = "2021-08-05-retrospective.md"
@@ -29,7 +30,7 @@ def edit(folder, name, marker):
 def two_machines(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
     bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    bare_repository(bare)
     laptop = tmp_path / "laptop"
     copy_shipped(laptop)
     repo.init(laptop)

@@ -10,7 +10,6 @@ skipped where a page lists them.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 
 import pytest
 
@@ -21,6 +20,7 @@ from tests.conftest import copy_shipped, use_notes_folder
 from tests.i18n.korean_text import english_left, shown_texts
 from tests.pages.apptest import opened
 from tests.pages.test_merge_screen import COPY, with_conflict
+from tests.sync.test_sync import bare_repository
 from ui import review as review_ui
 
 KO = {"lang": "ko"}
@@ -208,7 +208,7 @@ def test_sync_page_git_mode_without_a_remote_in_korean(notes_dir):
 @needs_git
 def test_sync_page_with_a_remote_after_a_sync_in_korean(notes_dir, tmp_path):
     bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    bare_repository(bare)
     repo.init(notes_dir)
     repo.set_remote(notes_dir, str(bare))
     merge.push(notes_dir)

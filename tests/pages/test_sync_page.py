@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.sync import gitcli, merge, repo
 from tests.conftest import APP
+from tests.sync.test_sync import bare_repository
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
@@ -33,7 +34,7 @@ def messages(at) -> str:
 @pytest.fixture
 def remote(tmp_path):
     bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    bare_repository(bare)
     return bare
 
 

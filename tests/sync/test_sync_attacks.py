@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.sync import conflicts, gitcli, merge, repo
-from tests.sync.test_sync import files, isolated_git, note, write  # noqa: F401 (fixtures)
+from tests.sync.test_sync import bare_repository, files, isolated_git, note, write  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(gitcli.executable() is None, reason="git is not installed")
 
@@ -23,7 +23,7 @@ def run(folder: Path, *args: str, stdin: bytes | None = None) -> str:
 @pytest.fixture
 def pair(tmp_path):
     bare = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    bare_repository(bare)
     laptop = tmp_path / "laptop"
     laptop.mkdir()
     write(laptop, "a.md", note("A", "first"))

@@ -42,7 +42,7 @@ def test_sync_pulls_from_and_pushes_to_the_remote_it_is_given(tmp_path):
     mine = journal(tmp_path / "mine", "mine", classmate, "classmate")
     assert repo.remote_url(mine, repo.DEFAULT_REMOTE) is None, "no remote under the default name"
     merge.sync(mine, "classmate")
-    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert head(classmate, "main") == head(mine)
     theirs = tmp_path / "theirs"
     subprocess.run(["git", "clone", "--quiet", str(classmate), str(theirs)], check=True, env=gitcli.environment())
     write(theirs, "b.md", note("B", "theirs"))
@@ -50,7 +50,7 @@ def test_sync_pulls_from_and_pushes_to_the_remote_it_is_given(tmp_path):
     merge.push(theirs)
     merge.sync(mine, "classmate")
     assert (mine / "b.md").read_text(encoding="utf-8") == note("B", "theirs")
-    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert head(classmate, "main") == head(mine)
 
 
 @pytest.mark.parametrize("action", [merge.pull, merge.sync])
@@ -100,7 +100,7 @@ def test_a_broken_origin_never_stops_a_sync_with_another_remote(tmp_path):
     mine = journal(tmp_path / "mine", "mine", plain)
     repo.set_remote(mine, str(classmate), remote="classmate")
     merge.sync(mine, "classmate")
-    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert head(classmate, "main") == head(mine)
     assert (plain / "index.lock").read_bytes() == b"someone's file"
     with pytest.raises(gitcli.GitError, match="is not a git repository"):
         merge.sync(mine)
@@ -272,7 +272,7 @@ def test_a_push_clears_a_stale_lock_in_the_remote_it_is_given(tmp_path):
     repo.commit_all(mine, "more")
     lock = old_file(classmate / "refs" / "heads" / "main.lock")
     merge.push(mine, "classmate")
-    assert gitcli.text(classmate, "rev-parse", "main") == head(mine)
+    assert head(classmate, "main") == head(mine)
     assert not lock.exists()
 
 
