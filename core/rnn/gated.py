@@ -286,15 +286,11 @@ def sweep_step_norms(cells: dict[str, Params], X: np.ndarray, Y: np.ndarray, bia
         rows[:, H : 2 * H] = np.repeat(biases, N)[:, None]
         runs[cell] = _SweepRun(cell, params, rows, inputs, count, min(block, T), rescale_beyond)
     targets = np.tile(np.asarray(Y, dtype=np.float64), (count, 1))
-    if len(runs) == 1:
-        for run in runs.values():
-            run.sweep(targets)
-    else:
-        # The cells only read the shared inputs and targets, and NumPy lets go of the GIL inside
-        # BLAS and its larger elementwise loops: one thread per cell overlaps most of their work
-        # (on one BLAS thread each where the caller limits BLAS to one, as the app does).
-        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-            list(pool.map(lambda run: run.sweep(targets), runs.values()))
+    # The cells only read the shared inputs and targets, and NumPy lets go of the GIL inside BLAS
+    # and its larger elementwise loops: one thread per cell overlaps most of their work (on one
+    # BLAS thread each where the caller limits BLAS to one, as the app does).
+    with ThreadPoolExecutor(max_workers=max(1, len(runs))) as pool:
+        list(pool.map(lambda run: run.sweep(targets), runs.values()))
     return {cell: run.step_norms for cell, run in runs.items()}
 
 

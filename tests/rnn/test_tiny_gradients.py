@@ -13,16 +13,13 @@ import numpy as np
 import pytest
 
 from core.rnn import gated, tanh
+from tests.rnn.test_gated import sigmoid
 
 STEP = 1e-30  # complex-step size: no subtraction, so it can be this small
 
 needs_long_double = pytest.mark.skipif(
     np.finfo(np.longdouble).minexp > -16000,
     reason="long double is no wider than float64 here: the reference would underflow too")
-
-
-def sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
 
 
 def tanh_step(params, x):
